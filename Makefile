@@ -1,0 +1,59 @@
+# Report It — the README's commands. Everything the project needs is installed from here.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+DATA ?= data
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-sqlite test-postgres test-browser bench lint install browser clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: a working service on SQLite with demo data at http://127.0.0.1:8000
+run: $(STAMP)
+	REPORTIT_DATA_DIR=$(DATA) $(BIN)/reportit migrate
+	REPORTIT_DATA_DIR=$(DATA) $(BIN)/reportit demo
+	REPORTIT_DATA_DIR=$(DATA) $(BIN)/reportit serve --host $(HOST) --port $(PORT)
+
+## Chromium from Debian's packages, for the browser tests (never a downloaded browser build).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Chromium from Debian packages"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## PostgreSQL is expected on 127.0.0.1:5432; start the local cluster if it is installed but stopped.
+postgres:
+	@pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null || { \
+	  command -v pg_ctlcluster >/dev/null && pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; \
+	  for i in $$(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; }
+
+## make test: the whole suite on SQLite, then the data and API suites on PostgreSQL.
+test: $(STAMP) browser postgres
+	$(BIN)/python -m pytest tests -q -p no:cacheprovider
+	REPORTIT_TEST_DATABASE=postgres $(BIN)/python -m pytest tests -q -p no:cacheprovider -m "not browser"
+
+test-sqlite: $(STAMP)
+	$(BIN)/python -m pytest tests -q -p no:cacheprovider
+
+test-postgres: $(STAMP) postgres
+	REPORTIT_TEST_DATABASE=postgres $(BIN)/python -m pytest tests -q -p no:cacheprovider -m "not browser"
+
+bench: $(STAMP) postgres
+	$(BIN)/python -m bench
+
+lint: $(STAMP)
+	$(BIN)/python -m compileall -q server tests bench
+	@! grep -rn "print(" server/reportit --include=*.py | grep -v "file=sys.stderr" | grep -v "cli.py" || { echo "print() in server code"; exit 1; }
+
+clean:
+	rm -rf $(VENV) $(DATA) build *.egg-info server/*.egg-info

@@ -1,0 +1,35 @@
+"""Resident device registration: the app asks once and keeps the token."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from reportit.accounts.identity import create_device
+
+
+async def register_device(request: Request) -> JSONResponse:
+    device, token = await create_device()
+    return JSONResponse({"device_id": str(device.device_id), "token": token}, status_code=201)
+
+
+routes = [Route("/api/devices", register_device, methods=["POST"])]
+
+OPENAPI_PATHS = {
+    "/api/devices": {
+        "post": {
+            "summary": "Register this installed app; keep the token and send it as a bearer token",
+            "responses": {
+                "201": {
+                    "description": "The new device",
+                    "content": {"application/json": {"schema": {
+                        "type": "object",
+                        "required": ["device_id", "token"],
+                        "properties": {"device_id": {"type": "string", "format": "uuid"}, "token": {"type": "string"}},
+                    }}},
+                }
+            },
+        }
+    }
+}

@@ -1,0 +1,78 @@
+"""Who is making a request: a resident's device (bearer token) or a signed-in staff member."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from piccolo.apps.user.tables import BaseUser
+from piccolo_api.session_auth.tables import SessionsBase
+from starlette.requests import Request
+
+from reportit.accounts.tables import Device, StaffRole
+from reportit.problems import Problem
+
+SESSION_COOKIE = "id"  # piccolo_api's session cookie
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    user_id: int
+    email: str
+    role: str  # warden | officer | admin
+
+    @property
+    def works_cases(self) -> bool:
+        return self.role in ("officer", "admin")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_device() -> tuple[Device, str]:
+    token = secrets.token_urlsafe(32)
+    device = Device(device_id=uuid.uuid4(), token_hash=hash_token(token))
+    await device.save()
+    return device, token
+
+
+def _unauthorised(detail: str) -> Problem:
+    return Problem(401, "We don't recognise this app", detail, headers={"WWW-Authenticate": 'Bearer realm="reportit"'})
+
+
+async def device_from_request(request: Request, *, required: bool = True) -> Device | None:
+    header = request.headers.get("authorization", "")
+    if not header:
+        if required:
+            raise _unauthorised("Please open Report It again so it can register this phone, then try once more.")
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthorised("The app sent a sign-in token we cannot read. Please reopen Report It and try again.")
+    device = await Device.objects().where(Device.token_hash == hash_token(token.strip())).first()
+    if device is None:
+        raise _unauthorised("This app's registration is not valid any more. Please reopen Report It and try again.")
+    return device
+
+
+async def staff_from_request(request: Request) -> StaffMember | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    user_id = await SessionsBase.get_user_id(token)
+    if user_id is None:
+        return None
+    row = (
+        await BaseUser.select(BaseUser.id, BaseUser.email, BaseUser.active)
+        .where(BaseUser.id == user_id)
+        .first()
+    )
+    if row is None or not row["active"]:
+        return None
+    role = await StaffRole.select(StaffRole.role).where(StaffRole.user == user_id).first()
+    if role is None:
+        return None
+    return StaffMember(user_id=row["id"], email=row["email"], role=role["role"])

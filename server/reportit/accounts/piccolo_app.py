@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from reportit.accounts.tables import Device, StaffRole
+
+APP_CONFIG = AppConfig(
+    app_name="accounts",
+    migrations_folder_path=str(Path(__file__).parent / "migrations"),
+    table_classes=[Device, StaffRole],
+    migration_dependencies=["piccolo.apps.user.piccolo_app"],
+    commands=[],
+)

@@ -1,0 +1,92 @@
+"""The application factory: routes, middleware and the lifespan that owns shared resources."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from reportit import database, home, logs, openapi
+from reportit.accounts import api as accounts_api
+from reportit.problems import Problem, handle_problem, problem_response
+from reportit.reports import api as reports_api
+from reportit.reports import pages as report_pages
+from reportit.reports.categories import sync_categories
+from reportit.reports.storage import DiskPhotoStore
+from reportit.secrets_store import secret
+from reportit.security import SecurityHeaders
+from reportit.settings import Settings, load_settings
+from reportit.templating import PACKAGE, make_templates
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or load_settings()
+    logs.configure(settings.log_level)
+    engine = database.engine_for(settings)
+    database.use(engine)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await database.start_pool(engine)
+        try:
+            await sync_categories(settings)
+            log.info("event=started database=%s", "postgresql" if settings.is_postgres else "sqlite")
+            yield
+        finally:
+            await database.close_pool(engine)
+
+    app = Starlette(
+        routes=[
+            *home.routes,
+            *accounts_api.routes,
+            *reports_api.routes,
+            *report_pages.routes,
+            *openapi.routes,
+            Mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static"),
+        ],
+        middleware=[
+            Middleware(SecurityHeaders, settings=settings),
+            Middleware(GZipMiddleware, minimum_size=1024),
+        ],
+        exception_handlers={Problem: handle_problem, HTTPException: handle_http_error, Exception: handle_crash},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.photo_store = DiskPhotoStore(settings.photos_dir)
+    app.state.templates = make_templates(settings)
+    app.state.secret_key = secret(settings.data_dir, "secret_key")
+    return app
+
+
+MESSAGES = {
+    404: ("Not found", "There is nothing at this address."),
+    405: ("Method not allowed", "This address does not accept that kind of request."),
+}
+
+
+async def handle_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    title, detail = MESSAGES.get(exc.status_code, ("Request failed", str(exc.detail)))
+    if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
+        return problem_response(Problem(exc.status_code, title, detail, headers=dict(exc.headers or {})), request)
+    return request.app.state.templates.TemplateResponse(
+        request, "error.html", {"title": title, "detail": detail}, status_code=exc.status_code
+    )
+
+
+async def handle_crash(request: Request, exc: Exception) -> Response:
+    log.exception("event=unhandled_error method=%s path=%s", request.method, request.url.path)
+    problem = Problem(500, "Something went wrong", "Something went wrong on our side. Please try again in a few minutes.")
+    return problem_response(problem, request)

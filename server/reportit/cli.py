@@ -1,0 +1,96 @@
+"""`reportit` — run and look after a Report It service."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+
+from reportit import database, logs
+from reportit.settings import Settings, SettingsError, load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="reportit", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the web app and API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+
+    commands.add_parser("migrate", help="create or update the database tables")
+
+    demo = commands.add_parser("demo", help="fill an empty database with a lived-in demo service")
+    demo.add_argument("--reports", type=int, default=300)
+    demo.add_argument("--seed", type=int, default=2026)
+
+    user = commands.add_parser("user", help="staff accounts")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    add = user_commands.add_parser("add", help="add a staff member")
+    add.add_argument("email")
+    add.add_argument("--role", choices=["warden", "officer", "admin"], default="officer")
+    add.add_argument("--password", help="for scripts; otherwise you are asked")
+
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"reportit: configuration error: {exc}", file=sys.stderr)
+        return 2
+    logs.configure(settings.log_level)
+
+    if args.command == "serve":
+        return serve_app(settings, args.host, args.port, args.workers)
+    if args.command == "migrate":
+        return asyncio.run(_with_db(settings, database.migrate()))
+    if args.command == "demo":
+        from reportit.reports.demo import load_demo
+
+        return asyncio.run(_with_db(settings, load_demo(settings, reports=args.reports, seed=args.seed)))
+    if args.command == "user" and args.user_command == "add":
+        password = args.password or _ask_password()
+        from reportit.accounts.staff import add_staff
+
+        return asyncio.run(_with_db(settings, add_staff(args.email, password, args.role)))
+    parser.error("unknown command")
+    return 2
+
+
+def _ask_password() -> str:
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Password again: "):
+        print("reportit: the passwords did not match", file=sys.stderr)
+        raise SystemExit(2)
+    return first
+
+
+async def _with_db(settings: Settings, work) -> int:
+    engine = database.engine_for(settings)
+    database.use(engine)
+    await database.start_pool(engine)
+    try:
+        await work
+    finally:
+        await database.close_pool(engine)
+    return 0
+
+
+def serve_app(settings: Settings, host: str, port: int, workers: int) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "reportit.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level=settings.log_level.lower(),
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,87 @@
+"""The database engine: SQLite in the data dir by default, PostgreSQL when DATABASE_URL says so."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from urllib.parse import unquote, urlparse
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from reportit.settings import Settings
+
+log = logging.getLogger(__name__)
+
+os.environ.setdefault("PICCOLO_CONF", "reportit.piccolo_conf")
+
+UNIQUE_VIOLATIONS: tuple[type[BaseException], ...] = (sqlite3.IntegrityError,)
+try:
+    from asyncpg.exceptions import UniqueViolationError
+
+    UNIQUE_VIOLATIONS += (UniqueViolationError,)
+except ImportError:  # pragma: no cover - asyncpg is a dependency
+    pass
+
+
+def engine_for(settings: Settings) -> Engine:
+    if settings.is_postgres:
+        url = urlparse(settings.database_url)
+        return PostgresEngine(
+            config={
+                "host": url.hostname or "127.0.0.1",
+                "port": url.port or 5432,
+                "user": unquote(url.username or "postgres"),
+                "password": unquote(url.password or ""),
+                "database": url.path.lstrip("/"),
+            }
+        )
+    settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    _enable_wal(str(settings.sqlite_path))
+    # Writers queue for the lock (up to `timeout` seconds) instead of failing.
+    return SQLiteEngine(path=str(settings.sqlite_path), timeout=30)
+
+
+def _enable_wal(path: str) -> None:
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
+
+
+def use(engine: Engine) -> None:
+    """Point Piccolo and every table of ours at `engine`."""
+    from piccolo.conf.apps import Finder
+
+    from reportit import piccolo_conf
+
+    piccolo_conf.DB = engine
+    for table in Finder().get_table_classes():
+        table._meta.db = engine
+
+
+def write_transaction(engine: Engine):
+    """A transaction that takes the write lock up front on SQLite, so concurrent writers queue."""
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+async def migrate() -> None:
+    """Run every app's migrations forwards, in dependency order."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    result = await run_forwards(app_name="all")
+    if not result.success:
+        raise RuntimeError(f"migrations failed: {result.message}")
+    log.info("event=migrated")
+
+
+async def start_pool(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=10)
+
+
+async def close_pool(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()

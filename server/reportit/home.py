@@ -1,0 +1,27 @@
+"""The start page for browsers without the app: find a report by its reference."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from reportit.reports.references import normalise
+
+
+async def start(request: Request) -> Response:
+    return request.app.state.templates.TemplateResponse(request, "home.html", {})
+
+
+async def find(request: Request) -> Response:
+    asked = request.query_params.get("reference", "").strip()
+    reference = normalise(asked)
+    if reference is None:
+        return request.app.state.templates.TemplateResponse(
+            request, "home.html", {"asked": asked[:20], "error": "Enter a reference with 8 letters and numbers, like K7QM-4XRT."},
+            status_code=400,
+        )
+    return RedirectResponse(f"/r/{reference}", status_code=303)
+
+
+routes = [Route("/", start, methods=["GET"]), Route("/r", find, methods=["GET"])]

@@ -1,0 +1,186 @@
+"""The reports JSON API used by the resident app."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from reportit.accounts.identity import device_from_request, staff_from_request
+from reportit.problems import Problem
+from reportit.reports.access import can_see_private, visible
+from reportit.reports.categories import categories_json
+from reportit.reports.intake import Reporter, parse_idempotency_key, submit
+from reportit.reports.present import load_view, report_json
+from reportit.reports.references import normalise
+from reportit.reports.submission import fingerprint, read_submission
+from reportit.reports.tables import Report
+from reportit.reports.upload import Limits, parse_multipart
+
+NOT_FOUND = Problem(
+    404,
+    "Report not found",
+    "We can't find a report with that reference. Check it and try again: references have 8 letters and numbers.",
+)
+
+
+async def list_categories(request: Request) -> JSONResponse:
+    settings = request.app.state.settings
+    return JSONResponse(categories_json(settings), headers={"Cache-Control": "no-cache"})
+
+
+async def create_report(request: Request) -> JSONResponse:
+    settings = request.app.state.settings
+    key = parse_idempotency_key(request.headers.get("idempotency-key"))
+    staff = await staff_from_request(request)
+    device = await device_from_request(request, required=staff is None)
+    form = await parse_multipart(request, Limits(max_files=settings.max_photos, max_file_bytes=settings.max_photo_bytes))
+    digest = fingerprint(form)
+    reporter = Reporter(device=device, staff=staff, source="app", actor=f"staff:{staff.email}" if staff else "resident")
+    submission = read_submission(form, settings)
+    result = await submit(
+        submission,
+        settings=settings,
+        store=request.app.state.photo_store,
+        reporter=reporter,
+        idempotency_key=key,
+        fingerprint=digest,
+    )
+    view = await load_view(result.report.reference)
+    assert view is not None
+    body = report_json(view, settings, for_reporter=True)
+    return JSONResponse(
+        body,
+        status_code=201 if result.created else 200,
+        headers={"Location": f"/api/reports/{result.report.reference}"},
+    )
+
+
+async def get_report(request: Request) -> JSONResponse:
+    settings = request.app.state.settings
+    reference = normalise(request.path_params["reference"])
+    view = await load_view(reference) if reference else None
+    if view is None or not await visible(request, view.report):
+        raise NOT_FOUND
+    mine = await can_see_private(request, view.report)
+    return JSONResponse(report_json(view, settings, for_reporter=mine))
+
+
+async def my_reports(request: Request) -> JSONResponse:
+    settings = request.app.state.settings
+    device = await device_from_request(request)
+    assert device is not None
+    references = await (
+        Report.select(Report.reference).where(Report.device == device.id).order_by(Report.created_at, ascending=False)
+    )
+    reports = []
+    for row in references:
+        view = await load_view(row["reference"])
+        if view is not None:
+            reports.append(report_json(view, settings, for_reporter=True))
+    return JSONResponse({"reports": reports})
+
+
+routes = [
+    Route("/api/categories", list_categories, methods=["GET"]),
+    Route("/api/reports", create_report, methods=["POST"]),
+    Route("/api/reports/{reference}", get_report, methods=["GET"]),
+    Route("/api/me/reports", my_reports, methods=["GET"]),
+]
+
+_REPORT = {"application/json": {"schema": {"$ref": "#/components/schemas/Report"}}}
+_PROBLEM_RESPONSE = {
+    "description": "A problem the caller can put right (RFC 9457), with per-field messages.",
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+
+OPENAPI_SCHEMAS = {
+    "Report": {
+        "type": "object",
+        "required": ["reference", "url", "category", "status", "location", "photos", "history", "created_at"],
+        "properties": {
+            "reference": {"type": "string", "pattern": "^[23456789ABCDEFGHJKMNPQRSTVWXYZ]{8}$"},
+            "reference_spoken": {"type": "string"},
+            "url": {"type": "string", "format": "uri"},
+            "category": {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}},
+            "status": {"type": "object", "properties": {
+                "code": {"type": "string"}, "name": {"type": "string"},
+                "kind": {"type": "string", "enum": ["open", "closed", "fixed"]}}},
+            "description": {"type": "string"},
+            "answers": {"type": "object"},
+            "location": {"type": "object", "properties": {
+                "latitude": {"type": ["number", "null"]}, "longitude": {"type": ["number", "null"]},
+                "accuracy": {"type": ["number", "null"]}, "source": {"type": "string"},
+                "description": {"type": "string"}}},
+            "photos": {"type": "array", "items": {"type": "object", "properties": {
+                "url": {"type": "string"}, "thumbnail_url": {"type": "string"},
+                "width": {"type": "integer"}, "height": {"type": "integer"}}}},
+            "history": {"type": "array", "items": {"type": "object", "properties": {
+                "status": {"type": "string"}, "status_name": {"type": "string"},
+                "message": {"type": "string"}, "at": {"type": "string", "format": "date-time"}}}},
+            "private": {"type": "boolean"},
+            "contact": {"type": "object", "description": "Only for the reporter and staff."},
+            "created_at": {"type": "string", "format": "date-time"},
+            "updated_at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "NewReport": {
+        "type": "object",
+        "required": ["category"],
+        "properties": {
+            "category": {"type": "string", "description": "A category code from GET /api/categories (not a signpost)."},
+            "description": {"type": "string", "maxLength": 4000},
+            "answers": {"type": "string", "description": "JSON object: question code -> answer (string or list)."},
+            "latitude": {"type": "number", "minimum": -90, "maximum": 90},
+            "longitude": {"type": "number", "minimum": -180, "maximum": 180},
+            "accuracy": {"type": "number", "minimum": 0, "description": "Metres."},
+            "location_source": {"type": "string", "enum": ["device", "map", "photo", "text"]},
+            "location_text": {"type": "string", "maxLength": 500, "description": "The place in words."},
+            "contact_name": {"type": "string"},
+            "contact_email": {"type": "string", "format": "email"},
+            "contact_phone": {"type": "string"},
+            "observed_at": {"type": "string", "format": "date-time"},
+            "photo": {"type": "array", "maxItems": 5, "items": {"type": "string", "format": "binary"},
+                      "description": "JPEG, PNG, WebP or HEIC; metadata is removed."},
+        },
+    },
+}
+
+OPENAPI_PATHS = {
+    "/api/categories": {
+        "get": {
+            "summary": "Categories in groups, with extra questions or a partner signpost",
+            "responses": {"200": {"description": "Groups and categories"}},
+        }
+    },
+    "/api/reports": {
+        "post": {
+            "summary": "Send a report (multipart); repeat safely with the same Idempotency-Key",
+            "security": [{"device": []}],
+            "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
+                            "schema": {"type": "string", "format": "uuid"}}],
+            "requestBody": {"required": True, "content": {"multipart/form-data": {
+                "schema": {"$ref": "#/components/schemas/NewReport"}}}},
+            "responses": {
+                "201": {"description": "Stored", "content": _REPORT},
+                "200": {"description": "A repeat: the report stored earlier under this key", "content": _REPORT},
+                "400": _PROBLEM_RESPONSE, "401": _PROBLEM_RESPONSE, "413": _PROBLEM_RESPONSE,
+                "415": _PROBLEM_RESPONSE, "422": _PROBLEM_RESPONSE,
+            },
+        }
+    },
+    "/api/reports/{reference}": {
+        "get": {
+            "summary": "One report (private ones only for their reporter and staff)",
+            "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "The report", "content": _REPORT}, "404": _PROBLEM_RESPONSE},
+        }
+    },
+    "/api/me/reports": {
+        "get": {
+            "summary": "Reports sent from this device, newest first",
+            "security": [{"device": []}],
+            "responses": {"200": {"description": "This device's reports"}, "401": _PROBLEM_RESPONSE},
+        }
+    },
+}

@@ -1,0 +1,213 @@
+"""Report intake: validated submission in, stored report out — once per Idempotency-Key.
+
+Order matters: everything that can be refused is checked before any file is written, photos are
+processed off the event loop, and the report, its photos and its first status are written in one
+transaction. A repeated key returns the stored report; a key reused for different content is 422.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+
+from reportit import database
+from reportit.accounts.identity import StaffMember
+from reportit.accounts.tables import Device
+from reportit.problems import FieldError, Problem, invalid
+from reportit.reports.photos import PhotoRejected, ProcessedPhoto, process_photo_async
+from reportit.reports.references import new_reference
+from reportit.reports.storage import PhotoStore
+from reportit.reports.submission import Submission
+from reportit.reports.tables import Category, Photo, Report, StatusChange
+from reportit.settings import Settings
+
+log = logging.getLogger(__name__)
+
+REFERENCE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Reporter:
+    device: Device | None = None
+    staff: StaffMember | None = None
+    source: str = "app"  # app | open311 | console | demo
+    actor: str = "resident"
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    report: Report
+    created: bool  # False: a repeat of an earlier request with the same key
+
+
+def parse_idempotency_key(value: str | None) -> uuid.UUID | None:
+    if value is None:
+        return None
+    try:
+        return uuid.UUID(value.strip())
+    except ValueError:
+        raise Problem(
+            400,
+            "Bad Idempotency-Key",
+            "The Idempotency-Key header must be a UUID, like 3f1c9a3e-8f4b-4c1e-9d2a-6b7e5f0c1a2b.",
+            [FieldError("Idempotency-Key", "Must be a UUID.")],
+        ) from None
+
+
+async def find_repeat(key: uuid.UUID | None, fingerprint: str, reporter: Reporter) -> Report | None:
+    """The report stored earlier under this key, if this request repeats it; 422 if it does not."""
+    if key is None:
+        return None
+    existing = await Report.objects().where(Report.idempotency_key == key).first()
+    if existing is None:
+        return None
+    same_sender = reporter.device is None or existing.device == reporter.device.id
+    if existing.fingerprint != fingerprint or not same_sender:
+        raise Problem(
+            422,
+            "Idempotency-Key already used",
+            "This Idempotency-Key was already used for a different report. Send a new report with a new key.",
+            [FieldError("Idempotency-Key", "Already used for a different report.")],
+        )
+    return existing
+
+
+async def process_photos(submission: Submission, settings: Settings) -> list[ProcessedPhoto]:
+    processed = []
+    for number, data in enumerate(submission.photos, start=1):
+        try:
+            processed.append(await process_photo_async(data, max_pixels=settings.max_photo_pixels))
+        except PhotoRejected as exc:
+            label = f"Photo {number}" if len(submission.photos) > 1 else "The photo"
+            raise invalid([FieldError("photo", f"{label}: {exc.message}")], title="A photo could not be used") from exc
+    return processed
+
+
+def located(submission: Submission, photos: list[ProcessedPhoto], settings: Settings) -> Submission:
+    """Use the first photo's GPS when the resident gave no location at all."""
+    if submission.has_location:
+        return submission
+    for photo in photos:
+        if photo.gps and settings.map.contains(*photo.gps):
+            lat, lng = photo.gps
+            return replace(submission, latitude=lat, longitude=lng, accuracy=None, location_source="photo")
+    message = "Tell us where the problem is: use your location, put a pin on the map, or describe the place."
+    if any(p.gps for p in photos):
+        message = (
+            f"Your photo was taken outside the area {settings.council.name} looks after. "
+            "Tell us where the problem is: use your location, put a pin on the map, or describe the place."
+        )
+    raise invalid([FieldError("location", message)])
+
+
+async def submit(
+    submission: Submission,
+    *,
+    settings: Settings,
+    store: PhotoStore,
+    reporter: Reporter,
+    idempotency_key: uuid.UUID | None = None,
+    fingerprint: str = "",
+) -> IntakeResult:
+    repeat = await find_repeat(idempotency_key, fingerprint, reporter)
+    if repeat is not None:
+        return IntakeResult(repeat, created=False)
+
+    photos = await process_photos(submission, settings)
+    submission = located(submission, photos, settings)
+    category_id = await Category.select(Category.id).where(Category.code == submission.category.code).first()
+    if category_id is None:
+        raise Problem(503, "Not ready", "The service is starting up. Please try again in a minute.")
+
+    created_files: list[str] = []
+    try:
+        keys = []
+        for photo in photos:
+            display = await store.put(photo.display)
+            thumb = await store.put(photo.thumbnail)
+            created_files += [f.key for f in (display, thumb) if f.created]
+            keys.append((display.key, thumb.key))
+        report = await _insert(submission, photos, keys, category_id["id"], reporter, idempotency_key, fingerprint, settings)
+    except database.UNIQUE_VIOLATIONS:
+        await _remove_unreferenced(store, created_files)
+        repeat = await find_repeat(idempotency_key, fingerprint, reporter)
+        if repeat is None:
+            raise
+        return IntakeResult(repeat, created=False)
+    except BaseException:
+        await _remove_unreferenced(store, created_files)
+        raise
+    log.info("event=report_received reference=%s category=%s photos=%d source=%s",
+             report.reference, submission.category.code, len(photos), reporter.source)
+    return IntakeResult(report, created=True)
+
+
+async def _insert(
+    submission: Submission,
+    photos: list[ProcessedPhoto],
+    keys: list[tuple[str, str]],
+    category_id: int,
+    reporter: Reporter,
+    idempotency_key: uuid.UUID | None,
+    fingerprint: str,
+    settings: Settings,
+) -> Report:
+    engine = Report._meta.db
+    for attempt in range(REFERENCE_ATTEMPTS):
+        now = datetime.now(timezone.utc)
+        report = Report(
+            reference=new_reference(),
+            category=category_id,
+            status=settings.initial_status,
+            description=submission.description,
+            answers=submission.answers,
+            latitude=submission.latitude,
+            longitude=submission.longitude,
+            location_accuracy=submission.accuracy,
+            location_source=submission.location_source,
+            location_text=submission.location_text,
+            contact_name=submission.contact_name,
+            contact_email=submission.contact_email,
+            contact_phone=submission.contact_phone,
+            device=reporter.device.id if reporter.device else None,
+            staff_user=reporter.staff.user_id if reporter.staff else None,
+            source=reporter.source,
+            private=submission.category.private,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
+            observed_at=submission.observed_at,
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            async with database.write_transaction(engine):
+                await report.save()
+                for position, (photo, (key, thumb_key)) in enumerate(zip(photos, keys)):
+                    await Photo(
+                        report=report.id, position=position, key=key, thumb_key=thumb_key,
+                        width=photo.width, height=photo.height, created_at=now,
+                    ).save()
+                await StatusChange(
+                    report=report.id, from_status="", to_status=settings.initial_status,
+                    actor=reporter.actor, created_at=now,
+                    staff_user=reporter.staff.user_id if reporter.staff else None,
+                ).save()
+            return report
+        except database.UNIQUE_VIOLATIONS:
+            # Either the key was taken by a concurrent repeat (the caller handles it) or the
+            # reference collided (vanishingly rare): only the latter is retried.
+            if idempotency_key is not None and await Report.exists().where(Report.idempotency_key == idempotency_key):
+                raise
+            if attempt == REFERENCE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _remove_unreferenced(store: PhotoStore, keys: list[str]) -> None:
+    """Delete files this request created that no stored photo refers to."""
+    for key in keys:
+        used = await Photo.exists().where((Photo.key == key) | (Photo.thumb_key == key))
+        if not used:
+            await store.delete(key)

@@ -1,0 +1,101 @@
+"""Permanent report pages (/r/{reference}) and photo files: server-rendered, no JavaScript needed."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from reportit.reports.access import can_see_private, visible
+from reportit.reports.present import load_view, report_json
+from reportit.reports.references import normalise, spoken
+from reportit.reports.tables import Photo
+
+_KEY = re.compile(r"^[0-9a-f]{64}$")
+
+
+def human_time(value: str) -> str:
+    when = datetime.fromisoformat(value)
+    return f"{when:%-d %B %Y} at {when:%H:%M}"
+
+
+def _answers(report: dict, settings) -> list[dict]:
+    category = settings.category(report["category"]["code"])
+    if category is None:
+        return []
+    shown = []
+    for question in sorted(category.questions, key=lambda q: q.order):
+        value = report["answers"].get(question.code)
+        if value in (None, "", []):
+            continue
+        values = value if isinstance(value, list) else [value]
+        names = [(question.choice(v).name if isinstance(v, str) and question.choice(v) else str(v)) for v in values]
+        shown.append({"question": question.description, "value": ", ".join(names)})
+    return shown
+
+
+async def report_page(request: Request) -> Response:
+    settings = request.app.state.settings
+    templates = request.app.state.templates
+    asked = request.path_params["reference"]
+    reference = normalise(asked)
+    if reference and reference != asked:
+        return RedirectResponse(f"/r/{reference}", status_code=301)
+    view = await load_view(reference) if reference else None
+    if view is None or not await visible(request, view.report):
+        return templates.TemplateResponse(
+            request, "report_not_found.html", {"asked": asked[:20]}, status_code=404
+        )
+    report = report_json(view, settings)
+    timeline = [{**step, "when": human_time(step["at"])} for step in reversed(report["history"])]
+    return templates.TemplateResponse(
+        request,
+        "report.html",
+        {
+            "report": report,
+            "reference_spoken": spoken(reference),
+            "category_name": report["category"]["name"],
+            "status": report["status"],
+            "created_human": human_time(report["created_at"]),
+            "answers": _answers(report, settings),
+            "timeline": timeline,
+        },
+        headers={"Cache-Control": "no-cache"},
+    )
+
+
+async def photo_file(request: Request) -> Response:
+    key = request.path_params["key"]
+    if not _KEY.match(key):
+        raise HTTPException(404)
+    rows = await (
+        Photo.select(Photo.hidden, Photo.report.private, Photo.report.hidden, Photo.report.device)
+        .where((Photo.key == key) | (Photo.thumb_key == key))
+    )
+    if not rows:
+        raise HTTPException(404)
+    public = any(not r["hidden"] and not r["report.private"] and not r["report.hidden"] for r in rows)
+    if not public:
+        allowed = False
+        for row in rows:
+            if await can_see_private(request, {"device": row["report.device"]}):
+                allowed = True
+                break
+        if not allowed:
+            raise HTTPException(404)
+    path = request.app.state.photo_store.path_for(key)
+    if path is None or not path.is_file():
+        raise HTTPException(404)
+    # Content-addressed: the bytes behind a key never change. Private photos stay out of shared caches.
+    cache = "public, max-age=31536000, immutable" if public else "private, max-age=3600"
+    return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": cache})
+
+
+routes = [
+    Route("/r/{reference}", report_page, methods=["GET"]),
+    Route("/media/{key}.jpg", photo_file, methods=["GET"]),
+]

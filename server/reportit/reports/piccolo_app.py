@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from reportit.reports.tables import Category, Photo, Report, StatusChange
+
+APP_CONFIG = AppConfig(
+    app_name="reports",
+    migrations_folder_path=str(Path(__file__).parent / "migrations"),
+    table_classes=[Category, Report, Photo, StatusChange],
+    migration_dependencies=["reportit.accounts.piccolo_app"],
+    commands=[],
+)

@@ -1,0 +1,107 @@
+"""What a report looks like from outside: public JSON, and the reporter's own view of it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from reportit.reports.references import spoken
+from reportit.reports.tables import Photo, Report, StatusChange
+from reportit.settings import Settings
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """A report with everything needed to show it, loaded in three queries."""
+
+    report: dict
+    category_code: str
+    photos: list[dict]
+    history: list[dict]
+
+
+async def load_view(reference: str) -> ReportView | None:
+    report = (
+        await Report.select(*Report.all_columns(), Report.category.code.as_alias("category_code"))
+        .where(Report.reference == reference)
+        .first()
+    )
+    if report is None:
+        return None
+    photos = (
+        await Photo.select(Photo.key, Photo.thumb_key, Photo.width, Photo.height, Photo.hidden)
+        .where(Photo.report == report["id"])
+        .order_by(Photo.position)
+    )
+    history = (
+        await StatusChange.select(
+            StatusChange.from_status, StatusChange.to_status, StatusChange.public_message, StatusChange.created_at
+        )
+        .where(StatusChange.report == report["id"])
+        .order_by(StatusChange.created_at)
+        .order_by(StatusChange.id)
+    )
+    return ReportView(report, report["category_code"], photos, history)
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value else None
+
+
+def photo_url(key: str) -> str:
+    return f"/media/{key}.jpg"
+
+
+def report_json(view: ReportView, settings: Settings, *, for_reporter: bool = False) -> dict:
+    """The public shape of a report; the reporter (and staff) also see their private details."""
+    r = view.report
+    category = settings.category(view.category_code)
+    status = settings.status(r["status"])
+    body: dict = {
+        "reference": r["reference"],
+        "reference_spoken": spoken(r["reference"]),
+        "url": f"{settings.base_url}/r/{r['reference']}",
+        "category": {"code": view.category_code, "name": category.name if category else view.category_code},
+        "status": {"code": r["status"], "name": status.name if status else r["status"],
+                   "kind": status.kind if status else "open"},
+        "description": r["description"],
+        "answers": r["answers"] if isinstance(r["answers"], dict) else _json(r["answers"]),
+        "location": {
+            "latitude": r["latitude"],
+            "longitude": r["longitude"],
+            "accuracy": r["location_accuracy"],
+            "source": r["location_source"],
+            "description": r["location_text"],
+        },
+        "photos": [
+            {"url": photo_url(p["key"]), "thumbnail_url": photo_url(p["thumb_key"]),
+             "width": p["width"], "height": p["height"]}
+            for p in view.photos
+            if not p["hidden"]
+        ],
+        "history": [
+            {
+                "status": h["to_status"],
+                "status_name": (settings.status(h["to_status"]).name if settings.status(h["to_status"]) else h["to_status"]),
+                "message": h["public_message"],
+                "at": iso(h["created_at"]),
+            }
+            for h in view.history
+        ],
+        "private": r["private"],
+        "created_at": iso(r["created_at"]),
+        "updated_at": iso(r["updated_at"]),
+    }
+    if for_reporter:
+        body["contact"] = {"name": r["contact_name"], "email": r["contact_email"], "phone": r["contact_phone"]}
+        body["observed_at"] = iso(r["observed_at"])
+    return body
+
+
+def _json(text: str) -> dict:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

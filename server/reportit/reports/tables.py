@@ -1,0 +1,85 @@
+"""Reports and what hangs off them: categories, photos, status history."""
+
+from __future__ import annotations
+
+from piccolo.apps.user.tables import BaseUser
+from piccolo.columns import (
+    JSON,
+    UUID,
+    Boolean,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from reportit.accounts.tables import Device
+
+
+class Category(Table, tablename="category"):
+    """A category as configured in the council's TOML, kept in step on every start."""
+
+    code = Varchar(length=64, unique=True, index=True)
+    name = Varchar(length=200)
+    group_code = Varchar(length=64)
+    private = Boolean(default=False)
+    signpost = Boolean(default=False)
+    active = Boolean(default=True)
+    position = Integer(default=0)
+
+
+class Report(Table, tablename="report"):
+    reference = Varchar(length=16, unique=True, index=True)
+    category = ForeignKey(references=Category, index=True)
+    status = Varchar(length=40, index=True)
+    description = Text(default="")
+    answers = JSON(default="{}")
+    latitude = DoublePrecision(null=True, default=None)
+    longitude = DoublePrecision(null=True, default=None)
+    location_accuracy = DoublePrecision(null=True, default=None)  # metres
+    location_source = Varchar(length=16, default="")  # device | map | photo | text
+    location_text = Text(default="")
+    # Private contact details: never on public pages, Open311 output or others' pushes.
+    contact_name = Varchar(length=200, default="")
+    contact_email = Varchar(length=320, default="")
+    contact_phone = Varchar(length=40, default="")
+    device = ForeignKey(references=Device, null=True, default=None, index=True)
+    staff_user = ForeignKey(references=BaseUser, null=True, default=None)
+    source = Varchar(length=16, default="app")  # app | open311 | console | demo
+    private = Boolean(default=False)
+    hidden = Boolean(default=False)
+    idempotency_key = UUID(null=True, default=None, unique=True)
+    fingerprint = Varchar(length=64, default="")
+    observed_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Photo(Table, tablename="photo"):
+    """A re-encoded photo; `key` and `thumb_key` are content addresses in the photo store."""
+
+    report = ForeignKey(references=Report, index=True)
+    position = Integer(default=0)
+    key = Varchar(length=64, index=True)
+    thumb_key = Varchar(length=64, index=True)
+    width = Integer()
+    height = Integer()
+    hidden = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class StatusChange(Table, tablename="status_change"):
+    """One step of a report's history. The first row records its arrival."""
+
+    report = ForeignKey(references=Report, index=True)
+    from_status = Varchar(length=40, default="")
+    to_status = Varchar(length=40)
+    public_message = Text(default="")
+    internal_note = Text(default="")  # staff only, never public
+    staff_user = ForeignKey(references=BaseUser, null=True, default=None)
+    actor = Varchar(length=200, default="")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)

@@ -1,0 +1,52 @@
+"""Response headers that every page and API answer carries."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from reportit.settings import Settings
+
+
+def content_security_policy(settings: Settings) -> str:
+    img = ["'self'", "data:", "blob:"]
+    if settings.map.tile_url:
+        tiles = urlparse(settings.map.tile_url)
+        img.append(f"{tiles.scheme}://{tiles.netloc.replace('{s}', '*')}")
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"img-src {' '.join(img)}",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.headers = [
+            (b"content-security-policy", content_security_policy(settings).encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"same-origin"),
+            (b"x-frame-options", b"DENY"),
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name for name, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    h for h in self.headers if h[0] not in present
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,25 @@
+"""Jinja2 templates shared by server-rendered pages (permalinks, console, applications)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, FileSystemLoader
+
+from reportit.settings import Settings
+
+PACKAGE = Path(__file__).parent
+
+
+def make_templates(settings: Settings) -> Jinja2Templates:
+    loader = ChoiceLoader(
+        [FileSystemLoader(str(PACKAGE / "templates"))]
+        + [FileSystemLoader(str(path)) for path in sorted(PACKAGE.glob("*/templates"))]
+    )
+    from jinja2 import Environment, select_autoescape
+
+    env = Environment(loader=loader, autoescape=select_autoescape(["html"]))
+    env.globals["council"] = settings.council
+    env.globals["settings"] = settings
+    return Jinja2Templates(env=env)

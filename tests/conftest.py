@@ -1,0 +1,133 @@
+"""Shared fixtures: a real database (SQLite file or a throwaway PostgreSQL database), the app
+with its lifespan running, an HTTP client, and a real server on loopback for browser tests.
+
+REPORTIT_TEST_DATABASE=postgres runs everything against PostgreSQL on 127.0.0.1:5432.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import AsyncIterator, Iterator
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_ADMIN_URL = os.environ.get("REPORTIT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+BACKEND = os.environ.get("REPORTIT_TEST_DATABASE", "sqlite")
+
+
+def pytest_report_header(config) -> str:
+    return f"reportit database: {BACKEND}"
+
+
+async def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    if BACKEND == "postgres":
+        name = f"reportit_test_{secrets.token_hex(4)}"
+        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+        base = PG_ADMIN_URL.rsplit("/", 1)[0]
+        yield f"{base}/{name}"
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'reportit.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def server_env(tmp_path_factory, database_url) -> dict[str, str]:
+    """The environment a Report It process under test runs with."""
+    data_dir = tmp_path_factory.mktemp("data")
+    return {
+        "REPORTIT_DATA_DIR": str(data_dir),
+        "REPORTIT_CONFIG": str(ROOT / "reportit.example.toml"),
+        "DATABASE_URL": database_url,
+        "REPORTIT_BASE_URL": "http://testserver",
+        "REPORTIT_LOG_LEVEL": "WARNING",
+    }
+
+
+@pytest.fixture(scope="session")
+def settings(server_env):
+    from reportit.settings import load_settings
+
+    return load_settings(server_env)
+
+
+@pytest.fixture(scope="session")
+async def app(settings):
+    from reportit import database
+    from reportit.app import create_app
+
+    application = create_app(settings)
+    await database.migrate()
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+async def device(client) -> dict:
+    """A registered resident device: {device_id, token, headers}."""
+    response = await client.post("/api/devices")
+    assert response.status_code == 201
+    body = response.json()
+    return {**body, "headers": {"Authorization": f"Bearer {body['token']}"}}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(server_env, app) -> Iterator[str]:
+    """`reportit serve` in a subprocess on a free loopback port, sharing the test database."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, **server_env, "REPORTIT_BASE_URL": url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reportit.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")
+        try:
+            if httpx.get(f"{url}/api/categories", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        raise RuntimeError("server did not start within 30 s")
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
