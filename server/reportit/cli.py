@@ -8,6 +8,7 @@ import getpass
 import sys
 
 from reportit import database, logs
+from reportit.problems import Problem
 from reportit.settings import Settings, SettingsError, load_settings
 
 
@@ -25,6 +26,12 @@ def main(argv: list[str] | None = None) -> int:
     demo = commands.add_parser("demo", help="fill an empty database with a lived-in demo service")
     demo.add_argument("--reports", type=int, default=300)
     demo.add_argument("--seed", type=int, default=2026)
+
+    status = commands.add_parser("status", help="change a report's status (the reporter is told)")
+    status.add_argument("reference")
+    status.add_argument("status")
+    status.add_argument("--message", default="", help="public message shown to the reporter")
+    status.add_argument("--note", default="", help="internal note, staff only")
 
     user = commands.add_parser("user", help="staff accounts")
     user_commands = user.add_subparsers(dest="user_command", required=True)
@@ -49,6 +56,12 @@ def main(argv: list[str] | None = None) -> int:
         from reportit.reports.demo import load_demo
 
         return asyncio.run(_with_db(settings, load_demo(settings, reports=args.reports, seed=args.seed)))
+    if args.command == "status":
+        from reportit.reports.status import Actor, change_status
+
+        work = change_status(args.reference.upper(), args.status, settings=settings, actor=Actor("cli"),
+                             public_message=args.message, internal_note=args.note)
+        return asyncio.run(_with_db(settings, work))
     if args.command == "user" and args.user_command == "add":
         password = args.password or _ask_password()
         from reportit.accounts.staff import add_staff
@@ -72,6 +85,9 @@ async def _with_db(settings: Settings, work) -> int:
     await database.start_pool(engine)
     try:
         await work
+    except Problem as problem:
+        print(f"reportit: {problem.detail or problem.title}", file=sys.stderr)
+        return 1
     finally:
         await database.close_pool(engine)
     return 0
