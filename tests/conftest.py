@@ -131,3 +131,10 @@ def live_server(server_env, app) -> Iterator[str]:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Everything under tests/e2e drives a real browser: mark it so PostgreSQL runs can skip it."""
+    for item in items:
+        if "/tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
