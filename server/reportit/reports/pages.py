@@ -78,6 +78,7 @@ async def photo_file(request: Request) -> Response:
     )
     if not rows:
         raise HTTPException(404)
+    # Identical bytes are stored once: if any public report shows them, they are public already.
     public = any(not r["hidden"] and not r["report.private"] and not r["report.hidden"] for r in rows)
     if not public:
         allowed = False
