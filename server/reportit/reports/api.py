@@ -46,7 +46,7 @@ async def create_report(request: Request) -> JSONResponse:
         idempotency_key=key,
         fingerprint=digest,
     )
-    view = await load_view(result.report.reference)
+    view = result.view or await load_view(result.report.reference)
     assert view is not None
     body = report_json(view, settings, for_reporter=True)
     return JSONResponse(

@@ -17,6 +17,7 @@ from reportit.accounts.identity import StaffMember
 from reportit.accounts.tables import Device
 from reportit.problems import FieldError, Problem, invalid
 from reportit.reports.photos import PhotoRejected, ProcessedPhoto, process_photo_async
+from reportit.reports.present import ReportView
 from reportit.reports.references import new_reference
 from reportit.reports.storage import PhotoStore
 from reportit.reports.submission import Submission
@@ -26,6 +27,12 @@ from reportit.settings import Settings
 log = logging.getLogger(__name__)
 
 REFERENCE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class _Stored:
+    report_row: Report
+    view: ReportView
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,7 @@ class Reporter:
 class IntakeResult:
     report: Report
     created: bool  # False: a repeat of an earlier request with the same key
+    view: ReportView | None = None  # what was stored, when it was stored just now
 
 
 def parse_idempotency_key(value: str | None) -> uuid.UUID | None:
@@ -129,7 +137,7 @@ async def submit(
             thumb = await store.put(photo.thumbnail)
             created_files += [f.key for f in (display, thumb) if f.created]
             keys.append((display.key, thumb.key))
-        report = await _insert(submission, photos, keys, category_id["id"], reporter, idempotency_key, fingerprint, settings)
+        view = await _insert(submission, photos, keys, category_id["id"], reporter, idempotency_key, fingerprint, settings)
     except database.UNIQUE_VIOLATIONS:
         await _remove_unreferenced(store, created_files)
         repeat = await find_repeat(idempotency_key, fingerprint, reporter)
@@ -139,9 +147,10 @@ async def submit(
     except BaseException:
         await _remove_unreferenced(store, created_files)
         raise
+    report = view.report_row
     log.info("event=report_received reference=%s category=%s photos=%d source=%s",
              report.reference, submission.category.code, len(photos), reporter.source)
-    return IntakeResult(report, created=True)
+    return IntakeResult(report, created=True, view=view.view)
 
 
 async def _insert(
@@ -153,7 +162,7 @@ async def _insert(
     idempotency_key: uuid.UUID | None,
     fingerprint: str,
     settings: Settings,
-) -> Report:
+) -> _Stored:
     engine = Report._meta.db
     for attempt in range(REFERENCE_ATTEMPTS):
         now = datetime.now(timezone.utc)
@@ -182,19 +191,29 @@ async def _insert(
             updated_at=now,
         )
         try:
+            rows = [
+                Photo(position=position, key=key, thumb_key=thumb_key, width=photo.width, height=photo.height,
+                      created_at=now)
+                for position, (photo, (key, thumb_key)) in enumerate(zip(photos, keys))
+            ]
+            first = StatusChange(from_status="", to_status=settings.initial_status, actor=reporter.actor,
+                                 created_at=now, staff_user=reporter.staff.user_id if reporter.staff else None)
             async with database.write_transaction(engine):
                 await report.save()
-                for position, (photo, (key, thumb_key)) in enumerate(zip(photos, keys)):
-                    await Photo(
-                        report=report.id, position=position, key=key, thumb_key=thumb_key,
-                        width=photo.width, height=photo.height, created_at=now,
-                    ).save()
-                await StatusChange(
-                    report=report.id, from_status="", to_status=settings.initial_status,
-                    actor=reporter.actor, created_at=now,
-                    staff_user=reporter.staff.user_id if reporter.staff else None,
-                ).save()
-            return report
+                for row in rows:
+                    row.report = report.id
+                    await row.save()
+                first.report = report.id
+                await first.save()
+            # The stored rows are known: answer from them rather than reading them back.
+            view = ReportView(
+                report={**report.to_dict(), "answers": submission.answers},
+                category_code=submission.category.code,
+                photos=[{"key": r.key, "thumb_key": r.thumb_key, "width": r.width, "height": r.height,
+                         "hidden": False} for r in rows],
+                history=[{"from_status": "", "to_status": first.to_status, "public_message": "", "created_at": now}],
+            )
+            return _Stored(report, view)
         except database.UNIQUE_VIOLATIONS:
             # Either the key was taken by a concurrent repeat (the caller handles it) or the
             # reference collided (vanishingly rare): only the latter is retried.
