@@ -104,11 +104,17 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(server_env, app) -> Iterator[str]:
-    """`reportit serve` in a subprocess on a free loopback port, sharing the test database."""
+def live_server(server_env) -> Iterator[str]:
+    """`reportit serve` in a subprocess on a free loopback port, sharing the test database.
+
+    Synchronous on purpose: browser tests use Playwright's sync API, which runs its own event loop
+    in this thread, so they must not depend on async fixtures.
+    """
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, **server_env, "REPORTIT_BASE_URL": url}
+    subprocess.run([sys.executable, "-m", "reportit.cli", "migrate"], env=env, cwd=ROOT, check=True,
+                   capture_output=True, timeout=120)
     process = subprocess.Popen(
         [sys.executable, "-m", "reportit.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,

@@ -145,7 +145,7 @@ async def test_public_photos_are_cached_forever_because_their_address_is_their_c
 
 
 async def test_pages_and_api_answers_carry_security_headers(client):
-    response = await client.get("/", headers={"Accept": "text/html"})
+    response = await client.get("/find", headers={"Accept": "text/html"})
     csp = response.headers["content-security-policy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
     assert response.headers["x-content-type-options"] == "nosniff"
