@@ -11,7 +11,7 @@ from reportit.problems import Problem
 from reportit.reports.access import can_see_private, visible
 from reportit.reports.categories import categories_json
 from reportit.reports.intake import Reporter, parse_idempotency_key, submit
-from reportit.reports.present import load_view, report_json
+from reportit.reports.present import load_view, load_views, report_json
 from reportit.reports.references import normalise
 from reportit.reports.submission import fingerprint, read_submission
 from reportit.reports.tables import Report
@@ -70,14 +70,8 @@ async def my_reports(request: Request) -> JSONResponse:
     settings = request.app.state.settings
     device = await device_from_request(request)
     assert device is not None
-    references = await (
-        Report.select(Report.reference).where(Report.device == device.id).order_by(Report.created_at, ascending=False)
-    )
-    reports = []
-    for row in references:
-        view = await load_view(row["reference"])
-        if view is not None:
-            reports.append(report_json(view, settings, for_reporter=True))
+    views = await load_views(Report.device == device.id)
+    reports = [report_json(view, settings, for_reporter=True) for view in views]
     return JSONResponse({"reports": reports})
 
 

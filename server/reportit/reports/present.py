@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,7 +14,7 @@ from reportit.settings import Settings
 
 @dataclass(frozen=True)
 class ReportView:
-    """A report with everything needed to show it, loaded in three queries."""
+    """A report with everything needed to show it."""
 
     report: dict
     category_code: str
@@ -21,28 +22,42 @@ class ReportView:
     history: list[dict]
 
 
-async def load_view(reference: str) -> ReportView | None:
-    report = (
-        await Report.select(*Report.all_columns(), Report.category.code.as_alias("category_code"))
-        .where(Report.reference == reference)
-        .first()
+async def load_views(where) -> list[ReportView]:
+    """The reports matching `where` (newest first), each with photos and history: three queries."""
+    reports = await (
+        Report.select(*Report.all_columns(), Report.category.code.as_alias("category_code"))
+        .where(where)
+        .order_by(Report.created_at, ascending=False)
     )
-    if report is None:
-        return None
-    photos = (
-        await Photo.select(Photo.key, Photo.thumb_key, Photo.width, Photo.height, Photo.hidden)
-        .where(Photo.report == report["id"])
+    if not reports:
+        return []
+    ids = [r["id"] for r in reports]
+    photos = await (
+        Photo.select(Photo.report, Photo.key, Photo.thumb_key, Photo.width, Photo.height, Photo.hidden)
+        .where(Photo.report.is_in(ids))
         .order_by(Photo.position)
     )
-    history = (
-        await StatusChange.select(
-            StatusChange.from_status, StatusChange.to_status, StatusChange.public_message, StatusChange.created_at
+    history = await (
+        StatusChange.select(
+            StatusChange.report, StatusChange.from_status, StatusChange.to_status,
+            StatusChange.public_message, StatusChange.created_at,
         )
-        .where(StatusChange.report == report["id"])
+        .where(StatusChange.report.is_in(ids))
         .order_by(StatusChange.created_at)
         .order_by(StatusChange.id)
     )
-    return ReportView(report, report["category_code"], photos, history)
+    photos_of: dict[int, list[dict]] = defaultdict(list)
+    history_of: dict[int, list[dict]] = defaultdict(list)
+    for photo in photos:
+        photos_of[photo["report"]].append(photo)
+    for step in history:
+        history_of[step["report"]].append(step)
+    return [ReportView(r, r["category_code"], photos_of[r["id"]], history_of[r["id"]]) for r in reports]
+
+
+async def load_view(reference: str) -> ReportView | None:
+    views = await load_views(Report.reference == reference)
+    return views[0] if views else None
 
 
 def iso(value: datetime | None) -> str | None:
