@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from typing import AsyncIterator
@@ -17,10 +18,12 @@ from starlette.staticfiles import StaticFiles
 
 from reportit import database, home, logs, openapi
 from reportit.accounts import api as accounts_api
+from reportit.open311 import routes as open311_routes
 from reportit.problems import Problem, handle_problem, problem_response
 from reportit.reports import api as reports_api
 from reportit.reports import pages as report_pages
 from reportit.reports.categories import sync_categories
+from reportit.reports.sweep import sweep_orphans
 from reportit.reports.storage import DiskPhotoStore
 from reportit.secrets_store import secret
 from reportit.security import SecurityHeaders
@@ -41,8 +44,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await database.start_pool(engine)
         try:
             await sync_categories(settings)
+            sweeper = asyncio.create_task(sweep_orphans(app.state.photo_store))
             log.info("event=started database=%s", "postgresql" if settings.is_postgres else "sqlite")
             yield
+            sweeper.cancel()
         finally:
             await database.close_pool(engine)
 
@@ -53,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *reports_api.routes,
             *report_pages.routes,
             *openapi.routes,
+            *open311_routes.routes,
             Mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static"),
         ],
         middleware=[

@@ -33,6 +33,12 @@ def main(argv: list[str] | None = None) -> int:
     status.add_argument("--message", default="", help="public message shown to the reporter")
     status.add_argument("--note", default="", help="internal note, staff only")
 
+    apikey = commands.add_parser("apikey", help="API keys for systems that post to Open311")
+    apikey_commands = apikey.add_subparsers(dest="apikey_command", required=True)
+    apikey_add = apikey_commands.add_parser("add", help="create a key and print it (shown only once)")
+    apikey_add.add_argument("name", help="who will use it, e.g. fixmystreet")
+    apikey_commands.add_parser("list", help="list keys by name and prefix")
+
     user = commands.add_parser("user", help="staff accounts")
     user_commands = user.add_subparsers(dest="user_command", required=True)
     add = user_commands.add_parser("add", help="add a staff member")
@@ -67,6 +73,11 @@ def main(argv: list[str] | None = None) -> int:
         from reportit.accounts.staff import add_staff
 
         return asyncio.run(_with_db(settings, add_staff(args.email, password, args.role)))
+    if args.command == "apikey":
+        from reportit.open311.keys import print_keys, print_new_key
+
+        work = print_new_key(args.name) if args.apikey_command == "add" else print_keys()
+        return asyncio.run(_with_db(settings, work))
     parser.error("unknown command")
     return 2
 

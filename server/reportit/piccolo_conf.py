@@ -16,6 +16,7 @@ APPS = [
     "piccolo_api.session_auth.piccolo_app",
     "reportit.accounts.piccolo_app",
     "reportit.reports.piccolo_app",
+    "reportit.open311.piccolo_app",
 ]
 
 DB = engine_for(load_settings())
