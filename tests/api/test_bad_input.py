@@ -18,7 +18,8 @@ async def nothing_left_behind(settings):
     """Asserts, after the test, that no report, photo, status row or photo file was added."""
 
     async def counts():
-        files = sorted(str(p) for p in settings.photos_dir.rglob("*") if p.is_file()) if settings.photos_dir.exists() else []
+        root = settings.photos_dir
+        files = sorted(str(p) for p in root.rglob("*") if p.is_file()) if root.exists() else []
         return (await Report.count(), await Photo.count(), await StatusChange.count(), files)
 
     before = await counts()
@@ -81,7 +82,8 @@ async def test_a_photo_over_the_size_limit_is_refused(client, device, settings, 
         ({"answers": "{not json"}, "answers", "could not be read"),
         ({"latitude": "91", "longitude": "0"}, "latitude", "between -90 and 90"),
         ({"latitude": "51.5", "longitude": "-181"}, "longitude", "between -180 and 180"),
-        ({"latitude": "53.4808", "longitude": "-2.2426"}, "latitude", "outside the area Westminster City Council looks after"),
+        ({"latitude": "53.4808", "longitude": "-2.2426"}, "latitude",
+         "outside the area Westminster City Council looks after"),
         ({"latitude": "north", "longitude": "west"}, "latitude", "could not be read"),
         ({"description": "x" * 4001}, "description", "4000 characters or fewer (it is 4001)"),
         ({"contact_email": "not an email"}, "contact_email", "like name@example.com"),

@@ -57,7 +57,8 @@ def test_migrate_then_demo_fills_a_lived_in_service(fresh_env):
     assert demo.returncode == 0, demo.stderr
 
     assert query(fresh_env, "SELECT COUNT(*) FROM report")[0][0] == 300
-    categories = {r[0] for r in query(fresh_env, "SELECT DISTINCT c.code FROM report r JOIN category c ON c.id = r.category")}
+    sql = "SELECT DISTINCT c.code FROM report r JOIN category c ON c.id = r.category"
+    categories = {r[0] for r in query(fresh_env, sql)}
     signposts = {"crime", "health", "tfl"}
     all_reportable = {r[0] for r in query(fresh_env, "SELECT code FROM category")} - signposts
     assert categories == all_reportable

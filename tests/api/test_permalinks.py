@@ -14,7 +14,7 @@ from reportit.accounts.staff import add_staff
 from reportit.reports.photos import assert_no_metadata
 from reportit.reports.status import Actor, change_status
 from tests.api.test_reports_api import pothole, send
-from tests.photo_samples import BLUE, RED, jpeg_with_exif
+from tests.photo_samples import jpeg_with_exif
 
 
 def neighbour_noise() -> dict:

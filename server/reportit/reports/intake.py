@@ -16,6 +16,7 @@ from reportit import database
 from reportit.accounts.identity import StaffMember
 from reportit.accounts.tables import Device
 from reportit.problems import FieldError, Problem, invalid
+from reportit.push.follows import follow_own_report
 from reportit.reports.photos import PhotoRejected, ProcessedPhoto, process_photo_async
 from reportit.reports.present import ReportView
 from reportit.reports.references import new_reference
@@ -137,7 +138,9 @@ async def submit(
             thumb = await store.put(photo.thumbnail)
             created_files += [f.key for f in (display, thumb) if f.created]
             keys.append((display.key, thumb.key))
-        view = await _insert(submission, photos, keys, category_id["id"], reporter, idempotency_key, fingerprint, settings)
+        view = await _insert(
+            submission, photos, keys, category_id["id"], reporter, idempotency_key, fingerprint, settings
+        )
     except database.UNIQUE_VIOLATIONS:
         await _remove_unreferenced(store, created_files)
         repeat = await find_repeat(idempotency_key, fingerprint, reporter)
@@ -205,6 +208,8 @@ async def _insert(
                     await row.save()
                 first.report = report.id
                 await first.save()
+                await follow_own_report(report.id, reporter.device.id if reporter.device else None,
+                                        submission.contact_email)
             # The stored rows are known: answer from them rather than reading them back.
             view = ReportView(
                 report={**report.to_dict(), "answers": submission.answers},

@@ -98,7 +98,7 @@ def report_json(view: ReportView, settings: Settings, *, for_reporter: bool = Fa
         "history": [
             {
                 "status": h["to_status"],
-                "status_name": (settings.status(h["to_status"]).name if settings.status(h["to_status"]) else h["to_status"]),
+                "status_name": _status_name(settings, h["to_status"]),
                 "message": h["public_message"],
                 "at": iso(h["created_at"]),
             }
@@ -112,6 +112,11 @@ def report_json(view: ReportView, settings: Settings, *, for_reporter: bool = Fa
         body["contact"] = {"name": r["contact_name"], "email": r["contact_email"], "phone": r["contact_phone"]}
         body["observed_at"] = iso(r["observed_at"])
     return body
+
+
+def _status_name(settings: Settings, code: str) -> str:
+    status = settings.status(code)
+    return status.name if status else code
 
 
 def _json(text: str) -> dict:

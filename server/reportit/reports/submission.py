@@ -77,7 +77,9 @@ def read_submission(form: ParsedForm, settings: Settings) -> Submission:
     location_text = form.get("location_text").strip()
     if len(location_text) > MAX_LOCATION_TEXT:
         errors.append(FieldError("location_text", f"Describe the place in {MAX_LOCATION_TEXT} characters or fewer."))
-    source = form.get("location_source").strip() or ("device" if latitude is not None else ("text" if location_text else ""))
+    source = form.get("location_source").strip()
+    if not source:
+        source = "device" if latitude is not None else ("text" if location_text else "")
     if source and source not in LOCATION_SOURCES:
         errors.append(FieldError("location_source", "The location source must be device, map, photo or text."))
 
@@ -124,7 +126,8 @@ def _category(code: str, settings: Settings, errors: list[FieldError]) -> Catego
     if category.signpost:
         s = category.signpost
         contact = " ".join(part for part in (f"Call {s.phone}." if s.phone else "", s.url) if part)
-        errors.append(FieldError("category", f"{s.partner} deals with this, not the council. {s.message} {contact}".strip()))
+        message = f"{s.partner} deals with this, not the council. {s.message} {contact}"
+        errors.append(FieldError("category", message.strip()))
         return None
     return category
 
@@ -143,7 +146,8 @@ def _answers(raw: str, category: Category, errors: list[FieldError]) -> dict:
     clean: dict = {}
     for code in answers:
         if code not in questions:
-            errors.append(FieldError(f"answers.{code}", f"'{code}' is not a question we ask about {category.name.lower()}."))
+            message = f"'{code}' is not a question we ask about {category.name.lower()}."
+            errors.append(FieldError(f"answers.{code}", message))
     for code, question in questions.items():
         value = answers.get(code)
         if value in (None, "", []):
@@ -211,7 +215,8 @@ def _coordinates(form: ParsedForm, settings: Settings, errors: list[FieldError])
     try:
         lat, lng = float(raw_lat), float(raw_lng)
     except ValueError:
-        errors.append(FieldError("latitude", "The location could not be read. Try finding it again, or describe the place in words."))
+        message = "The location could not be read. Try finding it again, or describe the place in words."
+        errors.append(FieldError("latitude", message))
         return None, None, None
     if not (math.isfinite(lat) and -90 <= lat <= 90):
         errors.append(FieldError("latitude", "Latitude must be between -90 and 90."))
@@ -256,6 +261,7 @@ def _observed_at(text: str, errors: list[FieldError]) -> datetime | None:
         errors.append(FieldError("observed_at", "The time the problem was seen could not be read."))
         return None
     if when > datetime.now(timezone.utc) + timedelta(minutes=10):
-        errors.append(FieldError("observed_at", "The time the problem was seen is in the future. Check your phone's clock."))
+        message = "The time the problem was seen is in the future. Check your phone's clock."
+        errors.append(FieldError("observed_at", message))
         return None
     return when
