@@ -18,6 +18,8 @@ from starlette.staticfiles import StaticFiles
 
 from reportit import database, home, logs, openapi
 from reportit.accounts import api as accounts_api
+from reportit.accounts import session_api
+from reportit import shell
 from reportit.open311 import routes as open311_routes
 from reportit.problems import Problem, handle_problem, problem_response
 from reportit.reports import api as reports_api
@@ -55,6 +57,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             *home.routes,
             *accounts_api.routes,
+            *session_api.routes,
+            *shell.routes,
             *reports_api.routes,
             *report_pages.routes,
             *openapi.routes,

@@ -1,4 +1,4 @@
-"""The start page for browsers without the app: find a report by its reference."""
+"""The page for browsers without the app (/find): find a report by its reference. "/" is the app."""
 
 from __future__ import annotations
 
@@ -24,4 +24,4 @@ async def find(request: Request) -> Response:
     return RedirectResponse(f"/r/{reference}", status_code=303)
 
 
-routes = [Route("/", start, methods=["GET"]), Route("/r", find, methods=["GET"])]
+routes = [Route("/find", start, methods=["GET"]), Route("/r", find, methods=["GET"])]

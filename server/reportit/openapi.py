@@ -7,6 +7,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from reportit.accounts import api as accounts_api
+from reportit.accounts import session_api
 from reportit.reports import api as reports_api
 
 PROBLEM = {
@@ -41,7 +42,7 @@ COMPONENTS = {
     },
 }
 
-MODULES = [accounts_api, reports_api]
+MODULES = [accounts_api, session_api, reports_api]
 
 
 def spec(request: Request) -> dict:

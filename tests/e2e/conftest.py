@@ -1,14 +1,33 @@
-"""Browser fixtures: Debian's Chromium driven by Playwright (never a downloaded browser build).
+"""Browser fixtures: Debian's Chromium driven by Playwright (never a downloaded browser build),
+the app served by a real `reportit serve` on loopback behind a small fault-injecting proxy.
 
 Browser tests never skip: a missing Chromium is a failure (`make test` installs it).
+
+The proxy is test-only code: it lets a test make the server answer 500 or 422 (or anything) to the
+next N matching requests, or swap the server behind the same origin (a new app version), without
+any switch in production code.
 """
 
 from __future__ import annotations
 
+import http.client
+import json
+import os
 import shutil
-from typing import Iterator
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable, Iterator
+from urllib.parse import urlparse
 
+import httpx
 import pytest
+
+from tests.conftest import ROOT, free_port
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -16,6 +35,7 @@ ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+WESTMINSTER = {"latitude": 51.4975, "longitude": -0.1357, "accuracy": 12}
 
 
 @pytest.fixture(scope="session")
@@ -54,3 +74,257 @@ def axe_violations(page) -> list[dict]:
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in results.response["violations"]
     ]
+
+
+# ---- A server we can restart with other settings, and a proxy in front of it ------------------
+
+
+def start_server(env: dict[str, str], port: int | None = None) -> tuple[str, subprocess.Popen]:
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reportit.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")
+        try:
+            if httpx.get(f"{url}/api/categories", timeout=1).status_code == 200:
+                return url, process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("server did not start within 30 s")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection"}
+
+
+@dataclass
+class Fault:
+    method: str
+    path: str
+    status: int
+    count: int
+    body: dict | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FaultProxy:
+    """A reverse proxy on loopback that records requests and can answer instead of the server."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream
+        self.faults: list[Fault] = []
+        self.log: list[tuple[str, str, int]] = []
+        self.lock = threading.Lock()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args) -> None:
+                pass
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                path = self.path.split("?")[0]
+                fault = proxy._take_fault(self.command, path)
+                if fault is not None:
+                    payload = json.dumps(fault.body or {"title": "Injected", "status": fault.status}).encode()
+                    self.send_response(fault.status)
+                    self.send_header("Content-Type", "application/problem+json")
+                    for name, value in fault.headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                    proxy._record(self.command, path, fault.status)
+                    return
+                target = urlparse(proxy.upstream)
+                connection = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+                try:
+                    connection.request(self.command, self.path, body=body, headers=headers)
+                    response = connection.getresponse()
+                    data = response.read()
+                except OSError:
+                    self.send_error(502)
+                    return
+                finally:
+                    connection.close()
+                self.send_response(response.status)
+                for name, value in response.getheaders():
+                    if name.lower() not in HOP_BY_HOP and name.lower() != "content-length":
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+                proxy._record(self.command, path, response.status)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _handle
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def _take_fault(self, method: str, path: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.method == method and fault.path == path and fault.count > 0:
+                    fault.count -= 1
+                    return fault
+        return None
+
+    def _record(self, method: str, path: str, status: int) -> None:
+        with self.lock:
+            self.log.append((method, path, status))
+
+    def fail(self, method: str, path: str, status: int, count: int = 1, body: dict | None = None,
+             headers: dict[str, str] | None = None) -> None:
+        with self.lock:
+            self.faults.append(Fault(method, path, status, count, body, headers or {}))
+
+    def statuses(self, method: str, path: str) -> list[int]:
+        with self.lock:
+            return [status for m, p, status in self.log if m == method and p == path]
+
+    def reset(self) -> None:
+        with self.lock:
+            self.faults.clear()
+            self.log.clear()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="session")
+def proxy(live_server) -> Iterator[FaultProxy]:
+    front = FaultProxy(live_server)
+    yield front
+    front.close()
+
+
+@pytest.fixture
+def origin(proxy, live_server) -> Iterator[str]:
+    """The app's origin for one test: the proxy, reset, pointing at the shared server."""
+    proxy.reset()
+    proxy.upstream = live_server
+    yield proxy.url
+    proxy.reset()
+    proxy.upstream = live_server
+
+
+@pytest.fixture
+def app_context(browser, origin):
+    """A fresh browser profile for the app, with location and notifications allowed.
+
+    Granting a list of permissions denies every other one, Background Sync included: list it too.
+    """
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(
+            locale="en-GB", base_url=origin, permissions=["geolocation", "notifications", "background-sync"],
+            geolocation=options.pop("geolocation", WESTMINSTER), **options,
+        )
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+# ---- Helpers tests share -------------------------------------------------------------------------
+
+
+def poll(check: Callable[[], object], timeout: float = 30, interval: float = 0.25, message: str = "") -> object:
+    """Call `check` until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(message or f"condition not met within {timeout} s (last value {last!r})")
+
+
+READ_STORE = """async (store) => {
+  const db = await new Promise((resolve, reject) => {
+    const r = indexedDB.open('reportit'); r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error);
+  });
+  if (!db.objectStoreNames.contains(store)) { db.close(); return []; }
+  const items = await new Promise((resolve, reject) => {
+    const r = db.transaction(store).objectStore(store).getAll(); r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error);
+  });
+  db.close();
+  return items.map((item) => { const copy = { ...item }; delete copy.photos; return copy; });
+}"""
+
+READ_DEVICE = """async () => {
+  const db = await new Promise((resolve, reject) => {
+    const r = indexedDB.open('reportit'); r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error);
+  });
+  const device = await new Promise((resolve) => {
+    const r = db.transaction('kv').objectStore('kv').get('device'); r.onsuccess = () => resolve(r.result); r.onerror = () => resolve(null);
+  });
+  db.close();
+  return device || null;
+}"""
+
+
+def store(page, name: str) -> list[dict]:
+    return page.evaluate(READ_STORE, name)
+
+
+def server_reports(page, server: str) -> list[dict]:
+    """The reports the server holds for this browser's device (asked directly, not through the browser)."""
+    device = page.evaluate(READ_DEVICE)
+    if not device:
+        return []
+    response = httpx.get(f"{server}/api/me/reports", headers={"Authorization": f"Bearer {device['token']}"}, timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()["reports"]
+
+
+def wait_for_service_worker(page) -> None:
+    """Until the page is controlled by an activated worker (the app shell is precached)."""
+    poll(lambda: page.evaluate("() => Boolean(navigator.serviceWorker.controller)"), timeout=30,
+         message="the service worker never took control")
+
+
+def switch_off_page_flush(page) -> None:
+    page.evaluate("() => localStorage.setItem('reportit:page-flush', 'off')")
+
+
+@pytest.fixture
+def photo_files(tmp_path) -> Callable[..., list[Path]]:
+    """JPEG files on disk, made with Pillow; `gps` puts a position in their EXIF."""
+    from tests.photo_samples import jpeg_with_exif
+
+    def make(count: int = 2, width: int = 1200, height: int = 900, gps: tuple[float, float] | None = None) -> list[Path]:
+        paths = []
+        for i in range(count):
+            path = tmp_path / f"photo-{i + 1}.jpg"
+            path.write_bytes(jpeg_with_exif(width, height, orientation=1, gps=gps))
+            paths.append(path)
+        return paths
+
+    return make

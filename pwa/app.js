@@ -1,0 +1,206 @@
+// @ts-check
+/**
+ * Boot and routing for the resident app.
+ *
+ * Flushing: the page sends the outbox on start, when the signal returns (`online`), when the app
+ * comes back to the foreground, after each save, and on a jittered backoff timer (iOS has no
+ * Background Sync); the service worker sends it on Background Sync. A Web Lock in outbox.js keeps
+ * them from sending at the same time.
+ *
+ * Test switch: localStorage `reportit:page-flush` = `off` stops the PAGE from sending (the service
+ * worker still does), so a test can prove the worker sent a report. Nothing else reads it.
+ */
+import * as outbox from './lib/outbox.js';
+import { xhrTransport } from './lib/api.js';
+
+const main = /** @type {HTMLElement} */ (document.getElementById('main'));
+const announcer = /** @type {HTMLElement} */ (document.getElementById('announcer'));
+
+/** @type {Array<[RegExp, () => Promise<any>]>} */
+const ROUTES = [
+  [/^\/$/, () => import('./views/home.js')],
+  [/^\/report(\/[a-z-]*)?$/, () => import('./views/report.js')],
+  [/^\/sent\/([0-9a-f-]+)$/, () => import('./views/sent.js')],
+  [/^\/outbox$/, () => import('./views/outbox.js')],
+  [/^\/mine$/, () => import('./views/mine.js')],
+  [/^\/account$/, () => import('./views/account.js')],
+];
+
+/** @type {(() => void) | null} */
+let onOutboxChange = null;
+/** @type {{sent: number, total: number} | null} */
+export let progress = null;
+
+/** @param {string} message */
+export function announce(message) {
+  announcer.textContent = '';
+  setTimeout(() => { announcer.textContent = message; }, 50);
+}
+
+/**
+ * Show a screen. Focus goes to its heading (or its error summary), so screen readers start there.
+ * @param {string} [path]
+ */
+export async function render(path = location.pathname) {
+  onOutboxChange = null;
+  const match = ROUTES.find(([pattern]) => pattern.test(path));
+  if (!match) {
+    location.assign(path);
+    return;
+  }
+  const params = path.match(match[0]) || [];
+  const view = await match[1]();
+  main.replaceChildren();
+  await view.render(main, { path, params, query: new URLSearchParams(location.search), navigate, announce, watch });
+  for (const link of document.querySelectorAll('.site-nav a')) {
+    if (link.getAttribute('href') === path) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  focusScreen();
+}
+
+export function focusScreen() {
+  const target = /** @type {HTMLElement | null} */ (main.querySelector('.error-summary') || main.querySelector('h1'));
+  if (target) {
+    if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
+    target.focus();
+  }
+  window.scrollTo(0, 0);
+}
+
+/** @param {string} url @param {{replace?: boolean}} [options] */
+export function navigate(url, options = {}) {
+  if (options.replace) history.replaceState(null, '', url);
+  else history.pushState(null, '', url);
+  return render(new URL(url, location.origin).pathname);
+}
+
+/** Re-render part of the current screen when the outbox changes. @param {() => void} listener */
+function watch(listener) {
+  onOutboxChange = listener;
+}
+
+document.addEventListener('click', (event) => {
+  const link = /** @type {HTMLElement} */ (event.target).closest('a');
+  if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+  const url = new URL(link.href, location.href);
+  if (url.origin !== location.origin || link.target || link.hasAttribute('download')) return;
+  if (!ROUTES.some(([pattern]) => pattern.test(url.pathname))) return;
+  event.preventDefault();
+  navigate(url.pathname + url.search);
+});
+window.addEventListener('popstate', () => render());
+
+// ---- Outbox: badge, flushing, progress ---------------------------------------------------------
+
+async function updateBadge() {
+  const waiting = (await outbox.list()).length;
+  const badge = /** @type {HTMLElement} */ (document.getElementById('unsent-badge'));
+  badge.hidden = waiting === 0;
+  badge.textContent = waiting ? `${waiting}` : '';
+  badge.setAttribute('aria-label', `${waiting} not sent yet`);
+  const nav = /** @type {any} */ (navigator);
+  if (nav.setAppBadge) (waiting ? nav.setAppBadge(waiting) : nav.clearAppBadge()).catch(() => undefined);
+}
+
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let retryTimer;
+
+export function pageMayFlush() {
+  return localStorage.getItem('reportit:page-flush') !== 'off';
+}
+
+/** @param {boolean} force */
+export async function flushFromPage(force) {
+  if (!pageMayFlush()) return;
+  const transport = xhrTransport((sent, total) => {
+    progress = { sent, total };
+    if (onOutboxChange) onOutboxChange();
+  });
+  const result = await outbox.flush({ transport, force, by: 'page' }).finally(() => { progress = null; });
+  clearTimeout(retryTimer);
+  if (result.nextAttemptAt) retryTimer = setTimeout(() => flushFromPage(false), Math.max(1000, result.nextAttemptAt - Date.now()));
+}
+
+/** Ask the service worker to send when the signal returns, even if the app is closed by then. */
+export async function requestBackgroundSync() {
+  if (!('serviceWorker' in navigator)) return;
+  const registration = await navigator.serviceWorker.getRegistration();
+  const sync = registration && /** @type {any} */ (registration).sync;
+  if (sync) await sync.register(outbox.SYNC_TAG).catch(() => undefined);
+}
+
+/** After a report is saved: both ways of sending, and (once) ask to keep our storage. */
+export async function afterSave() {
+  requestBackgroundSync();
+  flushFromPage(true).catch(() => undefined);
+  if (navigator.storage && navigator.storage.persist && !localStorage.getItem('reportit:asked-persist')) {
+    localStorage.setItem('reportit:asked-persist', '1');
+    navigator.storage.persisted().then((yes) => (yes ? true : navigator.storage.persist())).catch(() => undefined);
+  }
+}
+
+outbox.listen((message) => {
+  updateBadge();
+  if (message.state === 'sent') announce(`Report sent. Reference ${message.reference || ''}.`);
+  if (onOutboxChange) onOutboxChange();
+});
+
+window.addEventListener('online', () => { flushFromPage(true); });
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') flushFromPage(false);
+});
+
+// ---- Service worker: registration, and "a new version is ready" --------------------------------
+
+/** @param {ServiceWorker} waiting */
+function offerUpdate(waiting) {
+  const banner = /** @type {HTMLElement} */ (document.getElementById('update-banner'));
+  banner.hidden = false;
+  const button = /** @type {HTMLButtonElement} */ (document.getElementById('update-reload'));
+  button.onclick = () => {
+    button.disabled = true;
+    waiting.postMessage({ type: 'skip-waiting' });
+  };
+}
+
+async function startServiceWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  const hadController = Boolean(navigator.serviceWorker.controller);
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    if (hadController) location.reload();  // only after the resident pressed "Reload"
+  });
+  navigator.serviceWorker.addEventListener('message', (event) => {
+    if (event.data && event.data.type === 'report-updated' && onOutboxChange) onOutboxChange();
+    if (event.data && event.data.type === 'open' && typeof event.data.url === 'string' && event.data.url.startsWith('/')) {
+      location.assign(event.data.url);  // a tapped notification
+    }
+  });
+  const registration = await navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/', updateViaCache: 'none' });
+  if (registration.waiting && navigator.serviceWorker.controller) offerUpdate(registration.waiting);
+  registration.addEventListener('updatefound', () => {
+    const installing = registration.installing;
+    if (!installing) return;
+    installing.addEventListener('statechange', () => {
+      if (installing.state === 'installed' && navigator.serviceWorker.controller) offerUpdate(installing);
+    });
+  });
+}
+
+document.getElementById('js-required')?.remove();
+render().catch((error) => {
+  main.replaceChildren();
+  const h1 = document.createElement('h1');
+  h1.textContent = 'Sorry, something went wrong';
+  const p = document.createElement('p');
+  p.textContent = 'Close the app and open it again. Reports you saved are safe.';
+  main.append(h1, p);
+  console.error(error);
+});
+updateBadge();
+// Register this phone once, while there is a signal, so the worker can send from the first report.
+outbox.deviceToken().catch(() => undefined);
+// Keep the category list on the phone from the first visit, so the next report can be made offline.
+import('./lib/draft.js').then(({ loadCategories }) => loadCategories()).catch(() => undefined);
+startServiceWorker().catch((error) => console.warn('service worker', error));
+flushFromPage(true).catch(() => undefined);

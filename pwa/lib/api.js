@@ -1,0 +1,64 @@
+// @ts-check
+/** The server's JSON API, as the page uses it. The outbox does its own sending. */
+import { deviceToken } from './outbox.js';
+
+/** @param {string} url @param {RequestInit & {auth?: boolean}} [init] */
+export async function request(url, init = {}) {
+  const headers = new Headers(init.headers);
+  headers.set('Accept', 'application/json');
+  if (init.auth) headers.set('Authorization', `Bearer ${await deviceToken()}`);
+  const response = await fetch(url, { ...init, headers, credentials: 'same-origin' });
+  const body = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = /** @type {Error & {status?: number, body?: any}} */ (new Error(body?.detail || body?.title || `HTTP ${response.status}`));
+    error.status = response.status;
+    error.body = body;
+    throw error;
+  }
+  return body;
+}
+
+/** Categories and groups (the service worker keeps the last copy for offline use). */
+export function categories() {
+  return request('/api/categories');
+}
+
+export function myReports() {
+  return request('/api/me/reports', { auth: true });
+}
+
+export function whoIsSignedIn() {
+  return request('/api/session').catch(() => null);
+}
+
+/** @param {string} email @param {string} password */
+export function signIn(email, password) {
+  return request('/api/session', { method: 'POST', body: JSON.stringify({ email, password }), headers: { 'Content-Type': 'application/json' } });
+}
+
+export function signOut() {
+  return request('/api/session', { method: 'DELETE' });
+}
+
+/**
+ * The outbox transport the page uses: XMLHttpRequest, for upload progress.
+ * @param {(sent: number, total: number) => void} onProgress
+ * @returns {import('./outbox.js').Transport}
+ */
+export function xhrTransport(onProgress) {
+  return (url, init) => new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    for (const [name, value] of Object.entries(init.headers)) xhr.setRequestHeader(name, value);
+    xhr.upload.onprogress = (event) => { if (event.lengthComputable) onProgress(event.loaded, event.total); };
+    xhr.onload = () => {
+      let json = null;
+      try { json = JSON.parse(xhr.responseText); } catch { json = null; }
+      resolve({ status: xhr.status, headers: { get: (name) => xhr.getResponseHeader(name) }, json });
+    };
+    xhr.onerror = () => reject(new TypeError('network error'));
+    xhr.ontimeout = () => reject(new TypeError('timeout'));
+    xhr.timeout = 120000;
+    xhr.send(init.body);
+  });
+}

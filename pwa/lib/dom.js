@@ -1,0 +1,59 @@
+// @ts-check
+/** Building DOM without HTML strings, so user text can never become markup. */
+
+/**
+ * @param {string} tag  e.g. 'p', 'a.button' (classes after dots)
+ * @param {Record<string, any> | null} [props]  attributes; `on*` functions become listeners
+ * @param {...(Node | string | number | null | undefined | false | Array<any>)} children
+ * @returns {HTMLElement}
+ */
+export function h(tag, props, ...children) {
+  const [name, ...classes] = tag.split('.');
+  const el = document.createElement(name);
+  if (classes.length) el.className = classes.join(' ');
+  for (const [key, value] of Object.entries(props || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
+    else if (key === 'class') el.className = [el.className, value].filter(Boolean).join(' ');
+    else if (key in el && key !== 'list' && typeof value !== 'string') /** @type {any} */ (el)[key] = value;
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+/** @param {Element} el @param {any[]} children */
+function append(el, children) {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    if (Array.isArray(child)) append(el, child);
+    else el.append(child instanceof Node ? child : String(child));
+  }
+}
+
+/**
+ * An error summary (GOV.UK pattern) linking to each field.
+ * @param {{field: string, message: string}[]} errors  field = the id of the input to focus
+ */
+export function errorSummary(errors) {
+  return h('div.error-summary', { role: 'alert', tabindex: '-1', 'aria-labelledby': 'error-summary-title' },
+    h('h2.error-summary__title', { id: 'error-summary-title' }, 'There is a problem'),
+    h('ul', null, errors.map((e) => h('li', null, h('a', {
+      href: `#${e.field}`,
+      onclick: (/** @type {Event} */ event) => {
+        event.preventDefault();
+        const target = document.getElementById(e.field);
+        if (target) target.focus();
+      },
+    }, e.message)))));
+}
+
+/** @param {string} id @param {string} message */
+export function fieldError(id, message) {
+  return h('p.field-error', { id }, h('span.visually-hidden', null, 'Error: '), message);
+}
+
+/** @param {number} bytes */
+export function formatBytes(bytes) {
+  return bytes > 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1e3))} KB`;
+}

@@ -1,0 +1,264 @@
+// @ts-check
+/**
+ * The outbox: reports are saved here first and sent second, by the page or the service worker
+ * (this same module runs in both), never by both at once (a Web Lock), one report per request,
+ * with the report's client_id as its Idempotency-Key so a repeat can never make a second report.
+ *
+ * An item's life: waiting → sending → (accepted: moved to `sent`) | waiting again with a later
+ * next_attempt_at (no signal, 429, 5xx) | attention (any other 4xx: the resident must change it).
+ * Nothing is ever dropped without the resident asking.
+ */
+import * as db from './db.js';
+
+/**
+ * @typedef {{name: string, type: string, data: ArrayBuffer}} StoredPhoto
+ * @typedef {{field: string, message: string}} FieldError
+ * @typedef {{
+ *   client_id: string, created_at: string, fields: Record<string, any>, photos: StoredPhoto[],
+ *   summary: Record<string, any>, state: 'waiting' | 'sending' | 'attention', attempts: number,
+ *   next_attempt_at: number, not_before: number, last_error: string, errors: FieldError[]
+ * }} OutboxItem
+ * @typedef {{client_id: string, report: any, sent_at: string, sent_by: string, summary: Record<string, any>}} SentItem
+ * @typedef {{status: number, headers: {get(name: string): string | null}, json: any}} SendResult
+ * @typedef {(url: string, init: {headers: Record<string, string>, body: FormData}) => Promise<SendResult>} Transport
+ */
+
+export const LOCK = 'reportit-outbox';
+export const SYNC_TAG = 'reportit-outbox';
+const CHANNEL = 'reportit-outbox';
+const BASE_DELAY = 2000;
+const MAX_DELAY = 5 * 60 * 1000;
+
+/** Tell every page (and the worker) that the outbox or My reports changed. */
+export function announce(detail = {}) {
+  const channel = new BroadcastChannel(CHANNEL);
+  channel.postMessage({ type: 'outbox-changed', ...detail });
+  channel.close();
+}
+
+/** @param {(message: any) => void} listener */
+export function listen(listener) {
+  const channel = new BroadcastChannel(CHANNEL);
+  channel.onmessage = (event) => listener(event.data);
+  return () => channel.close();
+}
+
+/** @param {unknown} error */
+export function isQuotaError(error) {
+  return error instanceof DOMException && (error.name === 'QuotaExceededError' || error.code === 22);
+}
+
+/**
+ * Save a finished report. If `replaces` is given, that outbox item is removed in the same
+ * transaction (a report the resident corrected after the server refused it).
+ * Rejects with a QuotaExceededError DOMException when the phone is full; nothing saved before is touched.
+ * @param {{client_id: string, fields: Record<string, any>, photos: StoredPhoto[], summary: Record<string, any>}} report
+ * @param {string} [replaces]
+ */
+export async function save(report, replaces) {
+  /** @type {OutboxItem} */
+  const item = {
+    client_id: report.client_id,
+    created_at: new Date().toISOString(),
+    fields: report.fields,
+    photos: report.photos,
+    summary: report.summary,
+    state: 'waiting',
+    attempts: 0,
+    next_attempt_at: 0,
+    not_before: 0,
+    last_error: '',
+    errors: [],
+  };
+  await db.transaction(['outbox'], 'readwrite', (tx) => {
+    const store = tx.objectStore('outbox');
+    if (replaces && replaces !== item.client_id) store.delete(replaces);
+    store.put(item);
+  });
+  announce();
+  return item;
+}
+
+/** @returns {Promise<OutboxItem[]>} oldest first */
+export async function list() {
+  const items = await db.all('outbox');
+  return items.sort((a, b) => a.created_at.localeCompare(b.created_at));
+}
+
+/** @param {string} clientId @returns {Promise<OutboxItem | undefined>} */
+export function get(clientId) {
+  return db.get('outbox', clientId);
+}
+
+/** @param {string} clientId */
+export async function discard(clientId) {
+  await db.remove('outbox', clientId);
+  announce();
+}
+
+/** @returns {Promise<SentItem[]>} newest first */
+export async function sent() {
+  const items = await db.all('sent');
+  return items.sort((a, b) => b.sent_at.localeCompare(a.sent_at));
+}
+
+/** @param {string} clientId @returns {Promise<SentItem | undefined>} */
+export function sentItem(clientId) {
+  return db.get('sent', clientId);
+}
+
+/** Replace local copies with the server's current view of this device's reports. @param {any[]} reports */
+export async function refreshSent(reports) {
+  const byReference = new Map(reports.map((r) => [r.reference, r]));
+  await db.transaction(['sent'], 'readwrite', (tx) => {
+    const store = tx.objectStore('sent');
+    const cursor = store.openCursor();
+    cursor.onsuccess = () => {
+      const at = cursor.result;
+      if (!at) return;
+      const fresh = byReference.get(at.value.report.reference);
+      if (fresh) at.update({ ...at.value, report: fresh });
+      at.continue();
+    };
+  });
+  announce({ refreshed: true });
+}
+
+/** The bearer token for this device, registering the device once if needed. */
+export async function deviceToken() {
+  const known = await db.get('kv', 'device');
+  if (known && known.token) return known.token;
+  const response = await fetch('/api/devices', { method: 'POST', headers: { Accept: 'application/json' } });
+  if (!response.ok) throw new Error(`device registration failed: ${response.status}`);
+  const device = await response.json();
+  await db.put('kv', device, 'device');
+  return device.token;
+}
+
+/** @param {Record<string, any>} fields @param {StoredPhoto[]} photos */
+export function formData(fields, photos) {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === undefined || value === null || value === '') continue;
+    form.append(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+  }
+  photos.forEach((photo, i) => form.append('photo', new Blob([photo.data], { type: photo.type }), photo.name || `photo-${i + 1}.jpg`));
+  return form;
+}
+
+/** @type {Transport} */
+async function fetchTransport(url, init) {
+  const response = await fetch(url, { method: 'POST', headers: init.headers, body: init.body, credentials: 'same-origin' });
+  const json = await response.json().catch(() => null);
+  return { status: response.status, headers: response.headers, json };
+}
+
+/** @param {number} attempts */
+export function backoff(attempts) {
+  const delay = Math.min(MAX_DELAY, BASE_DELAY * 2 ** Math.max(0, attempts - 1));
+  return Math.round(delay * (0.5 + Math.random()));  // jitter: phones coming back online together spread out
+}
+
+/** @param {string | null} header @returns {number} milliseconds, 0 when absent */
+function retryAfter(header) {
+  if (!header) return 0;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const when = Date.parse(header);
+  return Number.isNaN(when) ? 0 : Math.max(0, when - Date.now());
+}
+
+/** @param {any} json */
+function problemMessages(json) {
+  /** @type {FieldError[]} */
+  const errors = Array.isArray(json?.errors) ? json.errors.map((/** @type {any} */ e) => ({ field: String(e.field), message: String(e.message) })) : [];
+  const message = errors.length ? errors.map((e) => e.message).join(' ') : String(json?.detail || json?.title || 'The council could not accept this report.');
+  return { errors, message };
+}
+
+/** @param {OutboxItem} item */
+async function update(item) {
+  await db.put('outbox', item);
+  announce({ client_id: item.client_id, state: item.state });
+}
+
+/**
+ * Send one item; returns true when the server accepted it.
+ * @param {OutboxItem} item @param {Transport} transport @param {string} by
+ */
+async function sendOne(item, transport, by) {
+  await update({ ...item, state: 'sending' });
+  /** @type {SendResult} */
+  let result;
+  try {
+    const token = await deviceToken();
+    result = await transport('/api/reports', {
+      headers: { 'Idempotency-Key': item.client_id, Authorization: `Bearer ${token}`, Accept: 'application/json' },
+      body: formData(item.fields, item.photos),
+    });
+  } catch (error) {
+    const attempts = item.attempts + 1;
+    await update({ ...item, state: 'waiting', attempts, next_attempt_at: Date.now() + backoff(attempts), last_error: 'No signal. It will be sent automatically.' });
+    return false;
+  }
+  if (result.status >= 200 && result.status < 300) {
+    /** @type {SentItem} */
+    const done = { client_id: item.client_id, report: result.json, sent_at: new Date().toISOString(), sent_by: by, summary: item.summary };
+    await db.transaction(['outbox', 'sent'], 'readwrite', (tx) => {
+      tx.objectStore('sent').put(done);
+      tx.objectStore('outbox').delete(item.client_id);
+    });
+    announce({ client_id: item.client_id, state: 'sent', reference: result.json?.reference });
+    return true;
+  }
+  const attempts = item.attempts + 1;
+  if (result.status === 401) await db.remove('kv', 'device');  // register again next time
+  if (result.status === 401 || result.status === 408 || result.status === 429 || result.status >= 500) {
+    const wait = retryAfter(result.headers.get('Retry-After'));
+    await update({
+      ...item, state: 'waiting', attempts,
+      next_attempt_at: Date.now() + Math.max(wait, backoff(attempts)),
+      not_before: wait ? Date.now() + wait : 0,
+      last_error: result.status === 429 ? 'The council is busy. It will be sent automatically.' : 'The council could not take it just now. It will be sent automatically.',
+    });
+    return false;
+  }
+  const { errors, message } = problemMessages(result.json);
+  await update({ ...item, state: 'attention', attempts, last_error: message, errors });
+  return false;
+}
+
+/**
+ * Send every report that is due. Safe to call from anywhere at any time: callers queue on a lock.
+ * @param {{transport?: Transport, force?: boolean, by?: string}} [options]
+ *   force: ignore the backoff (the network just came back), but never a server's Retry-After.
+ * @returns {Promise<{sent: number, waiting: number, attention: number, nextAttemptAt: number}>}
+ */
+export async function flush(options = {}) {
+  const run = () => flushLocked(options);
+  if (typeof navigator !== 'undefined' && navigator.locks) return navigator.locks.request(LOCK, run);
+  return run();
+}
+
+/** @param {{transport?: Transport, force?: boolean, by?: string}} options */
+async function flushLocked({ transport = fetchTransport, force = false, by = 'page' }) {
+  let sentCount = 0;
+  const tried = new Set();
+  for (;;) {
+    const now = Date.now();
+    const due = (await list()).find((item) => !tried.has(item.client_id) && item.state !== 'attention'
+      && item.not_before <= now && (force || item.next_attempt_at <= now));
+    if (!due) break;
+    tried.add(due.client_id);
+    if (await sendOne(due, transport, by)) sentCount += 1;
+    else if ((await get(due.client_id))?.state === 'waiting') break;  // no signal: the rest would fail too
+  }
+  const left = await list();
+  const waiting = left.filter((i) => i.state !== 'attention');
+  return {
+    sent: sentCount,
+    waiting: waiting.length,
+    attention: left.length - waiting.length,
+    nextAttemptAt: waiting.length ? Math.min(...waiting.map((i) => Math.max(i.next_attempt_at, i.not_before))) : 0,
+  };
+}

@@ -1,0 +1,40 @@
+// @ts-check
+/** Asking for status updates: Web Push where the phone can, email where it cannot. */
+import { request } from './api.js';
+
+/** @returns {'push' | 'ios-install' | 'unsupported'} */
+export function updatesSupport() {
+  const ios = /iP(hone|ad|od)/.test(navigator.userAgent)
+    || (navigator.userAgent.includes('Macintosh') && navigator.maxTouchPoints > 1);
+  const standalone = window.matchMedia('(display-mode: standalone)').matches || /** @type {any} */ (navigator).standalone === true;
+  if (ios && !standalone) return 'ios-install';  // iOS only allows push in a Home Screen app
+  if ('serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window) return 'push';
+  return 'unsupported';
+}
+
+/** @param {string} text */
+function bytes(text) {
+  const base64 = text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4);
+  return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+}
+
+/**
+ * Call only from a click: asks permission, subscribes, tells the server, and follows the report.
+ * @param {string} reference
+ * @returns {Promise<'on' | 'denied'>}
+ */
+export async function getUpdates(reference) {
+  const permission = await Notification.requestPermission();
+  if (permission !== 'granted') return 'denied';
+  const registration = await navigator.serviceWorker.ready;
+  let subscription = await registration.pushManager.getSubscription();
+  if (!subscription) {
+    const { public_key: publicKey } = await request('/api/push/public-key');
+    subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: bytes(publicKey) });
+  }
+  await request('/api/me/push-subscription', {
+    method: 'PUT', auth: true, body: JSON.stringify(subscription.toJSON()), headers: { 'Content-Type': 'application/json' },
+  });
+  await request(`/api/reports/${encodeURIComponent(reference)}/follow`, { method: 'POST', auth: true });
+  return 'on';
+}

@@ -1,0 +1,79 @@
+// @ts-check
+/** The outbox: every report not yet accepted by the council, its state and last error. */
+import { h } from '../lib/dom.js';
+import * as outbox from '../lib/outbox.js';
+import { load } from '../lib/draft.js';
+import { flushFromPage, requestBackgroundSync } from '../app.js';
+
+/** @typedef {import('./report.js').Ctx} Ctx */
+
+const STATES = {
+  waiting: ['Waiting for signal', 'tag'],
+  sending: ['Sending', 'tag tag--sending'],
+  attention: ['Needs your attention', 'tag tag--attention'],
+};
+
+/** @param {string} iso */
+function when(iso) {
+  return new Date(iso).toLocaleString('en-GB', { day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' });
+}
+
+/** @param {HTMLElement} main @param {Ctx} ctx */
+export async function render(main, ctx) {
+  document.title = 'Outbox – Report It';
+  const list = h('div', { id: 'outbox-list' });
+  const draw = async () => {
+    const items = await outbox.list();
+    const sent = (await outbox.sent()).slice(0, 5);
+    if (list.contains(document.activeElement) && document.activeElement !== document.body) return;  // never pull the rug from under a keyboard user
+    list.replaceChildren(...[
+      items.length ? h('ul.items', null, items.map((item) => itemView(item, ctx, draw))) : h('p', null, 'Nothing is waiting to be sent.'),
+      sent.length ? h('h2', null, 'Sent recently') : null,
+      sent.length ? h('ul.items', null, sent.map((s) => h('li.item', null,
+        h('h3', null, s.summary?.category_name || s.report?.category?.name || 'Report'),
+        h('p', null, h('span.tag.tag--sent', null, 'Sent'), ` ${when(s.sent_at)} · reference `,
+          h('a', { href: s.report?.url || `/r/${s.report?.reference}` }, s.report?.reference))))) : null,
+    ].filter(Boolean));
+  };
+  main.append(
+    h('h1', null, 'Outbox'),
+    h('p', null, 'Reports are kept here until the council has them. They are sent by themselves when there is a signal.'),
+    h('button.secondary', { type: 'button', id: 'send-now', onclick: () => { requestBackgroundSync(); flushFromPage(true); } }, 'Try sending now'),
+    list,
+  );
+  await draw();
+  ctx.watch(() => { draw(); });
+}
+
+/** @param {outbox.OutboxItem} item @param {Ctx} ctx @param {() => Promise<void>} redraw */
+function itemView(item, ctx, redraw) {
+  const [label, cls] = STATES[item.state] || STATES.waiting;
+  const title = item.summary?.category_name || 'Report';
+  const confirm = h('div');
+  const li = h('li.item', { id: `item-${item.client_id}` },
+    h('h2', null, title),
+    h('p', null, h('span', { class: cls }, label), ` · saved ${when(item.created_at)}${item.photos.length ? ` · ${item.photos.length} photo${item.photos.length > 1 ? 's' : ''}` : ''}`),
+    item.last_error ? h(item.state === 'attention' ? 'div.notice.notice--stop' : 'p.hint', null,
+      item.state === 'attention' && item.errors.length
+        ? h('ul', null, item.errors.map((e) => h('li', null, e.message)))
+        : h('p', null, item.last_error)) : null,
+    item.state === 'attention' ? h('div', null,
+      h('button', { type: 'button', onclick: async () => {
+        await load(item);
+        await ctx.navigate('/report/check');
+      } }, 'Change this report', h('span.visually-hidden', null, `: ${title}`)),
+      h('button.warning', { type: 'button', onclick: () => {
+        confirm.replaceChildren(h('div.notice.notice--stop', null,
+          h('p', { id: `confirm-${item.client_id}`, tabindex: '-1' }, 'Delete this report? It has not been sent, and it cannot be brought back.'),
+          h('button.warning', { type: 'button', onclick: async () => {
+            await outbox.discard(item.client_id);
+            ctx.announce('Report deleted.');
+            (/** @type {HTMLElement} */ (document.querySelector('h1'))).focus();
+            await redraw();
+          } }, 'Yes, delete it'),
+          h('button.secondary', { type: 'button', onclick: () => { confirm.replaceChildren(); } }, 'No, keep it')));
+        (/** @type {HTMLElement} */ (confirm.querySelector('p'))).focus();
+      } }, 'Delete this report', h('span.visually-hidden', null, `: ${title}`)),
+      confirm) : null);
+  return li;
+}

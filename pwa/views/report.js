@@ -1,0 +1,236 @@
+// @ts-check
+/**
+ * The report journey, one question per screen (GOV.UK pattern):
+ * category → (elsewhere | questions) → photos → location → description → contact → check → send.
+ * This module routes the steps and owns the first three; report-details.js owns the rest.
+ */
+import { h, errorSummary, fieldError } from '../lib/dom.js';
+import { draft, loadCategories, addPhoto } from '../lib/draft.js';
+import * as db from '../lib/db.js';
+import * as details from './report-details.js';
+
+/** @typedef {{path: string, params: string[], query: URLSearchParams, navigate: (url: string, o?: any) => Promise<void>, announce: (m: string) => void, watch: (f: () => void) => void}} Ctx */
+
+/** The steps after the category, for this category. */
+export function steps() {
+  const list = ['photos', 'location', 'description', 'contact', 'check'];
+  return draft.category && draft.category.questions && draft.category.questions.length ? ['questions', ...list] : list;
+}
+
+/** Where "Continue" goes from `step`: the check page when changing an answer, else the next step. @param {string} step @param {Ctx} ctx */
+export function next(step, ctx) {
+  if (ctx.query.get('change') && step !== 'category') return '/report/check';
+  const order = steps();
+  return `/report/${order[order.indexOf(step) + 1] || 'check'}`;
+}
+
+/** @param {string} step */
+export function previous(step) {
+  const order = ['category', ...steps()];
+  const before = order[order.indexOf(step) - 1];
+  return before === 'category' ? '/report' : `/report/${before}`;
+}
+
+/** @param {string} step */
+export function backLink(step) {
+  return h('a.back-link', { href: previous(step) }, 'Back');
+}
+
+/** Photos shared into the app from another app (the service worker kept them). */
+async function takeSharedPhotos() {
+  const shares = await db.transaction(['shared'], 'readwrite', (tx) => {
+    const store = tx.objectStore('shared');
+    const request = store.getAll();
+    store.clear();
+    return request;
+  });
+  let added = 0;
+  for (const share of shares.result || []) {
+    for (const photo of share.photos) {
+      if (draft.photos.length >= 5) break;
+      const { preparePhoto } = await import('../lib/photos.js');
+      const file = new File([photo.data], photo.name || 'shared.jpg', { type: photo.type });
+      const prepared = await preparePhoto(file);
+      addPhoto(prepared);
+      added += 1;
+    }
+  }
+  return added;
+}
+
+/** @param {HTMLElement} main @param {Ctx} ctx */
+export async function render(main, ctx) {
+  const step = (ctx.params[1] || '/category').slice(1);
+  if (ctx.query.get('shared') === '1') {
+    const added = await takeSharedPhotos();
+    if (added) ctx.announce(`${added} shared photos added.`);
+  }
+  if (step !== 'category' && !draft.category) {
+    await ctx.navigate('/report', { replace: true });
+    return;
+  }
+  document.title = 'Report a problem';
+  if (step === 'category') return category(main, ctx);
+  if (step === 'elsewhere') return elsewhere(main);
+  if (step === 'questions') return questions(main, ctx);
+  return details.render(step, main, ctx);
+}
+
+/** @param {HTMLElement} main @param {Ctx} ctx @param {string} [error] */
+async function category(main, ctx, error) {
+  let data;
+  try {
+    data = await loadCategories();
+  } catch {
+    main.append(h('h1', null, 'No signal'), h('p', null, 'Open the app once with a signal so it can download the list of problems. Then you can report with no signal.'));
+    return;
+  }
+  document.title = `${error ? 'Error: ' : ''}What is the problem? – Report a problem`;
+  const search = h('input', { type: 'search', id: 'category-search', autocomplete: 'off', 'aria-describedby': 'category-search-hint category-count' });
+  const count = h('p.hint', { id: 'category-count', 'aria-live': 'polite' });
+  const groups = data.groups.map((/** @type {any} */ group) => {
+    const inGroup = data.categories.filter((/** @type {any} */ c) => c.group === group.code);
+    if (!inGroup.length) return null;
+    return h('fieldset', { 'data-group': group.code },
+      h('legend', null, group.name),
+      inGroup.map((/** @type {any} */ c) => h('div.choice', { 'data-search': [c.name, c.description, ...(c.keywords || [])].join(' ').toLowerCase() },
+        h('input', { type: 'radio', name: 'category', id: `category-${c.code}`, value: c.code, checked: draft.category?.code === c.code, 'aria-describedby': `category-${c.code}-hint` }),
+        h('label', { for: `category-${c.code}` }, c.name, h('span.choice__hint', { id: `category-${c.code}-hint` }, c.description)))));
+  });
+  const filter = () => {
+    const words = /** @type {HTMLInputElement} */ (search).value.toLowerCase().split(/\s+/).filter(Boolean);
+    let shown = 0;
+    for (const choice of /** @type {NodeListOf<HTMLElement>} */ (main.querySelectorAll('.choice'))) {
+      const match = words.every((w) => (choice.dataset.search || '').includes(w));
+      choice.hidden = !match;
+      if (match) shown += 1;
+    }
+    for (const fieldset of /** @type {NodeListOf<HTMLElement>} */ (main.querySelectorAll('fieldset[data-group]'))) {
+      fieldset.hidden = !fieldset.querySelector('.choice:not([hidden])');
+    }
+    count.textContent = words.length ? `${shown} ${shown === 1 ? 'problem matches' : 'problems match'}` : '';
+  };
+  search.addEventListener('input', filter);
+  const form = h('form', { novalidate: true, onsubmit: async (/** @type {Event} */ event) => {
+    event.preventDefault();
+    const chosen = /** @type {HTMLInputElement | null} */ (main.querySelector('input[name=category]:checked'));
+    if (!chosen) {
+      main.replaceChildren();
+      await category(main, ctx, 'Choose what kind of problem it is');
+      (/** @type {HTMLElement} */ (main.querySelector('.error-summary'))).focus();
+      return;
+    }
+    const picked = data.categories.find((/** @type {any} */ c) => c.code === chosen.value);
+    if (draft.category?.code !== picked.code) draft.answers = {};
+    draft.category = picked;
+    await ctx.navigate(picked.signpost ? '/report/elsewhere' : next('category', ctx));
+  } },
+  h('div.field', null,
+    h('label', { for: 'category-search' }, 'Search for a problem'),
+    h('p.hint', { id: 'category-search-hint' }, 'For example: pothole, rubbish, noise'),
+    search, count),
+  h('div', { class: error ? 'field field--error' : 'field', id: 'categories' },
+    error ? fieldError('category-error', error) : null,
+    groups),
+  h('button', { type: 'submit' }, 'Continue'));
+  const firstRadio = /** @type {HTMLInputElement} */ (form.querySelector('input[type=radio]'));
+  main.append(
+    error ? errorSummary([{ field: firstRadio.id, message: error }]) : '',
+    h('h1', null, 'What is the problem?'),
+    form,
+  );
+}
+
+/** A problem someone else deals with: who, their number and link; no form. @param {HTMLElement} main */
+function elsewhere(main) {
+  const s = draft.category.signpost;
+  document.title = `${s.partner} deals with this – Report a problem`;
+  main.append(
+    h('a.back-link', { href: '/report' }, 'Back'),
+    h('h1', null, `${s.partner} deals with this`),
+    h('p', null, `${draft.category.name} is not something the council deals with.`),
+    h('div.notice', null,
+      h('p', null, s.message),
+      s.phone ? h('p', null, 'Phone: ', h('a', { href: `tel:${s.phone.replace(/\s+/g, '')}` }, s.phone)) : null,
+      s.url ? h('p', null, h('a', { href: s.url, rel: 'noopener' }, `Go to the ${s.partner} website`)) : null),
+    h('p', null, h('a', { href: '/report' }, 'Report a different problem')),
+  );
+}
+
+/** @param {any} q */
+function questionField(q) {
+  const id = `answer-${q.code}`;
+  const value = draft.answers[q.code];
+  const hint = q.datatype_description ? h('p.hint', { id: `${id}-hint` }, q.datatype_description) : null;
+  const describedBy = q.datatype_description ? `${id}-hint` : null;
+  const label = q.required ? q.description : `${q.description} (optional)`;
+  if (!q.variable) return h('div.notice', null, h('p', null, q.description));
+  if (q.datatype === 'singlevaluelist' || q.datatype === 'multivaluelist') {
+    const multiple = q.datatype === 'multivaluelist';
+    return h('div.field', { id: `${id}-field` }, h('fieldset', { 'aria-describedby': describedBy },
+      h('legend', null, label), hint,
+      q.values.map((/** @type {any} */ v, /** @type {number} */ i) => h('div.choice', null,
+        h('input', {
+          type: multiple ? 'checkbox' : 'radio', name: q.code, value: v.key, id: i === 0 ? id : `${id}-${v.key}`,
+          checked: multiple ? (value || []).includes(v.key) : value === v.key,
+        }),
+        h('label', { for: i === 0 ? id : `${id}-${v.key}` }, v.name)))));
+  }
+  const input = q.datatype === 'text'
+    ? h('textarea', { id, name: q.code, 'aria-describedby': describedBy, rows: 4 }, value || '')
+    : h('input', { type: 'text', id, name: q.code, value: value || '', 'aria-describedby': describedBy, inputmode: q.datatype === 'number' ? 'decimal' : null });
+  return h('div.field', { id: `${id}-field` }, h('label', { for: id }, label), hint, input);
+}
+
+/** @param {HTMLFormElement} form @param {any[]} questionList */
+function readAnswers(form, questionList) {
+  /** @type {Record<string, any>} */
+  const answers = {};
+  const data = new FormData(form);
+  for (const q of questionList) {
+    if (!q.variable) continue;
+    const values = data.getAll(q.code).map((v) => String(v).trim()).filter(Boolean);
+    if (!values.length) continue;
+    answers[q.code] = q.datatype === 'multivaluelist' ? values : values[0];
+  }
+  return answers;
+}
+
+/** @param {HTMLElement} main @param {Ctx} ctx */
+function questions(main, ctx) {
+  const questionList = [...draft.category.questions].sort((a, b) => a.order - b.order);
+  const heading = h('h1', null, `About the problem: ${draft.category.name.toLowerCase()}`);
+  const top = h('div');
+  const form = /** @type {HTMLFormElement} */ (h('form', { novalidate: true, onsubmit: async (/** @type {Event} */ event) => {
+    event.preventDefault();
+    draft.answers = readAnswers(form, questionList);
+    for (const el of form.querySelectorAll('.field--error')) el.classList.remove('field--error');
+    for (const el of form.querySelectorAll('.field-error')) el.remove();
+    for (const q of questionList) {
+      const chosen = [].concat(draft.answers[q.code] || []);
+      const stop = (q.values || []).find((/** @type {any} */ v) => v.blocks && chosen.includes(v.key));
+      if (stop) {
+        document.title = 'You cannot report this here yet – Report a problem';
+        top.replaceChildren(h('div.notice.notice--stop', { role: 'alert', tabindex: '-1', id: 'stop-notice' },
+          h('h2', null, 'Stop: do this first'), h('p', null, stop.blocks)));
+        (/** @type {HTMLElement} */ (top.firstChild)).focus();
+        return;
+      }
+    }
+    const missing = questionList.filter((q) => q.variable && q.required && !draft.answers[q.code]);
+    if (missing.length) {
+      document.title = 'Error: About the problem – Report a problem';
+      const errors = missing.map((q) => ({ field: `answer-${q.code}`, message: `Answer the question: ${q.description}` }));
+      for (const e of errors) {
+        const field = form.querySelector(`#${e.field}-field`);
+        field?.classList.add('field--error');
+        field?.querySelector('legend, label')?.after(fieldError(`${e.field}-error`, e.message));
+      }
+      top.replaceChildren(errorSummary(errors));
+      (/** @type {HTMLElement} */ (top.firstChild)).focus();
+      return;
+    }
+    await ctx.navigate(next('questions', ctx));
+  } }, questionList.map(questionField), h('button', { type: 'submit' }, 'Continue')));
+  main.append(backLink('questions'), top, heading, form);
+}

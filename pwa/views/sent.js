@@ -1,0 +1,127 @@
+// @ts-check
+/** After pressing Send: saved, sending (with progress), sent (reference, link, updates) or needs attention. */
+import { h, formatBytes } from '../lib/dom.js';
+import * as outbox from '../lib/outbox.js';
+import { another } from '../lib/draft.js';
+import { updatesSupport, getUpdates } from '../lib/push.js';
+import { request, whoIsSignedIn } from '../lib/api.js';
+import { lastSent } from './report-details.js';
+import { progress } from '../app.js';
+
+/** @typedef {import('./report.js').Ctx} Ctx */
+
+/** @param {HTMLElement} main @param {Ctx} ctx */
+export async function render(main, ctx) {
+  const clientId = ctx.params[1];
+  let shownState = '';
+  const bar = /** @type {HTMLProgressElement} */ (h('progress', { max: 100, value: 0, id: 'upload-progress', 'aria-label': 'Sending your report' }));
+  const staff = await whoIsSignedIn();
+
+  const draw = async () => {
+    const waiting = await outbox.get(clientId);
+    const done = waiting ? null : await outbox.sentItem(clientId);
+    const state = done ? 'sent' : waiting ? waiting.state : 'missing';
+    if (state === 'sending' && progress) {
+      bar.value = Math.round((progress.sent / Math.max(1, progress.total)) * 100);
+      bar.textContent = `${bar.value}%`;
+    }
+    if (state === shownState) return;
+    const first = !shownState;
+    shownState = state;
+    main.replaceChildren(...[].concat(state === 'sent' ? sentScreen(/** @type {any} */ (done), staff, ctx)
+      : state === 'missing' ? [h('h1', null, 'Report not found'), h('p', null, h('a', { href: '/outbox' }, 'Go to your outbox'))]
+        : pendingScreen(/** @type {outbox.OutboxItem} */ (waiting), bar)).filter(Boolean));
+    if (!first) ctx.announce(state === 'sent' ? 'Your report has been sent.' : state === 'sending' ? 'Sending your report.' : '');
+    if (!first && state === 'sent') (/** @type {HTMLElement} */ (main.querySelector('h1'))).focus();
+  };
+  await draw();
+  ctx.watch(() => { draw(); });
+}
+
+/** @param {outbox.OutboxItem} item @param {HTMLProgressElement} bar */
+function pendingScreen(item, bar) {
+  document.title = 'Report saved – Report a problem';
+  if (item.state === 'attention') {
+    return [h('h1', null, 'Your report needs your attention'),
+      h('div.notice.notice--stop', null, h('p', null, item.last_error)),
+      h('p', null, h('a', { href: '/outbox' }, 'Go to your outbox to change or delete it'))];
+  }
+  const size = item.photos.reduce((sum, p) => sum + p.data.byteLength, 0);
+  return [
+    h('div.panel', null, h('h1', null, 'Report saved on this phone')),
+    item.state === 'sending'
+      ? h('div', null, h('p', null, `Sending your report${size ? ` (${formatBytes(size)})` : ''}…`), bar)
+      : h('p', null, 'It will be sent by itself as soon as there is a signal. You can close the app: nothing will be lost.'),
+    item.last_error ? h('p.hint', null, item.last_error) : null,
+    h('p', null, h('a', { href: '/outbox' }, 'See your outbox')),
+  ];
+}
+
+/** @param {outbox.SentItem} sent @param {any} staff @param {Ctx} ctx */
+function sentScreen(sent, staff, ctx) {
+  document.title = 'Report sent – Report a problem';
+  const report = sent.report || {};
+  const updates = h('div', { id: 'updates' });
+  const support = updatesSupport();
+  const email = report.contact && report.contact.email;
+  if (support === 'push') {
+    const button = h('button.secondary', { type: 'button', id: 'get-updates', onclick: async () => {
+      button.setAttribute('disabled', '');
+      try {
+        const result = await getUpdates(report.reference);
+        updates.replaceChildren(h('p', { role: 'status' }, result === 'on'
+          ? 'You will get a notification when the council updates this report.'
+          : 'Notifications are turned off for this app. You can still check My reports.'));
+      } catch {
+        button.removeAttribute('disabled');
+        updates.append(h('p.field-error', { role: 'alert' }, 'We could not turn on updates just now. Try again later from My reports.'));
+      }
+    } }, 'Get updates');
+    updates.append(h('h2', null, 'Get updates about this report?'), h('p', null, 'We can send a notification to this phone when the council changes its status.'), button);
+  } else {
+    updates.append(h('h2', null, 'Get updates about this report?'),
+      support === 'ios-install' ? h('p', null, 'To get notifications on an iPhone or iPad, add Report It to your Home Screen: tap the Share button, then "Add to Home Screen", and open it from there.') : null,
+      email ? h('p', null, `We will email updates to ${email}.`) : emailForm(report.reference));
+  }
+  const keep = lastSent.keep;
+  return [
+    h('div.panel', null,
+      h('h1', null, 'Report sent'),
+      h('p', null, 'Your reference is'),
+      h('p.reference', { 'aria-label': report.reference_spoken || report.reference }, report.reference)),
+    h('p', null, 'The permanent link to your report: ', h('a', { href: report.url || `/r/${report.reference}` }, report.url || `/r/${report.reference}`)),
+    updates,
+    h('h2', null, 'What next'),
+    staff && keep ? h('button', { type: 'button', id: 'report-another-here', onclick: () => {
+      another(keep);
+      ctx.navigate('/report/photos');
+    } }, 'Report another here') : null,
+    h('p', null, h('a', { href: '/report' }, 'Report another problem')),
+    h('p', null, h('a', { href: '/mine' }, 'See your reports')),
+  ];
+}
+
+/** Email updates instead of push. @param {string} reference */
+function emailForm(reference) {
+  const status = h('div', { 'aria-live': 'polite' });
+  const form = /** @type {HTMLFormElement} */ (h('form', { novalidate: true, onsubmit: async (/** @type {Event} */ event) => {
+    event.preventDefault();
+    const email = String(new FormData(form).get('email') || '').trim();
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+      status.replaceChildren(h('p.field-error', null, 'Enter an email address in the right format, like name@example.com'));
+      return;
+    }
+    try {
+      await request(`/api/reports/${encodeURIComponent(reference)}/follow`, {
+        method: 'POST', auth: true, body: JSON.stringify({ email }), headers: { 'Content-Type': 'application/json' },
+      });
+      status.replaceChildren(h('p', null, `We will email updates to ${email}.`));
+    } catch {
+      status.replaceChildren(h('p.field-error', null, 'We could not save your email just now. Try again later.'));
+    }
+  } },
+  h('div.field', null, h('label', { for: 'updates-email' }, 'Email me updates instead'),
+    h('input', { type: 'email', id: 'updates-email', name: 'email', autocomplete: 'email', spellcheck: 'false' })),
+  h('button.secondary', { type: 'submit' }, 'Email me updates'), status));
+  return form;
+}

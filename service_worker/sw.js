@@ -1,0 +1,201 @@
+// @ts-check
+/// <reference lib="webworker" />
+/**
+ * Report It's service worker (a module worker).
+ *
+ * - Precaches the app shell under the server's content-derived VERSION; deletes older caches on
+ *   activate. A new version waits until the resident presses "reload" (never swaps code under a
+ *   half-filled form).
+ * - Answers navigations with the shell only for the app's own routes.
+ * - Keeps categories, My reports and visited /r/{reference} pages readable offline.
+ * - Sends the outbox on Background Sync, using the same outbox module as the page.
+ * - Shows status notifications from Web Push; a tap opens the report's permanent page.
+ */
+import { APP_ROUTES, PRECACHE, VERSION } from '/precache-manifest.js';
+import * as outbox from '/app/lib/outbox.js';
+import * as db from '/app/lib/db.js';
+
+const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
+const SHELL_PREFIX = 'reportit-shell-';
+const SHELL = SHELL_PREFIX + VERSION;
+const RUNTIME = 'reportit-runtime';
+const appRoutes = APP_ROUTES.map((pattern) => new RegExp(pattern));
+const NETWORK_FIRST = [/^\/api\/categories$/, /^\/api\/me\/reports$/, /^\/r\/[0-9A-Za-z-]+$/];
+
+sw.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(SHELL).then((cache) =>
+    cache.addAll(PRECACHE.map((url) => new Request(url, { cache: 'reload' })))));
+});
+
+sw.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith(SHELL_PREFIX) && name !== SHELL) await caches.delete(name);
+    }
+    await sw.clients.claim();
+    // Reports queued while the previous version was active are this version's job now.
+    await outbox.flush({ by: 'sw', force: true }).catch(() => undefined);
+  })());
+});
+
+sw.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'skip-waiting') sw.skipWaiting();
+});
+
+sw.addEventListener('fetch', (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (url.origin !== sw.location.origin) return;
+  if (request.method === 'POST' && url.pathname === '/share-target') {
+    event.respondWith(receiveShare(request));
+    return;
+  }
+  if (request.method !== 'GET') return;
+  if (request.mode === 'navigate' && appRoutes.some((route) => route.test(url.pathname))) {
+    event.respondWith(fromShell('/', request));
+  } else if (NETWORK_FIRST.some((route) => route.test(url.pathname))) {
+    event.respondWith(networkFirst(request));
+  } else if (PRECACHE.includes(url.pathname)) {
+    event.respondWith(fromShell(url.pathname, request));
+  } else if (url.pathname.startsWith('/vendor/')) {
+    event.respondWith(cacheFirst(request));
+  }
+});
+
+/** @param {string} path @param {Request} request */
+async function fromShell(path, request) {
+  const cached = await caches.match(path, { cacheName: SHELL });
+  return cached || fetch(request);
+}
+
+/** @param {Request} request */
+async function networkFirst(request) {
+  const cache = await caches.open(RUNTIME);
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(request, response.clone());
+    return response;
+  } catch (error) {
+    const cached = await cache.match(request, { ignoreVary: true });
+    if (cached) return cached;
+    if (request.mode === 'navigate') return offlinePage();
+    throw error;
+  }
+}
+
+/** @param {Request} request */
+async function cacheFirst(request) {
+  const cache = await caches.open(RUNTIME);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(request, response.clone());
+  return response;
+}
+
+function offlinePage() {
+  const html = '<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
+    + '<title>No signal</title><link rel="stylesheet" href="/app/styles/app.css"></head><body><main class="page">'
+    + '<h1>No signal</h1><p>This page has not been saved on your phone yet. Try again when you have a signal.</p>'
+    + '<p><a href="/mine">See your reports</a></p></main></body></html>';
+  return new Response(html, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
+}
+
+/** Photos shared from the gallery: keep them, then open the photos step, which picks them up. @param {Request} request */
+async function receiveShare(request) {
+  try {
+    const form = await request.formData();
+    const files = form.getAll('photos').filter((f) => f instanceof File).slice(0, 5);
+    const photos = await Promise.all(files.map(async (file) => ({
+      name: /** @type {File} */ (file).name, type: /** @type {File} */ (file).type, data: await /** @type {File} */ (file).arrayBuffer(),
+    })));
+    if (photos.length) await db.put('shared', { photos, at: Date.now() });
+    return Response.redirect('/report/photos?shared=1', 303);
+  } catch {
+    return Response.redirect('/report/photos?shared=failed', 303);
+  }
+}
+
+sw.addEventListener('sync', (event) => {
+  const sync = /** @type {Event & {tag: string, waitUntil(p: Promise<any>): void}} */ (event);
+  if (sync.tag !== outbox.SYNC_TAG) return;
+  sync.waitUntil(outbox.flush({ by: 'sw', force: true }).then((result) => {
+    // Rejecting asks the browser to try this sync again later.
+    if (result.waiting) throw new Error(`${result.waiting} reports still waiting`);
+  }));
+});
+
+/** @param {any} message */
+async function tellPages(message) {
+  for (const client of await sw.clients.matchAll({ type: 'window', includeUncontrolled: true })) client.postMessage(message);
+}
+
+sw.addEventListener('push', (event) => {
+  /** @type {any} */
+  let payload = {};
+  try {
+    payload = event.data ? event.data.json() : {};
+  } catch {
+    payload = { notification: { title: 'Report It', body: event.data ? event.data.text() : '' } };
+  }
+  const n = payload.notification || payload;
+  const data = { ...(n.data || {}), navigate: n.navigate || '' };
+  event.waitUntil(Promise.all([
+    sw.registration.showNotification(n.title || 'Report It', {
+      body: n.body || '', tag: n.tag, lang: n.lang, data, icon: '/app/icons/icon-192.png', badge: '/app/icons/icon-192.png',
+    }),
+    tellPages({ type: 'report-updated', reference: data.reference }),
+  ]));
+});
+
+/** The permanent page a notification points at, kept on this origin. @param {any} data */
+export function notificationTarget(data) {
+  const raw = (data && (data.url || data.navigate)) || '/mine';
+  const url = new URL(raw, sw.location.origin);
+  return url.origin === sw.location.origin ? url.pathname + url.search : '/mine';
+}
+
+sw.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const target = notificationTarget(event.notification.data);
+  const work = (async () => {
+    const windows = await sw.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    const same = windows.find((client) => new URL(client.url).pathname === target);
+    if (same) return same.focus();
+    // The app's own pages move themselves (reliable everywhere); other pages are navigated.
+    const app = windows.find((client) => appRoutes.some((route) => route.test(new URL(client.url).pathname)));
+    if (app) {
+      app.postMessage({ type: 'open', url: target });
+      return app.focus().catch(() => app);
+    }
+    if (windows[0]) {
+      const moved = await windows[0].navigate(target).catch(() => null);
+      if (moved) return moved.focus().catch(() => moved);
+    }
+    return sw.clients.openWindow(target);
+  })();
+  event.waitUntil(Promise.all([work, tellPages({ type: 'report-updated' })]));
+});
+
+sw.addEventListener('pushsubscriptionchange', (event) => {
+  const change = /** @type {any} */ (event);
+  change.waitUntil((async () => {
+    const keyResponse = await fetch('/api/push/public-key');
+    const { public_key: publicKey } = await keyResponse.json();
+    const subscription = await sw.registration.pushManager.subscribe({
+      userVisibleOnly: true, applicationServerKey: base64UrlToBytes(publicKey),
+    });
+    const token = await outbox.deviceToken();
+    await fetch('/api/me/push-subscription', {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify(subscription.toJSON()),
+    });
+  })());
+});
+
+/** @param {string} text */
+function base64UrlToBytes(text) {
+  const base64 = text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4);
+  return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+}
