@@ -94,7 +94,7 @@ def test_status_command_moves_a_report_and_keeps_the_history(fresh_env):
 
 def test_user_add_creates_staff_with_a_role(fresh_env):
     reportit(fresh_env, "migrate")
-    added = reportit(fresh_env, "user", "add", "warden@westminster.example", "--role", "warden",
+    added = reportit(fresh_env, "user", "add", "Warden@Westminster.example", "--role", "warden",
                      "--password", "a long enough password")
     assert added.returncode == 0, added.stderr
     rows = query(fresh_env, "SELECT u.email, s.role FROM piccolo_user u JOIN staff_role s ON s.user = u.id"
