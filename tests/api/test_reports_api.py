@@ -124,12 +124,35 @@ async def test_same_key_with_different_content_is_refused(client, device):
     assert different.json()["errors"][0]["field"] == "Idempotency-Key"
 
 
-async def test_another_device_cannot_claim_a_used_key(client, device):
+async def test_a_renewed_registration_still_gets_its_report_back_but_not_a_different_one(client, device):
     key = str(uuid.uuid4())
-    assert (await send(client, device, pothole(), key=key)).status_code == 201
-    other = (await client.post("/api/devices")).json()
-    response = await send(client, {"headers": {"Authorization": f"Bearer {other['token']}"}}, pothole(), key=key)
-    assert response.status_code == 422
+    first = await send(client, device, pothole(), key=key)
+    renewed = {"headers": {"Authorization": f"Bearer {(await client.post('/api/devices')).json()['token']}"}}
+
+    again = await send(client, renewed, pothole(), key=key)
+    assert again.status_code == 200
+    assert again.json()["reference"] == first.json()["reference"]
+    assert (await send(client, renewed, pothole(description="other"), key=key)).status_code == 422
+
+
+async def test_a_repeat_is_answered_even_if_the_form_would_now_be_refused(client, device, app, settings):
+    """The first attempt was stored but its answer lost; meanwhile a question became required."""
+    from dataclasses import replace
+
+    key = str(uuid.uuid4())
+    data = {**pothole(), "answers": json.dumps({"danger": "no"})}
+    first = await send(client, device, data, key=key)
+    pothole_config = settings.category("pothole")
+    stricter = replace(pothole_config, questions=tuple(replace(q, required=True) for q in pothole_config.questions))
+    app.state.settings = replace(settings, categories=tuple(
+        stricter if c.code == "pothole" else c for c in settings.categories))
+    try:
+        assert (await send(client, device, data)).status_code == 422  # a new report would be refused
+        again = await send(client, device, data, key=key)
+    finally:
+        app.state.settings = settings
+    assert again.status_code == 200
+    assert again.json()["reference"] == first.json()["reference"]
 
 
 async def test_concurrent_repeats_with_one_key_store_one_report(client, device):

@@ -10,7 +10,7 @@ from reportit.accounts.identity import device_from_request, staff_from_request
 from reportit.problems import Problem
 from reportit.reports.access import can_see_private, visible
 from reportit.reports.categories import categories_json
-from reportit.reports.intake import Reporter, parse_idempotency_key, submit
+from reportit.reports.intake import Reporter, find_repeat, parse_idempotency_key, submit
 from reportit.reports.present import load_view, load_views, report_json
 from reportit.reports.references import normalise
 from reportit.reports.submission import fingerprint, read_submission
@@ -34,9 +34,18 @@ async def create_report(request: Request) -> JSONResponse:
     key = parse_idempotency_key(request.headers.get("idempotency-key"))
     staff = await staff_from_request(request)
     device = await device_from_request(request, required=staff is None)
-    form = await parse_multipart(request, Limits(max_files=settings.max_photos, max_file_bytes=settings.max_photo_bytes))
+    limits = Limits(max_files=settings.max_photos, max_file_bytes=settings.max_photo_bytes)
+    form = await parse_multipart(request, limits)
     digest = fingerprint(form)
     reporter = Reporter(device=device, staff=staff, source="app", actor=f"staff:{staff.email}" if staff else "resident")
+    # A repeat is answered before the fields are checked again: if the categories or questions
+    # changed since the first attempt was stored, the retry must still get its report, not a 422.
+    repeat = await find_repeat(key, digest)
+    if repeat is not None:
+        view = await load_view(repeat.reference)
+        assert view is not None
+        return JSONResponse(report_json(view, settings, for_reporter=True), status_code=200,
+                            headers={"Location": f"/api/reports/{repeat.reference}"})
     submission = read_submission(form, settings)
     result = await submit(
         submission,

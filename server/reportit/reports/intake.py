@@ -65,15 +65,19 @@ def parse_idempotency_key(value: str | None) -> uuid.UUID | None:
         ) from None
 
 
-async def find_repeat(key: uuid.UUID | None, fingerprint: str, reporter: Reporter) -> Report | None:
-    """The report stored earlier under this key, if this request repeats it; 422 if it does not."""
+async def find_repeat(key: uuid.UUID | None, fingerprint: str) -> Report | None:
+    """The report stored earlier under this key, if this request repeats it; 422 if it does not.
+
+    The sender's device is not compared: a phone whose registration was renewed between two
+    attempts must still get its report back, and nobody else knows a random key and the exact
+    content that goes with it.
+    """
     if key is None:
         return None
     existing = await Report.objects().where(Report.idempotency_key == key).first()
     if existing is None:
         return None
-    same_sender = reporter.device is None or existing.device == reporter.device.id
-    if existing.fingerprint != fingerprint or not same_sender:
+    if existing.fingerprint != fingerprint:
         raise Problem(
             422,
             "Idempotency-Key already used",
@@ -120,7 +124,7 @@ async def submit(
     idempotency_key: uuid.UUID | None = None,
     fingerprint: str = "",
 ) -> IntakeResult:
-    repeat = await find_repeat(idempotency_key, fingerprint, reporter)
+    repeat = await find_repeat(idempotency_key, fingerprint)
     if repeat is not None:
         return IntakeResult(repeat, created=False)
 
@@ -143,7 +147,7 @@ async def submit(
         )
     except database.UNIQUE_VIOLATIONS:
         await _remove_unreferenced(store, created_files)
-        repeat = await find_repeat(idempotency_key, fingerprint, reporter)
+        repeat = await find_repeat(idempotency_key, fingerprint)
         if repeat is None:
             raise
         return IntakeResult(repeat, created=False)
