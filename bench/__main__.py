@@ -13,7 +13,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-MODULES = ["bench.bench_photos", "bench.bench_intake", "bench.bench_push", "bench.bench_pwa", "bench.bench_console"]
+MODULES = [
+    "bench.bench_photos",
+    "bench.bench_intake",
+    "bench.bench_push",
+    "bench.bench_pwa",
+    "bench.bench_console",
+    "bench.bench_lighthouse",
+]
 
 
 def show(title: str, rows: list[dict]) -> None:
