@@ -14,7 +14,6 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 
 from reportit import database, home, logs, openapi
 from reportit.accounts import api as accounts_api
@@ -29,8 +28,9 @@ from reportit.reports.sweep import sweep_orphans
 from reportit.reports.storage import DiskPhotoStore
 from reportit.secrets_store import secret
 from reportit.security import SecurityHeaders
+from reportit.static_files import STATIC_DIR, VersionedStaticFiles
 from reportit.settings import Settings, load_settings
-from reportit.templating import PACKAGE, make_templates
+from reportit.templating import make_templates
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *report_pages.routes,
             *openapi.routes,
             *open311_routes.routes,
-            Mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static"),
+            Mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
             Middleware(SecurityHeaders, settings=settings),

@@ -24,4 +24,13 @@ async def find(request: Request) -> Response:
     return RedirectResponse(f"/r/{reference}", status_code=303)
 
 
-routes = [Route("/find", start, methods=["GET"]), Route("/r", find, methods=["GET"])]
+async def favicon(request: Request) -> Response:
+    # Browsers ask for /favicon.ico whatever the page says; answer with the app's icon.
+    return RedirectResponse("/app/icons/icon-192.png", status_code=301)
+
+
+routes = [
+    Route("/favicon.ico", favicon, methods=["GET"]),
+    Route("/find", start, methods=["GET"]),
+    Route("/r", find, methods=["GET"]),
+]

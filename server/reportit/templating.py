@@ -8,6 +8,7 @@ from starlette.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from reportit.settings import Settings
+from reportit.static_files import static_url
 
 PACKAGE = Path(__file__).parent
 
@@ -22,4 +23,5 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env = Environment(loader=loader, autoescape=select_autoescape(["html"]))
     env.globals["council"] = settings.council
     env.globals["settings"] = settings
+    env.globals["static_url"] = static_url
     return Jinja2Templates(env=env)

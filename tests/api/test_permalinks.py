@@ -149,3 +149,13 @@ async def test_pages_and_api_answers_carry_security_headers(client):
     csp = response.headers["content-security-policy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_page_styles_are_versioned_by_content_and_cached_for_a_year(client):
+    page = await client.get("/find", headers={"Accept": "text/html"})
+    href = page.text.split('rel="stylesheet" href="', 1)[1].split('"', 1)[0]
+    assert href.startswith("/static/pages.css?v=")
+    css = await client.get(href)
+    assert css.status_code == 200 and "immutable" in css.headers["cache-control"]
+    assert (await client.get("/static/pages.css")).headers["cache-control"] == "no-cache"
+    assert (await client.get("/favicon.ico")).headers["location"] == "/app/icons/icon-192.png"
