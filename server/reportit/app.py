@@ -21,6 +21,8 @@ from reportit.accounts import session_api
 from reportit import shell
 from reportit.open311 import routes as open311_routes
 from reportit.problems import Problem, handle_problem, problem_response
+from reportit.push import api as push_api
+from reportit.push.sender import Sender
 from reportit.reports import api as reports_api
 from reportit.reports import pages as report_pages
 from reportit.reports.categories import sync_categories
@@ -47,9 +49,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             await sync_categories(settings)
             sweeper = asyncio.create_task(sweep_orphans(app.state.photo_store))
+            sender = app.state.push_sender = Sender(settings, secret_key=app.state.secret_key)
+            sender.start()
             log.info("event=started database=%s", "postgresql" if settings.is_postgres else "sqlite")
             yield
             sweeper.cancel()
+            await sender.aclose()
         finally:
             await database.close_pool(engine)
 
@@ -60,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *session_api.routes,
             *shell.routes,
             *reports_api.routes,
+            *push_api.routes,
             *report_pages.routes,
             *openapi.routes,
             *open311_routes.routes,

@@ -9,6 +9,7 @@ import sys
 
 from reportit import database, logs
 from reportit.problems import Problem
+from reportit.push import commands as push_commands
 from reportit.settings import Settings, SettingsError, load_settings
 
 
@@ -33,18 +34,20 @@ def main(argv: list[str] | None = None) -> int:
     status.add_argument("--message", default="", help="public message shown to the reporter")
     status.add_argument("--note", default="", help="internal note, staff only")
 
-    apikey = commands.add_parser("apikey", help="API keys for systems that post to Open311")
-    apikey_commands = apikey.add_subparsers(dest="apikey_command", required=True)
-    apikey_add = apikey_commands.add_parser("add", help="create a key and print it (shown only once)")
-    apikey_add.add_argument("name", help="who will use it, e.g. fixmystreet")
-    apikey_commands.add_parser("list", help="list keys by name and prefix")
-
     user = commands.add_parser("user", help="staff accounts")
     user_commands = user.add_subparsers(dest="user_command", required=True)
     add = user_commands.add_parser("add", help="add a staff member")
     add.add_argument("email")
     add.add_argument("--role", choices=["warden", "officer", "admin"], default="officer")
     add.add_argument("--password", help="for scripts; otherwise you are asked")
+
+    apikey = commands.add_parser("apikey", help="API keys for systems that post to Open311")
+    apikey_commands = apikey.add_subparsers(dest="apikey_command", required=True)
+    apikey_add = apikey_commands.add_parser("add", help="create a key and print it (shown only once)")
+    apikey_add.add_argument("name", help="who will use it, e.g. fixmystreet")
+    apikey_commands.add_parser("list", help="list keys by name and prefix")
+
+    push_commands.add_parsers(commands)
 
     args = parser.parse_args(argv)
     try:
@@ -54,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     logs.configure(settings.log_level)
 
+    if args.command in push_commands.COMMANDS:
+        return push_commands.run(args, settings, lambda s, work: asyncio.run(_with_db(s, work)))
     if args.command == "serve":
         return serve_app(settings, args.host, args.port, args.workers)
     if args.command == "migrate":

@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from reportit.accounts import api as accounts_api
 from reportit.accounts import session_api
+from reportit.push import api as push_api
 from reportit.reports import api as reports_api
 
 PROBLEM = {
@@ -42,7 +43,7 @@ COMPONENTS = {
     },
 }
 
-MODULES = [accounts_api, session_api, reports_api]
+MODULES = [accounts_api, session_api, reports_api, push_api]
 
 
 def spec(request: Request) -> dict:

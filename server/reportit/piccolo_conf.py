@@ -17,6 +17,7 @@ APPS = [
     "reportit.accounts.piccolo_app",
     "reportit.reports.piccolo_app",
     "reportit.open311.piccolo_app",
+    "reportit.push.piccolo_app",
 ]
 
 DB = engine_for(load_settings())

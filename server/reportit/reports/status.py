@@ -12,6 +12,8 @@ from datetime import datetime, timezone
 
 from reportit import database
 from reportit.problems import FieldError, Problem, invalid
+from reportit.push.fanout import enqueue_status_change
+from reportit.push.sender import wake_senders
 from reportit.reports.tables import Report, StatusChange
 from reportit.settings import Settings
 
@@ -62,6 +64,12 @@ async def change_status(
         )
         await change.save()
         await Report.update({Report.status: to_status, Report.updated_at: now}).where(Report.id == report["id"])
+        queued = await enqueue_status_change(
+            report_id=report["id"], status_change_id=change.id, from_status=report["status"], to_status=to_status,
+            public_message=change.public_message, settings=settings,
+        )
+    if queued:
+        wake_senders()  # after the commit, so the sender sees the rows
     log.info("event=status_changed reference=%s from=%s to=%s actor=%s",
              reference, report["status"], to_status, actor.label)
     return change

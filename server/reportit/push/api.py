@@ -1,0 +1,166 @@
+"""Push API for the resident app, and the unsubscribe page emails link to."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from reportit.accounts.identity import device_from_request
+from reportit.problems import Problem
+from reportit.push import follows, subscriptions
+from reportit.push.vapid import VapidKeys, load_or_create
+from reportit.reports.references import normalise, spoken
+from reportit.reports.tables import Report
+
+MAX_BODY = 8 * 1024
+REPORT_NOT_FOUND = Problem(
+    404, "Report not found",
+    "We can't find a report with that reference. Check it and try again: references have 8 letters and numbers.",
+)
+
+
+def vapid_keys(request: Request) -> VapidKeys:
+    """Loaded once per app; `reportit vapid --rotate` takes effect when the server restarts."""
+    keys = getattr(request.app.state, "vapid_keys", None)
+    if keys is None:
+        keys = request.app.state.vapid_keys = load_or_create(request.app.state.settings.data_dir)
+    return keys
+
+
+async def public_key(request: Request) -> JSONResponse:
+    return JSONResponse({"public_key": vapid_keys(request).application_server_key},
+                        headers={"Cache-Control": "no-cache"})
+
+
+async def _json_body(request: Request) -> Any:
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise Problem(413, "Too large", "A push subscription is a few hundred bytes; this was far more.")
+    try:
+        return json.loads(body or b"null")
+    except ValueError:
+        raise Problem(400, "Not JSON",
+                      "Send the subscription as JSON, as PushSubscription.toJSON() gives it.") from None
+
+
+async def put_subscription(request: Request) -> JSONResponse:
+    device = await device_from_request(request)
+    assert device is not None
+    new = subscriptions.parse(await _json_body(request), request.app.state.settings)
+    created = await subscriptions.save(device.id, new)
+    return JSONResponse({"endpoint": new.endpoint, "subscribed": True}, status_code=201 if created else 200)
+
+
+async def delete_subscription(request: Request) -> Response:
+    device = await device_from_request(request)
+    assert device is not None
+    body = await _json_body(request)
+    endpoint = body.get("endpoint") if isinstance(body, dict) else None
+    if not isinstance(endpoint, str) or not endpoint:
+        raise Problem(422, "Which subscription?", "Send the endpoint of the subscription to remove.")
+    await subscriptions.remove(device.id, endpoint)
+    return Response(status_code=204)
+
+
+async def follow_report(request: Request) -> Response:
+    device = await device_from_request(request)
+    assert device is not None
+    reference = normalise(request.path_params["reference"])
+    report = await Report.select(Report.id, Report.device, Report.private, Report.hidden).where(
+        Report.reference == reference).first() if reference else None
+    # Private and hidden reports exist only for their reporter: others get the same 404 as a typo.
+    if report is None or ((report["private"] or report["hidden"]) and report["device"] != device.id):
+        raise REPORT_NOT_FOUND
+    if request.method == "DELETE":
+        await follows.unfollow(report["id"], device.id)
+        return Response(status_code=204)
+    created = await follows.follow(report["id"], device.id)
+    return JSONResponse({"reference": reference, "following": True}, status_code=201 if created else 200)
+
+
+async def unsubscribe(request: Request) -> Response:
+    secret_key = request.app.state.secret_key
+    token = request.path_params["token"]
+    templates = request.app.state.templates
+    # GET only asks: link scanners in mail systems follow links, and must not unsubscribe anyone.
+    if request.method == "POST":
+        row = await follows.unsubscribe_email(secret_key, token)
+        state = "done" if row else "invalid"
+    else:
+        row = await follows.email_follow(secret_key, token)
+        state = "confirm" if row else "invalid"
+    context = {"state": state, "reference": spoken(row["reference"]) if row else "", "token": token}
+    return templates.TemplateResponse(request, "unsubscribe.html", context,
+                                      status_code=404 if state == "invalid" else 200,
+                                      headers={"Cache-Control": "no-store"})
+
+
+routes = [
+    Route("/api/push/public-key", public_key, methods=["GET"]),
+    Route("/api/me/push-subscription", put_subscription, methods=["PUT"]),
+    Route("/api/me/push-subscription", delete_subscription, methods=["DELETE"]),
+    Route("/api/reports/{reference}/follow", follow_report, methods=["POST", "DELETE"]),
+    Route("/unsubscribe/{token}", unsubscribe, methods=["GET", "POST"]),
+]
+
+_PROBLEM = {"description": "A problem the caller can put right (RFC 9457).",
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+_REFERENCE = [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}]
+
+OPENAPI_SCHEMAS = {
+    "PushSubscription": {
+        "type": "object",
+        "description": "PushSubscription.toJSON(). The endpoint must be https on a known push service.",
+        "required": ["endpoint", "keys"],
+        "properties": {
+            "endpoint": {"type": "string", "format": "uri", "maxLength": 1024},
+            "expirationTime": {"type": ["number", "null"]},
+            "keys": {"type": "object", "required": ["p256dh", "auth"], "properties": {
+                "p256dh": {"type": "string", "description": "base64url P-256 point, 65 bytes"},
+                "auth": {"type": "string", "description": "base64url, 16 bytes"}}},
+        },
+    },
+}
+
+OPENAPI_PATHS = {
+    "/api/push/public-key": {"get": {
+        "summary": "The VAPID application server key for PushManager.subscribe()",
+        "responses": {"200": {"description": "base64url, uncompressed P-256 point", "content": {"application/json": {
+            "schema": {"type": "object", "required": ["public_key"],
+                       "properties": {"public_key": {"type": "string"}}}}}}},
+    }},
+    "/api/me/push-subscription": {
+        "put": {
+            "summary": "Tell the server where to push this device's notifications",
+            "security": [{"device": []}],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/PushSubscription"}}}},
+            "responses": {"201": {"description": "Stored"}, "200": {"description": "Updated"},
+                          "400": _PROBLEM, "401": _PROBLEM, "422": _PROBLEM},
+        },
+        "delete": {
+            "summary": "Stop pushing to this subscription",
+            "security": [{"device": []}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["endpoint"], "properties": {"endpoint": {"type": "string"}}}}}},
+            "responses": {"204": {"description": "Removed (or was not there)"}, "401": _PROBLEM, "422": _PROBLEM},
+        },
+    },
+    "/api/reports/{reference}/follow": {
+        "post": {
+            "summary": "Get this report's status updates on this device (private reports: only their reporter)",
+            "security": [{"device": []}], "parameters": _REFERENCE,
+            "responses": {"201": {"description": "Now following"}, "200": {"description": "Already following"},
+                          "401": _PROBLEM, "404": _PROBLEM},
+        },
+        "delete": {
+            "summary": "Stop this report's updates on this device",
+            "security": [{"device": []}], "parameters": _REFERENCE,
+            "responses": {"204": {"description": "Not following any more"}, "401": _PROBLEM, "404": _PROBLEM},
+        },
+    },
+}

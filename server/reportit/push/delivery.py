@@ -1,0 +1,95 @@
+"""What a push service's (or SMTP server's) answer means for a notification: sent, retry or stop."""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from reportit.push.email import PermanentFailure
+from reportit.push.message import PushRequest
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BASE_BACKOFF = 30.0  # seconds; doubles per attempt, with jitter so a recovering service isn't stampeded
+MAX_BACKOFF = 3600.0
+DEFAULT_RETRY_AFTER = 60.0
+MAX_RETRY_AFTER = 24 * 3600.0
+# RFC 8030/8292: these mean our request is wrong (bad VAPID key or JWT, payload too large),
+# so sending it again cannot succeed.
+CONFIGURATION_ERRORS = {400: "bad request", 401: "VAPID signature refused", 403: "VAPID key refused",
+                        413: "payload too large"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str  # sent | retry | failed | gone
+    status: int | None = None
+    retry_at: datetime | None = None
+    error: str = ""
+    config_error: bool = False
+    counts_against_subscription: bool = False
+
+
+async def post(client: httpx.AsyncClient, request: PushRequest, attempts: int, now: datetime) -> Outcome:
+    try:
+        response = await client.post(request.endpoint, content=request.body, headers=request.headers)
+    except httpx.HTTPError as exc:
+        return backoff(attempts, now, None, f"{type(exc).__name__}: {exc}", counts=True)
+    return push_outcome(response.status_code, response.headers.get("retry-after"), response.text[:200], attempts, now)
+
+
+def push_outcome(status: int, retry_after: str | None, text: str, attempts: int, now: datetime) -> Outcome:
+    if status in (200, 201, 202):
+        return Outcome("sent", status)
+    if status in (404, 410):  # the subscription expired or was unsubscribed: forget it
+        return Outcome("gone", status, error=text)
+    if status == 429:
+        if attempts >= MAX_ATTEMPTS:
+            return Outcome("failed", status, error="still rate limited after the last attempt")
+        return Outcome("retry", status, retry_at=now + timedelta(seconds=parse_retry_after(retry_after, now)),
+                       error=f"rate limited: {text}")
+    if status >= 500:
+        return backoff(attempts, now, status, text, counts=True)
+    reason = CONFIGURATION_ERRORS.get(status, "refused")
+    return Outcome("failed", status, error=f"{reason}: {text}", config_error=True, counts_against_subscription=True)
+
+
+def email_outcome(error: Exception | None, attempts: int, now: datetime) -> Outcome:
+    if error is None:
+        return Outcome("sent")
+    if isinstance(error, PermanentFailure):
+        return Outcome("failed", error=str(error))
+    return backoff(attempts, now, None, f"{type(error).__name__}: {error}")
+
+
+def backoff(attempts: int, now: datetime, status: int | None, error: str, *, counts: bool = False) -> Outcome:
+    if attempts >= MAX_ATTEMPTS:
+        return Outcome("failed", status, error=f"gave up after {attempts} attempts: {error}",
+                       counts_against_subscription=counts)
+    delay = min(BASE_BACKOFF * 2 ** max(0, attempts - 1), MAX_BACKOFF) * random.uniform(0.5, 1.5)
+    return Outcome("retry", status, retry_at=now + timedelta(seconds=delay), error=error,
+                   counts_against_subscription=counts)
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float:
+    """RFC 9110 §10.2.3: seconds or an HTTP date; anything unreadable means a minute."""
+    if not value:
+        return DEFAULT_RETRY_AFTER
+    value = value.strip()
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return DEFAULT_RETRY_AFTER
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = (when - now).total_seconds()
+    return min(max(seconds, 1.0), MAX_RETRY_AFTER)

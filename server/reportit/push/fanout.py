@@ -1,0 +1,116 @@
+"""Who hears about a status change: outbox rows written inside the status change's transaction.
+
+Each follower's device gets one push row per working subscription; a follower who gave an email
+address and has no working subscription gets an email row instead. Private (and hidden) reports
+tell only their reporter. Nothing here sends anything: the sender drains the outbox afterwards.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from reportit.push.tables import Follow, Notification, PushSubscription
+from reportit.reports.tables import Report
+from reportit.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# A subscription that failed this many times in a row is not relied on: email takes over.
+WORKING_FAILURE_LIMIT = 3
+NO_SMTP = "No SMTP server is configured (REPORTIT_SMTP_URL), so email cannot be sent."
+
+
+def notifies(from_status: str, to_status: str, public_message: str) -> bool:
+    """A new status always notifies; the same status notifies only with a public message."""
+    return from_status != to_status or bool(public_message.strip())
+
+
+async def working_subscriptions(device_ids: list[int], now: datetime) -> dict[int, list[int]]:
+    """Subscription ids by device, leaving out expired and repeatedly failing ones."""
+    if not device_ids:
+        return {}
+    rows = await PushSubscription.select(PushSubscription.id, PushSubscription.device).where(
+        PushSubscription.device.is_in(device_ids)
+        & (PushSubscription.failure_count < WORKING_FAILURE_LIMIT)
+        & (PushSubscription.expires_at.is_null() | (PushSubscription.expires_at > now))
+    )
+    by_device: dict[int, list[int]] = {}
+    for row in rows:
+        by_device.setdefault(row["device"], []).append(row["id"])
+    return by_device
+
+
+async def enqueue_status_change(
+    *,
+    report_id: int,
+    status_change_id: int,
+    from_status: str,
+    to_status: str,
+    public_message: str,
+    settings: Settings,
+) -> int:
+    """Write the outbox rows for one status change; returns how many are waiting to be sent.
+
+    Must run inside the caller's transaction, so the change and its notifications commit together.
+    """
+    if not notifies(from_status, to_status, public_message):
+        return 0
+    report = await Report.select(Report.reference, Report.private, Report.hidden).where(Report.id == report_id).first()
+    if report is None:
+        return 0
+    query = Follow.select(Follow.id, Follow.device, Follow.email).where(Follow.report == report_id)
+    if report["private"] or report["hidden"]:
+        query = query.where(Follow.reporter.eq(True))
+    follows = await query.order_by(Follow.id)
+    now = datetime.now(timezone.utc)
+    subscriptions = await working_subscriptions(sorted({f["device"] for f in follows if f["device"]}), now)
+
+    rows: list[Notification] = []
+    seen: set[int] = set()
+    for follow in follows:
+        subscription_ids = [s for s in subscriptions.get(follow["device"], []) if s not in seen]
+        seen.update(subscription_ids)
+        for subscription_id in subscription_ids:
+            rows.append(_row(report_id, status_change_id, "push", now,
+                             follow=follow["id"], subscription=subscription_id))
+        if not subscriptions.get(follow["device"]) and follow["email"]:
+            rows.append(_email_row(report_id, status_change_id, follow["id"], settings, now))
+    if rows:
+        await Notification.insert(*rows)
+    waiting = sum(1 for r in rows if r.state == "pending")
+    log.info("event=notifications_queued reference=%s to=%s push=%d email=%d", report["reference"], to_status,
+             sum(r.channel == "push" for r in rows), sum(r.channel == "email" for r in rows))
+    return waiting
+
+
+async def fall_back_to_email(notification_id: int, settings: Settings) -> bool:
+    """After a push finally fails, email the follower instead, unless another push reached them."""
+    row = await Notification.select(
+        Notification.report, Notification.status_change, Notification.follow,
+        Notification.follow.email.as_alias("email"),
+    ).where(Notification.id == notification_id).first()
+    if row is None or not row["follow"] or not row["email"]:
+        return False
+    siblings = await Notification.exists().where(
+        (Notification.status_change == row["status_change"]) & (Notification.follow == row["follow"])
+        & (Notification.id != notification_id) & Notification.state.is_in(["pending", "sent"])
+    )
+    if siblings:
+        return False
+    now = datetime.now(timezone.utc)
+    await Notification.insert(_email_row(row["report"], row["status_change"], row["follow"], settings, now))
+    return True
+
+
+def _email_row(report_id: int, status_change_id: int, follow_id: int, settings: Settings,
+               now: datetime) -> Notification:
+    if settings.smtp_url:
+        return _row(report_id, status_change_id, "email", now, follow=follow_id)
+    log.warning("event=email_skipped reason=no_smtp_url")
+    return _row(report_id, status_change_id, "email", now, follow=follow_id, state="skipped", last_error=NO_SMTP)
+
+
+def _row(report_id: int, status_change_id: int, channel: str, now: datetime, **values) -> Notification:
+    return Notification(report=report_id, status_change=status_change_id, channel=channel,
+                        next_attempt_at=now, created_at=now, **values)

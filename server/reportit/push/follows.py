@@ -1,0 +1,60 @@
+"""Following a report: the reporter automatically, anyone else by asking; unsubscribing by email."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from reportit import database
+from reportit.push.email import token_follow_id, token_matches
+from reportit.push.tables import Follow
+
+log = logging.getLogger(__name__)
+
+
+async def follow_own_report(report_id: int, device_id: int | None, email: str) -> None:
+    """Called inside intake's transaction: the reporter hears about their own report."""
+    if device_id is None and not email.strip():
+        return
+    await Follow(report=report_id, device=device_id, email=email.strip(), reporter=True,
+                 created_at=datetime.now(timezone.utc)).save()
+
+
+async def follow(report_id: int, device_id: int) -> bool:
+    """True when this device was not following the report yet."""
+    async with database.write_transaction(Follow._meta.db):
+        if await Follow.exists().where((Follow.report == report_id) & (Follow.device == device_id)):
+            return False
+        await Follow(report=report_id, device=device_id, created_at=datetime.now(timezone.utc)).save()
+    return True
+
+
+async def unfollow(report_id: int, device_id: int) -> None:
+    """Stop everything about this report for this device, including the reporter's email fallback:
+    someone who turns updates off in the app does not expect emails instead."""
+    await Follow.delete().where((Follow.report == report_id) & (Follow.device == device_id))
+
+
+async def email_follow(secret_key: str, token: str) -> dict | None:
+    """The follow an unsubscribe link is for, with its report reference; None if the link is stale."""
+    follow_id = token_follow_id(token)
+    if follow_id is None:
+        return None
+    row = await Follow.select(Follow.id, Follow.email, Follow.device, Follow.report.reference.as_alias("reference")
+                              ).where(Follow.id == follow_id).first()
+    if row is None or not token_matches(secret_key, token, row["id"], row["email"]):
+        return None
+    return row
+
+
+async def unsubscribe_email(secret_key: str, token: str) -> dict | None:
+    """Stop emails for this follow; push to the reporter's phone (if any) carries on."""
+    row = await email_follow(secret_key, token)
+    if row is None:
+        return None
+    if row["device"] is None:
+        await Follow.delete().where(Follow.id == row["id"])
+    else:
+        await Follow.update({Follow.email: ""}).where(Follow.id == row["id"])
+    log.info("event=email_unsubscribed reference=%s", row["reference"])
+    return row

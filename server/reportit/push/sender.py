@@ -1,0 +1,321 @@
+"""The sender: drains the notification outbox, by Web Push and by email.
+
+A claim is a lease. Claiming stamps rows with a token and moves `next_attempt_at` forward by the
+lease, in one short transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL, `BEGIN IMMEDIATE` on
+SQLite), so concurrent senders never take the same row, and a sender that dies between claim and
+send leaves its rows to be picked up again once the lease runs out. Results are written only
+while the claim token still matches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+import anyio
+import httpx
+from piccolo.engine.postgres import PostgresEngine
+
+from reportit import database
+from reportit.push import delivery
+from reportit.push.delivery import Outcome
+from reportit.push.email import SmtpServer, compose, send_batch, unsubscribe_token
+from reportit.push.fanout import fall_back_to_email
+from reportit.push.message import PushEncoder, PushRequest, Target, news_for, vapid_subscriber
+from reportit.push.tables import Notification, PushSubscription
+from reportit.push.vapid import VapidKeys, load_or_create
+from reportit.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+# Senders running in this process, so a status change can wake them the moment it commits.
+_running: set[Sender] = set()
+
+
+def wake_senders() -> None:
+    for sender in list(_running):
+        sender.wake()
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class SenderConfig:
+    lease: timedelta = timedelta(minutes=2)  # far longer than one batch can take (timeouts below)
+    push_batch: int = 100
+    email_batch: int = 10
+    concurrency: int = 32
+    poll_interval: float = 5.0  # only for work queued by other processes; ours wakes us at once
+    timeout: httpx.Timeout = field(default_factory=lambda: httpx.Timeout(10.0, connect=5.0))
+
+
+@dataclass(frozen=True)
+class Claim:
+    token: str
+    lease_until: datetime
+    rows: list[dict]
+
+
+class Sender:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        secret_key: str,
+        keys: VapidKeys | None = None,
+        config: SenderConfig | None = None,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.settings = settings
+        self.secret_key = secret_key
+        self.config = config or SenderConfig()
+        self.clock = clock
+        self.keys = keys or load_or_create(settings.data_dir)
+        self.encoder = PushEncoder(self.keys, vapid_subscriber(settings), settings.base_url)
+        self.smtp = SmtpServer.from_url(settings.smtp_url) if settings.smtp_url else None
+        # Without SMTP this sender leaves email rows for one that has it (fanout marks them
+        # skipped when the service itself has no SMTP).
+        self.channels = ("push", "email") if self.smtp else ("push",)
+        self.client = httpx.AsyncClient(
+            timeout=self.config.timeout,
+            limits=httpx.Limits(max_connections=self.config.concurrency,
+                                max_keepalive_connections=self.config.concurrency),
+            follow_redirects=False,  # a redirect could point anywhere: the allow-list was for the endpoint
+        )
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+
+    # -- running in the background ---------------------------------------------------------
+
+    def start(self) -> None:
+        self._stopping = False
+        self._task = asyncio.create_task(self.run(), name="push-sender")
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Finish the batch in hand (up to `grace` seconds), then stop; claims left are retried later."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, grace)
+            except (asyncio.TimeoutError, asyncio.CancelledError):
+                pass
+            self._task = None
+
+    async def aclose(self) -> None:
+        await self.stop()
+        await self.client.aclose()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        _running.add(self)
+        log.info("event=sender_started channels=%s", ",".join(self.channels))
+        try:
+            while not self._stopping:
+                self._wake.clear()
+                try:
+                    await self.drain()
+                except Exception:
+                    log.exception("event=sender_error")
+                if self._stopping:
+                    break
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.config.poll_interval)
+        finally:
+            _running.discard(self)
+            log.info("event=sender_stopped")
+
+    async def drain(self) -> int:
+        """Send everything that is due now; returns how many rows were handled."""
+        handled = 0
+        while not self._stopping:
+            claim = await self.claim(("push",), self.config.push_batch)
+            if claim.rows:
+                await self.deliver(claim)
+            email = await self.claim(("email",), self.config.email_batch)  # empty when we have no SMTP
+            if email.rows:
+                await self.deliver(email)
+            if not claim.rows and not email.rows:
+                break
+            handled += len(claim.rows) + len(email.rows)
+        return handled
+
+    # -- claiming ----------------------------------------------------------------------------
+
+    async def claim(self, channels: tuple[str, ...] = ("push", "email"), limit: int = 100) -> Claim:
+        channels = tuple(c for c in channels if c in self.channels)
+        now = self.clock()
+        token = secrets.token_hex(16)
+        lease_until = now + self.config.lease
+        engine = Notification._meta.db
+        if not channels:
+            return Claim(token, lease_until, [])
+        async with database.write_transaction(engine):
+            query = (
+                Notification.select(Notification.id)
+                .where((Notification.state == "pending") & (Notification.next_attempt_at <= now)
+                       & Notification.channel.is_in(list(channels)))
+                .order_by(Notification.next_attempt_at)
+                .limit(limit)
+            )
+            if isinstance(engine, PostgresEngine):
+                query = query.lock_rows("UPDATE", skip_locked=True)
+            ids = [row["id"] for row in await query]
+            if ids:
+                await Notification.update({
+                    Notification.claim_token: token,
+                    Notification.claimed_at: now,
+                    Notification.next_attempt_at: lease_until,
+                    Notification.attempts: Notification.attempts + 1,
+                }).where(Notification.id.is_in(ids))
+        return Claim(token, lease_until, await self._details(ids, token) if ids else [])
+
+    async def _details(self, ids: list[int], token: str) -> list[dict]:
+        n = Notification
+        return await n.select(
+            n.id, n.channel, n.attempts, n.subscription, n.follow,
+            n.subscription.endpoint.as_alias("endpoint"), n.subscription.p256dh.as_alias("p256dh"),
+            n.subscription.auth.as_alias("auth"), n.follow.email.as_alias("email"),
+            n.report.reference.as_alias("reference"), n.status_change.to_status.as_alias("to_status"),
+            n.status_change.public_message.as_alias("public_message"),
+        ).where(n.id.is_in(ids) & (n.claim_token == token)).order_by(n.id)
+
+    async def _still_ours(self, claim: Claim) -> list[dict]:
+        """A claim whose lease ran out may have been taken over: keep only rows still ours."""
+        if self.clock() < claim.lease_until:
+            return claim.rows
+        ids = {r["id"] for r in await Notification.select(Notification.id).where(
+            Notification.id.is_in([r["id"] for r in claim.rows]) & (Notification.claim_token == claim.token)
+            & (Notification.state == "pending"))}
+        return [r for r in claim.rows if r["id"] in ids]
+
+    # -- delivering --------------------------------------------------------------------------
+
+    async def deliver(self, claim: Claim) -> None:
+        rows = await self._still_ours(claim)
+        push = [r for r in rows if r["channel"] == "push"]
+        email = [r for r in rows if r["channel"] == "email"]
+        if push:
+            await self._deliver_push(claim.token, push)
+        if email:
+            await self._deliver_email(claim.token, email)
+
+    async def _deliver_push(self, token: str, rows: list[dict]) -> None:
+        ready = [r for r in rows if r["endpoint"]]
+        # The subscription went away after the row was queued.
+        gone = [(r, Outcome("gone", error="subscription removed")) for r in rows if not r["endpoint"]]
+        requests = await anyio.to_thread.run_sync(self._encode, ready)
+        limit = asyncio.Semaphore(self.config.concurrency)
+
+        async def post(row: dict, request: PushRequest) -> Outcome:
+            async with limit:
+                return await delivery.post(self.client, request, row["attempts"], self.clock())
+
+        outcomes = await asyncio.gather(*(post(row, request) for row, request in zip(ready, requests)))
+        await self._record(token, gone + list(zip(ready, outcomes)))
+
+    def _encode(self, rows: list[dict]) -> list[PushRequest]:
+        # CPU-bound (ECDH + AES-GCM + ES256 per message): kept off the event loop, one batch per hop.
+        return [
+            self.encoder.request(
+                news_for(self.settings, r["reference"], r["to_status"], r["public_message"]),
+                Target(r["endpoint"], r["p256dh"], r["auth"]),
+            )
+            for r in rows
+        ]
+
+    async def _deliver_email(self, token: str, rows: list[dict]) -> None:
+        assert self.smtp is not None
+        ready = [r for r in rows if r["email"]]
+        gone = [(r, Outcome("gone", error="unsubscribed")) for r in rows if not r["email"]]
+        messages = [
+            compose(news_for(self.settings, r["reference"], r["to_status"], r["public_message"]), r["email"],
+                    self._unsubscribe_url(r["follow"], r["email"]), self.settings)
+            for r in ready
+        ]
+        results = await anyio.to_thread.run_sync(send_batch, self.smtp, messages)
+        now = self.clock()
+        await self._record(token, gone + [(r, delivery.email_outcome(e, r["attempts"], now))
+                                          for r, e in zip(ready, results)])
+
+    def _unsubscribe_url(self, follow_id: int, email: str) -> str:
+        return f"{self.settings.base_url}/unsubscribe/{unsubscribe_token(self.secret_key, follow_id, email)}"
+
+    async def _record(self, token: str, results: list[tuple[dict, Outcome]]) -> None:
+        """Write a batch's outcomes in one transaction, so the outcome, the subscription's health and
+        any email fallback are seen together (and a crash can't lose the fallback)."""
+        now = self.clock()
+        emailed = False
+        async with database.write_transaction(Notification._meta.db):
+            ours = {r["id"] for r in await Notification.select(Notification.id).where(
+                Notification.id.is_in([row["id"] for row, _ in results] or [0]) & (Notification.claim_token == token))}
+            mine = [(row, outcome) for row, outcome in results if row["id"] in ours]
+            # Successes (nearly all rows) are written a status code at a time, not row by row.
+            sent: dict[int | None, list[dict]] = {}
+            for row, outcome in mine:
+                if outcome.kind == "sent":
+                    sent.setdefault(outcome.status, []).append(row)
+            for status, rows in sent.items():
+                await Notification.update(self._values(Outcome("sent", status), now)).where(
+                    Notification.id.is_in([r["id"] for r in rows]))
+                subscriptions = [r["subscription"] for r in rows if r["subscription"]]
+                if subscriptions:
+                    await PushSubscription.update({PushSubscription.last_success_at: now,
+                                                   PushSubscription.failure_count: 0}
+                                                  ).where(PushSubscription.id.is_in(subscriptions))
+            for row, outcome in mine:
+                if outcome.kind == "sent":
+                    continue
+                await Notification.update(self._values(outcome, now)).where(Notification.id == row["id"])
+                if row["channel"] == "push" and row["subscription"]:
+                    await self._update_subscription(row["subscription"], outcome)
+                if outcome.kind in ("failed", "gone") and row["channel"] == "push":
+                    emailed = await fall_back_to_email(row["id"], self.settings) or emailed
+        for row, outcome in results:
+            self._log(row, outcome, lost=row["id"] not in ours)
+        if emailed:
+            wake_senders()
+
+    @staticmethod
+    def _values(outcome: Outcome, now: datetime) -> dict:
+        values: dict = {Notification.last_status: outcome.status, Notification.last_error: outcome.error[:500],
+                        Notification.claim_token: ""}
+        if outcome.kind == "sent":
+            values.update({Notification.state: "sent", Notification.sent_at: now})
+        elif outcome.kind == "retry":
+            values[Notification.next_attempt_at] = outcome.retry_at
+        else:
+            values[Notification.state] = outcome.kind  # failed | gone
+        return values
+
+    @staticmethod
+    def _log(row: dict, outcome: Outcome, *, lost: bool) -> None:
+        if lost:  # the lease ran out and another sender took the row over
+            log.warning("event=claim_lost notification=%s reference=%s", row["id"], row["reference"])
+            return
+        level = logging.INFO if outcome.kind in ("sent", "retry") else logging.WARNING
+        if outcome.config_error:
+            level = logging.ERROR
+        log.log(level, "event=notification_%s reference=%s channel=%s status=%s attempts=%s error=%r",
+                outcome.kind, row["reference"], row["channel"], outcome.status, row["attempts"], outcome.error)
+
+    async def _update_subscription(self, subscription_id: int, outcome: Outcome) -> None:
+        s = PushSubscription
+        if outcome.kind == "gone":
+            await s.delete().where(s.id == subscription_id)
+            log.info("event=subscription_removed subscription=%s status=%s", subscription_id, outcome.status)
+        elif outcome.counts_against_subscription:
+            await s.update({s.failure_count: s.failure_count + 1}).where(s.id == subscription_id)
+

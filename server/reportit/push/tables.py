@@ -1,0 +1,63 @@
+"""Push subscriptions, who follows which report, and the notification outbox."""
+
+from __future__ import annotations
+
+from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from reportit.accounts.tables import Device
+from reportit.reports.tables import Report, StatusChange
+
+CHANNELS = ("push", "email")
+# pending: waiting or claimed (a claim pushes next_attempt_at forward by the lease);
+# sent; failed: gave up or refused; gone: the subscription or follower went away first;
+# skipped: nothing could carry it (no SMTP configured).
+STATES = ("pending", "sent", "failed", "gone", "skipped")
+
+
+class PushSubscription(Table, tablename="push_subscription"):
+    """A browser's PushSubscription, as PushSubscription.toJSON() gave it, owned by a device."""
+
+    device = ForeignKey(references=Device, on_delete=OnDelete.cascade, index=True)
+    endpoint = Varchar(length=1024, unique=True, index=True)
+    p256dh = Varchar(length=100)
+    auth = Varchar(length=40)
+    expires_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    last_success_at = Timestamptz(null=True, default=None)
+    failure_count = Integer(default=0)  # consecutive; reset by a success
+
+
+class Follow(Table, tablename="follow"):
+    """Someone to tell about a report: a device (push), an email address (fallback), or both.
+
+    The reporter's row carries both, so an email goes out only when their phone cannot be reached.
+    """
+
+    report = ForeignKey(references=Report, on_delete=OnDelete.cascade, index=True)
+    device = ForeignKey(references=Device, on_delete=OnDelete.cascade, null=True, default=None, index=True)
+    email = Varchar(length=320, default="")
+    reporter = Boolean(default=False)  # private reports notify only this row
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Notification(Table, tablename="notification_outbox"):
+    """One message to one push subscription or one email follower, about one status change."""
+
+    report = ForeignKey(references=Report, on_delete=OnDelete.cascade, index=True)
+    status_change = ForeignKey(references=StatusChange, on_delete=OnDelete.cascade, index=True)
+    channel = Varchar(length=8)  # push | email
+    subscription = ForeignKey(references=PushSubscription, on_delete=OnDelete.set_null, null=True, default=None,
+                              index=True)
+    follow = ForeignKey(references=Follow, on_delete=OnDelete.set_null, null=True, default=None, index=True)
+    state = Varchar(length=8, default="pending", index=True)
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)
+    claim_token = Varchar(length=32, default="")
+    claimed_at = Timestamptz(null=True, default=None)
+    last_status = Integer(null=True, default=None)  # the push service's or SMTP server's answer
+    last_error = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    sent_at = Timestamptz(null=True, default=None)

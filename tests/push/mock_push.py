@@ -1,0 +1,173 @@
+"""A push service on loopback that checks requests the way FCM/Mozilla/Apple do, and decrypts them.
+
+Endpoints are /push/<behaviour>/<name>; behaviours: ok (201), gone (410), notfound (404),
+ratelimit (429, Retry-After: 120), flaky (503 the first time per name, then 201), toolarge (413).
+Any request breaking the rules (VAPID JWT, TTL, Content-Encoding, size) is refused whatever the path.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import http_ece
+import jwt
+import uvicorn
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+MAX_BODY = 4096
+ANSWERS = {"ok": 201, "gone": 410, "notfound": 404, "ratelimit": 429, "toolarge": 413}
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def b64decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@dataclass(frozen=True)
+class Browser:
+    """The receiving side of a subscription: the key pair and auth secret a browser would make."""
+
+    private_key: ec.EllipticCurvePrivateKey
+    auth: bytes
+
+    @classmethod
+    def new(cls) -> Browser:
+        import os
+
+        return cls(ec.generate_private_key(ec.SECP256R1()), os.urandom(16))
+
+    @property
+    def keys(self) -> dict[str, str]:
+        point = self.private_key.public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+        return {"p256dh": b64url(point), "auth": b64url(self.auth)}
+
+
+@dataclass
+class Received:
+    path: str
+    status: int
+    headers: dict[str, str]
+    payload: dict | None = None
+    claims: dict | None = None
+    problem: str = ""
+
+
+@dataclass
+class MockPushService:
+    browser: Browser
+    vapid_public_key: str = ""  # base64url application server key the subscriptions were made with
+    port: int = 0
+    received: list[Received] = field(default_factory=list)
+    _server: uvicorn.Server | None = None
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, behaviour: str, name: str) -> str:
+        return f"{self.origin}/push/{behaviour}/{name}"
+
+    def for_path(self, name: str) -> list[Received]:
+        return [r for r in self.received if r.path.endswith(f"/{name}")]
+
+    def delivered(self, name: str) -> list[Received]:
+        return [r for r in self.for_path(name) if r.status == 201]
+
+    def delivered_counts(self) -> Counter:
+        return Counter(r.path for r in list(self.received) if r.status == 201)
+
+    async def handle(self, request: Request) -> Response:
+        behaviour, name = request.path_params["behaviour"], request.path_params["name"]
+        body = await request.body()
+        record = Received(request.url.path, 0, dict(request.headers))
+        status, retry_after = self._answer(request, body, behaviour, name, record)
+        record.status = status
+        self.received.append(record)
+        headers = {"Retry-After": retry_after} if retry_after else {}
+        if status == 201:
+            headers["Location"] = f"{self.origin}/message/{len(self.received)}"
+        return Response(record.problem, status_code=status, headers=headers)
+
+    def _answer(self, request: Request, body: bytes, behaviour: str, name: str, record: Received) -> tuple[int, str]:
+        problem = self._check_vapid(request, record)
+        if problem:
+            record.problem = problem
+            return (403 if "key" in problem else 401), ""
+        ttl = request.headers.get("ttl", "")
+        if not ttl.isdigit():
+            record.problem = "TTL header missing or not a number"
+            return 400, ""
+        if request.headers.get("content-encoding") != "aes128gcm":
+            record.problem = "Content-Encoding must be aes128gcm"
+            return 415, ""
+        if len(body) > MAX_BODY:
+            record.problem = f"{len(body)} bytes is over {MAX_BODY}"
+            return 413, ""
+        try:
+            plain = http_ece.decrypt(body, private_key=self.browser.private_key, auth_secret=self.browser.auth,
+                                     version="aes128gcm")
+            record.payload = json.loads(plain)
+        except Exception as exc:  # what a browser would do: drop it; tell the test why
+            record.problem = f"cannot decrypt: {exc!r}"
+            return 400, ""
+        if behaviour == "flaky":
+            return (503, "") if not self.for_path(name) else (201, "")
+        if behaviour == "ratelimit":
+            return 429, "120"
+        return ANSWERS.get(behaviour, 404), ""
+
+    def _check_vapid(self, request: Request, record: Received) -> str:
+        scheme, _, params = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "vapid":
+            return "Authorization must use the vapid scheme"
+        fields = dict(part.strip().split("=", 1) for part in params.split(",") if "=" in part)
+        if fields.get("k") != self.vapid_public_key:
+            return "VAPID key is not the one the subscription was made with"
+        public_key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), b64decode(fields["k"]))
+        try:
+            # RFC 8292 says aud is the origin; webpush 1.0.6 leaves the port out, so take both.
+            claims = jwt.decode(fields.get("t", ""), public_key, algorithms=["ES256"],
+                                audience=[self.origin, self.origin.rsplit(":", 1)[0]],
+                                options={"require": ["exp", "aud", "sub"]})
+        except jwt.PyJWTError as exc:
+            return f"VAPID JWT invalid: {exc}"
+        if claims["exp"] > time.time() + 24 * 3600:
+            return "VAPID JWT expires more than 24 hours ahead"
+        if not str(claims["sub"]).startswith(("mailto:", "https:")):
+            return "VAPID sub must be a mailto: or https: URL"
+        record.claims = claims
+        return ""
+
+    def start(self) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        app = Starlette(routes=[Route("/push/{behaviour}/{name}", self.handle, methods=["POST"])])
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        self._server = uvicorn.Server(config)
+        thread = threading.Thread(target=self._server.run, name="mock-push", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("mock push service did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True

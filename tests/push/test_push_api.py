@@ -1,0 +1,150 @@
+"""Subscribing, following and the VAPID public key, over HTTP as the resident app calls them."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from reportit.push.tables import Follow, PushSubscription
+from reportit.push.vapid import load_or_create
+from tests.push.conftest import new_private_report, new_report, subscribe, unique_name
+from tests.push.mock_push import Browser, b64url
+
+
+async def test_public_key_is_the_application_server_key(push_client, push_settings):
+    response = await push_client.get("/api/push/public-key")
+
+    assert response.status_code == 200
+    key = response.json()["public_key"]
+    raw = base64.urlsafe_b64decode(key + "=" * (-len(key) % 4))
+    assert len(raw) == 65 and raw[0] == 4 and "=" not in key
+    assert key == load_or_create(push_settings.data_dir).application_server_key
+
+
+async def test_vapid_key_file_is_private(push_settings):
+    from reportit.push.vapid import key_path
+
+    load_or_create(push_settings.data_dir)
+    assert key_path(push_settings.data_dir).stat().st_mode & 0o777 == 0o600
+
+
+async def test_subscribe_refresh_and_unsubscribe(push_client, resident, browser, mock_push):
+    endpoint = mock_push.url("ok", unique_name())
+
+    first = await subscribe(push_client, resident, browser, endpoint)
+    again = await subscribe(push_client, resident, browser, endpoint)
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert await PushSubscription.count().where(PushSubscription.endpoint == endpoint) == 1
+    gone = await push_client.request("DELETE", "/api/me/push-subscription", json={"endpoint": endpoint},
+                                     headers=resident["headers"])
+    assert gone.status_code == 204
+    assert not await PushSubscription.exists().where(PushSubscription.endpoint == endpoint)
+
+
+async def test_subscribing_needs_the_device_token(push_client, browser, mock_push):
+    body = {"endpoint": mock_push.url("ok", unique_name()), "expirationTime": None, "keys": browser.keys}
+    response = await push_client.put("/api/me/push-subscription", json=body)
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("endpoint", [
+    "http://fcm.googleapis.com/fcm/send/abc",  # not https
+    "https://fcm.googleapis.com.attacker.example/fcm/send/abc",  # lookalike suffix
+    "https://evilfcm.googleapis.com/fcm/send/abc",
+    "https://push.apple.com.attacker.example/x",
+    "https://attacker-push.apple.com/x",
+    "https://push.services.mozilla.com.attacker.example/wpush/v2/x",
+    "https://fcm.googleapis.com./fcm/send/abc",  # trailing dot
+    "https://fcm.googleapis.com:8443/fcm/send/abc",  # odd port
+    "https://user@fcm.googleapis.com/fcm/send/abc",  # userinfo
+    "https://10.0.0.1/push",  # IP literals
+    "https://[::1]/push",
+    "https://169.254.169.254/latest/meta-data",
+    "http://localhost/push",
+    "http://127.0.0.1:1/push",  # loopback, but not the allowed port
+    "https://127.0.0.2/push",
+    "ftp://fcm.googleapis.com/x",
+    "javascript:alert(1)",
+    "https://fcm.googleapis.com/" + "x" * 1100,
+])
+async def test_endpoints_off_known_push_services_are_refused(push_client, resident, browser, endpoint):
+    body = {"endpoint": endpoint, "expirationTime": None, "keys": browser.keys}
+
+    response = await push_client.put("/api/me/push-subscription", json=body, headers=resident["headers"])
+
+    assert response.status_code == 422, endpoint
+    problem = response.json()
+    assert [e["field"] for e in problem["errors"]] == ["endpoint"]
+    assert problem["errors"][0]["message"]
+    assert not await PushSubscription.exists().where(PushSubscription.endpoint == endpoint)
+
+
+@pytest.mark.parametrize("endpoint", [
+    "https://fcm.googleapis.com/fcm/send/dGVzdA:APA91b",
+    "https://updates.push.services.mozilla.com/wpush/v2/gAAAAA",
+    "https://web.push.apple.com/QGm3aZ",
+    "https://wns2-par02p.notify.windows.com/w/?token=BQYAAAB",
+])
+async def test_endpoints_on_known_push_services_are_accepted(push_client, resident, endpoint):
+    body = {"endpoint": endpoint + unique_name(), "expirationTime": 1893456000000, "keys": Browser.new().keys}
+    response = await push_client.put("/api/me/push-subscription", json=body, headers=resident["headers"])
+    assert response.status_code == 201, response.text
+
+
+@pytest.mark.parametrize("keys, field", [
+    ({"p256dh": b64url(b"\x04" + b"\x01" * 64), "auth": b64url(b"a" * 16)}, "keys.p256dh"),  # not on the curve
+    ({"p256dh": b64url(b"\x04" * 33), "auth": b64url(b"a" * 16)}, "keys.p256dh"),
+    ({"auth": b64url(b"a" * 16)}, "keys.p256dh"),
+    (None, "keys.auth"),
+])
+async def test_bad_keys_are_refused(push_client, resident, mock_push, keys, field):
+    if keys is None:
+        keys = {**Browser.new().keys, "auth": b64url(b"a" * 15)}
+    body = {"endpoint": mock_push.url("ok", unique_name()), "expirationTime": None, "keys": keys}
+    response = await push_client.put("/api/me/push-subscription", json=body, headers=resident["headers"])
+    assert response.status_code == 422
+    assert field in [e["field"] for e in response.json()["errors"]]
+
+
+async def test_the_reporter_follows_their_own_report(push_client, resident):
+    reference = await new_report(push_client, resident, contact_email="ada@example.org")
+
+    follows = await Follow.select(Follow.email, Follow.reporter, Follow.device.device_id.as_alias("device_id")).where(
+        Follow.report.reference == reference)
+
+    assert [(f["email"], f["reporter"], str(f["device_id"])) for f in follows] == [
+        ("ada@example.org", True, resident["device_id"])]
+
+
+async def test_anyone_may_follow_a_public_report(push_client, resident):
+    reference = await new_report(push_client, resident)
+    neighbour = (await push_client.post("/api/devices")).json()
+    headers = {"Authorization": f"Bearer {neighbour['token']}"}
+
+    first = await push_client.post(f"/api/reports/{reference}/follow", headers=headers)
+    again = await push_client.post(f"/api/reports/{reference}/follow", headers=headers)
+    stop = await push_client.delete(f"/api/reports/{reference}/follow", headers=headers)
+
+    assert (first.status_code, again.status_code, stop.status_code) == (201, 200, 204)
+    assert first.json() == {"reference": reference, "following": True}
+    assert await Follow.count().where(Follow.report.reference == reference) == 1  # the reporter's
+
+
+async def test_only_the_reporter_may_follow_a_private_report(push_client, resident):
+    reference = await new_private_report(push_client, resident)
+    neighbour = (await push_client.post("/api/devices")).json()
+
+    theirs = await push_client.post(f"/api/reports/{reference}/follow",
+                                    headers={"Authorization": f"Bearer {neighbour['token']}"})
+    mine = await push_client.post(f"/api/reports/{reference}/follow", headers=resident["headers"])
+
+    assert theirs.status_code == 404
+    assert mine.status_code == 200  # already following since intake
+
+
+async def test_following_needs_the_device_token(push_client, resident):
+    reference = await new_report(push_client, resident)
+    assert (await push_client.post(f"/api/reports/{reference}/follow")).status_code == 401
