@@ -56,6 +56,7 @@ export async function render(path = location.pathname) {
     if (link.getAttribute('href') === path) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
+  showUpdateWhenFree();
   focusScreen();
 }
 
@@ -118,6 +119,7 @@ export async function flushFromPage(force) {
     if (onOutboxChange) onOutboxChange();
   });
   const result = await outbox.flush({ transport, force, by: 'page' }).finally(() => { progress = null; });
+  if (result.waiting) requestBackgroundSync();  // so the worker sends them even if the app is closed
   clearTimeout(retryTimer);
   if (result.nextAttemptAt) retryTimer = setTimeout(() => flushFromPage(false), Math.max(1000, result.nextAttemptAt - Date.now()));
 }
@@ -128,6 +130,13 @@ export async function requestBackgroundSync() {
   const registration = await navigator.serviceWorker.getRegistration();
   const sync = registration && /** @type {any} */ (registration).sync;
   if (sync) await sync.register(outbox.SYNC_TAG).catch(() => undefined);
+}
+
+/** Chromium drops a sync after three failed tries: ask again each time the app starts with reports waiting. */
+async function resumeBackgroundSync() {
+  if (!('serviceWorker' in navigator) || !(await outbox.list()).length) return;
+  await navigator.serviceWorker.ready;
+  await requestBackgroundSync();
 }
 
 /** After a report is saved: both ways of sending, and (once) ask to keep our storage. */
@@ -146,34 +155,75 @@ outbox.listen((message) => {
   if (onOutboxChange) onOutboxChange();
 });
 
+/** A push said a report changed: fetch this device's reports again, so every screen shows it. */
+async function refreshMyReports() {
+  if (!(await outbox.sent()).length) return;
+  const { myReports } = await import('./lib/api.js');
+  const { reports, savedAt } = await myReports();
+  if (!savedAt) await outbox.refreshSent(reports);
+}
+
+const UPDATE_CHECK_EVERY = 30 * 60 * 1000;
+let lastUpdateCheck = Date.now();
+
 window.addEventListener('online', () => { flushFromPage(true); });
 document.addEventListener('visibilitychange', () => {
-  if (document.visibilityState === 'visible') flushFromPage(false);
+  if (document.visibilityState !== 'visible') return;
+  flushFromPage(false);
+  if ('serviceWorker' in navigator && Date.now() - lastUpdateCheck > UPDATE_CHECK_EVERY) {
+    lastUpdateCheck = Date.now();
+    navigator.serviceWorker.getRegistration().then((registration) => registration?.update()).catch(() => undefined);
+  }
 });
 
 // ---- Service worker: registration, and "a new version is ready" --------------------------------
 
+/** @type {ServiceWorker | null} */
+let updateReady = null;
+let reloadAsked = false;
+
 /** @param {ServiceWorker} waiting */
 function offerUpdate(waiting) {
+  updateReady = waiting;
+  showUpdateWhenFree();
+}
+
+/** The banner waits while the resident is filling in a report: reloading would lose the form. */
+function showUpdateWhenFree() {
+  if (!updateReady || location.pathname.startsWith('/report')) return;
+  const waiting = updateReady;
   const banner = /** @type {HTMLElement} */ (document.getElementById('update-banner'));
   banner.hidden = false;
   const button = /** @type {HTMLButtonElement} */ (document.getElementById('update-reload'));
   button.onclick = () => {
     button.disabled = true;
+    reloadAsked = true;
+    navigator.serviceWorker.controller?.postMessage({ type: 'stop-sending' });
     waiting.postMessage({ type: 'skip-waiting' });
   };
 }
 
+/** @param {unknown} url */
+function isOwnUrl(url) {
+  try {
+    return typeof url === 'string' && new URL(url, location.origin).origin === location.origin;
+  } catch {
+    return false;
+  }
+}
+
 async function startServiceWorker() {
   if (!('serviceWorker' in navigator)) return;
-  const hadController = Boolean(navigator.serviceWorker.controller);
   navigator.serviceWorker.addEventListener('controllerchange', () => {
-    if (hadController) location.reload();  // only after the resident pressed "Reload"
+    if (reloadAsked) location.reload();  // only after the resident pressed "Reload"
   });
   navigator.serviceWorker.addEventListener('message', (event) => {
-    if (event.data && event.data.type === 'report-updated' && onOutboxChange) onOutboxChange();
-    if (event.data && event.data.type === 'open' && typeof event.data.url === 'string' && event.data.url.startsWith('/')) {
-      location.assign(event.data.url);  // a tapped notification
+    if (event.data && event.data.type === 'report-updated') {
+      if (onOutboxChange) onOutboxChange();
+      refreshMyReports().catch(() => undefined);
+    }
+    if (event.data && event.data.type === 'open' && isOwnUrl(event.data.url)) {
+      location.assign(new URL(event.data.url, location.origin).href);  // a tapped notification
     }
   });
   const registration = await navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/', updateViaCache: 'none' });
@@ -203,4 +253,5 @@ outbox.deviceToken().catch(() => undefined);
 // Keep the category list on the phone from the first visit, so the next report can be made offline.
 import('./lib/draft.js').then(({ loadCategories }) => loadCategories()).catch(() => undefined);
 startServiceWorker().catch((error) => console.warn('service worker', error));
+resumeBackgroundSync().catch(() => undefined);
 flushFromPage(true).catch(() => undefined);

@@ -21,6 +21,8 @@ const SHELL = SHELL_PREFIX + VERSION;
 const RUNTIME = 'reportit-runtime';
 const appRoutes = APP_ROUTES.map((pattern) => new RegExp(pattern));
 const NETWORK_FIRST = [/^\/api\/categories$/, /^\/api\/me\/reports$/, /^\/r\/[0-9A-Za-z-]+$/];
+const REPORT_PAGE = /^\/r\//;
+const KEEP_REPORT_PAGES = 50;
 
 sw.addEventListener('install', (event) => {
   event.waitUntil(caches.open(SHELL).then((cache) =>
@@ -33,13 +35,27 @@ sw.addEventListener('activate', (event) => {
       if (name.startsWith(SHELL_PREFIX) && name !== SHELL) await caches.delete(name);
     }
     await sw.clients.claim();
-    // Reports queued while the previous version was active are this version's job now.
-    await outbox.flush({ by: 'sw', force: true }).catch(() => undefined);
   })());
+  // Reports queued while the previous version was active are this version's job now. Not awaited:
+  // the browser holds every fetch (the reload the resident asked for) until activation ends.
+  const flush = () => outbox.flush({ by: 'sw', force: true }).catch(() => undefined);
+  const sync = /** @type {any} */ (sw.registration).sync;
+  if (sync) sync.register(outbox.SYNC_TAG).catch(flush);
+  else flush();
 });
+
+/** Stops the sending under way when the resident asks for a new version (see 'stop-sending'). */
+let stopSending = new AbortController();
 
 sw.addEventListener('message', (event) => {
   if (event.data && event.data.type === 'skip-waiting') sw.skipWaiting();
+  if (event.data && event.data.type === 'stop-sending') {
+    // Sent to the old worker: the browser activates the new one only once the old one has no
+    // event in progress, and a sync may be waiting on a slow upload. The report is kept and sent
+    // again by the new worker.
+    stopSending.abort();
+    stopSending = new AbortController();
+  }
 });
 
 sw.addEventListener('fetch', (event) => {
@@ -73,14 +89,30 @@ async function networkFirst(request) {
   const cache = await caches.open(RUNTIME);
   try {
     const response = await fetch(request);
-    if (response.ok) await cache.put(request, response.clone());
+    if (response.ok) {
+      await cache.put(request, response.clone());
+      if (REPORT_PAGE.test(new URL(request.url).pathname)) await pruneReportPages(cache);
+    }
     return response;
   } catch (error) {
     const cached = await cache.match(request, { ignoreVary: true });
-    if (cached) return cached;
+    if (cached) return markedAsSaved(cached);
     if (request.mode === 'navigate') return offlinePage();
     throw error;
   }
+}
+
+/** A saved copy, marked so the page can say it is not fresh. @param {Response} cached */
+function markedAsSaved(cached) {
+  const headers = new Headers(cached.headers);
+  headers.set('X-Reportit-From-Cache', '1');
+  return new Response(cached.body, { status: cached.status, statusText: cached.statusText, headers });
+}
+
+/** Keep the most recently visited report pages only (cache keys are in insertion order). @param {Cache} cache */
+async function pruneReportPages(cache) {
+  const pages = (await cache.keys()).filter((key) => REPORT_PAGE.test(new URL(key.url).pathname));
+  for (const old of pages.slice(0, Math.max(0, pages.length - KEEP_REPORT_PAGES))) await cache.delete(old);
 }
 
 /** @param {Request} request */
@@ -119,7 +151,7 @@ async function receiveShare(request) {
 sw.addEventListener('sync', (event) => {
   const sync = /** @type {Event & {tag: string, waitUntil(p: Promise<any>): void}} */ (event);
   if (sync.tag !== outbox.SYNC_TAG) return;
-  sync.waitUntil(outbox.flush({ by: 'sw', force: true }).then((result) => {
+  sync.waitUntil(outbox.flush({ by: 'sw', force: true, signal: stopSending.signal }).then((result) => {
     // Rejecting asks the browser to try this sync again later.
     if (result.waiting) throw new Error(`${result.waiting} reports still waiting`);
   }));
@@ -148,11 +180,17 @@ sw.addEventListener('push', (event) => {
   ]));
 });
 
-/** The permanent page a notification points at, kept on this origin. @param {any} data */
+/** The permanent page a notification points at, kept on this origin (an absolute URL). @param {any} data */
 export function notificationTarget(data) {
   const raw = (data && (data.url || data.navigate)) || '/mine';
   const url = new URL(raw, sw.location.origin);
-  return url.origin === sw.location.origin ? url.pathname + url.search : '/mine';
+  return url.origin === sw.location.origin ? url.href : new URL('/mine', sw.location.origin).href;
+}
+
+/** @param {string} href */
+function pathAndQuery(href) {
+  const url = new URL(href);
+  return url.pathname + url.search;
 }
 
 sw.addEventListener('notificationclick', (event) => {
@@ -160,7 +198,7 @@ sw.addEventListener('notificationclick', (event) => {
   const target = notificationTarget(event.notification.data);
   const work = (async () => {
     const windows = await sw.clients.matchAll({ type: 'window', includeUncontrolled: true });
-    const same = windows.find((client) => new URL(client.url).pathname === target);
+    const same = windows.find((client) => pathAndQuery(client.url) === pathAndQuery(target));
     if (same) return same.focus();
     // The app's own pages move themselves (reliable everywhere); other pages are navigated.
     const app = windows.find((client) => appRoutes.some((route) => route.test(new URL(client.url).pathname)));
@@ -180,17 +218,18 @@ sw.addEventListener('notificationclick', (event) => {
 sw.addEventListener('pushsubscriptionchange', (event) => {
   const change = /** @type {any} */ (event);
   change.waitUntil((async () => {
-    const keyResponse = await fetch('/api/push/public-key');
-    const { public_key: publicKey } = await keyResponse.json();
-    const subscription = await sw.registration.pushManager.subscribe({
-      userVisibleOnly: true, applicationServerKey: base64UrlToBytes(publicKey),
-    });
+    let subscription = change.newSubscription;
+    if (!subscription) {
+      const { public_key: publicKey } = await (await fetch('/api/push/public-key')).json();
+      subscription = await sw.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(publicKey) });
+    }
     const token = await outbox.deviceToken();
-    await fetch('/api/me/push-subscription', {
+    const saved = await fetch('/api/me/push-subscription', {
       method: 'PUT',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
       body: JSON.stringify(subscription.toJSON()),
     });
+    if (!saved.ok) throw new Error(`the council did not take the new push subscription: ${saved.status}`);
   })());
 });
 

@@ -2,8 +2,8 @@
 /** The server's JSON API, as the page uses it. The outbox does its own sending. */
 import { deviceToken } from './outbox.js';
 
-/** @param {string} url @param {RequestInit & {auth?: boolean}} [init] */
-export async function request(url, init = {}) {
+/** @param {string} url @param {RequestInit & {auth?: boolean}} [init] @returns {Promise<{response: Response, body: any}>} */
+async function exchange(url, init = {}) {
   const headers = new Headers(init.headers);
   headers.set('Accept', 'application/json');
   if (init.auth) headers.set('Authorization', `Bearer ${await deviceToken()}`);
@@ -15,7 +15,12 @@ export async function request(url, init = {}) {
     error.body = body;
     throw error;
   }
-  return body;
+  return { response, body };
+}
+
+/** @param {string} url @param {RequestInit & {auth?: boolean}} [init] */
+export async function request(url, init = {}) {
+  return (await exchange(url, init)).body;
 }
 
 /** Categories and groups (the service worker keeps the last copy for offline use). */
@@ -23,8 +28,15 @@ export function categories() {
   return request('/api/categories');
 }
 
-export function myReports() {
-  return request('/api/me/reports', { auth: true });
+/**
+ * This device's reports. `savedAt` is set (to when the copy was made) when there was no signal and
+ * the service worker answered from its saved copy.
+ * @returns {Promise<{reports: any[], savedAt: string | null}>}
+ */
+export async function myReports() {
+  const { response, body } = await exchange('/api/me/reports', { auth: true });
+  const fromCache = response.headers.get('X-Reportit-From-Cache') === '1';
+  return { reports: body.reports, savedAt: fromCache ? new Date(response.headers.get('Date') || Date.now()).toISOString() : null };
 }
 
 export function whoIsSignedIn() {

@@ -43,7 +43,8 @@ function settle(target) {
   return new Promise((resolve, reject) => {
     if (target instanceof IDBTransaction) {
       target.oncomplete = () => resolve(undefined);
-      target.onerror = () => reject(target.error);
+      // A failed request's error event bubbles here before the transaction has its own error.
+      target.onerror = (event) => reject(/** @type {IDBRequest} */ (event.target).error || target.error);
       target.onabort = () => reject(target.error || new DOMException('Transaction aborted', 'AbortError'));
     } else {
       target.onsuccess = () => resolve(target.result);

@@ -5,7 +5,8 @@
  * with the report's client_id as its Idempotency-Key so a repeat can never make a second report.
  *
  * An item's life: waiting → sending → (accepted: moved to `sent`) | waiting again with a later
- * next_attempt_at (no signal, 429, 5xx) | attention (any other 4xx: the resident must change it).
+ * next_attempt_at (no signal, 429, 5xx, a 2xx without a report, a damaged upload) | attention (any
+ * other 4xx: the resident must change it).
  * Nothing is ever dropped without the resident asking.
  */
 import * as db from './db.js';
@@ -20,11 +21,16 @@ import * as db from './db.js';
  * }} OutboxItem
  * @typedef {{client_id: string, report: any, sent_at: string, sent_by: string, summary: Record<string, any>}} SentItem
  * @typedef {{status: number, headers: {get(name: string): string | null}, json: any}} SendResult
- * @typedef {(url: string, init: {headers: Record<string, string>, body: FormData}) => Promise<SendResult>} Transport
+ * @typedef {(url: string, init: {headers: Record<string, string>, body: FormData, signal?: AbortSignal}) => Promise<SendResult>} Transport
+ * @typedef {{transport?: Transport, force?: boolean, by?: string, signal?: AbortSignal}} FlushOptions
  */
 
 export const LOCK = 'reportit-outbox';
 export const SYNC_TAG = 'reportit-outbox';
+const DEVICE_LOCK = 'reportit-device';
+/** A stalled upload gives up after this long, so it releases the outbox lock and is retried. */
+export const UPLOAD_TIMEOUT = 120000;
+const DAMAGED_RETRIES = 3;
 const CHANNEL = 'reportit-outbox';
 const BASE_DELAY = 2000;
 const MAX_DELAY = 5 * 60 * 1000;
@@ -116,7 +122,7 @@ export async function refreshSent(reports) {
     cursor.onsuccess = () => {
       const at = cursor.result;
       if (!at) return;
-      const fresh = byReference.get(at.value.report.reference);
+      const fresh = at.value.report?.reference && byReference.get(at.value.report.reference);
       if (fresh) at.update({ ...at.value, report: fresh });
       at.continue();
     };
@@ -124,8 +130,21 @@ export async function refreshSent(reports) {
   announce({ refreshed: true });
 }
 
-/** The bearer token for this device, registering the device once if needed. */
+/**
+ * The bearer token for this device, registering the device once if needed. The page, its other
+ * tabs and the worker may all ask at once: a Web Lock lets only one of them register, and the
+ * others then read the token it stored (otherwise the last to register would orphan the reports
+ * sent with the first token).
+ * @returns {Promise<string>}
+ */
 export async function deviceToken() {
+  const known = await db.get('kv', 'device');
+  if (known && known.token) return known.token;
+  if (typeof navigator !== 'undefined' && navigator.locks) return navigator.locks.request(DEVICE_LOCK, registerDevice);
+  return registerDevice();
+}
+
+async function registerDevice() {
   const known = await db.get('kv', 'device');
   if (known && known.token) return known.token;
   const response = await fetch('/api/devices', { method: 'POST', headers: { Accept: 'application/json' } });
@@ -148,9 +167,20 @@ export function formData(fields, photos) {
 
 /** @type {Transport} */
 async function fetchTransport(url, init) {
-  const response = await fetch(url, { method: 'POST', headers: init.headers, body: init.body, credentials: 'same-origin' });
-  const json = await response.json().catch(() => null);
-  return { status: response.status, headers: response.headers, json };
+  // A stalled upload must end (releasing the lock) so it can be retried; so must one the caller
+  // stops. (A timer rather than AbortSignal.timeout/any, which older Safari and Chrome lack.)
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), UPLOAD_TIMEOUT);
+  const stop = () => controller.abort();
+  init.signal?.addEventListener('abort', stop);
+  try {
+    const response = await fetch(url, { method: 'POST', headers: init.headers, body: init.body, credentials: 'same-origin', signal: controller.signal });
+    const json = await response.json().catch(() => null);
+    return { status: response.status, headers: response.headers, json };
+  } finally {
+    clearTimeout(timer);
+    init.signal?.removeEventListener('abort', stop);
+  }
 }
 
 /** @param {number} attempts */
@@ -184,9 +214,9 @@ async function update(item) {
 
 /**
  * Send one item; returns true when the server accepted it.
- * @param {OutboxItem} item @param {Transport} transport @param {string} by
+ * @param {OutboxItem} item @param {Transport} transport @param {string} by @param {AbortSignal} [signal]
  */
-async function sendOne(item, transport, by) {
+async function sendOne(item, transport, by, signal) {
   await update({ ...item, state: 'sending' });
   /** @type {SendResult} */
   let result;
@@ -195,25 +225,31 @@ async function sendOne(item, transport, by) {
     result = await transport('/api/reports', {
       headers: { 'Idempotency-Key': item.client_id, Authorization: `Bearer ${token}`, Accept: 'application/json' },
       body: formData(item.fields, item.photos),
+      signal,
     });
   } catch (error) {
     const attempts = item.attempts + 1;
     await update({ ...item, state: 'waiting', attempts, next_attempt_at: Date.now() + backoff(attempts), last_error: 'No signal. It will be sent automatically.' });
     return false;
   }
-  if (result.status >= 200 && result.status < 300) {
+  // A 2xx without a report (a body cut short, a captive portal, a wrong proxy) is not proof the
+  // council has it: keep it and send again; the Idempotency-Key makes a repeat harmless.
+  if (result.status >= 200 && result.status < 300 && result.json?.reference) {
     /** @type {SentItem} */
     const done = { client_id: item.client_id, report: result.json, sent_at: new Date().toISOString(), sent_by: by, summary: item.summary };
     await db.transaction(['outbox', 'sent'], 'readwrite', (tx) => {
       tx.objectStore('sent').put(done);
       tx.objectStore('outbox').delete(item.client_id);
     });
-    announce({ client_id: item.client_id, state: 'sent', reference: result.json?.reference });
+    announce({ client_id: item.client_id, state: 'sent', reference: result.json.reference });
     return true;
   }
   const attempts = item.attempts + 1;
   if (result.status === 401) await db.remove('kv', 'device');  // register again next time
-  if (result.status === 401 || result.status === 408 || result.status === 429 || result.status >= 500) {
+  const noReport = result.status >= 200 && result.status < 300;
+  // A 400 with no field errors is a damaged upload, not something the resident can fix: send again.
+  const damaged = result.status === 400 && !Array.isArray(result.json?.errors) && attempts <= DAMAGED_RETRIES;
+  if (noReport || damaged || result.status === 401 || result.status === 408 || result.status === 429 || result.status >= 500) {
     const wait = retryAfter(result.headers.get('Retry-After'));
     await update({
       ...item, state: 'waiting', attempts,
@@ -230,27 +266,30 @@ async function sendOne(item, transport, by) {
 
 /**
  * Send every report that is due. Safe to call from anywhere at any time: callers queue on a lock.
- * @param {{transport?: Transport, force?: boolean, by?: string}} [options]
+ * @param {FlushOptions} [options]
  *   force: ignore the backoff (the network just came back), but never a server's Retry-After.
+ *   signal: stop waiting for the lock, and stop the upload under way (it is kept and sent later).
  * @returns {Promise<{sent: number, waiting: number, attention: number, nextAttemptAt: number}>}
  */
 export async function flush(options = {}) {
   const run = () => flushLocked(options);
-  if (typeof navigator !== 'undefined' && navigator.locks) return navigator.locks.request(LOCK, run);
+  if (typeof navigator !== 'undefined' && navigator.locks) {
+    return options.signal ? navigator.locks.request(LOCK, { signal: options.signal }, run) : navigator.locks.request(LOCK, run);
+  }
   return run();
 }
 
-/** @param {{transport?: Transport, force?: boolean, by?: string}} options */
-async function flushLocked({ transport = fetchTransport, force = false, by = 'page' }) {
+/** @param {FlushOptions} options */
+async function flushLocked({ transport = fetchTransport, force = false, by = 'page', signal }) {
   let sentCount = 0;
   const tried = new Set();
   for (;;) {
     const now = Date.now();
     const due = (await list()).find((item) => !tried.has(item.client_id) && item.state !== 'attention'
       && item.not_before <= now && (force || item.next_attempt_at <= now));
-    if (!due) break;
+    if (!due || signal?.aborted) break;
     tried.add(due.client_id);
-    if (await sendOne(due, transport, by)) sentCount += 1;
+    if (await sendOne(due, transport, by, signal)) sentCount += 1;
     else if ((await get(due.client_id))?.state === 'waiting') break;  // no signal: the rest would fail too
   }
   const left = await list();

@@ -17,7 +17,8 @@ export async function render(main, ctx) {
   const draw = async () => {
     const sent = await outbox.sent();
     if (list.contains(document.activeElement)) return;
-    list.replaceChildren(sent.length ? h('ul.items', null, sent.map(({ report, sent_at: sentAt }) => h('li.item', null,
+    const shown = sent.filter((s) => s.report?.reference);
+    list.replaceChildren(shown.length ? h('ul.items', null, shown.map(({ report, sent_at: sentAt }) => h('li.item', null,
       h('h2', null, report.category?.name || 'Report'),
       h('p', null, 'Reference ', h('strong', null, report.reference), ` · sent ${when(sentAt)}`),
       h('p', null, h('span', { class: `tag ${report.status?.kind === 'fixed' ? 'tag--sent' : ''}` }, report.status?.name || 'Received')),
@@ -31,7 +32,11 @@ export async function render(main, ctx) {
   await draw();
   ctx.watch(() => { draw(); });
   if ((await outbox.sent()).length) {
-    myReports().then(async ({ reports }) => {
+    myReports().then(async ({ reports, savedAt }) => {
+      if (savedAt) {
+        note.textContent = `Showing saved copy from ${when(savedAt)} — you're offline.`;
+        return;
+      }
       await outbox.refreshSent(reports);
       note.textContent = 'Up to date.';
     }).catch(() => { note.textContent = 'No signal: showing what was saved on this phone.'; });

@@ -3,7 +3,7 @@
 import { h } from '../lib/dom.js';
 import * as outbox from '../lib/outbox.js';
 import { load } from '../lib/draft.js';
-import { flushFromPage, requestBackgroundSync } from '../app.js';
+import { afterSave, flushFromPage, requestBackgroundSync } from '../app.js';
 
 /** @typedef {import('./report.js').Ctx} Ctx */
 
@@ -22,10 +22,13 @@ function when(iso) {
 export async function render(main, ctx) {
   document.title = 'Outbox – Report It';
   const list = h('div', { id: 'outbox-list' });
+  let stale = false;
   const draw = async () => {
     const items = await outbox.list();
     const sent = (await outbox.sent()).slice(0, 5);
-    if (list.contains(document.activeElement) && document.activeElement !== document.body) return;  // never pull the rug from under a keyboard user
+    // Never pull the rug from under a keyboard user: catch up once focus leaves the list.
+    stale = list.contains(document.activeElement) && document.activeElement !== document.body;
+    if (stale) return;
     list.replaceChildren(...[
       items.length ? h('ul.items', null, items.map((item) => itemView(item, ctx, draw))) : h('p', null, 'Nothing is waiting to be sent.'),
       sent.length ? h('h2', null, 'Sent recently') : null,
@@ -35,6 +38,9 @@ export async function render(main, ctx) {
           h('a', { href: s.report?.url || `/r/${s.report?.reference}` }, s.report?.reference))))) : null,
     ].filter(Boolean));
   };
+  list.addEventListener('focusout', (event) => {
+    if (stale && !list.contains(/** @type {Node | null} */ (event.relatedTarget))) setTimeout(draw);
+  });
   main.append(
     h('h1', null, 'Outbox'),
     h('p', null, 'Reports are kept here until the council has them. They are sent by themselves when there is a signal.'),
@@ -58,10 +64,18 @@ function itemView(item, ctx, redraw) {
         ? h('ul', null, item.errors.map((e) => h('li', null, e.message)))
         : h('p', null, item.last_error)) : null,
     item.state === 'attention' ? h('div', null,
-      h('button', { type: 'button', onclick: async () => {
-        await load(item);
-        await ctx.navigate('/report/check');
-      } }, 'Change this report', h('span.visually-hidden', null, `: ${title}`)),
+      // A refused Idempotency-Key means the council holds different content under this report's
+      // key: changing it cannot help, only sending it again as a new report can.
+      item.errors.some((e) => e.field === 'Idempotency-Key')
+        ? h('button', { type: 'button', onclick: async () => {
+          const again = await outbox.save({ client_id: crypto.randomUUID(), fields: item.fields, photos: item.photos, summary: item.summary }, item.client_id);
+          await ctx.navigate(`/sent/${again.client_id}`);
+          afterSave();
+        } }, 'Send as a new report', h('span.visually-hidden', null, `: ${title}`))
+        : h('button', { type: 'button', onclick: async () => {
+          await load(item);
+          await ctx.navigate('/report/check');
+        } }, 'Change this report', h('span.visually-hidden', null, `: ${title}`)),
       h('button.warning', { type: 'button', onclick: () => {
         confirm.replaceChildren(h('div.notice.notice--stop', null,
           h('p', { id: `confirm-${item.client_id}`, tabindex: '-1' }, 'Delete this report? It has not been sent, and it cannot be brought back.'),

@@ -5,7 +5,7 @@
  * This module routes the steps and owns the first three; report-details.js owns the rest.
  */
 import { h, errorSummary, fieldError } from '../lib/dom.js';
-import { draft, loadCategories, addPhoto } from '../lib/draft.js';
+import { draft, loadCategories, addPhoto, reset } from '../lib/draft.js';
 import * as db from '../lib/db.js';
 import * as details from './report-details.js';
 
@@ -24,11 +24,17 @@ export function next(step, ctx) {
   return `/report/${order[order.indexOf(step) + 1] || 'check'}`;
 }
 
+/** The first step. While the resident is changing a refused report, links inside the form keep
+ * that report (`?change=1`); "Report a problem" from anywhere else starts a new one. */
+function firstStep() {
+  return draft.replaces ? '/report?change=1' : '/report';
+}
+
 /** @param {string} step */
 export function previous(step) {
   const order = ['category', ...steps()];
   const before = order[order.indexOf(step) - 1];
-  return before === 'category' ? '/report' : `/report/${before}`;
+  return before === 'category' ? firstStep() : `/report/${before}`;
 }
 
 /** @param {string} step */
@@ -36,7 +42,8 @@ export function backLink(step) {
   return h('a.back-link', { href: previous(step) }, 'Back');
 }
 
-/** Photos shared into the app from another app (the service worker kept them). */
+/** Photos shared into the app from another app (the service worker kept them).
+ * @returns {Promise<{added: number, failed: string[]}>} failed: the names of photos that could not be used */
 async function takeSharedPhotos() {
   const shares = await db.transaction(['shared'], 'readwrite', (tx) => {
     const store = tx.objectStore('shared');
@@ -45,24 +52,35 @@ async function takeSharedPhotos() {
     return request;
   });
   let added = 0;
+  /** @type {string[]} */
+  const failed = [];
+  const { preparePhoto } = await import('../lib/photos.js');
   for (const share of shares.result || []) {
     for (const photo of share.photos) {
       if (draft.photos.length >= 5) break;
-      const { preparePhoto } = await import('../lib/photos.js');
       const file = new File([photo.data], photo.name || 'shared.jpg', { type: photo.type });
-      const prepared = await preparePhoto(file);
-      addPhoto(prepared);
-      added += 1;
+      try {
+        addPhoto(await preparePhoto(file));
+        added += 1;
+      } catch {
+        failed.push(file.name);
+      }
     }
   }
-  return added;
+  return { added, failed };
 }
+
+/** Names of shared photos that could not be used, shown on the next screen of the form. @type {string[]} */
+let sharedFailed = [];
 
 /** @param {HTMLElement} main @param {Ctx} ctx */
 export async function render(main, ctx) {
   const step = (ctx.params[1] || '/category').slice(1);
+  // A refused report being changed must not become the next new report (saving it would delete it).
+  if (step === 'category' && draft.replaces && !ctx.query.get('change')) reset();
   if (ctx.query.get('shared') === '1') {
-    const added = await takeSharedPhotos();
+    const { added, failed } = await takeSharedPhotos();
+    sharedFailed = failed;
     if (added) ctx.announce(`${added} shared photos added.`);
   }
   if (step !== 'category' && !draft.category) {
@@ -70,10 +88,15 @@ export async function render(main, ctx) {
     return;
   }
   document.title = 'Report a problem';
-  if (step === 'category') return category(main, ctx);
-  if (step === 'elsewhere') return elsewhere(main);
-  if (step === 'questions') return questions(main, ctx);
-  return details.render(step, main, ctx);
+  if (step === 'category') await category(main, ctx);
+  else if (step === 'elsewhere') elsewhere(main);
+  else if (step === 'questions') questions(main, ctx);
+  else await details.render(step, main, ctx);
+  if (sharedFailed.length) {
+    main.querySelector('h1')?.after(h('div.notice.notice--stop', { id: 'shared-failed' },
+      h('p', null, `${sharedFailed.length === 1 ? 'This shared photo' : 'These shared photos'} could not be used: ${sharedFailed.join(', ')}. Choose a JPEG, PNG or HEIC photo.`)));
+    sharedFailed = [];
+  }
 }
 
 /** @param {HTMLElement} main @param {Ctx} ctx @param {string} [error] */
@@ -146,14 +169,14 @@ function elsewhere(main) {
   const s = draft.category.signpost;
   document.title = `${s.partner} deals with this – Report a problem`;
   main.append(
-    h('a.back-link', { href: '/report' }, 'Back'),
+    h('a.back-link', { href: firstStep() }, 'Back'),
     h('h1', null, `${s.partner} deals with this`),
     h('p', null, `${draft.category.name} is not something the council deals with.`),
     h('div.notice', null,
       h('p', null, s.message),
       s.phone ? h('p', null, 'Phone: ', h('a', { href: `tel:${s.phone.replace(/\s+/g, '')}` }, s.phone)) : null,
       s.url ? h('p', null, h('a', { href: s.url, rel: 'noopener' }, `Go to the ${s.partner} website`)) : null),
-    h('p', null, h('a', { href: '/report' }, 'Report a different problem')),
+    h('p', null, h('a', { href: firstStep() }, 'Report a different problem')),
   );
 }
 

@@ -10,6 +10,15 @@ import { progress } from '../app.js';
 
 /** @typedef {import('./report.js').Ctx} Ctx */
 
+/** @type {Record<string, string>} */
+const ANNOUNCEMENTS = {
+  sent: 'Your report has been sent.',
+  sending: 'Sending your report.',
+  waiting: 'Your report is saved on this phone. It will be sent by itself when there is a signal.',
+  attention: 'Your report needs your attention.',
+  missing: 'Report not found.',
+};
+
 /** @param {HTMLElement} main @param {Ctx} ctx */
 export async function render(main, ctx) {
   const clientId = ctx.params[1];
@@ -31,8 +40,14 @@ export async function render(main, ctx) {
     main.replaceChildren(...[].concat(state === 'sent' ? sentScreen(/** @type {any} */ (done), staff, ctx)
       : state === 'missing' ? [h('h1', null, 'Report not found'), h('p', null, h('a', { href: '/outbox' }, 'Go to your outbox'))]
         : pendingScreen(/** @type {outbox.OutboxItem} */ (waiting), bar)).filter(Boolean));
-    if (!first) ctx.announce(state === 'sent' ? 'Your report has been sent.' : state === 'sending' ? 'Sending your report.' : '');
-    if (!first && state === 'sent') (/** @type {HTMLElement} */ (main.querySelector('h1'))).focus();
+    if (first) return;
+    ctx.announce(ANNOUNCEMENTS[state] || '');
+    // The old screen (and whatever had focus on it) is gone: start again at the new heading.
+    const heading = /** @type {HTMLElement | null} */ (main.querySelector('h1'));
+    if (heading) {
+      heading.setAttribute('tabindex', '-1');
+      heading.focus();
+    }
   };
   await draw();
   ctx.watch(() => { draw(); });
@@ -88,7 +103,9 @@ function sentScreen(sent, staff, ctx) {
     h('div.panel', null,
       h('h1', null, 'Report sent'),
       h('p', null, 'Your reference is'),
-      h('p.reference', { 'aria-label': report.reference_spoken || report.reference }, report.reference)),
+      // Read aloud letter by letter where the server spells it out; an aria-label on a <p> is ignored.
+      report.reference_spoken ? h('p.visually-hidden', null, report.reference_spoken) : null,
+      h('p.reference', report.reference_spoken ? { 'aria-hidden': 'true' } : null, report.reference)),
     h('p', null, 'The permanent link to your report: ', h('a', { href: report.url || `/r/${report.reference}` }, report.url || `/r/${report.reference}`)),
     updates,
     h('h2', null, 'What next'),

@@ -118,6 +118,7 @@ class Fault:
     count: int
     body: dict | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0  # seconds to hold the request first (a stalled upload); release() lets it go
 
 
 class FaultProxy:
@@ -128,6 +129,8 @@ class FaultProxy:
         self.faults: list[Fault] = []
         self.log: list[tuple[str, str, int]] = []
         self.lock = threading.Lock()
+        self.released = threading.Event()
+        self.pending = 0  # requests being answered right now
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -137,11 +140,22 @@ class FaultProxy:
                 pass
 
             def _handle(self) -> None:
+                with proxy.lock:
+                    proxy.pending += 1
+                try:
+                    self._answer()
+                finally:
+                    with proxy.lock:
+                        proxy.pending -= 1
+
+            def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 path = self.path.split("?")[0]
                 fault = proxy._take_fault(self.command, path)
-                if fault is not None:
+                if fault is not None and fault.delay:
+                    proxy.released.wait(fault.delay)
+                if fault is not None and fault.status:
                     payload = json.dumps(fault.body or {"title": "Injected", "status": fault.status}).encode()
                     self.send_response(fault.status)
                     self.send_header("Content-Type", "application/problem+json")
@@ -195,9 +209,19 @@ class FaultProxy:
             self.log.append((method, path, status))
 
     def fail(self, method: str, path: str, status: int, count: int = 1, body: dict | None = None,
-             headers: dict[str, str] | None = None) -> None:
+             headers: dict[str, str] | None = None, delay: float = 0) -> None:
         with self.lock:
-            self.faults.append(Fault(method, path, status, count, body, headers or {}))
+            self.faults.append(Fault(method, path, status, count, body, headers or {}, delay))
+
+    def hold(self, method: str, path: str, seconds: float, count: int = 1) -> None:
+        """Hold the next `count` matching requests up to `seconds` (or until release()), then pass them on."""
+        self.fail(method, path, 0, count, delay=seconds)
+
+    def release(self) -> None:
+        """Let every held request go on now."""
+        with self.lock:
+            self.released.set()
+            self.released = threading.Event()
 
     def statuses(self, method: str, path: str) -> list[int]:
         with self.lock:
@@ -207,6 +231,7 @@ class FaultProxy:
         with self.lock:
             self.faults.clear()
             self.log.clear()
+        self.release()
 
     def close(self) -> None:
         self.server.shutdown()
@@ -240,7 +265,8 @@ def app_context(browser, origin):
 
     def make(**options):
         context = browser.new_context(
-            locale="en-GB", base_url=origin, permissions=["geolocation", "notifications", "background-sync"],
+            locale="en-GB", base_url=origin,
+            permissions=options.pop("permissions", ["geolocation", "notifications", "background-sync"]),
             geolocation=options.pop("geolocation", WESTMINSTER), **options,
         )
         contexts.append(context)
@@ -308,6 +334,31 @@ def wait_for_service_worker(page) -> None:
     """Until the page is controlled by an activated worker (the app shell is precached)."""
     poll(lambda: page.evaluate("() => Boolean(navigator.serviceWorker.controller)"), timeout=30,
          message="the service worker never took control")
+
+
+@pytest.fixture
+def new_version(proxy, live_server, server_env, tmp_path) -> Iterator[Callable[[], str]]:
+    """Release a new app version behind the same origin: the council's name changes to "City of
+    Westminster", so the shell and the worker change. Returns the new server's URL."""
+    processes = []
+
+    def release() -> str:
+        config = tmp_path / "reportit-new-version.toml"
+        config.write_text((ROOT / "reportit.example.toml").read_text().replace(
+            'name = "Westminster City Council"', 'name = "City of Westminster"', 1))
+        url, process = start_server({**server_env, "REPORTIT_CONFIG": str(config), "REPORTIT_BASE_URL": live_server})
+        processes.append(process)
+        proxy.upstream = url
+        return url
+
+    yield release
+    proxy.upstream = live_server
+    for process in processes:
+        stop_server(process)
+
+
+def check_for_update(page) -> None:
+    page.evaluate("async () => (await navigator.serviceWorker.getRegistration()).update()")
 
 
 def switch_off_page_flush(page) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from tests.e2e.conftest import (
-    READ_DEVICE, ROOT, poll, server_reports, start_server, stop_server, store, switch_off_page_flush,
-    wait_for_service_worker,
+    READ_DEVICE, check_for_update, poll, server_reports, store, switch_off_page_flush, wait_for_service_worker,
 )
 from tests.e2e.journey import fill_report, send
+
+NEW_VERSION_WAITING = "async () => Boolean((await navigator.serviceWorker.getRegistration()).waiting)"
 
 
 def _queue_offline(context, page, descriptions: list[str]) -> list[str]:
@@ -59,7 +60,7 @@ def test_reports_waiting_when_the_tab_is_closed_are_sent_by_the_worker(app_conte
     assert [r["description"] for r in reports] == ["Tab closed"]
 
 
-def test_reports_waiting_across_a_new_app_version_are_sent_once(app_context, live_server, proxy, server_env, tmp_path):
+def test_reports_waiting_across_a_new_app_version_are_sent_once(app_context, proxy, new_version):
     context = app_context()
     page = context.new_page()
     page.goto("/")
@@ -72,30 +73,85 @@ def test_reports_waiting_across_a_new_app_version_are_sent_once(app_context, liv
     send(page)
     poll(lambda: len(store(page, "outbox")) == 2 and all(i["state"] == "waiting" for i in store(page, "outbox")))
 
-    # A new release: the council's name changed, so the shell (and the worker's version) changed.
-    config = tmp_path / "reportit.toml"
-    config.write_text((ROOT / "reportit.example.toml").read_text().replace(
-        'name = "Westminster City Council"', 'name = "City of Westminster"', 1))
-    new_server, process = start_server({**server_env, "REPORTIT_CONFIG": str(config), "REPORTIT_BASE_URL": live_server})
-    try:
-        proxy.upstream = new_server
-        page.goto("/report")  # a half-filled form must not be swapped under the resident
-        page.locator("#category-graffiti").check()
-        page.evaluate("async () => (await navigator.serviceWorker.getRegistration()).update()")
-        banner = page.locator("#update-banner")
-        banner.wait_for(timeout=30000)
-        assert page.locator("#category-graffiti").is_checked()
+    new_server = new_version()
+    page.goto("/report")  # a half-filled form must not be swapped under the resident
+    page.locator("#category-graffiti").check()
+    check_for_update(page)
+    poll(lambda: page.evaluate(NEW_VERSION_WAITING), message="the new version was never installed")
+    assert page.locator("#update-banner").is_hidden()  # no "Reload" offered over the form
+    assert page.locator("#category-graffiti").is_checked()
 
-        proxy.faults.clear()  # the server is back
-        with page.expect_navigation():
-            page.get_by_role("button", name="Reload").click()
-        page.get_by_text("City of Westminster").first.wait_for()
-        reports = poll(lambda: len(server_reports(page, new_server)) == 2 and server_reports(page, new_server), timeout=45)
-        assert sorted(r["description"] for r in reports) == ["Across versions 1", "Across versions 2"]
-        poll(lambda: store(page, "outbox") == [])
-        new_caches = page.evaluate("async () => (await caches.keys()).filter((n) => n.startsWith('reportit-shell-'))")
-        assert len(new_caches) == 1 and new_caches != old_caches  # the old version's cache is gone
-        assert [s for s in proxy.statuses("POST", "/api/reports") if s < 300] == [201, 201]
-    finally:
-        proxy.upstream = live_server
-        stop_server(process)
+    page.locator(".site-nav a[href='/outbox']").click()  # the resident leaves the form
+    page.locator("#update-banner").wait_for()
+    proxy.faults.clear()  # the server is back
+    with page.expect_navigation():
+        page.get_by_role("button", name="Reload").click()
+    page.get_by_text("City of Westminster").first.wait_for()
+    reports = poll(lambda: len(server_reports(page, new_server)) == 2 and server_reports(page, new_server), timeout=45)
+    assert sorted(r["description"] for r in reports) == ["Across versions 1", "Across versions 2"]
+    poll(lambda: store(page, "outbox") == [])
+    new_caches = page.evaluate("async () => (await caches.keys()).filter((n) => n.startsWith('reportit-shell-'))")
+    assert len(new_caches) == 1 and new_caches != old_caches  # the old version's cache is gone
+    assert [s for s in proxy.statuses("POST", "/api/reports") if s < 300] == [201, 201]
+
+
+def test_an_update_found_on_the_first_visit_reloads_into_the_new_version(app_context, new_version):
+    context = app_context()
+    page = context.new_page()
+    page.goto("/")  # the first visit: no worker controlled this page when it loaded
+    wait_for_service_worker(page)
+
+    new_version()
+    check_for_update(page)
+    page.locator("#update-banner").wait_for(timeout=30000)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Reload").click()
+    page.get_by_text("City of Westminster").first.wait_for()
+
+
+def test_reload_into_a_new_version_is_not_held_up_by_a_stalled_upload(app_context, proxy, new_version):
+    context = app_context()
+    page = context.new_page()
+    page.goto("/")
+    wait_for_service_worker(page)
+    page.goto("/")
+    # Every upload stalls (a signal that carries almost nothing) for far longer than this test waits.
+    proxy.fail("POST", "/api/reports", 503, count=10, delay=120)
+    fill_report(page, description="Stuck on a slow signal")
+    send(page)
+    page.get_by_role("heading", name="Report saved on this phone").wait_for()
+
+    new_version()
+    check_for_update(page)
+    page.locator("#update-banner").wait_for(timeout=30000)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Reload").click()
+    page.get_by_text("City of Westminster").first.wait_for(timeout=30000)
+    assert [item["fields"]["description"] for item in store(page, "outbox")] == ["Stuck on a slow signal"]
+
+
+def test_a_report_whose_sync_was_dropped_is_sent_by_the_worker_after_the_app_is_opened_again(app_context, live_server):
+    # No Background Sync when the report is saved: the state Chromium leaves a report in after it
+    # gives up on a sync (three failed tries). Opening the app again must ask for a sync again.
+    context = app_context(permissions=["geolocation", "notifications"])
+    page = context.new_page()
+    page.goto("/")
+    wait_for_service_worker(page)
+    switch_off_page_flush(page)  # only the worker may send in this test
+    _queue_offline(context, page, ["Sync was dropped"])
+    device = page.evaluate(READ_DEVICE)
+    context.grant_permissions(["geolocation", "notifications", "background-sync"])
+
+    page.reload()  # the resident opens the app again, still with no signal, and closes it
+    page.get_by_role("heading", name="Report saved on this phone").wait_for()
+    page.close()
+    context.set_offline(False)
+
+    import httpx
+
+    def on_server():
+        response = httpx.get(f"{live_server}/api/me/reports", headers={"Authorization": f"Bearer {device['token']}"})
+        return response.json()["reports"]
+
+    reports = poll(on_server, timeout=45, message="the worker never sent the report")
+    assert [r["description"] for r in reports] == ["Sync was dropped"]
