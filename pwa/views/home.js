@@ -12,7 +12,7 @@ export async function render(main) {
     h('h1', null, 'Report a problem in the street'),
     h('p', null, `Tell ${council} about potholes, fly-tipping, broken street lights, noise and more. It works with no signal: your report is sent by itself when there is one.`),
     h('a.button', { href: '/report', id: 'start' }, 'Start a report'),
-    waiting ? h('div.notice', null, h('p', null, `${waiting} report${waiting > 1 ? 's are' : ' is'} waiting to be sent. `, h('a', { href: '/outbox' }, 'See your outbox'))) : null,
+    waiting ? h('div.notice', null, h('p', null, `${waiting} report${waiting > 1 ? 's are' : ' is'} waiting to be sent. `, h('a', { href: '/outbox' }, 'See your outbox'))) : '',
     h('h2', null, 'Your reports'),
     h('p', null, h('a', { href: '/mine' }, 'See the reports you sent and what the council did')),
   );

@@ -34,6 +34,16 @@ def test_a_blocking_answer_stops_the_form(app_context):
 
 def _assert_accessible(page, screen: str) -> None:
     assert axe_violations(page) == [], screen
+    stray = page.evaluate("""() => {
+        const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+        const found = [];
+        while (walker.nextNode()) {
+            const text = walker.currentNode.nodeValue.trim();
+            if (['null', 'undefined', '[object Object]', 'NaN'].includes(text)) found.push(text);
+        }
+        return found;
+    }""")
+    assert stray == [], screen
 
 
 def test_every_screen_has_no_axe_violations(app_context, photo_files):
