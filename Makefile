@@ -37,13 +37,19 @@ postgres:
 	  command -v pg_ctlcluster >/dev/null && pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; \
 	  for i in $$(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; }
 
-## make test: the whole suite on SQLite, then the data and API suites on PostgreSQL.
+## make test: the data, API and console suites on SQLite and on PostgreSQL, then the browser
+## journeys (once, on SQLite). Browser tests run in their own pytest process: Playwright's sync API
+## keeps an event loop running that async tests after it would trip over.
 test: $(STAMP) browser postgres
-	$(BIN)/python -m pytest tests -q -p no:cacheprovider
+	$(BIN)/python -m pytest tests -q -p no:cacheprovider -m "not browser"
 	REPORTIT_TEST_DATABASE=postgres $(BIN)/python -m pytest tests -q -p no:cacheprovider -m "not browser"
+	$(BIN)/python -m pytest tests -q -p no:cacheprovider -m browser
 
 test-sqlite: $(STAMP)
-	$(BIN)/python -m pytest tests -q -p no:cacheprovider
+	$(BIN)/python -m pytest tests -q -p no:cacheprovider -m "not browser"
+
+test-browser: $(STAMP) browser
+	$(BIN)/python -m pytest tests -q -p no:cacheprovider -m browser
 
 test-postgres: $(STAMP) postgres
 	REPORTIT_TEST_DATABASE=postgres $(BIN)/python -m pytest tests -q -p no:cacheprovider -m "not browser"

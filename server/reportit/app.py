@@ -20,6 +20,7 @@ from reportit.accounts import api as accounts_api
 from reportit.accounts import session_api
 from reportit import shell
 from reportit.open311 import routes as open311_routes
+from reportit.console import routes as console_routes
 from reportit.problems import Problem, handle_problem, problem_response
 from reportit.push import api as push_api
 from reportit.push.sender import Sender
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *report_pages.routes,
             *openapi.routes,
             *open311_routes.routes,
+            *console_routes.mount(settings),
             Mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[

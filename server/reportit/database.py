@@ -39,14 +39,21 @@ def engine_for(settings: Settings) -> Engine:
             }
         )
     settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-    _enable_wal(str(settings.sqlite_path))
+    _prepare_sqlite(str(settings.sqlite_path))
     # Writers queue for the lock (up to `timeout` seconds) instead of failing.
     return SQLiteEngine(path=str(settings.sqlite_path), timeout=30)
 
 
-def _enable_wal(path: str) -> None:
+def _prepare_sqlite(path: str) -> None:
+    """WAL lets readers work while a writer commits. Without planner statistics SQLite may pick a
+    poor index for the console's filters, so a database that has none gets them once; after that
+    `optimize` refreshes them where they have gone stale."""
     with sqlite3.connect(path) as connection:
         connection.execute("PRAGMA journal_mode=WAL")
+        has_stats = connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
+        ).fetchone() and connection.execute("SELECT 1 FROM sqlite_stat1 WHERE tbl = 'report'").fetchone()
+        connection.execute("PRAGMA optimize" if has_stats else "ANALYZE")
 
 
 def use(engine: Engine) -> None:

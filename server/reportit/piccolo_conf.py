@@ -18,6 +18,7 @@ APPS = [
     "reportit.reports.piccolo_app",
     "reportit.open311.piccolo_app",
     "reportit.push.piccolo_app",
+    "reportit.console.piccolo_app",
 ]
 
 DB = engine_for(load_settings())

@@ -84,6 +84,21 @@ class Status:
 
 
 @dataclass(frozen=True)
+class ResponseTemplate:
+    """A canned public message for officers; {reference}, {category} and {status} are filled in."""
+
+    code: str
+    title: str
+    text: str
+    status: str | None = None  # the status it suggests, if any
+    categories: tuple[str, ...] = ()  # empty: offered for every category
+
+    def render(self, *, reference: str, category: str, status: str) -> str:
+        return (self.text.replace("{reference}", reference).replace("{category}", category)
+                .replace("{status}", status))
+
+
+@dataclass(frozen=True)
 class Council:
     name: str
     short_name: str = "Report It"
@@ -131,6 +146,7 @@ class Settings:
     log_level: str = "INFO"
     secure_cookies: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
+    response_templates: tuple[ResponseTemplate, ...] = ()
 
     @property
     def photos_dir(self) -> Path:
@@ -212,6 +228,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         categories=tuple(_category(c) for c in config.get("categories", [])),
         statuses=tuple(Status(**s) for s in config.get("statuses", [])),
         initial_status=config.get("initial_status", "received"),
+        response_templates=tuple(
+            ResponseTemplate(**{**t, "categories": tuple(t.get("categories", ()))})
+            for t in config.get("response_templates", [])
+        ),
         **values,
     )
     _check(settings)
@@ -274,5 +294,11 @@ def _check(settings: Settings) -> None:
     for status in settings.statuses:
         if status.kind not in STATUS_KINDS:
             raise SettingsError(f"status {status.code!r}: kind must be one of {STATUS_KINDS}")
+    for template in settings.response_templates:
+        if template.status and not settings.status(template.status):
+            raise SettingsError(f"response template {template.code!r} names unknown status {template.status!r}")
+        for code in template.categories:
+            if not settings.category(code):
+                raise SettingsError(f"response template {template.code!r} names unknown category {code!r}")
     if not settings.status(settings.initial_status):
         raise SettingsError(f"initial_status {settings.initial_status!r} is not a listed status")

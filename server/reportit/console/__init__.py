@@ -1,0 +1,1 @@
+"""The officer console: sign-in, case list, case page, dashboard, export, audit and staff admin."""

@@ -10,6 +10,7 @@ from piccolo.columns import (
     DoublePrecision,
     ForeignKey,
     Integer,
+    OnDelete,
     Text,
     Timestamptz,
     Varchar,
@@ -57,6 +58,10 @@ class Report(Table, tablename="report"):
     observed_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
+    # Officer console: who works the case, and the original when this one repeats it.
+    # set_null: removing a user or a report must never delete other reports.
+    assigned_to = ForeignKey(references=BaseUser, null=True, default=None, index=True, on_delete=OnDelete.set_null)
+    duplicate_of = ForeignKey(references="self", null=True, default=None, index=True, on_delete=OnDelete.set_null)
 
 
 class Photo(Table, tablename="photo"):

@@ -1,0 +1,40 @@
+"""The audit log: one row per staff action, written in the same transaction as the action."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from reportit.console.tables import AuditLog
+
+# Action codes and how the audit page names them.
+ACTIONS = {
+    "signed_in": "Signed in",
+    "signed_out": "Signed out",
+    "status_changed": "Changed status",
+    "note_added": "Added an internal note",
+    "assigned": "Changed assignment",
+    "category_changed": "Changed category",
+    "marked_duplicate": "Marked as duplicate",
+    "report_hidden": "Hid the report",
+    "report_shown": "Showed the report again",
+    "text_redacted": "Redacted text",
+    "photo_hidden": "Hid a photo",
+    "photo_shown": "Showed a photo again",
+    "photo_redacted": "Redacted part of a photo",
+    "staff_added": "Added a staff member",
+    "role_changed": "Changed a staff role",
+    "exported": "Exported a list",
+}
+
+
+async def record(staff_user_id: int | None, actor: str, action: str, *, report_id: int | None = None,
+                 target: str = "", before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    await AuditLog.insert(AuditLog(
+        staff_user=staff_user_id, actor=actor, action=action, report=report_id, target=target,
+        before=json.dumps(before or {}, default=str), after=json.dumps(after or {}, default=str),
+        created_at=datetime.now(timezone.utc),
+    ))

@@ -1,0 +1,119 @@
+"""Duplicates and moderation: originals are always kept for audit, and the public sees only the result."""
+
+from __future__ import annotations
+
+import io
+import secrets
+
+from PIL import Image
+
+from reportit.console.tables import Redaction
+from reportit.push.tables import Follow
+from reportit.reports.tables import Photo, Report
+from tests.api.test_reports_api import pothole, send
+from tests.console.conftest import post_form
+from tests.console.test_casework import audit_rows
+from tests.photo_samples import jpeg_with_exif
+
+
+def unique_photo() -> bytes:
+    """Photos are stored by content: identical bytes shown by another public report stay public."""
+    return jpeg_with_exif(width=600 + secrets.randbelow(400))
+
+
+async def new_report(client, device, photos=(), **extra) -> dict:
+    response = await send(client, device, pothole(**extra), photos=photos)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def test_marking_a_duplicate_moves_its_followers_to_the_original(client, officer, device, report):
+    other = (await client.post("/api/devices")).json()
+    other_device = {**other, "headers": {"Authorization": f"Bearer {other['token']}"}}
+    duplicate = await new_report(client, other_device, description="Same hole again")
+    follower = (await client.post("/api/devices")).json()
+    followed = await client.post(f"/api/reports/{duplicate['reference']}/follow",
+                                 headers={"Authorization": f"Bearer {follower['token']}"})
+    assert followed.status_code in (200, 201, 204), followed.text
+
+    response = await post_form(officer, f"/console/reports/{duplicate['reference']}/duplicate",
+                               {"original": report["reference_spoken"].lower()})
+    assert response.status_code == 303
+
+    rows = await Report.select(Report.id, Report.reference, Report.status, Report.duplicate_of).where(
+        Report.reference.is_in([report["reference"], duplicate["reference"]]))
+    by_ref = {r["reference"]: r for r in rows}
+    original_id = by_ref[report["reference"]]["id"]
+    assert by_ref[duplicate["reference"]]["status"] == "duplicate"
+    assert by_ref[duplicate["reference"]]["duplicate_of"] == original_id
+    public = (await client.get(f"/api/reports/{duplicate['reference']}")).json()
+    assert report["reference_spoken"] in public["history"][-1]["message"]
+
+    following = await Follow.select(Follow.device.device_id.as_alias("device_id")).where(Follow.report == original_id)
+    ids = {str(f["device_id"]) for f in following}
+    assert {other["device_id"], follower["device_id"], device["device_id"]} <= ids
+    assert len(following) == len(ids)  # nobody follows the original twice
+
+    [row] = await audit_rows(duplicate["reference"], "marked_duplicate")
+    assert row["after"]["duplicate_of"] == report["reference"] and row["after"]["followers_moved"] == 2
+
+
+async def test_a_duplicate_needs_a_real_original_that_is_not_itself(officer, report):
+    reference = report["reference"]
+    itself = await post_form(officer, f"/console/reports/{reference}/duplicate", {"original": reference})
+    assert itself.status_code == 422 and "cannot be a duplicate of itself" in itself.text
+    missing = await post_form(officer, f"/console/reports/{reference}/duplicate", {"original": "ZZZZ-ZZZZ"})
+    assert missing.status_code == 422 and "There is no report ZZZZZZZZ" in missing.text
+    nonsense = await post_form(officer, f"/console/reports/{reference}/duplicate", {"original": "hello"})
+    assert nonsense.status_code == 422
+    status = await Report.select(Report.status).where(Report.reference == reference).first()
+    assert status["status"] == "received"
+
+
+async def test_redacting_text_keeps_the_original_for_audit_only(client, officer, report):
+    reference = report["reference"]
+    cleaned = "Deep hole by the zebra crossing"
+    response = await post_form(officer, f"/console/reports/{reference}/redact",
+                               {"field": "description", "replacement_description": cleaned})
+    assert response.status_code == 303
+    for url in (f"/r/{reference}", f"/api/reports/{reference}"):
+        body = (await client.get(url)).text
+        assert cleaned in body and "020 7946 0991" not in body
+    [redaction] = await Redaction.select().where(Redaction.report.reference == reference)
+    assert "020 7946 0991" in redaction["original_text"] and redaction["replacement_text"] == cleaned
+    [row] = await audit_rows(reference, "text_redacted")
+    assert "020 7946 0991" in row["before"]["description"]
+
+
+async def test_hiding_a_photo_hides_it_from_the_public_but_not_from_staff(client, officer, device):
+    created = await new_report(client, device, photos=[unique_photo()])
+    reference, url = created["reference"], created["photos"][0]["url"]
+    photo = await Photo.select(Photo.id).where(Photo.report.reference == reference).first()
+    response = await post_form(officer, f"/console/reports/{reference}/photos/{photo['id']}/hide", {"hidden": "1"})
+    assert response.status_code == 303
+    assert (await client.get(url)).status_code == 404
+    assert (await officer.get(url)).status_code == 200
+    assert (await client.get(f"/api/reports/{reference}")).json()["photos"] == []
+    assert await Redaction.count().where((Redaction.original_photo == photo["id"]) & (Redaction.kind == "photo_hidden"))
+
+
+async def test_covering_part_of_a_photo_publishes_a_redacted_copy_and_keeps_the_original(client, officer, device):
+    created = await new_report(client, device, photos=[unique_photo()])
+    reference, original_url = created["reference"], created["photos"][0]["url"]
+    photo = await Photo.select(Photo.id).where(Photo.report.reference == reference).first()
+    response = await post_form(officer, f"/console/reports/{reference}/photos/{photo['id']}/redact",
+                               {"left": "0", "top": "0", "width": "50", "height": "50"})
+    assert response.status_code == 303, response.text
+
+    public = (await client.get(f"/api/reports/{reference}")).json()
+    [shown] = public["photos"]
+    assert shown["url"] != original_url
+    image = Image.open(io.BytesIO((await client.get(shown["url"])).content)).convert("RGB")
+    assert max(image.getpixel((5, 5))) < 20  # the covered corner is black
+    assert (await client.get(original_url)).status_code == 404  # the original is not public…
+    assert (await officer.get(original_url)).status_code == 200  # …but kept for staff and audit
+    [redaction] = await Redaction.select().where(Redaction.report.reference == reference)
+    assert redaction["kind"] == "photo_redacted" and redaction["original_photo"] == photo["id"]
+    bad = await post_form(officer, f"/console/reports/{reference}/photos/{redaction['redacted_photo']}/redact",
+                          {"left": "x"})
+    assert bad.status_code == 422
