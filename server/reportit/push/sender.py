@@ -12,7 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import multiprocessing
 import secrets
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable
@@ -26,7 +29,8 @@ from reportit.push import delivery
 from reportit.push.delivery import Outcome
 from reportit.push.email import SmtpServer, compose, send_batch, unsubscribe_token
 from reportit.push.fanout import fall_back_to_email
-from reportit.push.message import PushEncoder, PushRequest, Target, news_for, vapid_subscriber
+from reportit.push.message import (PushEncoder, PushRequest, StatusNews, Target, encode_in_process, news_for,
+                                   start_encoder_process, vapid_subscriber)
 from reportit.push.tables import Notification, PushSubscription
 from reportit.push.vapid import VapidKeys, load_or_create
 from reportit.settings import Settings
@@ -34,6 +38,11 @@ from reportit.settings import Settings
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+# The longest one push request can take (connect + write + read timeouts, with room to spare).
+REQUEST_BUDGET = timedelta(seconds=30)
+# Push services a lane talks to at once (FCM, Mozilla, Apple, Windows, ...); more just queue.
+MAX_ORIGINS_PER_LANE = 8
 
 # Senders running in this process, so a status change can wake them the moment it commits.
 _running: set[Sender] = set()
@@ -50,10 +59,15 @@ def utcnow() -> datetime:
 
 @dataclass(frozen=True)
 class SenderConfig:
-    lease: timedelta = timedelta(minutes=2)  # far longer than one batch can take (timeouts below)
-    push_batch: int = 100
+    # A batch is claimed while the one before is being sent; no request starts later than
+    # REQUEST_BUDGET before the lease ends (see _deliver_push), whatever the push services do.
+    lease: timedelta = timedelta(minutes=2)
+    push_batch: int = 250  # rows claimed, encrypted and recorded together (a few transactions per batch)
     email_batch: int = 10
-    concurrency: int = 32
+    concurrency: int = 16  # requests in flight: one lane, each with its own connection per push service
+    # Batches at least this big are encrypted in a worker process (0: never), while the batch
+    # before is being sent; smaller ones (most status changes) in a thread, with no process to start.
+    process_batch: int = 100
     poll_interval: float = 5.0  # only for work queued by other processes; ours wakes us at once
     timeout: httpx.Timeout = field(default_factory=lambda: httpx.Timeout(10.0, connect=5.0))
 
@@ -63,6 +77,14 @@ class Claim:
     token: str
     lease_until: datetime
     rows: list[dict]
+
+
+@dataclass
+class _Batch:
+    """A claim of push rows whose requests are being encrypted (while the batch before is sent)."""
+
+    claim: Claim
+    requests: asyncio.Task[dict[int, PushRequest]] | None
 
 
 class Sender:
@@ -85,12 +107,10 @@ class Sender:
         # Without SMTP this sender leaves email rows for one that has it (fanout marks them
         # skipped when the service itself has no SMTP).
         self.channels = ("push", "email") if self.smtp else ("push",)
-        self.client = httpx.AsyncClient(
-            timeout=self.config.timeout,
-            limits=httpx.Limits(max_connections=self.config.concurrency,
-                                max_keepalive_connections=self.config.concurrency),
-            follow_redirects=False,  # a redirect could point anywhere: the allow-list was for the endpoint
-        )
+        self._clients: list[httpx.AsyncClient] = []  # one per lane, made when first needed
+        self._ssl = None
+        self._processes: ProcessPoolExecutor | None = None
+        self._processes_started: Future | None = None
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -114,7 +134,32 @@ class Sender:
 
     async def aclose(self) -> None:
         await self.stop()
-        await self.client.aclose()
+        clients, self._clients = self._clients, []
+        for client in clients:
+            await client.aclose()
+        if self._processes is not None:
+            self._processes.shutdown(wait=False, cancel_futures=True)
+            self._processes = self._processes_started = None
+
+    def _lane_clients(self, lanes: int) -> list[httpx.AsyncClient]:
+        """HTTP clients for `lanes` requests in flight: each lane sends one request at a time.
+
+        One httpx pool per lane, rather than one pool for all: httpcore re-examines every
+        connection in a pool (a poll() on each socket) each time a request is queued or finishes,
+        so a shared pool of 32 connections cost more CPU than the encryption. A lane keeps its
+        connection to each push service alive between requests; all share one TLS context.
+        """
+        while len(self._clients) < lanes:
+            if self._ssl is None:
+                self._ssl = httpx.create_ssl_context()
+            self._clients.append(delivery.PushClient(
+                verify=self._ssl,
+                timeout=self.config.timeout,
+                limits=httpx.Limits(max_connections=MAX_ORIGINS_PER_LANE,
+                                    max_keepalive_connections=MAX_ORIGINS_PER_LANE),
+                follow_redirects=False,  # a redirect could point anywhere: the allow-list was for the endpoint
+            ))
+        return self._clients[:lanes]
 
     def wake(self) -> None:
         self._wake.set()
@@ -138,19 +183,42 @@ class Sender:
             log.info("event=sender_stopped")
 
     async def drain(self) -> int:
-        """Send everything that is due now; returns how many rows were handled."""
+        """Send everything that is due now; returns how many rows were handled.
+
+        Push rows go in a pipeline: while one batch is on the wire, the next is claimed and
+        encrypted, so the network, the database and the encryption overlap.
+        """
         handled = 0
-        while not self._stopping:
-            claim = await self.claim(("push",), self.config.push_batch)
-            if claim.rows:
-                await self.deliver(claim)
-            email = await self.claim(("email",), self.config.email_batch)  # empty when we have no SMTP
-            if email.rows:
-                await self.deliver(email)
-            if not claim.rows and not email.rows:
-                break
-            handled += len(claim.rows) + len(email.rows)
+        upcoming = None if self._stopping else await self._claim_push()
+        try:
+            while upcoming is not None:
+                batch, upcoming = upcoming, None
+                if batch.claim.rows and not self._stopping:
+                    upcoming = await self._claim_push()
+                if batch.claim.rows:
+                    await self._deliver_batch(batch)
+                email = await self.claim(("email",), self.config.email_batch)  # empty when we have no SMTP
+                if email.rows:
+                    await self.deliver(email)
+                if not batch.claim.rows and not email.rows:
+                    break
+                handled += len(batch.claim.rows) + len(email.rows)
+                if upcoming is None and not self._stopping:
+                    upcoming = await self._claim_push()
+        finally:
+            if upcoming is not None and upcoming.requests is not None:
+                upcoming.requests.cancel()  # its rows stay claimed until the lease runs out: retried then
         return handled
+
+    async def _claim_push(self) -> _Batch:
+        claim = await self.claim(("push",), self.config.push_batch)
+        ready = [r for r in claim.rows if r["endpoint"]]
+        return _Batch(claim, asyncio.create_task(self._encode_rows(ready)) if ready else None)
+
+    async def _deliver_batch(self, batch: _Batch) -> None:
+        requests = await batch.requests if batch.requests is not None else {}
+        rows = await self._still_ours(batch.claim)
+        await self._deliver_push(batch.claim, rows, requests)
 
     # -- claiming ----------------------------------------------------------------------------
 
@@ -208,33 +276,68 @@ class Sender:
         push = [r for r in rows if r["channel"] == "push"]
         email = [r for r in rows if r["channel"] == "email"]
         if push:
-            await self._deliver_push(claim.token, push)
+            await self._deliver_push(claim, push)
         if email:
             await self._deliver_email(claim.token, email)
 
-    async def _deliver_push(self, token: str, rows: list[dict]) -> None:
+    async def _deliver_push(self, claim: Claim, rows: list[dict],
+                            requests: dict[int, PushRequest] | None = None) -> None:
         ready = [r for r in rows if r["endpoint"]]
         # The subscription went away after the row was queued.
         gone = [(r, Outcome("gone", error="subscription removed")) for r in rows if not r["endpoint"]]
-        requests = await anyio.to_thread.run_sync(self._encode, ready)
-        limit = asyncio.Semaphore(self.config.concurrency)
+        if requests is None:
+            requests = await self._encode_rows(ready)
+        outcomes: list[Outcome | None] = [None] * len(ready)
+        work = iter(enumerate(ready))
+        # No request starts unless it can finish while the rows are still ours: rows left over
+        # (a push service hanging until every timeout) stay claimed and are retried after the lease.
+        last_start = claim.lease_until - REQUEST_BUDGET
 
-        async def post(row: dict, request: PushRequest) -> Outcome:
-            async with limit:
-                return await delivery.post(self.client, request, row["attempts"], self.clock())
+        async def lane(client: httpx.AsyncClient) -> None:
+            for index, row in work:  # lanes share the iterator: each takes the next request
+                now = self.clock()
+                if now >= last_start:
+                    return
+                outcomes[index] = await delivery.post(client, requests[row["id"]], row["attempts"], now)
 
-        outcomes = await asyncio.gather(*(post(row, request) for row, request in zip(ready, requests)))
-        await self._record(token, gone + list(zip(ready, outcomes)))
+        lanes = self._lane_clients(min(self.config.concurrency, len(ready)))
+        await asyncio.gather(*(lane(client) for client in lanes))
+        await self._record(claim.token, gone + [(row, outcome) for row, outcome in zip(ready, outcomes)
+                                                if outcome is not None])
 
-    def _encode(self, rows: list[dict]) -> list[PushRequest]:
-        # CPU-bound (ECDH + AES-GCM + ES256 per message): kept off the event loop, one batch per hop.
-        return [
-            self.encoder.request(
-                news_for(self.settings, r["reference"], r["to_status"], r["public_message"]),
-                Target(r["endpoint"], r["p256dh"], r["auth"]),
-            )
-            for r in rows
-        ]
+    async def _encode_rows(self, rows: list[dict]) -> dict[int, PushRequest]:
+        """Encrypted, signed requests by row id. CPU-bound (ECDH + AES-GCM per message), so never
+        on the event loop: big batches in a worker process, small ones in a thread."""
+        items = [(news_for(self.settings, r["reference"], r["to_status"], r["public_message"]),
+                  Target(r["endpoint"], r["p256dh"], r["auth"])) for r in rows]
+        requests = None
+        if self.config.process_batch and len(items) >= self.config.process_batch:
+            requests = await self._encode_in_process(items)
+        if requests is None:
+            requests = await anyio.to_thread.run_sync(self._encode, items)
+        return {row["id"]: request for row, request in zip(rows, requests)}
+
+    def _encode(self, items: list[tuple[StatusNews, Target]]) -> list[PushRequest]:
+        return [self.encoder.request(news, target) for news, target in items]
+
+    async def _encode_in_process(self, items: list[tuple[StatusNews, Target]]) -> list[PushRequest] | None:
+        """None means "use a thread": while the worker process is starting, or if it failed."""
+        if self._processes is None:
+            self._processes = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded server
+                initializer=start_encoder_process,
+                initargs=(self.keys.private_pem, self.keys.public_pem, self.encoder.subscriber, self.encoder.base_url))
+        try:
+            if self._processes_started is None:
+                self._processes_started = self._processes.submit(encode_in_process, [])
+            if not self._processes_started.done():
+                return None  # it takes a few hundred ms to start: this batch need not wait for it
+            return await asyncio.get_running_loop().run_in_executor(self._processes, encode_in_process, items)
+        except (BrokenProcessPool, OSError) as exc:  # the worker died or could not start: use a thread
+            log.warning("event=encoder_process_failed error=%r", exc)
+            self._processes.shutdown(wait=False, cancel_futures=True)
+            self._processes = self._processes_started = None
+            return None
 
     async def _deliver_email(self, token: str, rows: list[dict]) -> None:
         assert self.smtp is not None
