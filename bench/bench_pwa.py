@@ -35,7 +35,10 @@ QUEUE = """async ([count, photoSize]) => {
   for (let i = 0; i < count; i += 1) {
     await outbox.save({
       client_id: crypto.randomUUID(),
-      fields: { category: 'overflowing_bin', description: `Bench ${i}`, latitude: 51.4975, longitude: -0.1357, accuracy: 10, location_source: 'device' },
+      fields: {
+        category: 'overflowing_bin', description: `Bench ${i}`,
+        latitude: 51.4975, longitude: -0.1357, accuracy: 10, location_source: 'device',
+      },
       photos: [{ name: 'bench.jpg', type: 'image/jpeg', data }],
       summary: { category_name: 'Overflowing litter bin' },
     });

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.e2e.conftest import axe_violations, poll, server_reports, wait_for_service_worker
-from tests.e2e.journey import continue_, fill_report, send, start_report
+from tests.e2e.journey import continue_, send, start_report
 
 
 def test_signpost_category_shows_the_partner_and_no_form(app_context):
