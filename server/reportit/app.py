@@ -21,6 +21,7 @@ from reportit.accounts import session_api
 from reportit import shell
 from reportit.open311 import routes as open311_routes
 from reportit.console import routes as console_routes
+from reportit.limits import BodyLimit, RateLimiter
 from reportit.problems import Problem, handle_problem, problem_response
 from reportit.push import api as push_api
 from reportit.push.sender import Sender
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         middleware=[
             Middleware(SecurityHeaders, settings=settings),
+            Middleware(BodyLimit),
             Middleware(GZipMiddleware, minimum_size=1024),
         ],
         exception_handlers={Problem: handle_problem, HTTPException: handle_http_error, Exception: handle_crash},
@@ -85,6 +87,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.photo_store = DiskPhotoStore(settings.photos_dir)
     app.state.templates = make_templates(settings)
     app.state.secret_key = secret(settings.data_dir, "secret_key")
+    app.state.device_limiter = RateLimiter(settings.device_registrations_per_hour,
+                                           capacity=max(1, settings.device_registrations_per_hour // 3),
+                                           what="new app registrations")
+    app.state.report_limiter = RateLimiter(settings.reports_per_hour, capacity=max(1, settings.reports_per_hour // 3),
+                                           what="reports")
     return app
 
 

@@ -145,6 +145,8 @@ class Settings:
     max_description: int = 4000
     log_level: str = "INFO"
     secure_cookies: bool = False
+    device_registrations_per_hour: int = 60  # per client address
+    reports_per_hour: int = 300  # per device: a warden's day of queued reports goes through
     extra: Mapping[str, Any] = field(default_factory=dict)
     response_templates: tuple[ResponseTemplate, ...] = ()
 
@@ -191,6 +193,8 @@ SERVICE_FIELDS: tuple[tuple[str, str, Any], ...] = (
     ("max_description", "REPORTIT_MAX_DESCRIPTION", int),
     ("log_level", "REPORTIT_LOG_LEVEL", str),
     ("secure_cookies", "REPORTIT_SECURE_COOKIES", _bool),
+    ("device_registrations_per_hour", "REPORTIT_DEVICE_REGISTRATIONS_PER_HOUR", int),
+    ("reports_per_hour", "REPORTIT_REPORTS_PER_HOUR", int),
 )
 
 

@@ -10,6 +10,7 @@ from reportit.accounts.identity import create_device
 
 
 async def register_device(request: Request) -> JSONResponse:
+    request.app.state.device_limiter.check(request.client.host if request.client else "unknown")
     device, token = await create_device()
     return JSONResponse({"device_id": str(device.device_id), "token": token}, status_code=201)
 

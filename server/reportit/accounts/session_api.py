@@ -23,7 +23,8 @@ from reportit.accounts.tables import StaffRole
 from reportit.problems import FieldError, Problem, invalid
 
 SESSION_DAYS = 14
-MAX_FAILURES = 5
+MAX_FAILURES = 5  # per address and email
+MAX_FAILURES_PER_ADDRESS = 20  # across emails: stops password spraying from one place
 FAILURE_WINDOW = 15 * 60.0  # seconds
 
 WRONG = Problem(401, "Sign-in failed", "The email address or password is not right. Check them and try again.")
@@ -43,7 +44,7 @@ class FailedLogins:
 
     def retry_after(self, key: tuple[str, str]) -> int:
         times = self._recent(key)
-        if len(times) < MAX_FAILURES:
+        if len(times) < (MAX_FAILURES_PER_ADDRESS if key[1] == "*" else MAX_FAILURES):
             return 0
         return max(1, int(times[0] + FAILURE_WINDOW - time.monotonic()))
 
@@ -78,6 +79,9 @@ async def _verify(email: str, password: str) -> int | None:
 
 
 async def sign_in(request: Request) -> Response:
+    # Only JSON: a form on another site can post text/plain without asking, but not JSON.
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        raise Problem(415, "Sign-in failed", "Sign in from the Report It app.")
     try:
         body = await request.json()
     except ValueError:
@@ -95,9 +99,9 @@ async def sign_in(request: Request) -> Response:
         raise invalid([FieldError(f, m) for f, m in errors], title="Sign-in failed")
 
     client = request.client.host if request.client else "unknown"
-    key = (client, email)
+    key, everyone = (client, email), (client, "*")
     limiter = _limiter(request)
-    wait = limiter.retry_after(key)
+    wait = max(limiter.retry_after(key), limiter.retry_after(everyone))
     if wait:
         raise Problem(429, "Too many attempts", f"Too many attempts. Wait {max(1, wait // 60)} minutes and try again.",
                       headers={"Retry-After": str(wait)})
@@ -107,8 +111,12 @@ async def sign_in(request: Request) -> Response:
         staff = await StaffRole.select(StaffRole.role).where(StaffRole.user == user_id).first()
     if staff is None:
         limiter.record(key)
+        limiter.record(everyone)
         raise WRONG
     limiter.clear(key)
+    previous = request.cookies.get(SESSION_COOKIE)
+    if previous:  # a token planted before sign-in must not become a signed-in session
+        await SessionsBase.remove_session(previous)
     session = await SessionsBase.create_session(
         user_id, expiry_date=datetime.now() + timedelta(days=SESSION_DAYS),
         max_expiry_date=datetime.now() + timedelta(days=SESSION_DAYS * 2),

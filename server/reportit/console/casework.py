@@ -118,8 +118,10 @@ async def recategorise(staff: StaffMember, report: dict, settings: Settings, cod
     if code == report["category_code"]:
         raise CaseError("category", "The report is already in that category")
     async with write_transaction():
-        await Report.update({Report.category: row["id"], Report.updated_at: datetime.now(timezone.utc)}).where(
-            Report.id == report["id"])
+        # Privacy follows the category: a report moved into "noise from a neighbour" must vanish
+        # from public pages, Open311 and other people's notifications at once (and the reverse).
+        await Report.update({Report.category: row["id"], Report.private: category.private,
+                             Report.updated_at: datetime.now(timezone.utc)}).where(Report.id == report["id"])
         if public_message.strip():
             # The category shows on the public page: a message tells the reporter why it changed.
             await change_status(report["reference"], report["status"], settings=settings, actor=actor_for(staff),
@@ -145,10 +147,14 @@ async def original_for(report: dict, text: str) -> dict:
         raise CaseError("original", "Enter the original report's reference, like K7QM-4XRT")
     if reference == report["reference"]:
         raise CaseError("original", "A report cannot be a duplicate of itself")
-    original = await Report.select(Report.id, Report.reference, Report.duplicate_of).where(
-        Report.reference == reference).first()
+    original = await Report.select(Report.id, Report.reference, Report.duplicate_of, Report.private,
+                                   Report.hidden).where(Report.reference == reference).first()
     if original is None:
         raise CaseError("original", f"There is no report {reference}")
+    if (original["private"] or original["hidden"]) and not (report["private"] or report["hidden"]):
+        # The public page and notifications of a duplicate name its original: never a private one.
+        raise CaseError("original", f"{reference} is not public, so a public report cannot point to it. "
+                                    "Close this report with another status instead")
     if original["duplicate_of"] is not None:
         raise CaseError("original", f"{reference} is itself a duplicate: give the report it duplicates")
     return original

@@ -34,6 +34,7 @@ async def create_report(request: Request) -> JSONResponse:
     key = parse_idempotency_key(request.headers.get("idempotency-key"))
     staff = await staff_from_request(request)
     device = await device_from_request(request, required=staff is None)
+    request.app.state.report_limiter.check(f"device:{device.id}" if device else f"staff:{staff.user_id}")
     limits = Limits(max_files=settings.max_photos, max_file_bytes=settings.max_photo_bytes)
     form = await parse_multipart(request, limits)
     digest = fingerprint(form)

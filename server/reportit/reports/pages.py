@@ -73,7 +73,8 @@ async def photo_file(request: Request) -> Response:
     if not _KEY.match(key):
         raise HTTPException(404)
     rows = await (
-        Photo.select(Photo.hidden, Photo.report.private, Photo.report.hidden, Photo.report.device)
+        Photo.select(Photo.hidden, Photo.report.private, Photo.report.hidden, Photo.report.device,
+                     Photo.report.staff_user)
         .where((Photo.key == key) | (Photo.thumb_key == key))
     )
     if not rows:
@@ -83,7 +84,7 @@ async def photo_file(request: Request) -> Response:
     if not public:
         allowed = False
         for row in rows:
-            if await can_see_private(request, {"device": row["report.device"]}):
+            if await can_see_private(request, {"device": row["report.device"], "staff_user": row["report.staff_user"]}):
                 allowed = True
                 break
         if not allowed:
@@ -91,8 +92,9 @@ async def photo_file(request: Request) -> Response:
     path = request.app.state.photo_store.path_for(key)
     if path is None or not path.is_file():
         raise HTTPException(404)
-    # Content-addressed: the bytes behind a key never change. Private photos stay out of shared caches.
-    cache = "public, max-age=31536000, immutable" if public else "private, max-age=3600"
+    # The bytes behind a key never change, but a photo can be hidden or its report made private
+    # later: shared caches may keep a public photo for an hour at most. Private ones stay out of them.
+    cache = "public, max-age=3600" if public else "private, max-age=3600"
     return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": cache})
 
 

@@ -1,0 +1,71 @@
+"""One client cannot exhaust the service: body sizes and request rates are bounded, with answers
+a resident can act on (and a Retry-After the app honours)."""
+
+from __future__ import annotations
+
+import pytest
+
+from reportit.accounts.session_api import FailedLogins
+from reportit.limits import RateLimiter
+from reportit.problems import Problem
+from tests.api.test_reports_api import pothole, send
+
+
+@pytest.fixture
+def limiter_swap(app):
+    saved = {name: getattr(app.state, name) for name in ("device_limiter", "report_limiter")}
+    saved["failed_logins"] = getattr(app.state, "failed_logins", None)
+    yield app.state
+    for name, value in saved.items():
+        setattr(app.state, name, value)
+
+
+def test_a_bucket_refills_over_time():
+    limiter = RateLimiter(per_hour=60, capacity=2, what="reports")
+    limiter.check("a", now=0)
+    limiter.check("a", now=0)
+    with pytest.raises(Problem) as refused:
+        limiter.check("a", now=1)
+    assert refused.value.status == 429 and refused.value.headers["Retry-After"] == "59"
+    limiter.check("b", now=1)  # another client is not affected
+    limiter.check("a", now=61)
+
+
+async def test_registering_devices_from_one_address_is_rate_limited(client, limiter_swap):
+    limiter_swap.device_limiter = RateLimiter(per_hour=60, capacity=2, what="new app registrations")
+    assert (await client.post("/api/devices")).status_code == 201
+    assert (await client.post("/api/devices")).status_code == 201
+    refused = await client.post("/api/devices")
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) > 0
+    assert "Nothing is lost" in refused.json()["detail"]
+
+
+async def test_sending_reports_is_rate_limited_per_device_and_the_report_can_be_sent_later(client, device, limiter_swap):
+    limiter_swap.report_limiter = RateLimiter(per_hour=3600, capacity=1, what="reports")
+    assert (await send(client, device, pothole())).status_code == 201
+    refused = await send(client, device, pothole(description="another"))
+    assert refused.status_code == 429 and "retry-after" in refused.headers
+
+
+async def test_a_json_body_over_the_limit_is_refused_before_it_is_read(client, device):
+    huge = b'{"endpoint": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+    response = await client.put("/api/me/push-subscription", content=huge,
+                                headers={**device["headers"], "Content-Type": "application/json"})
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_app_sign_in_accepts_only_json(client):
+    response = await client.post("/api/session", content=b'{"email": "a@b.c", "password": "x"}',
+                                 headers={"Content-Type": "text/plain"})
+    assert response.status_code == 415
+
+
+async def test_password_spraying_from_one_address_is_stopped(client, limiter_swap):
+    limiter_swap.failed_logins = FailedLogins()
+    for n in range(20):
+        wrong = await client.post("/api/session", json={"email": f"person{n}@westminster.example", "password": "guess"})
+        assert wrong.status_code == 401
+    refused = await client.post("/api/session", json={"email": "someone-new@westminster.example", "password": "guess"})
+    assert refused.status_code == 429
