@@ -49,3 +49,8 @@ async def test_a_public_report_cannot_be_marked_a_duplicate_of_a_private_one(cli
     public = (await client.get(f"/api/reports/{report['reference']}")).json()
     assert public["status"]["code"] != "duplicate"
     assert private["reference"] not in json.dumps(public)
+
+
+async def test_an_absurd_audit_page_number_is_a_page_not_an_error(admin):
+    response = await admin.get("/console/audit", params={"page": "99999999999999999999"})
+    assert response.status_code == 200

@@ -102,7 +102,7 @@ async def audit_page(request: Request, staff: StaffMember) -> Response:
         report = await Report.select(Report.id).where(Report.reference == reference).first()
         where &= AuditLog.report == (report["id"] if report else -1)
     try:
-        page = max(1, int(params.get("page", "1")))
+        page = min(10_000, max(1, int(params.get("page", "1"))))  # beyond: an offset SQLite cannot take
     except ValueError:
         page = 1
     rows = await (AuditLog.select(*AuditLog.all_columns(), AuditLog.report.reference.as_alias("reference"))
