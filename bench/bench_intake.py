@@ -48,7 +48,7 @@ def _free_port() -> int:
 def _start_server(data_dir: str) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     env = {**os.environ, "REPORTIT_DATA_DIR": data_dir, "REPORTIT_CONFIG": str(ROOT / "reportit.example.toml"),
-           "REPORTIT_LOG_LEVEL": "WARNING"}
+           "REPORTIT_LOG_LEVEL": "WARNING", "REPORTIT_REPORTS_PER_HOUR": "1000000"}
     env.pop("DATABASE_URL", None)
     subprocess.run([sys.executable, "-m", "reportit.cli", "migrate"], env=env, check=True, capture_output=True)
     process = subprocess.Popen([sys.executable, "-m", "reportit.cli", "serve", "--port", str(port)], env=env,
