@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.api.test_permalinks import neighbour_noise
 from tests.api.test_reports_api import send
 from tests.console.conftest import post_form
@@ -54,3 +56,9 @@ async def test_a_public_report_cannot_be_marked_a_duplicate_of_a_private_one(cli
 async def test_an_absurd_audit_page_number_is_a_page_not_an_error(admin):
     response = await admin.get("/console/audit", params={"page": "99999999999999999999"})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/console/", "/console/map.json", "/console/dashboard", "/console/export.csv"])
+async def test_a_date_at_the_end_of_time_is_a_field_error_not_a_crash(officer, path):
+    response = await officer.get(path, params={"to": "9999-12-31", "from": "0001-01-01"})
+    assert response.status_code in (200, 400, 422), response.text[:300]

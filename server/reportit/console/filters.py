@@ -76,10 +76,14 @@ def _date(text: str, name: str, errors: dict[str, str], label: str) -> date | No
     if not text.strip():
         return None
     try:
-        return date.fromisoformat(text.strip())
+        when = date.fromisoformat(text.strip())
     except ValueError:
         errors[name] = f"{label} must be a real date, like 2026-03-31"
         return None
+    if not 1900 <= when.year <= 2999:  # also keeps "the day after" computable
+        errors[name] = f"{label} must be a date between 1900 and 2999"
+        return None
+    return when
 
 
 def parse_filter(params: Mapping[str, str] | object, settings: Settings) -> CaseFilter:

@@ -3,11 +3,12 @@ category table), so the list, its count and its status counts stay fast at 100,0
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, timezone
 from functools import reduce
 
-from piccolo.columns.combination import Combinable
+from piccolo.columns.combination import Combinable, WhereRaw
 from piccolo.query.functions.aggregate import Count
 
 from reportit.accounts.identity import StaffMember
@@ -18,6 +19,7 @@ from reportit.settings import Settings
 SORT_COLUMNS = {"created": Report.created_at, "updated": Report.updated_at, "status": Report.status,
                 "reference": Report.reference}
 MAP_LIMIT = 5000
+_HAS_WORD = re.compile(r"[^\W_]")  # a letter or digit
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,51 @@ def overdue_condition(settings: Settings, ids: CategoryIds, now: datetime) -> Co
     if not parts:
         return None
     return Report.status.is_in(open_codes(settings)) & reduce(lambda a, b: a | b, parts)
+
+
+def _reference_fragment(q: str) -> str | None:
+    """What the search could be part of a reference as ("k7qm-4x" -> "K7QM4X"), or None."""
+    fragment = q.replace("-", "").upper()
+    return fragment if fragment.isalnum() and len(fragment) <= 8 else None
+
+
+def _quoted(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def match_expression(q: str) -> str:
+    """An FTS5 query for what an officer typed: every word must start a word of the report (each
+    one a quoted string with a prefix `*`, so quotes, brackets, `NEAR`, `OR` and `*` are text, not
+    syntax); or, when the search could be part of a reference, the reference starts with it."""
+    words = " ".join(f"{_quoted(word)}*" for word in q.split())
+    fragment = _reference_fragment(q)
+    return f"({words}) OR reference : {_quoted(fragment)}*" if fragment else words
+
+
+def _contains(column: str, text: str, operator: str) -> WhereRaw:
+    """`column` holds `text` literally: `%`, `_` and `\\` typed in a search are not wildcards."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return WhereRaw(f"\"report\".\"{column}\" {operator} {{}} ESCAPE '\\'", f"%{escaped}%")
+
+
+def text_search(q: str, settings: Settings) -> Combinable:
+    """Reports whose description, place or reference match the officer's search.
+
+    SQLite reads its full-text index (report_fts, kept in step by triggers): words match from
+    their start, in any order. A search with no letters or digits has no words to look up, so it
+    looks for the characters themselves, as PostgreSQL does for every search: a substring test
+    that its trigram indexes make fast.
+    """
+    if not settings.is_postgres and _HAS_WORD.search(q):
+        return WhereRaw('"report"."id" IN (SELECT rowid FROM report_fts WHERE report_fts MATCH {})',
+                        match_expression(q))
+    # SQLite's LIKE already ignores ASCII case; PostgreSQL needs ILIKE.
+    operator = "ILIKE" if settings.is_postgres else "LIKE"
+    text = _contains("description", q, operator) | _contains("location_text", q, operator)
+    fragment = _reference_fragment(q)
+    if fragment:  # letters and digits only, so no wildcards to escape
+        text = text | Report.reference.like(f"%{fragment}%")
+    return text
 
 
 def _start_of(day) -> datetime:
@@ -79,14 +126,7 @@ async def where_for(f: CaseFilter, staff: StaffMember, settings: Settings, ids: 
         overdue = overdue_condition(settings, ids, now)
         conditions.append(overdue if overdue is not None else Report.id < 0)
     if f.q:
-        pattern = f"%{f.q}%"
-        # SQLite's LIKE already ignores ASCII case; PostgreSQL needs ILIKE.
-        match = "ilike" if settings.is_postgres else "like"
-        text = getattr(Report.description, match)(pattern) | getattr(Report.location_text, match)(pattern)
-        fragment = f.q.replace("-", "").upper()
-        if fragment.isalnum() and len(fragment) <= 8:  # could be part of a reference
-            text = text | Report.reference.like(f"%{fragment}%")
-        conditions.append(text)
+        conditions.append(text_search(f.q, settings))
     # Always a condition, so callers can combine it with `&`; the primary key test costs nothing.
     return reduce(lambda a, b: a & b, conditions) if conditions else Report.id.is_not_null()
 
