@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await database.start_pool(engine)
         try:
-            await sync_categories(settings)
+            app.state.category_ids = await sync_categories(settings)
             sweeper = asyncio.create_task(sweep_orphans(app.state.photo_store))
             sender = app.state.push_sender = Sender(settings, secret_key=app.state.secret_key)
             sender.start()

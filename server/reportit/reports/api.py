@@ -55,6 +55,8 @@ async def create_report(request: Request) -> JSONResponse:
         reporter=reporter,
         idempotency_key=key,
         fingerprint=digest,
+        repeat_checked=True,
+        category_ids=getattr(request.app.state, "category_ids", None),
     )
     view = result.view or await load_view(result.report.reference)
     assert view is not None

@@ -7,8 +7,9 @@ from reportit.settings import Category as CategoryConfig
 from reportit.settings import Question, Settings
 
 
-async def sync_categories(settings: Settings) -> None:
-    """Insert or update each configured category; ones no longer configured stay, inactive."""
+async def sync_categories(settings: Settings) -> dict[str, int]:
+    """Insert or update each configured category; ones no longer configured stay, inactive.
+    Returns the id of each category by code."""
     existing = {row["code"]: row["id"] for row in await Category.select(Category.id, Category.code)}
     for position, config in enumerate(settings.categories):
         values = {
@@ -27,6 +28,7 @@ async def sync_categories(settings: Settings) -> None:
     retired = [code for code in existing if code not in configured]
     if retired:
         await Category.update({Category.active: False}).where(Category.code.is_in(retired))
+    return await category_ids()
 
 
 async def category_ids() -> dict[str, int]:

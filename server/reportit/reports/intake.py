@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
@@ -123,16 +124,24 @@ async def submit(
     reporter: Reporter,
     idempotency_key: uuid.UUID | None = None,
     fingerprint: str = "",
+    repeat_checked: bool = False,
+    category_ids: Mapping[str, int] | None = None,
 ) -> IntakeResult:
-    repeat = await find_repeat(idempotency_key, fingerprint)
-    if repeat is not None:
-        return IntakeResult(repeat, created=False)
+    """Store a validated submission. `repeat_checked`: the caller already ran find_repeat for this
+    key (the API does, before validating), so it is not asked again."""
+    if not repeat_checked:
+        repeat = await find_repeat(idempotency_key, fingerprint)
+        if repeat is not None:
+            return IntakeResult(repeat, created=False)
 
     photos = await process_photos(submission, settings)
     submission = located(submission, photos, settings)
-    category_id = await Category.select(Category.id).where(Category.code == submission.category.code).first()
+    category_id = (category_ids or {}).get(submission.category.code)
     if category_id is None:
-        raise Problem(503, "Not ready", "The service is starting up. Please try again in a minute.")
+        row = await Category.select(Category.id).where(Category.code == submission.category.code).first()
+        if row is None:
+            raise Problem(503, "Not ready", "The service is starting up. Please try again in a minute.")
+        category_id = row["id"]
 
     created_files: list[str] = []
     try:
@@ -143,7 +152,7 @@ async def submit(
             created_files += [f.key for f in (display, thumb) if f.created]
             keys.append((display.key, thumb.key))
         view = await _insert(
-            submission, photos, keys, category_id["id"], reporter, idempotency_key, fingerprint, settings
+            submission, photos, keys, category_id, reporter, idempotency_key, fingerprint, settings
         )
     except database.UNIQUE_VIOLATIONS:
         await _remove_unreferenced(store, created_files)

@@ -150,8 +150,8 @@ def process_photo(
         display_image = display_image.transpose(transpose)
     thumb_image = _shrink(display_image, thumb_size)
 
-    display = _encode_jpeg(display_image)
-    thumbnail = _encode_jpeg(thumb_image)
+    display = _encode_jpeg(display_image, optimize=False)
+    thumbnail = _encode_jpeg(thumb_image, optimize=True)
     assert_no_metadata(display)
     assert_no_metadata(thumbnail)
     return ProcessedPhoto(
@@ -401,12 +401,13 @@ def _shrink(image: Image.Image, bound: int) -> Image.Image:
     return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=1.5)
 
 
-def _encode_jpeg(image: Image.Image) -> bytes:
+def _encode_jpeg(image: Image.Image, *, optimize: bool) -> bytes:
     # Pillow's JPEG writer falls back to image.info for some fields (the COM comment), and
     # convert()/transpose() copy info from the upload, so start from an empty info.
     image.info = {}
     out = io.BytesIO()
-    # optimize: ~15% smaller for residents and officers on poor signal. Not progressive: it
-    # doubles encode time, and these images are small enough to arrive whole.
-    image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    # optimize makes files ~15% smaller but triples the encode time of a full-size photo (the
+    # largest cost of intake), so only thumbnails, which every list shows, get it. Not
+    # progressive: it doubles encode time, and these images are small enough to arrive whole.
+    image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=optimize)
     return out.getvalue()
