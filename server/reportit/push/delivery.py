@@ -30,7 +30,7 @@ CONFIGURATION_ERRORS = {400: "bad request", 401: "VAPID signature refused", 403:
 
 @dataclass(frozen=True)
 class Outcome:
-    kind: str  # sent | retry | failed | gone
+    kind: str  # sent | retry | failed | gone | skipped (withheld before sending)
     status: int | None = None
     retry_at: datetime | None = None
     error: str = ""

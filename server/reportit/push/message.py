@@ -60,6 +60,26 @@ class PushRequest:
     headers: dict[str, str]
 
 
+@dataclass(frozen=True)
+class EncodeFailure:
+    """A request that could not be built (say, an endpoint webpush refuses): that row fails alone.
+
+    `error` names the exception's type only: its message may quote the endpoint, never logged."""
+
+    error: str
+
+
+def encode_each(encoder: PushEncoder, items: list[tuple[StatusNews, Target]]) -> list[PushRequest | EncodeFailure]:
+    """One request per item, each built on its own, so a bad subscription can't sink the batch."""
+    results: list[PushRequest | EncodeFailure] = []
+    for news, target in items:
+        try:
+            results.append(encoder.request(news, target))
+        except Exception as exc:  # noqa: BLE001 - any failure is that one row's
+            results.append(EncodeFailure(f"could not build the request: {type(exc).__name__}"))
+    return results
+
+
 def news_for(settings: Settings, reference: str, status_code: str, public_message: str) -> StatusNews:
     status = settings.status(status_code)
     name = status.name if status else status_code
@@ -181,6 +201,6 @@ def start_encoder_process(private_pem: bytes, public_pem: bytes, subscriber: str
     _process_encoder = PushEncoder(VapidKeys(private_pem, public_pem, ""), subscriber, base_url)
 
 
-def encode_in_process(items: list[tuple[StatusNews, Target]]) -> list[PushRequest]:
+def encode_in_process(items: list[tuple[StatusNews, Target]]) -> list[PushRequest | EncodeFailure]:
     assert _process_encoder is not None, "start_encoder_process was not run in this worker"
-    return [_process_encoder.request(news, target) for news, target in items]
+    return encode_each(_process_encoder, items)

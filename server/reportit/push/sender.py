@@ -29,8 +29,8 @@ from reportit.push import delivery
 from reportit.push.delivery import Outcome
 from reportit.push.email import SmtpServer, compose, send_batch, unsubscribe_token
 from reportit.push.fanout import fall_back_to_email
-from reportit.push.message import (PushEncoder, PushRequest, StatusNews, Target, encode_in_process, news_for,
-                                   start_encoder_process, vapid_subscriber)
+from reportit.push.message import (EncodeFailure, PushEncoder, PushRequest, StatusNews, Target, encode_each,
+                                   encode_in_process, news_for, start_encoder_process, vapid_subscriber)
 from reportit.push.tables import Notification, PushSubscription
 from reportit.push.vapid import VapidKeys, load_or_create
 from reportit.settings import Settings
@@ -77,6 +77,11 @@ class Claim:
     token: str
     lease_until: datetime
     rows: list[dict]
+    skipped: int = 0  # rows claimed but not to be sent (see Sender._withheld), already recorded
+
+    @property
+    def taken(self) -> int:
+        return len(self.rows) + self.skipped
 
 
 @dataclass
@@ -84,7 +89,7 @@ class _Batch:
     """A claim of push rows whose requests are being encrypted (while the batch before is sent)."""
 
     claim: Claim
-    requests: asyncio.Task[dict[int, PushRequest]] | None
+    requests: asyncio.Task[dict[int, PushRequest | EncodeFailure]] | None
 
 
 class Sender:
@@ -193,16 +198,16 @@ class Sender:
         try:
             while upcoming is not None:
                 batch, upcoming = upcoming, None
-                if batch.claim.rows and not self._stopping:
+                if batch.claim.taken and not self._stopping:
                     upcoming = await self._claim_push()
                 if batch.claim.rows:
                     await self._deliver_batch(batch)
                 email = await self.claim(("email",), self.config.email_batch)  # empty when we have no SMTP
                 if email.rows:
                     await self.deliver(email)
-                if not batch.claim.rows and not email.rows:
+                if not batch.claim.taken and not email.taken:
                     break
-                handled += len(batch.claim.rows) + len(email.rows)
+                handled += batch.claim.taken + email.taken
                 if upcoming is None and not self._stopping:
                     upcoming = await self._claim_push()
         finally:
@@ -216,7 +221,12 @@ class Sender:
         return _Batch(claim, asyncio.create_task(self._encode_rows(ready)) if ready else None)
 
     async def _deliver_batch(self, batch: _Batch) -> None:
-        requests = await batch.requests if batch.requests is not None else {}
+        requests = None
+        if batch.requests is not None:
+            try:
+                requests = await batch.requests
+            except Exception as exc:  # noqa: BLE001 - encrypt again below, row by row
+                log.warning("event=encoding_failed error=%s", type(exc).__name__)
         rows = await self._still_ours(batch.claim)
         await self._deliver_push(batch.claim, rows, requests)
 
@@ -248,7 +258,12 @@ class Sender:
                     Notification.next_attempt_at: lease_until,
                     Notification.attempts: Notification.attempts + 1,
                 }).where(Notification.id.is_in(ids))
-        return Claim(token, lease_until, await self._details(ids, token) if ids else [])
+        rows = await self._details(ids, token) if ids else []
+        withheld = [(row, Outcome("skipped", error=reason)) for row in rows if (reason := self._withheld(row))]
+        if withheld:
+            await self._record(token, withheld)
+            rows = [row for row in rows if not self._withheld(row)]
+        return Claim(token, lease_until, rows, skipped=len(withheld))
 
     async def _details(self, ids: list[int], token: str) -> list[dict]:
         n = Notification
@@ -256,9 +271,23 @@ class Sender:
             n.id, n.channel, n.attempts, n.subscription, n.follow,
             n.subscription.endpoint.as_alias("endpoint"), n.subscription.p256dh.as_alias("p256dh"),
             n.subscription.auth.as_alias("auth"), n.follow.email.as_alias("email"),
-            n.report.reference.as_alias("reference"), n.status_change.to_status.as_alias("to_status"),
+            n.follow.reporter.as_alias("reporter"),
+            n.report.reference.as_alias("reference"), n.report.hidden.as_alias("hidden"),
+            n.report.private.as_alias("private"), n.status_change.to_status.as_alias("to_status"),
             n.status_change.public_message.as_alias("public_message"),
         ).where(n.id.is_in(ids) & (n.claim_token == token)).order_by(n.id)
+
+    @staticmethod
+    def _withheld(row: dict) -> str:
+        """Why a queued row must not be sent now (empty: send it). The report may have been hidden
+        or made private since the row was queued: as at fan-out, only its reporter hears then."""
+        if row["reporter"]:
+            return ""
+        if row["hidden"]:
+            return "the report was hidden after this notification was queued"
+        if row["private"]:
+            return "the report was made private after this notification was queued"
+        return ""
 
     async def _still_ours(self, claim: Claim) -> list[dict]:
         """A claim whose lease ran out may have been taken over: keep only rows still ours."""
@@ -281,7 +310,7 @@ class Sender:
             await self._deliver_email(claim.token, email)
 
     async def _deliver_push(self, claim: Claim, rows: list[dict],
-                            requests: dict[int, PushRequest] | None = None) -> None:
+                            requests: dict[int, PushRequest | EncodeFailure] | None = None) -> None:
         ready = [r for r in rows if r["endpoint"]]
         # The subscription went away after the row was queued.
         gone = [(r, Outcome("gone", error="subscription removed")) for r in rows if not r["endpoint"]]
@@ -298,29 +327,55 @@ class Sender:
                 now = self.clock()
                 if now >= last_start:
                     return
-                outcomes[index] = await delivery.post(client, requests[row["id"]], row["attempts"], now)
+                outcomes[index] = await self._post(client, row, requests.get(row["id"]), now)
 
         lanes = self._lane_clients(min(self.config.concurrency, len(ready)))
         await asyncio.gather(*(lane(client) for client in lanes))
         await self._record(claim.token, gone + [(row, outcome) for row, outcome in zip(ready, outcomes)
                                                 if outcome is not None])
 
-    async def _encode_rows(self, rows: list[dict]) -> dict[int, PushRequest]:
+    async def _post(self, client: httpx.AsyncClient, row: dict, request: PushRequest | EncodeFailure | None,
+                    now: datetime) -> Outcome:
+        """One row's request, on its own: whatever goes wrong with it is that row's permanent
+        failure, never an exception that would leave the rest of the batch unrecorded (and resent)."""
+        if not isinstance(request, PushRequest):
+            error = request.error if isinstance(request, EncodeFailure) else "no request was built"
+            log.error("event=push_request_unbuildable notification=%s error=%s", row["id"], error)
+            return Outcome("failed", error=error, counts_against_subscription=True)
+        try:
+            return await delivery.post(client, request, row["attempts"], now)
+        except Exception as exc:  # noqa: BLE001 - the type only: the message may quote the endpoint
+            log.error("event=push_request_error notification=%s error=%s", row["id"], type(exc).__name__)
+            return Outcome("failed", error=f"could not send the request: {type(exc).__name__}",
+                           counts_against_subscription=True)
+
+    async def _encode_rows(self, rows: list[dict]) -> dict[int, PushRequest | EncodeFailure]:
         """Encrypted, signed requests by row id. CPU-bound (ECDH + AES-GCM per message), so never
-        on the event loop: big batches in a worker process, small ones in a thread."""
-        items = [(news_for(self.settings, r["reference"], r["to_status"], r["public_message"]),
-                  Target(r["endpoint"], r["p256dh"], r["auth"])) for r in rows]
+        on the event loop: big batches in a worker process, small ones in a thread. A row that
+        can't be encoded gets an EncodeFailure instead, and fails alone."""
+        results: dict[int, PushRequest | EncodeFailure] = {}
+        encodable, items = [], []
+        for r in rows:
+            try:
+                items.append((news_for(self.settings, r["reference"], r["to_status"], r["public_message"]),
+                              Target(r["endpoint"], r["p256dh"], r["auth"])))
+            except Exception as exc:  # noqa: BLE001
+                results[r["id"]] = EncodeFailure(f"could not build the message: {type(exc).__name__}")
+            else:
+                encodable.append(r)
         requests = None
         if self.config.process_batch and len(items) >= self.config.process_batch:
             requests = await self._encode_in_process(items)
         if requests is None:
             requests = await anyio.to_thread.run_sync(self._encode, items)
-        return {row["id"]: request for row, request in zip(rows, requests)}
+        results.update({row["id"]: request for row, request in zip(encodable, requests)})
+        return results
 
-    def _encode(self, items: list[tuple[StatusNews, Target]]) -> list[PushRequest]:
-        return [self.encoder.request(news, target) for news, target in items]
+    def _encode(self, items: list[tuple[StatusNews, Target]]) -> list[PushRequest | EncodeFailure]:
+        return encode_each(self.encoder, items)
 
-    async def _encode_in_process(self, items: list[tuple[StatusNews, Target]]) -> list[PushRequest] | None:
+    async def _encode_in_process(self, items: list[tuple[StatusNews, Target]]
+                                 ) -> list[PushRequest | EncodeFailure] | None:
         """None means "use a thread": while the worker process is starting, or if it failed."""
         if self._processes is None:
             self._processes = ProcessPoolExecutor(
@@ -408,11 +463,12 @@ class Sender:
         if lost:  # the lease ran out and another sender took the row over
             log.warning("event=claim_lost notification=%s reference=%s", row["id"], row["reference"])
             return
-        level = logging.INFO if outcome.kind in ("sent", "retry") else logging.WARNING
+        level = logging.INFO if outcome.kind in ("sent", "retry", "skipped") else logging.WARNING
         if outcome.config_error:
             level = logging.ERROR
-        log.log(level, "event=notification_%s reference=%s channel=%s status=%s attempts=%s error=%r",
-                outcome.kind, row["reference"], row["channel"], outcome.status, row["attempts"], outcome.error)
+        log.log(level, "event=notification_%s notification=%s reference=%s channel=%s status=%s attempts=%s error=%r",
+                outcome.kind, row["id"], row["reference"], row["channel"], outcome.status, row["attempts"],
+                outcome.error)
 
     async def _update_subscription(self, subscription_id: int, outcome: Outcome) -> None:
         s = PushSubscription

@@ -10,11 +10,12 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urlsplit
 
+import httpx
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from reportit import database
@@ -36,27 +37,68 @@ class NewSubscription:
     expires_at: datetime | None
 
 
+# The authority part of an endpoint, strictly: a lower-case ASCII host name (browsers give IDNA
+# names already in punycode) and an optional port. No userinfo, no percent-escapes, no brackets.
+AUTHORITY = re.compile(r"(?P<host>[a-z0-9.-]+)(?::(?P<port>[0-9]{1,5}))?")
+LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+# A percent-escape in the path or query (WNS tokens carry %2b, %2f and %3d) must be well formed.
+ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+
+
 def endpoint_problem(endpoint: str, settings: Settings) -> str | None:
-    """Why this endpoint is refused, in words for the app's developer; None when it is fine."""
+    """Why this endpoint is refused, in words for the app's developer; None when it is fine.
+
+    Parsed strictly, by rule rather than by urlsplit's leniency: URL parsers disagree about
+    control characters, whitespace, backslashes and escapes in the host (one strips a tab another
+    refuses), so anything they might disagree on is refused before any parsing is trusted.
+    """
     if len(endpoint) > MAX_ENDPOINT:
         return "The push endpoint is too long."
-    try:
-        parts = urlsplit(endpoint)
-        port = parts.port
-    except ValueError:
+    if any(not ("\x21" <= c <= "\x7e") for c in endpoint):
+        return "The push endpoint may not contain spaces, control characters or non-ASCII characters."
+    if "\\" in endpoint:
+        return "The push endpoint may not contain a backslash."
+    scheme, sep, rest = endpoint.partition("://")
+    if not sep or scheme not in ("https", "http"):
+        return "The push endpoint must use https."
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    tail = rest[len(authority):]
+    if "@" in authority:
+        return "The push endpoint may not contain a user name or password."
+    if "%" in authority:
+        return "The push endpoint's host may not contain percent-escapes."
+    match = AUTHORITY.fullmatch(authority.lower())
+    if match is None:
+        return "The push endpoint's host must be a plain host name (letters, digits, dots and hyphens)."
+    host, port_text = match["host"], match["port"]
+    if not all(LABEL.fullmatch(label) for label in host.split(".")):
+        return "The push endpoint's host name is not valid."
+    port = int(port_text) if port_text is not None else None
+    if port is not None and not 0 < port < 65536:
+        return "The push endpoint's port is not valid."
+    if "#" in tail:
+        return "The push endpoint may not have a fragment (#)."
+    for escape in re.finditer("%", tail):
+        found = ESCAPE.match(tail, escape.start())
+        if found is None or not 0x21 <= int(found[1], 16) <= 0x7E or found[1] in ("25", "5c", "5C"):
+            return "The push endpoint contains a percent-escape that is not allowed."
+    try:  # the parser the sender will use must agree about where the request goes
+        url = httpx.URL(endpoint)
+    except (httpx.InvalidURL, ValueError):
         return "The push endpoint is not a valid URL."
-    host = parts.hostname or ""
-    if parts.username is not None or parts.password is not None or "\\" in endpoint or not host:
+    default_port = {"https": 443, "http": 80}[scheme]
+    if (url.scheme != scheme or url.raw_host != host.encode("ascii") or url.userinfo
+            or (url.port or default_port) != (port or default_port)):
         return "The push endpoint is not a valid URL."
     if (host, port) in _extra_hosts(settings):
-        if parts.scheme == "https" or (parts.scheme == "http" and host == "127.0.0.1"):
+        if scheme == "https" or (scheme == "http" and host == "127.0.0.1"):
             return None
         return "The push endpoint must use https."
-    if parts.scheme != "https":
+    if scheme != "https":
         return "The push endpoint must use https."
     if _is_ip(host) or port not in (None, 443):
         return "The push endpoint is not on a push service we know."
-    if host in EXACT_HOSTS or (host.endswith(HOST_SUFFIXES) and ".." not in host and not host.startswith(".")):
+    if host in EXACT_HOSTS or host.endswith(HOST_SUFFIXES):
         return None
     return "The push endpoint is not on a push service we know."
 
