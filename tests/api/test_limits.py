@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from reportit.accounts.session_api import FailedLogins
+from reportit.accounts.failed_logins import FailedLogins
 from reportit.limits import RateLimiter
 from reportit.problems import Problem
 from tests.api.test_reports_api import pothole, send
@@ -68,4 +68,19 @@ async def test_password_spraying_from_one_address_is_stopped(client, limiter_swa
         wrong = await client.post("/api/session", json={"email": f"person{n}@westminster.example", "password": "guess"})
         assert wrong.status_code == 401
     refused = await client.post("/api/session", json={"email": "someone-new@westminster.example", "password": "guess"})
+    assert refused.status_code == 429
+
+
+async def test_failed_console_sign_ins_count_against_the_app_sign_in_too(app, limiter_swap):
+    import httpx
+
+    from tests.console.conftest import sign_in
+
+    limiter_swap.failed_logins = FailedLogins()
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as browser:
+        for _ in range(5):
+            await sign_in(browser, "officer-target@westminster.example", "wrong password")
+        refused = await browser.post("/api/session", json={"email": "officer-target@westminster.example",
+                                                            "password": "another guess"})
     assert refused.status_code == 429

@@ -7,8 +7,6 @@ message, so the API tells nobody which emails have accounts.
 from __future__ import annotations
 
 import secrets
-import time
-from collections import defaultdict, deque
 from datetime import datetime, timedelta
 
 from piccolo.apps.user.tables import BaseUser
@@ -18,48 +16,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from reportit.accounts.failed_logins import failed_logins
 from reportit.accounts.identity import SESSION_COOKIE, staff_from_request
 from reportit.accounts.tables import StaffRole
 from reportit.problems import FieldError, Problem, invalid
 
 SESSION_DAYS = 14
-MAX_FAILURES = 5  # per address and email
-MAX_FAILURES_PER_ADDRESS = 20  # across emails: stops password spraying from one place
-FAILURE_WINDOW = 15 * 60.0  # seconds
 
 WRONG = Problem(401, "Sign-in failed", "The email address or password is not right. Check them and try again.")
-
-
-class FailedLogins:
-    """Recent failed sign-ins per (client address, email), in memory: one server process's view."""
-
-    def __init__(self) -> None:
-        self.failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
-
-    def _recent(self, key: tuple[str, str]) -> deque[float]:
-        times = self.failures[key]
-        while times and times[0] < time.monotonic() - FAILURE_WINDOW:
-            times.popleft()
-        return times
-
-    def retry_after(self, key: tuple[str, str]) -> int:
-        times = self._recent(key)
-        if len(times) < (MAX_FAILURES_PER_ADDRESS if key[1] == "*" else MAX_FAILURES):
-            return 0
-        return max(1, int(times[0] + FAILURE_WINDOW - time.monotonic()))
-
-    def record(self, key: tuple[str, str]) -> None:
-        self._recent(key).append(time.monotonic())
-
-    def clear(self, key: tuple[str, str]) -> None:
-        self.failures.pop(key, None)
-
-
-def _limiter(request: Request) -> FailedLogins:
-    limiter = getattr(request.app.state, "failed_logins", None)
-    if limiter is None:
-        limiter = request.app.state.failed_logins = FailedLogins()
-    return limiter
 
 
 async def _verify(email: str, password: str) -> int | None:
@@ -99,9 +63,8 @@ async def sign_in(request: Request) -> Response:
         raise invalid([FieldError(f, m) for f, m in errors], title="Sign-in failed")
 
     client = request.client.host if request.client else "unknown"
-    key, everyone = (client, email), (client, "*")
-    limiter = _limiter(request)
-    wait = max(limiter.retry_after(key), limiter.retry_after(everyone))
+    limiter = failed_logins(request)
+    wait = limiter.wait_for(client, email)
     if wait:
         raise Problem(429, "Too many attempts", f"Too many attempts. Wait {max(1, wait // 60)} minutes and try again.",
                       headers={"Retry-After": str(wait)})
@@ -110,10 +73,9 @@ async def sign_in(request: Request) -> Response:
     if user_id is not None:
         staff = await StaffRole.select(StaffRole.role).where(StaffRole.user == user_id).first()
     if staff is None:
-        limiter.record(key)
-        limiter.record(everyone)
+        limiter.record(client, email)
         raise WRONG
-    limiter.clear(key)
+    limiter.clear(client, email)
     previous = request.cookies.get(SESSION_COOKIE)
     if previous:  # a token planted before sign-in must not become a signed-in session
         await SessionsBase.remove_session(previous)

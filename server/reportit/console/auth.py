@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-import time
 import uuid
-from collections import defaultdict, deque
 from datetime import datetime, timedelta
 from urllib.parse import urlparse
 
@@ -22,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from reportit.accounts.identity import SESSION_COOKIE, staff_from_request
+from reportit.accounts.failed_logins import failed_logins
 from reportit.accounts.tables import StaffRole
 from reportit.console.access import form_of, render
 from reportit.console.audit import record
@@ -29,42 +28,6 @@ from reportit.console.audit import record
 log = logging.getLogger(__name__)
 
 SESSION_HOURS = 12  # one working day; officers sign in again tomorrow
-MAX_FAILURES = 5  # per address and email
-MAX_FAILURES_PER_ADDRESS = 20
-WINDOW = 15 * 60.0  # seconds
-
-
-class FailedLogins:
-    """Recent failures per key, in this process's memory (a restart forgets them, which is fine)."""
-
-    def __init__(self) -> None:
-        self.failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
-
-    def _recent(self, key: tuple[str, str]) -> deque[float]:
-        times = self.failures[key]
-        while times and times[0] < time.monotonic() - WINDOW:
-            times.popleft()
-        return times
-
-    def wait(self, key: tuple[str, str], limit: int) -> int:
-        times = self._recent(key)
-        return 0 if len(times) < limit else max(1, int(times[0] + WINDOW - time.monotonic()))
-
-    def record(self, *keys: tuple[str, str]) -> None:
-        for key in keys:
-            self._recent(key).append(time.monotonic())
-
-    def clear(self, key: tuple[str, str]) -> None:
-        self.failures.pop(key, None)
-
-
-def _limiter(request: Request) -> FailedLogins:
-    limiter = getattr(request.app.state, "console_failed_logins", None)
-    if limiter is None:
-        limiter = request.app.state.console_failed_logins = FailedLogins()
-    return limiter
-
-
 def safe_next(target: str) -> str:
     """Only console paths on this site: never an open redirect."""
     parsed = urlparse(target)
@@ -115,8 +78,8 @@ async def sign_in(request: Request) -> Response:
     if errors:
         return again(422, errors)
     address = request.client.host if request.client else "unknown"
-    limiter = _limiter(request)
-    wait = max(limiter.wait((address, email), MAX_FAILURES), limiter.wait((address, "*"), MAX_FAILURES_PER_ADDRESS))
+    limiter = failed_logins(request)
+    wait = limiter.wait_for(address, email)
     if wait:
         minutes = max(1, round(wait / 60))
         log.warning("event=console_sign_in_limited address=%s", address)
@@ -127,10 +90,10 @@ async def sign_in(request: Request) -> Response:
     user_id = await verify_password(email, password)
     role = await StaffRole.select(StaffRole.role).where(StaffRole.user == user_id).first() if user_id else None
     if role is None:
-        limiter.record((address, email), (address, "*"))
+        limiter.record(address, email)
         log.info("event=console_sign_in_failed address=%s", address)
         return again(401, {"email": "The email address or password is not right"})
-    limiter.clear((address, email))
+    limiter.clear(address, email)
 
     old_token = request.cookies.get(SESSION_COOKIE)
     if old_token:
