@@ -29,6 +29,16 @@ import pytest
 
 from tests.conftest import ROOT, free_port
 
+
+class _QuietServer(ThreadingHTTPServer):
+    """A browser that gives up on a request (a test cancelling an upload) is expected here:
+    don't print a traceback for the broken pipe."""
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -190,7 +200,7 @@ class FaultProxy:
 
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _handle
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.server = _QuietServer(("127.0.0.1", free_port()), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -379,3 +389,43 @@ def photo_files(tmp_path) -> Callable[..., list[Path]]:
         return paths
 
     return make
+
+
+NOTIFICATIONS = """async () => {
+  const registration = await navigator.serviceWorker.getRegistration();
+  return (await registration.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data }));
+}"""
+
+
+class PushDelivery:
+    """Hands push messages to the page's service worker the way a push service would (CDP
+    ServiceWorker.deliverPushMessage), and reads back the notifications it shows."""
+
+    def __init__(self, context, page, origin: str) -> None:
+        self.page, self.origin = page, origin
+        self.cdp = context.new_cdp_session(page)
+        self.registrations: list[str] = []
+        self.cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: self.registrations.extend(
+            r["registrationId"] for r in event["registrations"]
+            if not r["isDeleted"] and r["scopeURL"].startswith(origin)))
+        self.cdp.send("ServiceWorker.enable")
+        # CDP events reach a sync Playwright client only while it is talking to the browser.
+        poll(lambda: page.wait_for_timeout(100) or self.registrations, message="no service worker registration reported")
+
+    def notifications(self) -> list[dict]:
+        return self.page.evaluate(NOTIFICATIONS)
+
+    def deliver(self, data: str, shown: Callable[[list[dict]], bool]) -> list[dict]:
+        """Deliver `data` until `shown(notifications)` holds. A message that arrives while the
+        browser is restarting the worker can be dropped, as a real push service's can be; the
+        tag makes a repeat replace, not add."""
+        for _ in range(3):
+            self.cdp.send("ServiceWorker.deliverPushMessage",
+                          {"origin": self.origin, "registrationId": self.registrations[-1], "data": data})
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                current = self.notifications()
+                if shown(current):
+                    return current
+                time.sleep(0.25)
+        raise AssertionError(f"the notification was not shown: {self.notifications()!r}")

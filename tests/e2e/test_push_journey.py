@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from tests.conftest import ROOT, free_port
-from tests.e2e.conftest import WESTMINSTER, poll, start_server, stop_server, wait_for_service_worker
+from tests.e2e.conftest import WESTMINSTER, PushDelivery, poll, start_server, stop_server, wait_for_service_worker
 from tests.e2e.journey import fill_report, send
 from tests.push.mock_push import Browser as Receiver
 from tests.push.mock_push import MockPushService
@@ -44,12 +44,6 @@ STUB_PUSH_MANAGER = """(subscription) => {
   };
   PushManager.prototype.getSubscription = async function () { return current; };
   PushManager.prototype.permissionState = async function () { return 'granted'; };
-}"""
-
-NOTIFICATIONS = """async () => {
-  const registration = await navigator.serviceWorker.getRegistration();
-  return (await registration.getNotifications())
-    .map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data }));
 }"""
 
 
@@ -135,18 +129,7 @@ def test_a_status_change_reaches_the_phone_as_a_notification(browser, push_serve
         assert notification["tag"] == f"report-{reference}"
 
         # The push service hands the decrypted message to the phone's service worker.
-        cdp = context.new_cdp_session(page)
-        registrations: list[str] = []
-        cdp.on("ServiceWorker.workerRegistrationUpdated",
-               lambda event: registrations.extend(r["registrationId"] for r in event["registrations"]
-                                                  if not r["isDeleted"]))
-        cdp.send("ServiceWorker.enable")
-        # CDP events reach a sync Playwright client only while it is talking to the browser.
-        poll(lambda: page.wait_for_timeout(100) or registrations, message="no service worker registration reported")
-        cdp.send("ServiceWorker.deliverPushMessage", {
-            "origin": url, "registrationId": registrations[0], "data": json.dumps(received.payload)})
-
-        shown = poll(lambda: page.evaluate(NOTIFICATIONS), message="no notification was shown")
+        shown = PushDelivery(context, page, url).deliver(json.dumps(received.payload), bool)
         assert [(n["title"], n["body"], n["tag"]) for n in shown] == [
             (notification["title"], MESSAGE, f"report-{reference}")]
         assert shown[0]["data"]["url"] == f"/r/{reference}"

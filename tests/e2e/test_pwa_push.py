@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import json
 
-from tests.e2e.conftest import poll, wait_for_service_worker
+from tests.e2e.conftest import PushDelivery, poll, wait_for_service_worker
 from tests.e2e.journey import fill_report, send
-
-NOTIFICATIONS = """async () => {
-  const registration = await navigator.serviceWorker.getRegistration();
-  return (await registration.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data }));
-}"""
 
 
 def _payload(reference: str, origin: str, status: str, body: str) -> str:
@@ -32,26 +27,14 @@ def test_push_shows_the_notification_a_newer_one_replaces_it_and_a_tap_opens_the
     page.get_by_role("heading", name="Report sent").wait_for(timeout=30000)
     reference = page.locator(".reference").inner_text()
 
-    cdp = context.new_cdp_session(page)
-    registrations: list[str] = []
-    cdp.on("ServiceWorker.workerRegistrationUpdated",
-           lambda event: registrations.extend(r["registrationId"] for r in event["registrations"] if not r["isDeleted"]))
-    cdp.send("ServiceWorker.enable")
-    # CDP events reach a sync Playwright client only while it is talking to the browser.
-    poll(lambda: page.wait_for_timeout(100) or registrations, message="no service worker registration reported")
-
-    def deliver(status: str, body: str) -> None:
-        cdp.send("ServiceWorker.deliverPushMessage", {
-            "origin": origin, "registrationId": registrations[0], "data": _payload(reference, origin, status, body)})
-
-    deliver("Investigating", "An officer is on the way.")
-    shown = poll(lambda: page.evaluate(NOTIFICATIONS))
+    push = PushDelivery(context, page, origin)
+    shown = push.deliver(_payload(reference, origin, "Investigating", "An officer is on the way."), bool)
     assert [(n["title"], n["body"], n["tag"]) for n in shown] == [
         (f"{reference}: Investigating", "An officer is on the way.", f"report-{reference}")]
 
-    deliver("Fixed", "We filled the pothole.")
-    poll(lambda: [n["body"] for n in page.evaluate(NOTIFICATIONS)] == ["We filled the pothole."],
-         message="the newer notification did not replace the older one")
+    newer = push.deliver(_payload(reference, origin, "Fixed", "We filled the pothole."),
+                         lambda current: any(n["body"] == "We filled the pothole." for n in current))
+    assert [n["body"] for n in newer] == ["We filled the pothole."], "the newer notification did not replace the older one"
 
     # A tap: the worker's notificationclick handler runs with the notification that is shown.
     # (A dispatched event cannot extend the worker's life, so this call keeps the worker busy
