@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -52,10 +53,36 @@ async def device_from_request(request: Request, *, required: bool = True) -> Dev
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise _unauthorised("The app sent a sign-in token we cannot read. Please reopen Report It and try again.")
-    device = await Device.objects().where(Device.token_hash == hash_token(token.strip())).first()
+    digest = hash_token(token.strip())
+    device = _remembered(request, digest)
     if device is None:
-        raise _unauthorised("This app's registration is not valid any more. Please reopen Report It and try again.")
+        device = await Device.objects().where(Device.token_hash == digest).first()
+        if device is None:
+            raise _unauthorised("This app's registration is not valid any more. Please reopen Report It and try again.")
+        _remember(request, digest, device)
     return device
+
+
+# Devices are looked up on every app request (a warden's outbox flush is dozens in a row), and a
+# registration never changes once made, so each process keeps recently seen ones for a while.
+# Anything that revokes a device must also clear this cache.
+DEVICE_CACHE_SECONDS = 300.0
+DEVICE_CACHE_SIZE = 10_000
+
+
+def _remembered(request: Request, digest: str) -> Device | None:
+    cache = getattr(request.app.state, "device_cache", None)
+    entry = cache.get(digest) if cache else None
+    if entry is None or entry[1] < time.monotonic():
+        return None
+    return entry[0]
+
+
+def _remember(request: Request, digest: str, device: Device) -> None:
+    cache = getattr(request.app.state, "device_cache", None)
+    if cache is None or len(cache) >= DEVICE_CACHE_SIZE:
+        cache = request.app.state.device_cache = {}
+    cache[digest] = (device, time.monotonic() + DEVICE_CACHE_SECONDS)
 
 
 async def staff_from_request(request: Request) -> StaffMember | None:
