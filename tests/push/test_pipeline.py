@@ -60,7 +60,7 @@ async def test_the_worker_process_encrypts_for_the_subscription_and_signs_with_o
               Target(f"https://fcm.googleapis.com/fcm/send/{i}", **browser.keys)) for i in range(3)]
     try:
         deadline = asyncio.get_running_loop().time() + 30
-        while (requests := await sender._encode_in_process(items)) is None:  # None while it starts
+        while (requests := await sender.encoding.in_process(items)) is None:  # None while it starts
             assert asyncio.get_running_loop().time() < deadline, "the encoder process never started"
             await asyncio.sleep(0.05)
     finally:
@@ -81,7 +81,7 @@ async def test_a_dead_encoder_process_falls_back_to_a_thread(
         push_client, resident, browser, mock_push, push_settings, push_app, clock, monkeypatch):
     from concurrent.futures.process import BrokenProcessPool
 
-    import reportit.push.sender as sender_module
+    import reportit.push.encoding as encoding_module
 
     reference, names = await parked_rows(push_client, resident, browser, mock_push, push_settings, clock, count=4)
 
@@ -95,7 +95,7 @@ async def test_a_dead_encoder_process_falls_back_to_a_thread(
         def shutdown(self, *args, **kwargs) -> None:
             pass
 
-    monkeypatch.setattr(sender_module, "ProcessPoolExecutor", Broken)
+    monkeypatch.setattr(encoding_module, "ProcessPoolExecutor", Broken)
     sender = Sender(push_settings, secret_key=push_app.state.secret_key, clock=clock,
                     config=SenderConfig(process_batch=1))
 

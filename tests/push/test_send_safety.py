@@ -62,7 +62,7 @@ async def test_a_subscription_with_a_bad_url_fails_alone_and_the_good_one_is_sen
     later = Sender(push_settings, secret_key=push_app.state.secret_key, clock=clock, config=config)
     if process_batch:  # wait for the worker process, so this batch is really encrypted there
         deadline = asyncio.get_running_loop().time() + 30
-        while await sender._encode_in_process([]) is None:
+        while await sender.encoding.in_process([]) is None:
             assert asyncio.get_running_loop().time() < deadline, "the encoder process never started"
             await asyncio.sleep(0.05)
 

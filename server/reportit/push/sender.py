@@ -12,10 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
 import secrets
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable
@@ -29,8 +26,8 @@ from reportit.push import delivery
 from reportit.push.delivery import Outcome
 from reportit.push.email import SmtpServer, compose, send_batch, unsubscribe_token
 from reportit.push.fanout import fall_back_to_email
-from reportit.push.message import (EncodeFailure, PushEncoder, PushRequest, StatusNews, Target, encode_each,
-                                   encode_in_process, news_for, start_encoder_process, vapid_subscriber)
+from reportit.push.encoding import BatchEncoder
+from reportit.push.message import EncodeFailure, PushEncoder, PushRequest, news_for, vapid_subscriber
 from reportit.push.tables import Notification, PushSubscription
 from reportit.push.vapid import VapidKeys, load_or_create
 from reportit.settings import Settings
@@ -108,14 +105,13 @@ class Sender:
         self.clock = clock
         self.keys = keys or load_or_create(settings.data_dir)
         self.encoder = PushEncoder(self.keys, vapid_subscriber(settings), settings.base_url)
+        self.encoding = BatchEncoder(settings, self.keys, self.encoder, self.config.process_batch)
         self.smtp = SmtpServer.from_url(settings.smtp_url) if settings.smtp_url else None
         # Without SMTP this sender leaves email rows for one that has it (fanout marks them
         # skipped when the service itself has no SMTP).
         self.channels = ("push", "email") if self.smtp else ("push",)
         self._clients: list[httpx.AsyncClient] = []  # one per lane, made when first needed
         self._ssl = None
-        self._processes: ProcessPoolExecutor | None = None
-        self._processes_started: Future | None = None
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -142,9 +138,7 @@ class Sender:
         clients, self._clients = self._clients, []
         for client in clients:
             await client.aclose()
-        if self._processes is not None:
-            self._processes.shutdown(wait=False, cancel_futures=True)
-            self._processes = self._processes_started = None
+        self.encoding.close()
 
     def _lane_clients(self, lanes: int) -> list[httpx.AsyncClient]:
         """HTTP clients for `lanes` requests in flight: each lane sends one request at a time.
@@ -218,7 +212,7 @@ class Sender:
     async def _claim_push(self) -> _Batch:
         claim = await self.claim(("push",), self.config.push_batch)
         ready = [r for r in claim.rows if r["endpoint"]]
-        return _Batch(claim, asyncio.create_task(self._encode_rows(ready)) if ready else None)
+        return _Batch(claim, asyncio.create_task(self.encoding.encode_rows(ready)) if ready else None)
 
     async def _deliver_batch(self, batch: _Batch) -> None:
         requests = None
@@ -315,7 +309,7 @@ class Sender:
         # The subscription went away after the row was queued.
         gone = [(r, Outcome("gone", error="subscription removed")) for r in rows if not r["endpoint"]]
         if requests is None:
-            requests = await self._encode_rows(ready)
+            requests = await self.encoding.encode_rows(ready)
         outcomes: list[Outcome | None] = [None] * len(ready)
         work = iter(enumerate(ready))
         # No request starts unless it can finish while the rows are still ours: rows left over
@@ -348,51 +342,6 @@ class Sender:
             log.error("event=push_request_error notification=%s error=%s", row["id"], type(exc).__name__)
             return Outcome("failed", error=f"could not send the request: {type(exc).__name__}",
                            counts_against_subscription=True)
-
-    async def _encode_rows(self, rows: list[dict]) -> dict[int, PushRequest | EncodeFailure]:
-        """Encrypted, signed requests by row id. CPU-bound (ECDH + AES-GCM per message), so never
-        on the event loop: big batches in a worker process, small ones in a thread. A row that
-        can't be encoded gets an EncodeFailure instead, and fails alone."""
-        results: dict[int, PushRequest | EncodeFailure] = {}
-        encodable, items = [], []
-        for r in rows:
-            try:
-                items.append((news_for(self.settings, r["reference"], r["to_status"], r["public_message"]),
-                              Target(r["endpoint"], r["p256dh"], r["auth"])))
-            except Exception as exc:  # noqa: BLE001
-                results[r["id"]] = EncodeFailure(f"could not build the message: {type(exc).__name__}")
-            else:
-                encodable.append(r)
-        requests = None
-        if self.config.process_batch and len(items) >= self.config.process_batch:
-            requests = await self._encode_in_process(items)
-        if requests is None:
-            requests = await anyio.to_thread.run_sync(self._encode, items)
-        results.update({row["id"]: request for row, request in zip(encodable, requests)})
-        return results
-
-    def _encode(self, items: list[tuple[StatusNews, Target]]) -> list[PushRequest | EncodeFailure]:
-        return encode_each(self.encoder, items)
-
-    async def _encode_in_process(self, items: list[tuple[StatusNews, Target]]
-                                 ) -> list[PushRequest | EncodeFailure] | None:
-        """None means "use a thread": while the worker process is starting, or if it failed."""
-        if self._processes is None:
-            self._processes = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded server
-                initializer=start_encoder_process,
-                initargs=(self.keys.private_pem, self.keys.public_pem, self.encoder.subscriber, self.encoder.base_url))
-        try:
-            if self._processes_started is None:
-                self._processes_started = self._processes.submit(encode_in_process, [])
-            if not self._processes_started.done():
-                return None  # it takes a few hundred ms to start: this batch need not wait for it
-            return await asyncio.get_running_loop().run_in_executor(self._processes, encode_in_process, items)
-        except (BrokenProcessPool, OSError) as exc:  # the worker died or could not start: use a thread
-            log.warning("event=encoder_process_failed error=%r", exc)
-            self._processes.shutdown(wait=False, cancel_futures=True)
-            self._processes = self._processes_started = None
-            return None
 
     async def _deliver_email(self, token: str, rows: list[dict]) -> None:
         assert self.smtp is not None
