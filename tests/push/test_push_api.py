@@ -173,8 +173,26 @@ async def test_anyone_may_follow_a_public_report(push_client, resident):
     stop = await push_client.delete(f"/api/reports/{reference}/follow", headers=headers)
 
     assert (first.status_code, again.status_code, stop.status_code) == (201, 200, 204)
-    assert first.json() == {"reference": reference, "following": True}
+    assert first.json() == {"reference": reference, "following": True, "email": False}
     assert await Follow.count().where(Follow.report.reference == reference) == 1  # the reporter's
+
+
+async def test_a_follower_can_ask_for_updates_by_email_instead(push_client, resident):
+    reference = await new_report(push_client, resident)
+    neighbour = (await push_client.post("/api/devices")).json()
+    headers = {"Authorization": f"Bearer {neighbour['token']}"}
+
+    wrong = await push_client.post(f"/api/reports/{reference}/follow", json={"email": "not an email"}, headers=headers)
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "email"
+    first = await push_client.post(f"/api/reports/{reference}/follow", json={"email": "sam@example.org"}, headers=headers)
+    assert first.status_code == 201 and first.json()["email"] is True
+    # The reporter, who gave no email when reporting, can add one afterwards (the app offers it).
+    mine = await push_client.post(f"/api/reports/{reference}/follow", json={"email": "ada@example.org"},
+                                  headers=resident["headers"])
+    assert mine.status_code == 200
+
+    emails = await Follow.select(Follow.email).where(Follow.report.reference == reference)
+    assert sorted(f["email"] for f in emails) == ["ada@example.org", "sam@example.org"]
 
 
 async def test_only_the_reporter_may_follow_a_private_report(push_client, resident):

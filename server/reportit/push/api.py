@@ -10,10 +10,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from reportit.accounts.identity import device_from_request
-from reportit.problems import Problem
+from reportit.problems import FieldError, Problem, invalid
 from reportit.push import follows, subscriptions
 from reportit.push.vapid import VapidKeys, load_or_create
 from reportit.reports.references import normalise, spoken
+from reportit.reports.submission import EMAIL_MESSAGE, valid_email
 from reportit.reports.tables import Report
 
 MAX_BODY = 8 * 1024
@@ -78,8 +79,15 @@ async def follow_report(request: Request) -> Response:
     if request.method == "DELETE":
         await follows.unfollow(report["id"], device.id)
         return Response(status_code=204)
-    created = await follows.follow(report["id"], device.id)
-    return JSONResponse({"reference": reference, "following": True}, status_code=201 if created else 200)
+    body = await _json_body(request)
+    email = body.get("email") if isinstance(body, dict) else None
+    if email is not None:
+        email = str(email).strip()
+        if not valid_email(email):
+            raise invalid([FieldError("email", EMAIL_MESSAGE)], title="Check your email address")
+    created = await follows.follow(report["id"], device.id, email or None)
+    return JSONResponse({"reference": reference, "following": True, "email": bool(email)},
+                        status_code=201 if created else 200)
 
 
 async def unsubscribe(request: Request) -> Response:

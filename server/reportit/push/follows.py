@@ -20,12 +20,17 @@ async def follow_own_report(report_id: int, device_id: int | None, email: str) -
                  created_at=datetime.now(timezone.utc)).save()
 
 
-async def follow(report_id: int, device_id: int) -> bool:
-    """True when this device was not following the report yet."""
+async def follow(report_id: int, device_id: int, email: str | None = None) -> bool:
+    """True when this device was not following the report yet. With `email`, updates go there
+    whenever this device has no working push subscription (the app offers it where push is
+    impossible, e.g. iOS outside the installed app)."""
     async with database.write_transaction(Follow._meta.db):
-        if await Follow.exists().where((Follow.report == report_id) & (Follow.device == device_id)):
+        where = (Follow.report == report_id) & (Follow.device == device_id)
+        if await Follow.exists().where(where):
+            if email:
+                await Follow.update({Follow.email: email}).where(where)
             return False
-        await Follow(report=report_id, device=device_id, created_at=datetime.now(timezone.utc)).save()
+        await Follow(report=report_id, device=device_id, email=email or "", created_at=datetime.now(timezone.utc)).save()
     return True
 
 

@@ -17,6 +17,11 @@ LOCATION_SOURCES = ("device", "map", "photo", "text")
 MAX_LOCATION_TEXT = 500
 MAX_SHORT_ANSWER = 200
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_MESSAGE = "Enter an email address in the right format, like name@example.com."
+
+
+def valid_email(text: str) -> bool:
+    return len(text) <= 320 and bool(_EMAIL.match(text))
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{7,20}$")
 
 # The form fields a report is made of; anything else is refused so typos are not lost silently.
@@ -88,8 +93,8 @@ def read_submission(form: ParsedForm, settings: Settings) -> Submission:
     contact_phone = form.get("contact_phone").strip()
     if len(contact_name) > 200:
         errors.append(FieldError("contact_name", "Your name must be 200 characters or fewer."))
-    if contact_email and (len(contact_email) > 320 or not _EMAIL.match(contact_email)):
-        errors.append(FieldError("contact_email", "Enter an email address in the right format, like name@example.com."))
+    if contact_email and not valid_email(contact_email):
+        errors.append(FieldError("contact_email", EMAIL_MESSAGE))
     if contact_phone and not _PHONE.match(contact_phone):
         errors.append(FieldError("contact_phone", "Enter a phone number, like 07700 900 982 or +44 7700 900 982."))
 
