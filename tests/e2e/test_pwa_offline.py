@@ -14,6 +14,8 @@ def test_after_one_online_visit_the_app_starts_and_reports_with_the_network_off(
 
     context.set_offline(True)
     page.goto("/")
+    # The shell's own h1 says "Report It" until the app has rendered the start screen.
+    page.get_by_role("heading", level=1, name="Report a problem in the street").wait_for()
     assert page.get_by_role("heading", level=1).inner_text() == "Report a problem in the street"
     fill_report(page, description="Reported with no signal")
     client_id = send(page)
