@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -12,10 +13,9 @@ import httpx
 
 from reportit.push.email import PermanentFailure
 from reportit.push.message import PushRequest
+from reportit.push.transport import PushTransport, direct_connections_allowed
 
 log = logging.getLogger(__name__)
-
-
 
 MAX_ATTEMPTS = 8
 BASE_BACKOFF = 30.0  # seconds; doubles per attempt, with jitter so a recovering service isn't stampeded
@@ -65,6 +65,21 @@ class PushClient(httpx.AsyncClient):
     @cookies.setter
     def cookies(self, cookies) -> None:
         pass
+
+
+def push_client(ssl_context: ssl.SSLContext, timeout: httpx.Timeout, origins: int) -> PushClient:
+    """A client for push services: our lean transport (push/transport.py), or httpx's own when the
+    environment names a proxy, which only httpx's honours."""
+    transport = None
+    if direct_connections_allowed():
+        transport = PushTransport(ssl_context=ssl_context, max_idle_per_origin=origins)
+    return PushClient(
+        transport=transport,
+        verify=ssl_context,
+        timeout=timeout,
+        limits=httpx.Limits(max_connections=origins, max_keepalive_connections=origins),
+        follow_redirects=False,  # a redirect could point anywhere: the allow-list was for the endpoint
+    )
 
 
 def push_outcome(status: int, retry_after: str | None, text: str, attempts: int, now: datetime) -> Outcome:

@@ -141,23 +141,17 @@ class Sender:
         self.encoding.close()
 
     def _lane_clients(self, lanes: int) -> list[httpx.AsyncClient]:
-        """HTTP clients for `lanes` requests in flight: each lane sends one request at a time.
+        """HTTP clients for `lanes` requests in flight: each lane sends one request at a time and
+        keeps its connection to each push service alive between requests; all share one TLS context.
 
-        One httpx pool per lane, rather than one pool for all: httpcore re-examines every
-        connection in a pool (a poll() on each socket) each time a request is queued or finishes,
-        so a shared pool of 32 connections cost more CPU than the encryption. A lane keeps its
-        connection to each push service alive between requests; all share one TLS context.
+        One client per lane, rather than one pool for all: httpx's own transport (used only behind
+        a proxy, see delivery.push_client) re-examines every connection in its pool each time a
+        request is queued or finishes, which cost more CPU than the encryption.
         """
         while len(self._clients) < lanes:
             if self._ssl is None:
                 self._ssl = httpx.create_ssl_context()
-            self._clients.append(delivery.PushClient(
-                verify=self._ssl,
-                timeout=self.config.timeout,
-                limits=httpx.Limits(max_connections=MAX_ORIGINS_PER_LANE,
-                                    max_keepalive_connections=MAX_ORIGINS_PER_LANE),
-                follow_redirects=False,  # a redirect could point anywhere: the allow-list was for the endpoint
-            ))
+            self._clients.append(delivery.push_client(self._ssl, self.config.timeout, MAX_ORIGINS_PER_LANE))
         return self._clients[:lanes]
 
     def wake(self) -> None:
