@@ -38,9 +38,9 @@ class Outcome:
     counts_against_subscription: bool = False
 
 
-async def post(client: httpx.AsyncClient, request: PushRequest, attempts: int, now: datetime) -> Outcome:
+async def post(client: PushClient, request: PushRequest, attempts: int, now: datetime) -> Outcome:
     try:
-        response = await client.post(request.endpoint, content=request.body, headers=request.headers)
+        response = await client.send(client.push_request(request))
     except httpx.HTTPError as exc:
         return backoff(attempts, now, None, f"{type(exc).__name__}: {exc}", counts=True)
     if response.status_code in (200, 201, 202):
@@ -65,6 +65,13 @@ class PushClient(httpx.AsyncClient):
     @cookies.setter
     def cookies(self, cookies) -> None:
         pass
+
+    def push_request(self, request: PushRequest) -> httpx.Request:
+        """The request as built by hand: `build_request` merges the client's default headers, URL
+        and cookies into each one, a third of the client's work per request, for nothing a push
+        service needs. The client's timeouts still apply."""
+        return httpx.Request("POST", request.endpoint, content=request.body, headers=request.headers,
+                             extensions={"timeout": self.timeout.as_dict()})
 
 
 def push_client(ssl_context: ssl.SSLContext, timeout: httpx.Timeout, origins: int) -> PushClient:

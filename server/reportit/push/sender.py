@@ -183,13 +183,19 @@ class Sender:
         """
         handled = 0
         upcoming = None if self._stopping else await self._claim_push()
+        claiming: asyncio.Task[_Batch] | None = None
         try:
             while upcoming is not None:
                 batch, upcoming = upcoming, None
                 if batch.claim.taken and not self._stopping:
-                    upcoming = await self._claim_push()
-                if batch.claim.rows:
-                    await self._deliver_batch(batch)
+                    # Claimed (in the database's thread) while this batch is on the wire.
+                    claiming = asyncio.create_task(self._claim_push())
+                try:
+                    if batch.claim.rows:
+                        await self._deliver_batch(batch)
+                finally:
+                    if claiming is not None:
+                        upcoming, claiming = await claiming, None
                 email = await self.claim(("email",), self.config.email_batch)  # empty when we have no SMTP
                 if email.rows:
                     await self.deliver(email)
@@ -199,6 +205,8 @@ class Sender:
                 if upcoming is None and not self._stopping:
                     upcoming = await self._claim_push()
         finally:
+            if claiming is not None:  # cancelled while claiming: the claim's rows wait out its lease
+                claiming.cancel()
             if upcoming is not None and upcoming.requests is not None:
                 upcoming.requests.cancel()  # its rows stay claimed until the lease runs out: retried then
         return handled
