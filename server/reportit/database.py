@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from urllib.parse import unquote, urlparse
 
 from piccolo.engine.base import Engine
@@ -67,8 +70,45 @@ def use(engine: Engine) -> None:
         table._meta.db = engine
 
 
-def write_transaction(engine: Engine):
-    """A transaction that takes the write lock up front on SQLite, so concurrent writers queue."""
+@asynccontextmanager
+async def write_transaction(engine: Engine) -> AsyncIterator[None]:
+    """A transaction that takes the write lock up front on SQLite, so concurrent writers queue.
+
+    Nested ones join the outermost (Piccolo's default); callbacks given to `after_commit` inside
+    run once the outermost has committed, and never if it rolls back.
+    """
+    if _after_commit.get() is not None:
+        async with _transaction(engine):
+            yield
+        return
+    callbacks: list[Callable[[], None]] = []
+    token = _after_commit.set(callbacks)
+    try:
+        async with _transaction(engine):
+            yield
+    finally:
+        _after_commit.reset(token)
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # the commit stands; a callback's failure is only logged
+            log.exception("event=after_commit_failed callback=%r", callback)
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` when the write transaction in progress commits (at once outside one): say,
+    waking the sender for outbox rows, which it can only see once they are committed."""
+    callbacks = _after_commit.get()
+    if callbacks is None:
+        callback()
+    else:
+        callbacks.append(callback)
+
+
+_after_commit: ContextVar[list[Callable[[], None]] | None] = ContextVar("after_commit", default=None)
+
+
+def _transaction(engine: Engine):
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()

@@ -130,18 +130,3 @@ async def test_hiding_a_report_takes_it_off_the_public_pages_only(client, office
 async def test_an_unknown_case_is_a_404_page(officer):
     response = await officer.get("/console/reports/ZZZZZZZZ", headers={"accept": "text/html"})
     assert response.status_code == 404 and "Case not found" in response.text
-
-
-async def test_the_sender_is_woken_after_the_status_change_commits(officer, report, monkeypatch):
-    """change_status wakes the sender inside our transaction, too early to see the rows: we wake it again."""
-    from reportit.console import casework
-
-    seen = []
-
-    def spy() -> None:
-        seen.append(casework.Report._meta.db.current_transaction.get() is None)  # outside any transaction
-
-    monkeypatch.setattr(casework, "wake_senders", spy)
-    await post_form(officer, f"/console/reports/{report['reference']}/status",
-                    {"status": "investigating", "action": "save", "public_message": "Looking now."})
-    assert seen == [True]

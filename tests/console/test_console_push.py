@@ -72,6 +72,32 @@ async def test_a_console_status_change_reaches_the_reporters_phone(push_world, s
     assert "Contractor" not in str(push.payload)
 
 
+async def test_the_sender_is_woken_once_the_whole_console_action_has_committed(push_world, staff, monkeypatch):
+    """change_status runs inside the console's transaction (with the audit row): woken there, the
+    sender could not yet see the rows, so the wake waits for the outer commit."""
+    from reportit.reports import status
+
+    world, mock = push_world, push_world["mock"]
+    woken: list[bool] = []
+    wake = status.wake_senders
+
+    def spy() -> None:
+        woken.append(status.Report._meta.db.current_transaction.get() is None)  # outside any transaction
+        wake()
+
+    monkeypatch.setattr(status, "wake_senders", spy)
+    async with new_client(world["app"]) as http, new_client(world["app"]) as officer:
+        device, name = await resident(http, world)
+        reference = await new_report(http, device)
+        await sign_in(officer, staff["officer"])
+        response = await post_form(officer, f"/console/reports/{reference}/status",
+                                   {"status": "investigating", "action": "save", "public_message": "Looking now."})
+        assert response.status_code == 303
+        await settled(reference)
+    assert woken == [True]
+    assert len(mock.delivered(name)) == 1
+
+
 async def test_a_duplicate_merge_tells_each_follower_once_and_then_they_follow_the_original(push_world, staff):
     world, mock = push_world, push_world["mock"]
     async with new_client(world["app"]) as http, new_client(world["app"]) as officer:

@@ -2,8 +2,8 @@
 sees goes through `change_status`, whose transaction also writes the reporter's notifications.
 
 Nested `write_transaction`s join the outer one (Piccolo's default), so `change_status` runs inside
-ours and a failure anywhere rolls back the whole action. Its own "wake the sender" then fires
-before our commit, so we wake the sender again once ours has committed (`notify_after_commit`).
+ours and a failure anywhere rolls back the whole action; the sender it wakes is woken once ours
+has committed (`database.after_commit`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from reportit.accounts.tables import StaffRole
 from reportit.console.audit import record
 from reportit.console.tables import CaseNote
 from reportit.problems import Problem
-from reportit.push.sender import wake_senders
 from reportit.reports.references import normalise
 from reportit.reports.status import Actor, change_status
 from reportit.reports.tables import Category, Report
@@ -45,11 +44,6 @@ def write_transaction():
     return database.write_transaction(Report._meta.db)
 
 
-def notify_after_commit() -> None:
-    """Outbox rows written inside our transaction are visible now: send them without waiting."""
-    wake_senders()
-
-
 async def load_case(reference: str) -> dict | None:
     return await (Report.select(*Report.all_columns(), Report.category.code.as_alias("category_code"))
                   .where(Report.reference == reference).first())
@@ -73,7 +67,6 @@ async def update_status(staff: StaffMember, report: dict, settings: Settings, to
                                 "internal_note": internal_note.strip()})
     except Problem as problem:
         raise CaseError("public_message", problem.detail) from problem
-    notify_after_commit()
 
 
 async def add_note(staff: StaffMember, report: dict, text: str) -> None:
@@ -129,7 +122,6 @@ async def recategorise(staff: StaffMember, report: dict, settings: Settings, cod
         await record(staff.user_id, staff.email, "category_changed", report_id=report["id"],
                      before={"category": report["category_code"]},
                      after={"category": code, "public_message": public_message.strip()})
-    notify_after_commit()
 
 
 async def set_hidden(staff: StaffMember, report: dict, hidden: bool) -> None:

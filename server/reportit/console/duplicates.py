@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from reportit.accounts.identity import StaffMember
 from reportit.console.audit import record
-from reportit.console.casework import CaseError, actor_for, notify_after_commit, original_for, write_transaction
+from reportit.console.casework import CaseError, actor_for, original_for, write_transaction
 from reportit.push.tables import Follow
 from reportit.reports.references import spoken
 from reportit.reports.status import change_status
@@ -64,5 +64,4 @@ async def mark_duplicate(staff: StaffMember, report: dict, settings: Settings, o
                      target=original["reference"], before={"status": report["status"], "duplicate_of": None},
                      after={"status": DUPLICATE, "duplicate_of": original["reference"], "followers_moved": moved,
                             "public_message": message})
-    notify_after_commit()
     return original["reference"]

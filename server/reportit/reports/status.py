@@ -68,8 +68,9 @@ async def change_status(
             report_id=report["id"], status_change_id=change.id, from_status=report["status"], to_status=to_status,
             public_message=change.public_message, settings=settings,
         )
-    if queued:
-        wake_senders()  # after the commit, so the sender sees the rows
+        if queued:
+            # After the commit (ours, or an outer one we joined), so the sender sees the rows.
+            database.after_commit(wake_senders)
     log.info("event=status_changed reference=%s from=%s to=%s actor=%s",
              reference, report["status"], to_status, actor.label)
     return change
