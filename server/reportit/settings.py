@@ -147,6 +147,7 @@ class Settings:
     secure_cookies: bool = False
     device_registrations_per_hour: int = 60  # per client address
     reports_per_hour: int = 300  # per device: a warden's day of queued reports goes through
+    notification_retention_days: int = 90  # finished outbox rows are deleted after this
     extra: Mapping[str, Any] = field(default_factory=dict)
     response_templates: tuple[ResponseTemplate, ...] = ()
 
@@ -195,6 +196,7 @@ SERVICE_FIELDS: tuple[tuple[str, str, Any], ...] = (
     ("secure_cookies", "REPORTIT_SECURE_COOKIES", _bool),
     ("device_registrations_per_hour", "REPORTIT_DEVICE_REGISTRATIONS_PER_HOUR", int),
     ("reports_per_hour", "REPORTIT_REPORTS_PER_HOUR", int),
+    ("notification_retention_days", "REPORTIT_NOTIFICATION_RETENTION_DAYS", int),
 )
 
 
@@ -211,11 +213,16 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     service = dict(config.get("service", {}))
     values: dict[str, Any] = {}
     for name, var, parse in SERVICE_FIELDS:
-        if var in env:
-            values[name] = parse(env[var])
-        elif name in service:
-            raw = service[name]
-            values[name] = parse(raw) if isinstance(raw, str) else (tuple(raw) if isinstance(raw, list) else raw)
+        try:
+            if var in env:
+                values[name] = parse(env[var])
+            elif name in service:
+                raw = service[name]
+                values[name] = parse(raw) if isinstance(raw, str) else (tuple(raw) if isinstance(raw, list) else raw)
+        except ValueError as exc:
+            raise SettingsError(f"{var} (service.{name}): {exc}") from exc
+    if values.get("notification_retention_days", 1) < 1:
+        raise SettingsError("REPORTIT_NOTIFICATION_RETENTION_DAYS must be at least 1")
 
     database_url = env.get("DATABASE_URL") or service.get("database_url") or f"sqlite:///{data_dir / 'reportit.sqlite'}"
     map_settings = _map(config.get("map", {}), env)

@@ -74,3 +74,18 @@ def test_a_broken_configuration_names_the_problem(tmp_path, change, words):
 def test_a_missing_config_file_is_named():
     with pytest.raises(SettingsError, match="not a file"):
         load_settings({"REPORTIT_CONFIG": "/nowhere/council.toml"})
+
+
+@pytest.mark.parametrize("env, words", [
+    ({"REPORTIT_MAX_PHOTOS": "five"}, "REPORTIT_MAX_PHOTOS"),
+    ({"REPORTIT_NOTIFICATION_RETENTION_DAYS": "0"}, "at least 1"),
+])
+def test_a_bad_number_in_the_environment_names_the_variable(env, words):
+    with pytest.raises(SettingsError, match=words):
+        load_settings({"REPORTIT_CONFIG": str(EXAMPLE), **env})
+
+
+def test_notifications_are_kept_90_days_unless_told_otherwise():
+    assert load_settings({"REPORTIT_CONFIG": str(EXAMPLE)}).notification_retention_days == 90
+    assert load_settings({"REPORTIT_CONFIG": str(EXAMPLE),
+                          "REPORTIT_NOTIFICATION_RETENTION_DAYS": "30"}).notification_retention_days == 30

@@ -27,6 +27,7 @@ from reportit.push.delivery import Outcome
 from reportit.push.email import SmtpServer, compose, send_batch, unsubscribe_token
 from reportit.push.fanout import fall_back_to_email
 from reportit.push.encoding import BatchEncoder
+from reportit.push.retention import prune_finished
 from reportit.push.message import EncodeFailure, PushEncoder, PushRequest, news_for, vapid_subscriber
 from reportit.push.tables import Notification, PushSubscription
 from reportit.push.vapid import VapidKeys, load_or_create
@@ -38,6 +39,7 @@ Clock = Callable[[], datetime]
 
 # The longest one push request can take (connect + write + read timeouts, with room to spare).
 REQUEST_BUDGET = timedelta(seconds=30)
+PRUNE_EVERY = timedelta(hours=1)
 # Push services a lane talks to at once (FCM, Mozilla, Apple, Windows, ...); more just queue.
 MAX_ORIGINS_PER_LANE = 8
 
@@ -115,6 +117,7 @@ class Sender:
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
+        self._next_prune: datetime | None = None
 
     # -- running in the background ---------------------------------------------------------
 
@@ -165,6 +168,7 @@ class Sender:
                 self._wake.clear()
                 try:
                     await self.drain()
+                    await self.prune_if_due()
                 except Exception:
                     log.exception("event=sender_error")
                 if self._stopping:
@@ -174,6 +178,14 @@ class Sender:
         finally:
             _running.discard(self)
             log.info("event=sender_stopped")
+
+    async def prune_if_due(self) -> int:
+        """Delete finished outbox rows past the retention period, at most once an hour."""
+        now = self.clock()
+        if self._next_prune is not None and now < self._next_prune:
+            return 0
+        self._next_prune = now + PRUNE_EVERY
+        return await prune_finished(now, timedelta(days=self.settings.notification_retention_days))
 
     async def drain(self) -> int:
         """Send everything that is due now; returns how many rows were handled.
