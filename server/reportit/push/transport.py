@@ -7,11 +7,12 @@ one does only what a push request needs:
 
 - one connection per request in flight, kept alive per origin (scheme, host, port) for
   `keepalive_expiry` seconds after its last answer, so an idle connection the push service may
-  already have closed is not reused;
+  already have closed is not reused; nor is one whose socket has something to read (the close
+  the loop has not got round to yet);
 - TLS through the SSL context it is given (certificates verified, SNI set);
 - httpx's connect, write and read timeouts (`read` bounds the whole answer, which is small) and
   httpx's exceptions, so callers see exactly what the default transport would raise;
-- answers up to `max_response_bytes`; anything larger is refused, not buffered.
+- answers up to `max_response_bytes`, head and body; anything larger is refused, not buffered.
 
 It sends no request through a proxy: `Sender` uses httpx's own transport when the environment
 names one (see `direct_connections_allowed`). The request is never retried here: a POST may have
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import select
 import ssl
 import time
 import urllib.request
@@ -62,6 +64,8 @@ class PushTransport(httpx.AsyncBaseTransport):
         timeouts = request.extensions.get("timeout", {})
         head = _request_head(request)
         body = await request.aread()
+        if "transfer-encoding" in request.headers:  # a streamed body: httpx announced chunks, so send one
+            body = (b"%x\r\n%s\r\n" % (len(body), body) if body else b"") + b"0\r\n\r\n"
         origin = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
         connection = self._idle_connection(origin) or await self._connect(origin, request, timeouts.get("connect"))
         try:
@@ -71,7 +75,8 @@ class PushTransport(httpx.AsyncBaseTransport):
             raise
         self._release(origin, connection)
         return httpx.Response(status, headers=headers, stream=httpx.ByteStream(connection.take_body()),
-                              extensions={"http_version": b"HTTP/1.1", "reason_phrase": reason}, request=request)
+                              extensions={"http_version": b"HTTP/" + connection.http_version.encode(),
+                                          "reason_phrase": reason}, request=request)
 
     async def aclose(self) -> None:
         self._closed = True
@@ -85,7 +90,7 @@ class PushTransport(httpx.AsyncBaseTransport):
         now = time.monotonic()
         while idle:
             connection = idle.pop()  # the most recently used: the likeliest to be open still
-            if connection.reusable and now - connection.idle_since < self._expiry:
+            if now - connection.idle_since < self._expiry and connection.still_open():
                 return connection
             connection.close()
         return None
@@ -146,6 +151,7 @@ class _Connection(asyncio.Protocol):
         self._headers_complete = False
         self._complete = False
         self._keep_alive = False
+        self.http_version = "1.1"
         self.reusable = False
         self.idle_since = 0.0
 
@@ -161,6 +167,12 @@ class _Connection(asyncio.Protocol):
             self.reusable = False
             self.close()
             return
+        self._size += len(data)
+        if self._size > self._max_response:
+            self._fail(httpx.RemoteProtocolError(
+                f"the push service's answer is larger than max_response_bytes ({self._max_response})",
+                request=self._request))
+            return
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserError as exc:
@@ -168,6 +180,7 @@ class _Connection(asyncio.Protocol):
                                                  request=self._request))
 
     def eof_received(self) -> bool | None:
+        self.reusable = False
         return None  # close the transport; connection_lost follows
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -204,15 +217,13 @@ class _Connection(asyncio.Protocol):
         self._headers_complete = True
 
     def on_body(self, body: bytes) -> None:
-        self._size += len(body)
-        if self._size > self._max_response:
-            raise ValueError("too large")  # surfaces as HttpParserError from feed_data
         self._body.append(body)
 
     def on_message_complete(self) -> None:
         self._complete = True
         # Asked here: llhttp answers for the message being parsed, not after it.
-        self._keep_alive = self._parser.should_keep_alive() and self._parser.get_http_version() == "1.1"
+        self.http_version = self._parser.get_http_version()
+        self._keep_alive = self._parser.should_keep_alive() and self.http_version == "1.1"
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
 
@@ -235,6 +246,15 @@ class _Connection(asyncio.Protocol):
         self._waiter = None
         self.reusable = self._transport is not None and not self._transport.is_closing() and self._keep_alive
         return self._parser.get_status_code(), self._reason, self._headers
+
+    def still_open(self) -> bool:
+        """Whether this idle connection can take a request. Its socket is asked too: the loop may
+        not have read the push service's close yet (a busy loop is why this transport exists), and
+        an idle socket with anything to read is closed, or has bytes nobody asked for."""
+        if not self.reusable or self._transport is None or self._transport.is_closing():
+            return False
+        sock = self._transport.get_extra_info("socket")
+        return sock is None or not _readable(sock.fileno())
 
     def take_body(self) -> bytes:
         body, self._body = b"".join(self._body), []
@@ -266,6 +286,14 @@ class _Connection(asyncio.Protocol):
             self._waiter.set_exception(error)
         if self._transport is not None:
             self._transport.close()
+
+
+def _readable(fd: int) -> bool:
+    if not hasattr(select, "poll"):  # Windows
+        return bool(select.select([fd], [], [], 0)[0])
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 def _expire(future: asyncio.Future, error: type[httpx.TimeoutException], request: httpx.Request) -> None:
