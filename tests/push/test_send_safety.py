@@ -66,7 +66,7 @@ async def test_a_subscription_with_a_bad_url_fails_alone_and_the_good_one_is_sen
             assert asyncio.get_running_loop().time() < deadline, "the encoder process never started"
             await asyncio.sleep(0.05)
 
-    with caplog.at_level(logging.INFO, logger="reportit.push.sender"):
+    with caplog.at_level(logging.INFO, logger="reportit.push"):
         assert await _drain(sender) == 4
     clock.advance(config.lease.total_seconds() + 24 * 3600)  # any lease long over: nothing is left to retry
     assert await _drain(later) == 0
