@@ -3,22 +3,38 @@ who filed it, and officers and admins (who work every case)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from starlette.requests import Request
 
-from reportit.accounts.identity import device_from_request, staff_from_request
+from reportit.accounts.identity import StaffMember, device_from_request, staff_from_request
+from reportit.accounts.tables import Device
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking: a staff member, a device, both or neither."""
+
+    staff: StaffMember | None
+    device: Device | None
+
+    def can_see_private(self, report: dict) -> bool:
+        """True for the reporter (their device, or the warden who filed it) and for caseworkers.
+
+        `report` needs its `device` and `staff_user` ids. A warden is staff but does not work cases:
+        they see what they filed, like a resident, and nobody else's contact details.
+        """
+        if self.staff is not None and (self.staff.works_cases or self.staff.user_id == report.get("staff_user")):
+            return True
+        return self.device is not None and self.device.id == report["device"]
+
+
+async def viewer(request: Request) -> Viewer:
+    return Viewer(await staff_from_request(request), await device_from_request(request, required=False))
 
 
 async def can_see_private(request: Request, report: dict) -> bool:
-    """True for the reporter (their device, or the warden who filed it) and for caseworkers.
-
-    `report` needs its `device` and `staff_user` ids. A warden is staff but does not work cases:
-    they see what they filed, like a resident, and nobody else's contact details.
-    """
-    staff = await staff_from_request(request)
-    if staff is not None and (staff.works_cases or staff.user_id == report.get("staff_user")):
-        return True
-    device = await device_from_request(request, required=False)
-    return device is not None and device.id == report["device"]
+    return (await viewer(request)).can_see_private(report)
 
 
 async def visible(request: Request, report: dict) -> bool:

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from reportit.reports.access import can_see_private, visible
+from reportit.reports.access import viewer, visible
 from reportit.reports.present import load_view, report_json
 from reportit.reports.references import normalise, spoken
 from reportit.reports.tables import Photo
@@ -82,12 +82,9 @@ async def photo_file(request: Request) -> Response:
     # Identical bytes are stored once: if any public report shows them, they are public already.
     public = any(not r["hidden"] and not r["report.private"] and not r["report.hidden"] for r in rows)
     if not public:
-        allowed = False
-        for row in rows:
-            if await can_see_private(request, {"device": row["report.device"], "staff_user": row["report.staff_user"]}):
-                allowed = True
-                break
-        if not allowed:
+        asking = await viewer(request)  # looked up once, however many reports share the photo
+        if not any(asking.can_see_private({"device": r["report.device"], "staff_user": r["report.staff_user"]})
+                   for r in rows):
             raise HTTPException(404)
     path = request.app.state.photo_store.path_for(key)
     if path is None or not path.is_file():
