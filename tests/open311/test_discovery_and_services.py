@@ -130,3 +130,16 @@ def test_an_informational_question_is_a_non_variable_attribute_that_is_never_req
         "variable": False, "code": "needles", "datatype": "string", "required": False, "datatype_description": "",
         "order": 3, "description": "We clear needles within 2 hours", "values": [],
     }
+
+
+async def test_public_reads_may_be_made_from_another_site_but_posts_may_not(client):
+    """A neighbourhood map on another site may read GeoReport data in the browser (no credentials
+    are involved); posting stays server to server, with an API key."""
+    for path in ("discovery.json", "services.xml", "requests.json", "requests/ZZZZZZZZ.json", "services.txt"):
+        response = await client.get(f"{BASE}/{path}", headers={"Origin": "https://map.example.org"})
+        assert response.headers.get("access-control-allow-origin") == "*", path
+        assert "access-control-allow-credentials" not in response.headers
+    posted = await client.post(f"{BASE}/requests.json", data={"service_code": "pothole"},
+                               headers={"Origin": "https://map.example.org"})
+    assert posted.status_code == 403
+    assert "access-control-allow-origin" not in posted.headers

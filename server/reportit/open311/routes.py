@@ -35,6 +35,13 @@ Handler = Callable[[Request, str], Awaitable[Response]]
 
 def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     async def answer(request: Request) -> Response:
+        response = await _answer(request)
+        if request.method == "GET":
+            # Public data, sent without credentials: a neighbourhood map on another site may read it.
+            response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    async def _answer(request: Request) -> Response:
         fmt = request.path_params.get("fmt", "")
         if fmt not in FORMATS:
             return error_response("xml", Open311Error(404, f"Unknown format '.{fmt}': use .xml or .json."))
