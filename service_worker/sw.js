@@ -10,6 +10,7 @@
  * - Keeps categories, My reports and visited /r/{reference} pages readable offline.
  * - Sends the outbox on Background Sync, using the same outbox module as the page.
  * - Shows status notifications from Web Push; a tap opens the report's permanent page.
+ * - Keeps the server's copy of the push subscription current when the push service changes it.
  */
 import { APP_ROUTES, PRECACHE, VERSION } from '/precache-manifest.js';
 import * as outbox from '/app/lib/outbox.js';
@@ -42,6 +43,7 @@ sw.addEventListener('activate', (event) => {
   const sync = /** @type {any} */ (sw.registration).sync;
   if (sync) sync.register(outbox.SYNC_TAG).catch(flush);
   else flush();
+  retryPushChange();  // a push subscription change the server has not heard about yet, if any
 });
 
 /** Stops the sending under way when the resident asks for a new version (see 'stop-sending'). */
@@ -150,7 +152,12 @@ async function receiveShare(request) {
 
 sw.addEventListener('sync', (event) => {
   const sync = /** @type {Event & {tag: string, waitUntil(p: Promise<any>): void}} */ (event);
+  if (sync.tag === PUSH_SYNC_TAG) {
+    sync.waitUntil(tellPushChange());  // rejecting asks the browser to try again later
+    return;
+  }
   if (sync.tag !== outbox.SYNC_TAG) return;
+  sync.waitUntil(retryPushChange());  // the signal is back for push subscription changes too
   sync.waitUntil(outbox.flush({ by: 'sw', force: true, signal: stopSending.signal }).then((result) => {
     // Rejecting asks the browser to try this sync again later.
     if (result.waiting) throw new Error(`${result.waiting} reports still waiting`);
@@ -215,23 +222,123 @@ sw.addEventListener('notificationclick', (event) => {
   event.waitUntil(Promise.all([work, tellPages({ type: 'report-updated' })]));
 });
 
+// ---- The push service changes the subscription ------------------------------------------------
+//
+// A push service may expire or rotate a subscription; the browser then fires pushsubscriptionchange
+// (with oldSubscription/newSubscription where it can; Chromium may give neither). The change is
+// noted on the phone first (kv 'push-change': the endpoints the server must forget), then told to
+// the server: PUT the subscription the browser holds now, DELETE each old endpoint. With no signal
+// (or the server down) the note stays and is told later: on the Background Sync asked for then
+// (PUSH_SYNC_TAG, fired when the signal returns), the outbox's sync, or the next activation.
+
+const PUSH_SYNC_TAG = 'reportit-push-subscription';
+const PUSH_LOCK = 'reportit-push-subscription';
+/** kv key: {id, forget: string[]}, a change the server has not been told about yet. */
+const PUSH_CHANGE = 'push-change';
+/** kv key: {endpoint}, the subscription last given to the server (by the page's push.js or this worker). */
+const PUSH_TOLD = 'push-endpoint';
+
 sw.addEventListener('pushsubscriptionchange', (event) => {
-  const change = /** @type {any} */ (event);
+  const change = /** @type {ExtendableEvent & {oldSubscription?: PushSubscription | null, newSubscription?: PushSubscription | null}} */ (event);
   change.waitUntil((async () => {
-    let subscription = change.newSubscription;
-    if (!subscription) {
-      const { public_key: publicKey } = await (await fetch('/api/push/public-key')).json();
-      subscription = await sw.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(publicKey) });
-    }
-    const token = await outbox.deviceToken();
-    const saved = await fetch('/api/me/push-subscription', {
-      method: 'PUT',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-      body: JSON.stringify(subscription.toJSON()),
+    await notePushChange(change.oldSubscription?.endpoint || '');
+    await tellPushChange(change.newSubscription || null).catch(async (error) => {
+      await askForPushSync();
+      throw error;
     });
-    if (!saved.ok) throw new Error(`the council did not take the new push subscription: ${saved.status}`);
   })());
 });
+
+/**
+ * Note the change, merged with any change not told yet, in one transaction: what the server must
+ * forget is the old endpoint if the browser gave it, and the one this worker last gave the server.
+ * @param {string} oldEndpoint
+ */
+function notePushChange(oldEndpoint) {
+  return db.transaction(['kv'], 'readwrite', (tx) => {
+    const kv = tx.objectStore('kv');
+    const pending = kv.get(PUSH_CHANGE);
+    const told = kv.get(PUSH_TOLD);
+    told.onsuccess = () => {  // requests in one transaction complete in order: `pending` is done too
+      const forget = new Set(pending.result ? pending.result.forget : []);
+      for (const endpoint of [oldEndpoint, told.result?.endpoint]) if (endpoint) forget.add(endpoint);
+      kv.put({ id: crypto.randomUUID(), forget: [...forget] }, PUSH_CHANGE);
+    };
+  });
+}
+
+/**
+ * Tell the server about the noted change, if there is one. Resolves once it is told (or the server
+ * refused it for good, which is logged); rejects when it must be tried again.
+ * @param {PushSubscription | null} [given] the event's newSubscription, when the browser gave one
+ */
+function tellPushChange(given = null) {
+  const run = async () => {
+    const change = await db.get('kv', PUSH_CHANGE);
+    if (!change) return;
+    const subscription = await heldSubscription(given);
+    const token = await outbox.deviceToken();
+    if (subscription) await pushSubscriptionRequest('PUT', token, subscription.toJSON());
+    for (const endpoint of change.forget) {
+      if (endpoint !== subscription?.endpoint) await pushSubscriptionRequest('DELETE', token, { endpoint });
+    }
+    await db.transaction(['kv'], 'readwrite', (tx) => {
+      const kv = tx.objectStore('kv');
+      const now = kv.get(PUSH_CHANGE);
+      // A change noted meanwhile stays: its own event tells it, after this (the lock).
+      now.onsuccess = () => { if (now.result && now.result.id === change.id) kv.delete(PUSH_CHANGE); };
+      if (subscription) kv.put({ endpoint: subscription.endpoint }, PUSH_TOLD);
+      else kv.delete(PUSH_TOLD);
+    });
+  };
+  return navigator.locks ? navigator.locks.request(PUSH_LOCK, run) : run();
+}
+
+/**
+ * The subscription the browser holds now, subscribing again if it holds none; null when the
+ * resident no longer allows notifications (then only the old endpoints are forgotten).
+ * @param {PushSubscription | null} given
+ * @returns {Promise<PushSubscription | null>}
+ */
+async function heldSubscription(given) {
+  const manager = sw.registration.pushManager;
+  const held = given || await manager.getSubscription();
+  if (held) return held;
+  if (await manager.permissionState({ userVisibleOnly: true }) !== 'granted') return null;
+  const response = await fetch('/api/push/public-key');
+  if (!response.ok) throw new Error(`no push key from the council: ${response.status}`);
+  const { public_key: publicKey } = await response.json();
+  return manager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(publicKey) });
+}
+
+/**
+ * PUT or DELETE on /api/me/push-subscription. Throws (try again later) on no signal, 408, 429 and
+ * 5xx; any other refusal is for good (the server will not take this subscription), so it is logged
+ * and passed over rather than retried for ever.
+ * @param {'PUT' | 'DELETE'} method @param {string} token @param {any} body
+ */
+async function pushSubscriptionRequest(method, token, body) {
+  const response = await fetch('/api/me/push-subscription', {
+    method,
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  if (response.ok) return;
+  const detail = `${method} push subscription: ${response.status} ${await response.text().catch(() => '')}`;
+  if (response.status === 408 || response.status === 429 || response.status >= 500) throw new Error(detail);
+  console.error(`The council refused a push subscription change: ${detail}`);
+}
+
+/** Be woken when the signal returns (Background Sync; where there is none, the next activation tries). */
+async function askForPushSync() {
+  const sync = /** @type {any} */ (sw.registration).sync;
+  if (sync) await sync.register(PUSH_SYNC_TAG).catch(() => undefined);
+}
+
+/** Tell a noted change now if possible, never failing the caller's event. */
+function retryPushChange() {
+  return tellPushChange().catch(askForPushSync);
+}
 
 /** @param {string} text */
 function base64UrlToBytes(text) {

@@ -4,7 +4,8 @@
  *
  * Stores: `outbox` (reports not yet accepted by the server, keyed by client_id), `sent` (the
  * server's copy of each report sent from this device, keyed by client_id), `kv` (device token,
- * settings), `shared` (photos shared into the app, waiting for the form).
+ * cached categories, the push endpoint the server holds and a push subscription change not yet
+ * told to it), `shared` (photos shared into the app, waiting for the form).
  */
 
 const NAME = 'reportit';

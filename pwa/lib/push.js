@@ -1,6 +1,7 @@
 // @ts-check
 /** Asking for status updates: Web Push where the phone can, email where it cannot. */
 import { request } from './api.js';
+import * as db from './db.js';
 
 /** @returns {'push' | 'ios-install' | 'unsupported'} */
 export function updatesSupport() {
@@ -35,6 +36,9 @@ export async function getUpdates(reference) {
   await request('/api/me/push-subscription', {
     method: 'PUT', auth: true, body: JSON.stringify(subscription.toJSON()), headers: { 'Content-Type': 'application/json' },
   });
+  // What the server holds: if the push service later changes the subscription, the service worker
+  // has the server forget this one (see 'pushsubscriptionchange' in sw.js).
+  await db.put('kv', { endpoint: subscription.endpoint }, 'push-endpoint');
   await request(`/api/reports/${encodeURIComponent(reference)}/follow`, { method: 'POST', auth: true });
   return 'on';
 }
