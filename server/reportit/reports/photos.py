@@ -23,7 +23,9 @@ from typing import BinaryIO
 import anyio
 import anyio.to_thread
 import pillow_heif
-from PIL import ExifTags, Image, ImageFile
+from PIL import Image, ImageFile
+
+from reportit.reports.exif import read_exif
 
 ACCEPTED_FORMATS: frozenset[str] = frozenset({"JPEG", "PNG", "WEBP", "HEIF"})
 
@@ -142,7 +144,7 @@ def process_photo(
         _load(image)
         # After load: PNG's getexif() would otherwise decode the image itself, outside _load's
         # error handling. The EXIF comes from the file's metadata, untouched by draft().
-        orientation, gps = _read_exif(image)
+        orientation, gps = read_exif(image)
         display_image = _to_rgb(image)
 
     # Shrink before turning: transposing the smaller image is cheaper, the result the same.
@@ -318,56 +320,6 @@ def _draft_request(size: tuple[int, int], display_size: int, slack: float) -> tu
     wanted = max(1, math.ceil(display_size * (1 - slack)))
     scale = next((s for s in (8, 4, 2) if math.ceil(longest / s) >= wanted), 1)
     return (max(1, size[0] // scale), max(1, size[1] // scale))
-
-
-def _read_exif(image: Image.Image) -> tuple[int, tuple[float, float] | None]:
-    """Orientation and GPS position from the upload. Odd EXIF means 'upright, no position'."""
-    try:
-        exif = image.getexif()
-        orientation = exif.get(ExifTags.Base.Orientation, 1)
-        gps_ifd = exif.get_ifd(ExifTags.IFD.GPSInfo)
-    except Exception:  # noqa: BLE001 - EXIF is attacker-controlled; any parse failure means "none"
-        return 1, None
-    if not isinstance(orientation, int):
-        orientation = 1
-    return orientation, _gps_position(gps_ifd)
-
-
-def _gps_position(gps_ifd: dict[int, object]) -> tuple[float, float] | None:
-    latitude = _gps_coordinate(
-        gps_ifd.get(ExifTags.GPS.GPSLatitude), gps_ifd.get(ExifTags.GPS.GPSLatitudeRef), "N", "S", 90
-    )
-    longitude = _gps_coordinate(
-        gps_ifd.get(ExifTags.GPS.GPSLongitude), gps_ifd.get(ExifTags.GPS.GPSLongitudeRef), "E", "W", 180
-    )
-    if latitude is None or longitude is None:
-        return None
-    if latitude == 0 and longitude == 0:
-        # Phones without a fix write zeros; no council is in the Gulf of Guinea.
-        return None
-    return latitude, longitude
-
-
-def _gps_coordinate(value: object, ref: object, positive: str, negative: str, limit: float) -> float | None:
-    if isinstance(ref, bytes):
-        ref = ref.decode("ascii", "replace")
-    if not isinstance(ref, str):
-        return None
-    ref = ref.strip("\x00 ").upper()
-    if ref not in (positive, negative):
-        return None
-    if not isinstance(value, tuple) or not 1 <= len(value) <= 3:
-        return None
-    try:
-        parts = [float(part) for part in value]  # IFDRational with a zero denominator gives nan
-    except (TypeError, ValueError, ZeroDivisionError):
-        return None
-    if not all(math.isfinite(part) and part >= 0 for part in parts):
-        return None
-    degrees = sum(part / 60**index for index, part in enumerate(parts))
-    if degrees > limit:
-        return None
-    return -degrees if ref == negative else degrees
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:
