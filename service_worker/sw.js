@@ -179,13 +179,58 @@ sw.addEventListener('push', (event) => {
   }
   const n = payload.notification || payload;
   const data = { ...(n.data || {}), navigate: n.navigate || '' };
-  event.waitUntil(Promise.all([
-    sw.registration.showNotification(n.title || 'Report It', {
-      body: n.body || '', tag: n.tag, lang: n.lang, data, icon: '/app/icons/icon-192.png', badge: '/app/icons/icon-192.png',
-    }),
-    tellPages({ type: 'report-updated', reference: data.reference }),
-  ]));
+  event.waitUntil((async () => {
+    // My reports first (briefly waited for), so a tap on the notification finds it current.
+    const saved = updateSavedReport(data, n.body).catch((error) => console.error('Could not update the saved report', error));
+    await Promise.race([saved, new Promise((resolve) => setTimeout(resolve, SAVED_REPORT_WAIT_MS))]);
+    await Promise.all([
+      sw.registration.showNotification(n.title || 'Report It', {
+        body: n.body || '', tag: n.tag, lang: n.lang, data, icon: '/app/icons/icon-192.png', badge: '/app/icons/icon-192.png',
+      }),
+      saved.then(() => tellPages({ type: 'report-updated', reference: data.reference })),
+    ]);
+  })());
 });
+
+/** How long a notification waits for the saved copy of its report (IndexedDB is normally quicker by far). */
+const SAVED_REPORT_WAIT_MS = 2000;
+const STATUS_KINDS = ['open', 'closed', 'fixed'];
+
+/**
+ * Bring this phone's saved copy of a report (the `sent` store My reports shows with no signal) to
+ * the status a push announces, as the server would show it: the status, a history step with the
+ * officer's public message (the body, when the server says it is one) and `updated_at`. A report
+ * not sent from this phone, or a payload without the status's name, changes nothing; a push
+ * delivered again adds no second step.
+ * @param {any} data the notification's data: {reference, status, status_name, status_kind, body_is_message}
+ * @param {unknown} body the notification's body
+ * @returns {Promise<void>}
+ */
+async function updateSavedReport(data, body) {
+  const { reference, status: code, status_name: name } = data || {};
+  if (![reference, code, name].every((value) => typeof value === 'string' && value)) return;
+  const status = { code, name, kind: STATUS_KINDS.includes(data.status_kind) ? data.status_kind : 'open' };
+  const message = data.body_is_message === true && typeof body === 'string' ? body : '';
+  const at = new Date().toISOString();
+  await db.transaction(['sent'], 'readwrite', (tx) => {
+    const cursor = tx.objectStore('sent').openCursor();
+    cursor.onsuccess = () => {
+      const item = cursor.result;
+      if (!item) return;
+      const report = item.value.report;
+      if (report && report.reference === reference) {
+        const history = Array.isArray(report.history) ? report.history : [];
+        const last = history[history.length - 1];
+        const repeated = Boolean(last) && last.status === code && (last.message || '') === message;
+        if (!repeated || report.status?.code !== code) {
+          const steps = repeated ? history : [...history, { status: code, status_name: name, message, at }];
+          item.update({ ...item.value, report: { ...report, status, history: steps, updated_at: at } });
+        }
+      }
+      item.continue();
+    };
+  });
+}
 
 /** The permanent page a notification points at, kept on this origin (an absolute URL). @param {any} data */
 export function notificationTarget(data) {

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
-from reportit.push.message import MAX_ENCRYPTED
+from reportit.push.message import MAX_ENCRYPTED, MAX_PAYLOAD, news_for, payload
 from reportit.push.sender import wake_senders
 from reportit.push.tables import Notification, PushSubscription
 from reportit.reports.status import Actor, change_status
@@ -40,9 +41,15 @@ async def test_a_status_change_arrives_encrypted_signed_and_in_the_declarative_s
             "tag": f"report-{reference}",
             "lang": "en-GB",
             "silent": False,
-            "data": {"reference": reference, "status": "fixed", "url": f"/r/{reference}"},
+            # What the service worker needs to update My reports: the status as the report's JSON
+            # shows it, and that the body is the officer's message (the history step's message).
+            "data": {"reference": reference, "status": "fixed", "url": f"/r/{reference}",
+                     "status_name": "Fixed", "status_kind": "fixed", "body_is_message": True},
         },
     }
+    # Never contact details or internal notes, anywhere in what the push service carries.
+    decrypted = str(request.payload)
+    assert not any(secret in decrypted for secret in ("ada@example.org", "07700", "Crew 7", "2 bags"))
     headers = request.headers
     assert headers["ttl"] == str(28 * 24 * 3600)
     assert headers["urgency"] == "normal"
@@ -62,6 +69,9 @@ async def test_without_a_public_message_the_status_description_is_the_body(push_
 
     [request] = mock_push.delivered(name)
     assert request.payload["notification"]["body"] == "An officer is looking into it."
+    # The description is not the officer's message: the worker adds a history step without one.
+    data = request.payload["notification"]["data"]
+    assert (data["status_name"], data["status_kind"], data["body_is_message"]) == ("Investigating", "open", False)
 
 
 async def test_a_long_message_is_cut_to_fit_4096_encrypted_bytes(push_client, resident, browser, mock_push,
@@ -76,6 +86,8 @@ async def test_a_long_message_is_cut_to_fit_4096_encrypted_bytes(push_client, re
     body = request.payload["notification"]["body"]
     assert body.endswith("…") and message.startswith(body[:-1])
     assert int(request.headers["content-length"]) <= MAX_ENCRYPTED
+    data = request.payload["notification"]["data"]
+    assert (data["status_name"], data["status_kind"], data["body_is_message"]) == ("Fixed", "fixed", True)
 
 
 async def test_an_internal_note_alone_tells_nobody_but_a_public_message_does(push_client, resident, browser,
@@ -197,3 +209,16 @@ async def test_a_newer_status_uses_the_same_topic_and_tag(push_client, resident,
     assert datetime.now(timezone.utc) - timedelta(minutes=1) < max(
         r["sent_at"] for r in await Notification.select(Notification.sent_at).where(
             Notification.report.reference == reference))
+
+
+def test_the_fields_for_my_reports_never_push_the_payload_over_the_limit(settings):
+    # The longest status name, and the most bytes a 4000-character message can take.
+    longest = max(settings.statuses, key=lambda s: len(s.name.encode()))
+    for message in ("a" * 4000, "€" * 4000, "🚧" * 4000):
+        data = payload(news_for(settings, "K7QM4XRT", longest.code, message), settings.base_url)
+        assert len(data) <= MAX_PAYLOAD
+        notification = json.loads(data)["notification"]
+        assert notification["body"].endswith("…") and message.startswith(notification["body"][:-1])
+        assert notification["data"] == {"reference": "K7QM4XRT", "status": longest.code, "url": "/r/K7QM4XRT",
+                                        "status_name": longest.name, "status_kind": longest.kind,
+                                        "body_is_message": True}

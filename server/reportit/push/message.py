@@ -44,6 +44,8 @@ class StatusNews:
     status_code: str
     status_name: str
     text: str  # the officer's public message, or the status's own description
+    status_kind: str = "open"  # open | closed | fixed, as the report's JSON gives it
+    text_is_message: bool = False  # True when `text` is the officer's message (the history shows it)
 
 
 @dataclass(frozen=True)
@@ -83,12 +85,20 @@ def encode_each(encoder: PushEncoder, items: list[tuple[StatusNews, Target]]) ->
 def news_for(settings: Settings, reference: str, status_code: str, public_message: str) -> StatusNews:
     status = settings.status(status_code)
     name = status.name if status else status_code
-    text = public_message.strip() or (status.description if status and status.description else name)
-    return StatusNews(reference=reference, status_code=status_code, status_name=name, text=text)
+    message = public_message.strip()  # what the report's history keeps (see reports.status)
+    text = message or (status.description if status and status.description else name)
+    return StatusNews(reference=reference, status_code=status_code, status_name=name, text=text,
+                      status_kind=status.kind if status else "open", text_is_message=bool(message))
 
 
 def payload(news: StatusNews, base_url: str) -> bytes:
-    """The declarative Web Push shape, so Safari can show it without running the service worker."""
+    """The declarative Web Push shape, so Safari can show it without running the service worker.
+
+    `data` also carries what the service worker needs to bring the phone's saved copy of the report
+    (My reports, readable with no signal) up to date the way the server would show it: the status's
+    name and kind, and whether the body is the officer's public message (the history step's
+    message) rather than the status's description. The message itself is the body, not repeated.
+    """
     path = f"/r/{news.reference}"
 
     def encode(body: str) -> bytes:
@@ -101,7 +111,9 @@ def payload(news: StatusNews, base_url: str) -> bytes:
                 "tag": f"report-{news.reference}",
                 "lang": "en-GB",
                 "silent": False,
-                "data": {"reference": news.reference, "status": news.status_code, "url": path},
+                "data": {"reference": news.reference, "status": news.status_code, "url": path,
+                         "status_name": news.status_name, "status_kind": news.status_kind,
+                         "body_is_message": news.text_is_message},
             },
         }
         return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode()
