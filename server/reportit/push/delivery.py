@@ -70,7 +70,7 @@ class PushClient(httpx.AsyncClient):
         """The request as built by hand: `build_request` merges the client's default headers, URL
         and cookies into each one, a third of the client's work per request, for nothing a push
         service needs. The client's timeouts still apply."""
-        return httpx.Request("POST", request.endpoint, content=request.body, headers=request.headers,
+        return httpx.Request("POST", request.url or request.endpoint, content=request.body, headers=request.headers,
                              extensions={"timeout": self.timeout.as_dict()})
 
 

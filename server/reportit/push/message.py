@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 from urllib.parse import urlparse
 
+import httpx
 from webpush import WebPush
 from webpush.types import WebPushKeys, WebPushSubscription
 
@@ -60,6 +61,9 @@ class PushRequest:
     endpoint: str
     body: bytes
     headers: dict[str, str]
+    # The endpoint parsed, where the request is encrypted (a worker process for big batches):
+    # httpx's URL parsing is half the cost of building a request on the sender's event loop.
+    url: httpx.URL | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +172,7 @@ class PushEncoder:
         )
         return PushRequest(
             endpoint=target.endpoint,
+            url=httpx.URL(target.endpoint),
             body=self._encrypt(payload(news, self.base_url), subscription),
             headers={
                 "TTL": str(TTL_SECONDS),
