@@ -136,9 +136,17 @@ class FakeClock:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    # An hour ahead: rows parked there are due for these senders only, never for real-time ones.
-    return FakeClock(datetime.now(timezone.utc) + timedelta(hours=1))
+async def clock(push_app) -> FakeClock:
+    """An hour ahead: rows parked there are due for these senders only, never for real-time ones.
+
+    Rows earlier tests left waiting (a 429's Retry-After, a 5xx back-off) would be due on this
+    clock too, and a sender driven by this test would send them: they are moved out of its way."""
+    from reportit.push.tables import Notification
+
+    now = datetime.now(timezone.utc)
+    await Notification.update({Notification.next_attempt_at: now + timedelta(days=365)}).where(
+        (Notification.state == "pending") & (Notification.next_attempt_at <= now + timedelta(days=1)))
+    return FakeClock(now + timedelta(hours=1))
 
 
 # -- helpers tests call ---------------------------------------------------------------------
