@@ -12,7 +12,7 @@ from starlette.routing import Route
 from reportit.accounts.identity import device_from_request
 from reportit.problems import FieldError, Problem, invalid
 from reportit.push import follows, subscriptions
-from reportit.push.vapid import VapidKeys, load_or_create
+from reportit.push.vapid import VapidKeyring, VapidKeys
 from reportit.reports.references import normalise, spoken
 from reportit.reports.submission import EMAIL_MESSAGE, valid_email
 from reportit.reports.tables import Report
@@ -25,11 +25,11 @@ REPORT_NOT_FOUND = Problem(
 
 
 def vapid_keys(request: Request) -> VapidKeys:
-    """Loaded once per app; `reportit vapid --rotate` takes effect when the server restarts."""
-    keys = getattr(request.app.state, "vapid_keys", None)
-    if keys is None:
-        keys = request.app.state.vapid_keys = load_or_create(request.app.state.settings.data_dir)
-    return keys
+    """The keys as they are now: after `reportit vapid --rotate`, apps subscribe with the new one."""
+    keyring = getattr(request.app.state, "vapid_keyring", None)
+    if keyring is None:
+        keyring = request.app.state.vapid_keyring = VapidKeyring(request.app.state.settings.data_dir)
+    return keyring.current()
 
 
 async def public_key(request: Request) -> JSONResponse:

@@ -14,7 +14,8 @@ COMMANDS = ("vapid", "send-notifications")
 ROTATE_WARNING = (
     "Rotating the VAPID keys orphans every push subscription: browsers subscribed with the old\n"
     "public key, push services will refuse our messages for them, and residents get no more\n"
-    "notifications until the app subscribes again. Restart the server afterwards.\n"
+    "notifications until the app subscribes again. Running servers and senders pick the new keys up\n"
+    "by themselves.\n"
 )
 
 

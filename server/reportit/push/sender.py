@@ -30,7 +30,7 @@ from reportit.push.message import EncodeFailure, PushEncoder, PushRequest, news_
 from reportit.push.outcomes import record_outcomes
 from reportit.push.retention import prune_finished
 from reportit.push.tables import Notification
-from reportit.push.vapid import VapidKeys, load_or_create
+from reportit.push.vapid import VapidKeyring, VapidKeys
 from reportit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -105,9 +105,9 @@ class Sender:
         self.secret_key = secret_key
         self.config = config or SenderConfig()
         self.clock = clock
-        self.keys = keys or load_or_create(settings.data_dir)
-        self.encoder = PushEncoder(self.keys, vapid_subscriber(settings), settings.base_url)
-        self.encoding = BatchEncoder(settings, self.keys, self.encoder, self.config.process_batch)
+        # Given keys are used as they are; otherwise the data dir's, re-read after a rotation.
+        self.keyring = None if keys is not None else VapidKeyring(settings.data_dir)
+        self._use_keys(keys or self.keyring.current())
         self.smtp = SmtpServer.from_url(settings.smtp_url) if settings.smtp_url else None
         # Without SMTP this sender leaves email rows for one that has it (fanout marks them
         # skipped when the service itself has no SMTP).
@@ -118,6 +118,20 @@ class Sender:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._next_prune: datetime | None = None
+
+    def _use_keys(self, keys: VapidKeys) -> None:
+        self.keys = keys
+        self.encoder = PushEncoder(keys, vapid_subscriber(self.settings), self.settings.base_url)
+        self.encoding = BatchEncoder(self.settings, keys, self.encoder, self.config.process_batch)
+
+    def _follow_rotation(self) -> None:
+        """After `reportit vapid --rotate`, sign with the new keys (and restart the encoder process)."""
+        if self.keyring is None:
+            return
+        keys = self.keyring.current()
+        if keys is not self.keys:
+            self.encoding.close()
+            self._use_keys(keys)
 
     # -- running in the background ---------------------------------------------------------
 
@@ -194,6 +208,7 @@ class Sender:
         encrypted, so the network, the database and the encryption overlap.
         """
         handled = 0
+        self._follow_rotation()
         upcoming = None if self._stopping else await self._claim_push()
         claiming: asyncio.Task[_Batch] | None = None
         try:

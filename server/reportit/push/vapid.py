@@ -42,6 +42,34 @@ def load_or_create(data_dir: Path) -> VapidKeys:
     return _load(path.read_bytes())
 
 
+class VapidKeyring:
+    """The keys in the data dir as they are now: `reportit vapid --rotate`, run in another process,
+    takes effect here without a restart (the file is re-read when its inode, size or mtime change;
+    a stat is all each call costs)."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self._stamp: tuple[int, int, int] | None = None
+        self._keys: VapidKeys | None = None
+
+    def current(self) -> VapidKeys:
+        stamp = _stamp(key_path(self.data_dir))
+        if self._keys is None or stamp != self._stamp:
+            keys = load_or_create(self.data_dir)
+            if self._keys is not None and keys.application_server_key != self._keys.application_server_key:
+                log.warning("event=vapid_keys_reloaded public_key=%s", keys.application_server_key)
+            self._keys, self._stamp = keys, _stamp(key_path(self.data_dir))
+        return self._keys
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_ino, status.st_size, status.st_mtime_ns
+
+
 def rotate(data_dir: Path) -> VapidKeys:
     """A new key pair. Every existing subscription was made for the old key and stops working."""
     path = key_path(data_dir)
