@@ -135,7 +135,8 @@ function offlinePage() {
   return new Response(html, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
 }
 
-/** Photos shared from the gallery: keep them, then open the photos step, which picks them up. @param {Request} request */
+/** Photos shared from the gallery, and the words shared with them (the share sheet's title and
+ * text): keep them, then open the photos step, which picks them up. @param {Request} request */
 async function receiveShare(request) {
   try {
     const form = await request.formData();
@@ -143,7 +144,9 @@ async function receiveShare(request) {
     const photos = await Promise.all(files.map(async (file) => ({
       name: /** @type {File} */ (file).name, type: /** @type {File} */ (file).type, data: await /** @type {File} */ (file).arrayBuffer(),
     })));
-    if (photos.length) await db.put('shared', { photos, at: Date.now() });
+    const words = ['title', 'text'].map((name) => String(form.get(name) || '').trim()).filter(Boolean);
+    const text = [...new Set(words)].join('\n');
+    if (photos.length || text) await db.put('shared', { photos, text, at: Date.now() });
     return Response.redirect('/report/photos?shared=1', 303);
   } catch {
     return Response.redirect('/report/photos?shared=failed', 303);

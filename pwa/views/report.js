@@ -42,7 +42,8 @@ export function backLink(step) {
   return h('a.back-link', { href: previous(step) }, 'Back');
 }
 
-/** Photos shared into the app from another app (the service worker kept them).
+/** Photos shared into the app from another app (the service worker kept them), and the words
+ * shared with them, which start the description.
  * @returns {Promise<{added: number, failed: string[]}>} failed: the names of photos that could not be used */
 async function takeSharedPhotos() {
   const shares = await db.transaction(['shared'], 'readwrite', (tx) => {
@@ -56,6 +57,7 @@ async function takeSharedPhotos() {
   const failed = [];
   const { preparePhoto } = await import('../lib/photos.js');
   for (const share of shares.result || []) {
+    if (share.text && !draft.description.includes(share.text)) draft.description = [draft.description, share.text].filter(Boolean).join('\n');
     for (const photo of share.photos) {
       if (draft.photos.length >= 5) break;
       const file = new File([photo.data], photo.name || 'shared.jpg', { type: photo.type });
@@ -73,6 +75,14 @@ async function takeSharedPhotos() {
 /** Names of shared photos that could not be used, shown on the next screen of the form. @type {string[]} */
 let sharedFailed = [];
 
+/** Why a share brought no photos (`?shared=` from the server or the service worker), shown on the
+ * next screen of the form. @type {Record<string, string>} */
+const SHARE_LOST = {
+  unavailable: 'The photo you shared could not be kept, because this browser has not finished setting up the app. Add it at the photos step instead.',
+  failed: 'The photo you shared could not be kept. Add it at the photos step instead.',
+};
+let shareLost = '';
+
 /** @param {HTMLElement} main @param {Ctx} ctx */
 export async function render(main, ctx) {
   const step = (ctx.params[1] || '/category').slice(1);
@@ -81,8 +91,9 @@ export async function render(main, ctx) {
   if (ctx.query.get('shared') === '1') {
     const { added, failed } = await takeSharedPhotos();
     sharedFailed = failed;
-    if (added) ctx.announce(`${added} shared photos added.`);
+    if (added) ctx.announce(`${added} shared ${added === 1 ? 'photo' : 'photos'} added.`);
   }
+  shareLost = SHARE_LOST[ctx.query.get('shared') || ''] || shareLost;
   if (step !== 'category' && !draft.category) {
     await ctx.navigate('/report', { replace: true });
     return;
@@ -96,6 +107,10 @@ export async function render(main, ctx) {
     main.querySelector('h1')?.after(h('div.notice.notice--stop', { id: 'shared-failed' },
       h('p', null, `${sharedFailed.length === 1 ? 'This shared photo' : 'These shared photos'} could not be used: ${sharedFailed.join(', ')}. Choose a JPEG, PNG or HEIC photo.`)));
     sharedFailed = [];
+  }
+  if (shareLost) {
+    main.querySelector('h1')?.after(h('div.notice.notice--stop', { id: 'shared-lost', role: 'alert' }, h('p', null, shareLost)));
+    shareLost = '';
   }
 }
 

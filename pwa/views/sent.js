@@ -6,6 +6,7 @@ import { another } from '../lib/draft.js';
 import { updatesSupport, getUpdates } from '../lib/push.js';
 import { request, whoIsSignedIn } from '../lib/api.js';
 import { lastSent } from './report-details.js';
+import { steps } from './report.js';
 import { progress } from '../app.js';
 
 /** @typedef {import('./report.js').Ctx} Ctx */
@@ -111,7 +112,8 @@ function sentScreen(sent, staff, ctx) {
     h('h2', null, 'What next'),
     staff && keep ? h('button', { type: 'button', id: 'report-another-here', onclick: () => {
       another(keep);
-      ctx.navigate('/report/photos');
+      // The answers start afresh with the photos: ask the problem's questions again, if it has any.
+      ctx.navigate(`/report/${steps()[0]}`);
     } }, 'Report another here') : null,
     h('p', null, h('a', { href: '/report' }, 'Report another problem')),
     h('p', null, h('a', { href: '/mine' }, 'See your reports')),
