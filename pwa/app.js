@@ -139,6 +139,18 @@ async function resumeBackgroundSync() {
   await requestBackgroundSync();
 }
 
+/**
+ * A push subscription change the worker noted but could not tell the server (no signal then, and
+ * a browser without Background Sync to wake it when the signal returned): ask it to try now.
+ */
+async function resumePushChange() {
+  if (!('serviceWorker' in navigator)) return;
+  const db = await import('./lib/db.js');
+  if (!(await db.get('kv', 'push-change'))) return;
+  const registration = await navigator.serviceWorker.ready;
+  if (registration.active) registration.active.postMessage({ type: 'retry-push-change' });
+}
+
 /** After a report is saved: both ways of sending, and (once) ask to keep our storage. */
 export async function afterSave() {
   requestBackgroundSync();
@@ -166,7 +178,7 @@ async function refreshMyReports() {
 const UPDATE_CHECK_EVERY = 30 * 60 * 1000;
 let lastUpdateCheck = Date.now();
 
-window.addEventListener('online', () => { flushFromPage(true); });
+window.addEventListener('online', () => { flushFromPage(true); resumePushChange().catch(() => undefined); });
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState !== 'visible') return;
   flushFromPage(false);
@@ -254,4 +266,5 @@ outbox.deviceToken().catch(() => undefined);
 import('./lib/draft.js').then(({ loadCategories }) => loadCategories()).catch(() => undefined);
 startServiceWorker().catch((error) => console.warn('service worker', error));
 resumeBackgroundSync().catch(() => undefined);
+resumePushChange().catch(() => undefined);
 flushFromPage(true).catch(() => undefined);

@@ -51,6 +51,9 @@ let stopSending = new AbortController();
 
 sw.addEventListener('message', (event) => {
   if (event.data && event.data.type === 'skip-waiting') sw.skipWaiting();
+  // The app started, or came back online, with a push subscription change not yet told (pages send
+  // this only while one is noted, so it never holds up a new version taking over).
+  if (event.data && event.data.type === 'retry-push-change') event.waitUntil(retryPushChange());
   if (event.data && event.data.type === 'stop-sending') {
     // Sent to the old worker: the browser activates the new one only once the old one has no
     // event in progress, and a sync may be waiting on a slow upload. The report is kept and sent
@@ -277,7 +280,8 @@ sw.addEventListener('notificationclick', (event) => {
 // noted on the phone first (kv 'push-change': the endpoints the server must forget), then told to
 // the server: PUT the subscription the browser holds now, DELETE each old endpoint. With no signal
 // (or the server down) the note stays and is told later: on the Background Sync asked for then
-// (PUSH_SYNC_TAG, fired when the signal returns), the outbox's sync, or the next activation.
+// (PUSH_SYNC_TAG, fired when the signal returns), the outbox's sync, the next activation, or when
+// the app starts or comes back online (a 'retry-push-change' message: browsers without Background Sync).
 
 const PUSH_SYNC_TAG = 'reportit-push-subscription';
 const PUSH_LOCK = 'reportit-push-subscription';

@@ -166,3 +166,45 @@ def test_a_change_with_no_signal_reaches_the_server_when_the_signal_returns(brow
         assert push_service.for_path("before") == [], "the server still pushed to the old endpoint"
     finally:
         context.close()
+
+
+# A browser without Background Sync (Firefox, Safari): the registration has no `sync`.
+NO_BACKGROUND_SYNC = """() => Object.defineProperty(ServiceWorkerRegistration.prototype, 'sync',
+  { get: () => undefined, configurable: true })"""
+CHANGE_NOTED = """() => new Promise((resolve, reject) => {
+  const open = indexedDB.open('reportit');
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const read = open.result.transaction('kv').objectStore('kv').get('push-change');
+    read.onerror = () => reject(read.error);
+    read.onsuccess = () => { open.result.close(); resolve(Boolean(read.result)); };
+  };
+})"""
+
+
+def test_without_background_sync_a_change_kept_offline_is_told_when_the_app_is_back_online(
+        browser, push_server, push_service, receiver):  # noqa: F811
+    url, env = push_server
+    before, after = push_service.url("ok", "before"), push_service.url("ok", "after")
+    context = _new_context(browser, url, before, receiver)
+    context.add_init_script(f"({NO_BACKGROUND_SYNC})()")
+    try:
+        page = context.new_page()
+        reference = _report_and_get_updates(page, before)
+        worker = context.service_workers[0]
+        worker.evaluate(NO_BACKGROUND_SYNC)
+
+        context.set_offline(True)
+        _change_subscription(context, after, receiver, old=before)
+        poll(lambda: page.evaluate(CHANGE_NOTED), message="the worker did not keep the change on the phone")
+        assert _held_by_server(env) == {before}
+
+        context.set_offline(False)  # no Background Sync to wake the worker: the app asks it
+        poll(lambda: _held_by_server(env) == {after}, timeout=45, message="the kept change never reached the server")
+        assert page.evaluate(CHANGE_NOTED) is False
+
+        _officer_changes_status(env, reference)
+        _notified_at(push_service, "after", reference)
+        assert push_service.for_path("before") == [], "the server still pushed to the old endpoint"
+    finally:
+        context.close()
