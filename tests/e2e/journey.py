@@ -60,3 +60,9 @@ def send(page) -> str:
     page.click("#send-report")
     page.wait_for_url("**/sent/*")
     return page.url.rsplit("/", 1)[1]
+
+
+def sent_reference(page) -> str:
+    """After Send with a signal: waits for "Report sent" and returns the reference as stored ("K7QM4XRT")."""
+    page.get_by_role("heading", name="Report sent").wait_for(timeout=30000)
+    return page.locator(".reference").inner_text().replace("-", "").replace(" ", "").upper()

@@ -20,7 +20,7 @@ import pytest
 
 from tests.conftest import ROOT, free_port
 from tests.e2e.conftest import WESTMINSTER, PushDelivery, poll, start_server, stop_server, wait_for_service_worker
-from tests.e2e.journey import fill_report, send
+from tests.e2e.journey import fill_report, send, sent_reference
 from tests.push.mock_push import Browser as Receiver
 from tests.push.mock_push import MockPushService
 
@@ -97,8 +97,7 @@ def test_a_status_change_reaches_the_phone_as_a_notification(browser, push_serve
         # A resident reports something and, after sending, accepts "Get updates about this report?".
         fill_report(page, description="Paint on the wall by the bus stop")
         send(page)
-        page.get_by_role("heading", name="Report sent").wait_for(timeout=30000)
-        reference = page.locator(".reference").inner_text().replace("-", "").replace(" ", "").upper()
+        reference = sent_reference(page)
         page.get_by_role("heading", name="Get updates about this report?").wait_for()
         with page.expect_response(lambda r: r.url.endswith("/api/me/push-subscription")
                                   and r.request.method == "PUT") as stored:

@@ -24,7 +24,7 @@ from contextlib import closing
 
 from tests.conftest import ROOT
 from tests.e2e.conftest import WESTMINSTER, poll, wait_for_service_worker
-from tests.e2e.journey import fill_report, send
+from tests.e2e.journey import fill_report, send, sent_reference
 from tests.e2e.test_push_journey import STUB_PUSH_MANAGER, push_server, push_service, receiver  # noqa: F401 (fixtures)
 
 MESSAGE = "The crew is booked for Thursday."
@@ -69,8 +69,7 @@ def _report_and_get_updates(page, endpoint: str) -> str:
     wait_for_service_worker(page)
     fill_report(page, description="Paint on the wall by the bus stop")
     send(page)
-    page.get_by_role("heading", name="Report sent").wait_for(timeout=30000)
-    reference = page.locator(".reference").inner_text().replace("-", "").replace(" ", "").upper()
+    reference = sent_reference(page)
     page.get_by_role("heading", name="Get updates about this report?").wait_for()
     page.click("#get-updates")
     page.get_by_text("You will get a notification when the council updates this report.").wait_for()

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from reportit.push.message import news_for, payload
 from tests.e2e.conftest import PushDelivery, store, wait_for_service_worker
-from tests.e2e.journey import fill_report, send
+from tests.e2e.journey import fill_report, send, sent_reference
 
 MESSAGE = "A crew will clean the wall on Thursday."
 
@@ -60,8 +60,7 @@ def _sent_then_closed(app_context, origin: str) -> tuple[object, str, PushWithTh
     wait_for_service_worker(page)
     fill_report(page, description="Paint on the wall by the bus stop")
     send(page)
-    page.get_by_role("heading", name="Report sent").wait_for(timeout=30000)
-    reference = page.locator(".reference").inner_text().replace("-", "").replace(" ", "").upper()
+    reference = sent_reference(page)
     page.goto("/mine")
     expect(page.locator(".item", has_text=reference).locator(".tag")).to_have_text("Received")
     push = PushWithTheAppClosed(context, origin)
