@@ -482,6 +482,28 @@ async def test_garbage_instead_of_http_is_a_remote_protocol_error(serve):
     assert len(server.requests) == 1
 
 
+async def test_bytes_after_the_answer_cannot_rewrite_it_and_the_connection_is_not_reused(serve):
+    """A second answer to one request (a broken push service or middlebox): the first stands, the
+    connection is dropped, and the next request goes out on a new one (not read from the leftovers)."""
+    server = await serve(keep_alive(CREATED + b"HTTP/1.1 500 Oops\r\nX-Extra: 1\r\nContent-Length: 0\r\n\r\n"))
+    transport = PushTransport()
+    async with client(transport) as http:
+        first = await http.post(server.url(), content=b"x")
+        second = await http.post(server.url(), content=b"y")
+
+    assert (first.status_code, first.reason_phrase, first.content) == (201, "Created", b'{"id":"m1"}')
+    assert "x-extra" not in first.headers
+    assert second.status_code == 201
+    assert transport.connections_opened == server.connections == 2
+
+
+async def test_an_upgrade_answer_is_a_remote_protocol_error(serve):
+    server = await serve(keep_alive(b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"))
+    async with client() as http:
+        with pytest.raises(httpx.RemoteProtocolError):
+            await http.post(server.url(), content=b"x")
+
+
 async def test_a_push_service_closing_without_answering_is_a_remote_protocol_error(serve):
     async def hang_up(peer: Peer) -> None:
         await peer.request()

@@ -12,7 +12,8 @@ one does only what a push request needs:
 - TLS through the SSL context it is given (certificates verified, SNI set);
 - httpx's connect, write and read timeouts (`read` bounds the whole answer, which is small) and
   httpx's exceptions, so callers see exactly what the default transport would raise;
-- answers up to `max_response_bytes`, head and body; anything larger is refused, not buffered.
+- answers up to `max_response_bytes`, head and body; anything larger is refused, not buffered;
+  an interim (1xx) answer, or bytes after the answer, end the connection (the answer stands).
 
 It sends no request through a proxy: `Sender` uses httpx's own transport when the environment
 names one (see `direct_connections_allowed`). The request is never retried here: a POST may have
@@ -151,6 +152,7 @@ class _Connection(asyncio.Protocol):
         self._headers_complete = False
         self._complete = False
         self._keep_alive = False
+        self._status = 0
         self.http_version = "1.1"
         self.reusable = False
         self.idle_since = 0.0
@@ -175,8 +177,11 @@ class _Connection(asyncio.Protocol):
             return
         try:
             self._parser.feed_data(data)
-        except httptools.HttpParserError as exc:
-            self._fail(httpx.RemoteProtocolError(f"the push service's answer is not HTTP: {exc}",
+        except _AnswerOver:  # bytes after the answer: it stands, the connection is not reused
+            self.reusable = False
+            self.close()
+        except (httptools.HttpParserError, httptools.HttpParserUpgrade) as exc:
+            self._fail(httpx.RemoteProtocolError(f"the push service's answer is not HTTP/1.1: {exc!r}",
                                                  request=self._request))
 
     def eof_received(self) -> bool | None:
@@ -207,6 +212,10 @@ class _Connection(asyncio.Protocol):
 
     # -- httptools callbacks -------------------------------------------------------------------
 
+    def on_message_begin(self) -> None:
+        if self._complete:  # a second answer to one request: it must not rewrite the first
+            raise _AnswerOver
+
     def on_status(self, status: bytes) -> None:
         self._reason += status
 
@@ -221,6 +230,7 @@ class _Connection(asyncio.Protocol):
 
     def on_message_complete(self) -> None:
         self._complete = True
+        self._status = self._parser.get_status_code()
         # Asked here: llhttp answers for the message being parsed, not after it.
         self.http_version = self._parser.get_http_version()
         self._keep_alive = self._parser.should_keep_alive() and self.http_version == "1.1"
@@ -240,12 +250,21 @@ class _Connection(asyncio.Protocol):
         self._headers_complete = self._complete = self._keep_alive = False
         self.reusable = False  # until the whole answer is in
         self._transport.write(data)
-        if self._writable is not None:
-            await self._wait(self._writable, timeouts.get("write"), httpx.WriteTimeout, request)
-        await self._wait(self._waiter, timeouts.get("read"), httpx.ReadTimeout, request)
+        try:
+            if self._writable is not None:
+                await self._wait(self._writable, timeouts.get("write"), httpx.WriteTimeout, request)
+            await self._wait(self._waiter, timeouts.get("read"), httpx.ReadTimeout, request)
+        except BaseException:
+            if not self._waiter.done():  # nobody will await it: no "exception never retrieved" later
+                self._waiter.cancel()
+            raise
         self._waiter = None
+        if self._status < 200:  # 1xx: interim answers (or an upgrade) are nothing a push request asks for
+            self.close()
+            raise httpx.RemoteProtocolError(f"the push service answered {self._status}, not a final answer",
+                                            request=request)
         self.reusable = self._transport is not None and not self._transport.is_closing() and self._keep_alive
-        return self._parser.get_status_code(), self._reason, self._headers
+        return self._status, self._reason, self._headers
 
     def still_open(self) -> bool:
         """Whether this idle connection can take a request. Its socket is asked too: the loop may
@@ -294,6 +313,10 @@ def _readable(fd: int) -> bool:
     poller = select.poll()
     poller.register(fd, select.POLLIN)
     return bool(poller.poll(0))
+
+
+class _AnswerOver(Exception):
+    """Raised from the parser when a second message starts after the answer was complete."""
 
 
 def _expire(future: asyncio.Future, error: type[httpx.TimeoutException], request: httpx.Request) -> None:

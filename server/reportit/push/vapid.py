@@ -58,7 +58,9 @@ class VapidKeyring:
             keys = load_or_create(self.data_dir)
             if self._keys is not None and keys.application_server_key != self._keys.application_server_key:
                 log.warning("event=vapid_keys_reloaded public_key=%s", keys.application_server_key)
-            self._keys, self._stamp = keys, _stamp(key_path(self.data_dir))
+            # The stamp from before reading: a rotation landing meanwhile changes it, so the next call
+            # reads again (at worst once too often, never stuck on the old keys).
+            self._keys, self._stamp = keys, stamp
         return self._keys
 
 
