@@ -148,3 +148,39 @@ async def test_the_server_s_own_sender_delivers_without_being_asked(push_client,
 
     assert len(mock_push.delivered(name)) == 1
     await settled(reference)
+
+
+async def test_a_sender_stopped_mid_batch_writes_down_what_it_sent_so_nothing_is_sent_twice(
+        push_client, resident, browser, mock_push, push_settings, push_app, clock):
+    """A deploy stops the sender in the middle of a fan-out: it starts no new request, finishes those
+    in flight and records them as sent (none is resent after the lease); the rest wait for the next
+    sender. (Past the grace it is cancelled; what it had recorded by then is still written, shielded.)"""
+    reference, names = await parked_rows(push_client, resident, browser, mock_push, push_settings, clock, count=60)
+    config = SenderConfig(push_batch=60, concurrency=2, process_batch=0)
+    stopped = Sender(push_settings, secret_key=push_app.state.secret_key, clock=clock, config=config)
+    delivered = lambda: sum(1 for name in names if mock_push.delivered(name))  # noqa: E731
+    stopped.start()
+    deadline = asyncio.get_running_loop().time() + 30
+    while delivered() < 5:
+        assert asyncio.get_running_loop().time() < deadline, "the sender never started sending"
+        await asyncio.sleep(0.005)
+    await stopped.stop(grace=10)
+    sent_before_stop = {name for name in names if mock_push.delivered(name)}
+    assert 0 < len(sent_before_stop) < len(names)
+
+    async def unrecorded() -> list[str]:
+        rows = await Notification.select(Notification.state, Notification.subscription.endpoint.as_alias("endpoint")).where(
+            Notification.report.reference == reference)
+        sent = {row["endpoint"].rsplit("/", 1)[1] for row in rows if row["state"] == "sent"}
+        return sorted({name for name in names if mock_push.delivered(name)} - sent)
+
+    assert await unrecorded() == []
+
+    clock.advance(config.lease.total_seconds() + 1)  # the lease is over: the rest are anyone's
+    later = Sender(push_settings, secret_key=push_app.state.secret_key, clock=clock, config=config)
+    try:
+        await later.drain()
+    finally:
+        await later.aclose()
+        await stopped.aclose()
+    assert [len(mock_push.delivered(name)) for name in names] == [1] * len(names)

@@ -348,14 +348,18 @@ class Sender:
         async def lane(client: httpx.AsyncClient) -> None:
             for index, row in work:  # lanes share the iterator: each takes the next request
                 now = self.clock()
-                if now >= last_start:
+                if now >= last_start or self._stopping:  # stopping: finish what is in flight, start nothing
                     return
                 outcomes[index] = await self._post(client, row, requests.get(row["id"]), now)
 
         lanes = self._lane_clients(min(self.config.concurrency, len(ready)))
-        await asyncio.gather(*(lane(client) for client in lanes))
-        await self._record(claim.token, gone + [(row, outcome) for row, outcome in zip(ready, outcomes)
-                                                if outcome is not None])
+        try:
+            await asyncio.gather(*(lane(client) for client in lanes))
+        finally:
+            # Also when the sender is stopped mid-batch (cancelled after its grace): what was sent is
+            # written down, shielded from the cancellation, so it is not sent again after the lease.
+            await asyncio.shield(self._record(claim.token, gone + [
+                (row, outcome) for row, outcome in zip(ready, outcomes) if outcome is not None]))
 
     async def _post(self, client: httpx.AsyncClient, row: dict, request: PushRequest | EncodeFailure | None,
                     now: datetime) -> Outcome:
