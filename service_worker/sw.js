@@ -227,7 +227,7 @@ async function updateSavedReport(data, body) {
       if (report && report.reference === reference) {
         const history = Array.isArray(report.history) ? report.history : [];
         const last = history[history.length - 1];
-        const repeated = Boolean(last) && last.status === code && (last.message || '') === message;
+        const repeated = Boolean(last) && last.status === code && sameMessage(last.message || '', message);
         if (!repeated || report.status?.code !== code) {
           const steps = repeated ? history : [...history, { status: code, status_name: name, message, at }];
           item.update({ ...item.value, report: { ...report, status, history: steps, updated_at: at } });
@@ -236,6 +236,16 @@ async function updateSavedReport(data, body) {
       item.continue();
     };
   });
+}
+
+/**
+ * Whether a saved history message is the one a push carries. A long message is cut to fit the
+ * push (ending in an ellipsis): the saved copy may already hold it whole, from the server.
+ * @param {string} saved @param {string} pushed
+ */
+function sameMessage(saved, pushed) {
+  if (saved === pushed) return true;
+  return pushed.endsWith('…') && saved.startsWith(pushed.slice(0, -1).trimEnd());
 }
 
 /** The permanent page a notification points at, kept on this origin (an absolute URL). @param {any} data */

@@ -131,3 +131,47 @@ def test_the_same_push_twice_adds_one_step_and_a_push_for_another_report_changes
     history = sent[0]["report"]["history"]
     assert [(h["status"], h["message"]) for h in history] == [("received", ""), ("in_progress", MESSAGE), ("fixed", "")]
     assert sent[0]["report"]["status"] == {"code": "fixed", "name": "Fixed", "kind": "fixed"}
+
+
+SAVE_STEP = """({ reference, step }) => new Promise((resolve, reject) => {
+  const open = indexedDB.open('reportit');
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const tx = open.result.transaction('sent', 'readwrite');
+    const cursor = tx.objectStore('sent').openCursor();
+    cursor.onsuccess = () => {
+      const item = cursor.result;
+      if (!item) return;
+      const report = item.value.report;
+      if (report && report.reference === reference) {
+        item.update({ ...item.value, report: { ...report, status: { code: step.status, name: step.status_name, kind: 'open' },
+          history: [...report.history, step] } });
+      }
+      item.continue();
+    };
+    tx.oncomplete = () => { open.result.close(); resolve(true); };
+    tx.onerror = () => reject(tx.error);
+  };
+})"""
+
+
+def test_a_long_message_cut_to_fit_the_push_adds_no_second_step_to_the_whole_one(app_context, origin, settings):
+    """The app refreshed My reports from the server (the whole message) before the push arrived,
+    whose copy of the message was cut to fit 4 KB: the same step, not a second, shorter one."""
+    context, reference, push = _sent_then_closed(app_context, origin)
+    message = "We inspected the wall and booked specialist cleaning for the stone. " * 55  # ~3,800 characters
+    data = payload(news_for(settings, reference, "in_progress", message), origin).decode()
+
+    context.set_offline(True)
+    app = context.new_page()
+    app.goto("/")  # the app, from the phone, writes what a refresh from the server would have saved
+    app.evaluate(SAVE_STEP, {"reference": reference, "step": {
+        "status": "in_progress", "status_name": "In progress", "message": message.strip(), "at": "2026-11-25T09:00:00Z"}})
+    app.close()
+    shown = push.deliver(data, lambda current: any(n["tag"] == f"report-{reference}" for n in current))
+    assert shown[0]["body"].endswith("…") and len(shown[0]["body"]) < len(message.strip())  # it was cut
+
+    mine, item = _my_reports_with_no_signal(context, reference)
+    steps = item.locator(".timeline li")
+    expect(steps).to_have_count(2)
+    expect(steps.last.locator("p")).to_have_text(message.strip())
