@@ -20,6 +20,16 @@ function bytes(text) {
 }
 
 /**
+ * Whether a subscription's applicationServerKey is `key` (true when the browser does not say).
+ * @param {ArrayBuffer | null | undefined} held @param {Uint8Array} key
+ */
+function sameKey(held, key) {
+  if (!held) return true;
+  const bytesHeld = new Uint8Array(held);
+  return bytesHeld.length === key.length && bytesHeld.every((byte, i) => byte === key[i]);
+}
+
+/**
  * Call only from a click: asks permission, subscribes, tells the server, and follows the report.
  * @param {string} reference
  * @returns {Promise<'on' | 'denied'>}
@@ -28,10 +38,20 @@ export async function getUpdates(reference) {
   const permission = await Notification.requestPermission();
   if (permission !== 'granted') return 'denied';
   const registration = await navigator.serviceWorker.ready;
+  const { public_key: publicKey } = await request('/api/push/public-key');
+  const key = bytes(publicKey);
   let subscription = await registration.pushManager.getSubscription();
+  if (subscription && !sameKey(subscription.options && subscription.options.applicationServerKey, key)) {
+    // Made with a key the council has since rotated: push services refuse our messages for it.
+    const stale = subscription.endpoint;
+    await subscription.unsubscribe().catch(() => false);
+    subscription = null;
+    await request('/api/me/push-subscription', {
+      method: 'DELETE', auth: true, body: JSON.stringify({ endpoint: stale }), headers: { 'Content-Type': 'application/json' },
+    }).catch(() => undefined);
+  }
   if (!subscription) {
-    const { public_key: publicKey } = await request('/api/push/public-key');
-    subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: bytes(publicKey) });
+    subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
   }
   await request('/api/me/push-subscription', {
     method: 'PUT', auth: true, body: JSON.stringify(subscription.toJSON()), headers: { 'Content-Type': 'application/json' },

@@ -207,3 +207,38 @@ def test_without_background_sync_a_change_kept_offline_is_told_when_the_app_is_b
         assert push_service.for_path("before") == [], "the server still pushed to the old endpoint"
     finally:
         context.close()
+
+
+# The phone holds a subscription made with a key the council has since rotated (`reportit vapid
+# --rotate`): push services would refuse every message for it. Subscribing again gives `fresh`.
+STALE_SUBSCRIPTION = """({ stale, fresh, keys }) => {
+  const make = (endpoint, options) => ({
+    endpoint, expirationTime: null, options, getKey: () => null,
+    toJSON: () => ({ endpoint, expirationTime: null, keys }),
+    unsubscribe: async () => { current = null; return true; },
+  });
+  let current = make(stale, { userVisibleOnly: true, applicationServerKey: new Uint8Array(65).fill(4).buffer });
+  PushManager.prototype.subscribe = async function (options) { current = make(fresh, options); return current; };
+  PushManager.prototype.getSubscription = async function () { return current; };
+  PushManager.prototype.permissionState = async function () { return 'granted'; };
+}"""
+
+
+def test_a_subscription_made_with_a_rotated_key_is_replaced_when_the_resident_asks_for_updates(
+        browser, push_server, push_service, receiver):  # noqa: F811
+    url, env = push_server
+    stale, fresh = push_service.url("ok", "stale"), push_service.url("ok", "fresh")
+    context = browser.new_context(locale="en-GB", base_url=url,
+                                  permissions=["geolocation", "notifications", "background-sync"],
+                                  geolocation=WESTMINSTER)
+    context.add_init_script(f"({STALE_SUBSCRIPTION})({json.dumps({'stale': stale, 'fresh': fresh, 'keys': receiver.keys})})")
+    try:
+        page = context.new_page()
+        reference = _report_and_get_updates(page, fresh)
+        assert _held_by_server(env) == {fresh}
+
+        _officer_changes_status(env, reference)
+        _notified_at(push_service, "fresh", reference)
+        assert push_service.for_path("stale") == []
+    finally:
+        context.close()
