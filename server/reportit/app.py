@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
 
-from reportit import database, home, logs, openapi
+from reportit import database, home, logs, openapi, wiring
 from reportit.accounts import api as accounts_api
 from reportit.accounts import session_api
 from reportit import shell
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
     logs.configure(settings.log_level)
+    wiring.wire_domains()
     engine = database.engine_for(settings)
     database.use(engine)
 

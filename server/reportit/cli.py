@@ -7,7 +7,7 @@ import asyncio
 import getpass
 import sys
 
-from reportit import database, logs
+from reportit import database, logs, wiring
 from reportit.problems import Problem
 from reportit.push import commands as push_commands
 from reportit.settings import Settings, SettingsError, load_settings
@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reportit: configuration error: {exc}", file=sys.stderr)
         return 2
     logs.configure(settings.log_level)
+    wiring.wire_domains()
 
     if args.command in push_commands.COMMANDS:
         return push_commands.run(args, settings, lambda s, work: asyncio.run(_with_db(s, work)))

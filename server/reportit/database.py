@@ -105,6 +105,10 @@ def after_commit(callback: Callable[[], None]) -> None:
         callbacks.append(callback)
 
 
+def in_write_transaction() -> bool:
+    return _after_commit.get() is not None
+
+
 _after_commit: ContextVar[list[Callable[[], None]] | None] = ContextVar("after_commit", default=None)
 
 

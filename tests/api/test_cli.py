@@ -92,6 +92,21 @@ def test_status_command_moves_a_report_and_keeps_the_history(fresh_env):
     assert missing.returncode == 1 and "no report" in missing.stderr
 
 
+def test_status_command_tells_the_followers_like_the_console_does(fresh_env):
+    """The command runs the domain without an app: its followers' outbox rows are still written."""
+    reportit(fresh_env, "migrate")
+    reportit(fresh_env, "demo", "--reports", "5")
+    report_id, reference = query(fresh_env, "SELECT id, reference FROM report WHERE status = 'received' LIMIT 1")[0]
+    query(fresh_env, "INSERT INTO follow (report, email, reporter, created_at) "
+                     f"VALUES ({report_id}, 'resident@example.com', {'true' if BACKEND == 'postgres' else 1}, "
+                     "CURRENT_TIMESTAMP)")
+
+    moved = reportit(fresh_env, "status", reference, "investigating")
+    assert moved.returncode == 0, moved.stderr
+    rows = query(fresh_env, f"SELECT channel FROM notification_outbox WHERE report = {report_id}")
+    assert [tuple(r) for r in rows] == [("email",)]
+
+
 def test_user_add_creates_staff_with_a_role(fresh_env):
     reportit(fresh_env, "migrate")
     added = reportit(fresh_env, "user", "add", "Warden@Westminster.example", "--role", "warden",

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-import reportit.reports.status as status_module
+import reportit.push.handlers as push_handlers
 from reportit.accounts.tables import Device
 from reportit.push.sender import Sender, SenderConfig
 from reportit.push.tables import Notification, PushSubscription
@@ -27,13 +27,13 @@ async def test_status_change_and_outbox_rows_commit_together(push_client, reside
                                                              push_settings, monkeypatch):
     reference = await new_report(push_client, resident)
     await subscribe(push_client, resident, browser, mock_push.url("ok", unique_name()))
-    original = status_module.enqueue_status_change
+    original = push_handlers.enqueue_status_change
 
     async def fanout_then_fail(**kwargs) -> int:
         assert await original(**kwargs) == 1  # the rows were written...
         raise RuntimeError("database went away")  # ...and then something failed
 
-    monkeypatch.setattr(status_module, "enqueue_status_change", fanout_then_fail)
+    monkeypatch.setattr(push_handlers, "enqueue_status_change", fanout_then_fail)
     with pytest.raises(RuntimeError):
         await change_status(reference, "fixed", settings=push_settings, actor=OFFICER, public_message="Done")
 

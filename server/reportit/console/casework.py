@@ -20,6 +20,7 @@ from reportit.problems import Problem
 from reportit.reports.references import normalise
 from reportit.reports.status import Actor, change_status
 from reportit.reports.tables import Category, Report
+from reportit.reports.visibility import columns, is_public
 from reportit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -139,11 +140,11 @@ async def original_for(report: dict, text: str) -> dict:
         raise CaseError("original", "Enter the original report's reference, like K7QM-4XRT")
     if reference == report["reference"]:
         raise CaseError("original", "A report cannot be a duplicate of itself")
-    original = await Report.select(Report.id, Report.reference, Report.duplicate_of, Report.private,
-                                   Report.hidden).where(Report.reference == reference).first()
+    original = await Report.select(Report.id, Report.reference, Report.duplicate_of,
+                                   *columns()).where(Report.reference == reference).first()
     if original is None:
         raise CaseError("original", f"There is no report {reference}")
-    if (original["private"] or original["hidden"]) and not (report["private"] or report["hidden"]):
+    if not is_public(original) and is_public(report):
         # The public page and notifications of a duplicate name its original: never a private one.
         raise CaseError("original", f"{reference} is not public, so a public report cannot point to it. "
                                     "Close this report with another status instead")

@@ -3,12 +3,10 @@ change) and then follow the original, so the original's next change reaches them
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from reportit.accounts.identity import StaffMember
 from reportit.console.audit import record
 from reportit.console.casework import CaseError, actor_for, original_for, write_transaction
-from reportit.push.tables import Follow
+from reportit.push.follows import follow_original
 from reportit.reports.references import spoken
 from reportit.reports.status import change_status
 from reportit.reports.tables import Report
@@ -20,29 +18,6 @@ DUPLICATE = "duplicate"
 def default_message(original_reference: str, settings: Settings) -> str:
     return (f"Someone reported this problem already, as report {spoken(original_reference)}. "
             f"We'll tell you about progress on that report: {settings.base_url}/r/{original_reference}")
-
-
-async def follow_original(duplicate_id: int, original_id: int) -> int:
-    """Copy the duplicate's followers onto the original, skipping anyone already following it.
-    The copies are not the original's reporter, so a private original still tells only its own."""
-    follows = await Follow.select(Follow.device, Follow.email).where(Follow.report == duplicate_id).order_by(Follow.id)
-    present = await Follow.select(Follow.device, Follow.email).where(Follow.report == original_id)
-    devices = {f["device"] for f in present if f["device"]}
-    emails = {f["email"].lower() for f in present if f["email"] and not f["device"]}
-    now = datetime.now(timezone.utc)
-    rows = []
-    for follow in follows:
-        if follow["device"] and follow["device"] in devices:
-            continue
-        if not follow["device"] and (not follow["email"] or follow["email"].lower() in emails):
-            continue
-        devices.add(follow["device"])
-        emails.add(follow["email"].lower())
-        rows.append(Follow(report=original_id, device=follow["device"], email=follow["email"], reporter=False,
-                           created_at=now))
-    if rows:
-        await Follow.insert(*rows)
-    return len(rows)
 
 
 async def mark_duplicate(staff: StaffMember, report: dict, settings: Settings, original_text: str,

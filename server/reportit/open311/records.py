@@ -14,9 +14,10 @@ from reportit.open311.statuses import open311_status
 from reportit.open311.tables import MediaLink
 from reportit.reports.present import photo_url
 from reportit.reports.tables import Photo, Report, StatusChange
+from reportit.reports.visibility import public_where
 from reportit.settings import Settings
 
-PUBLIC = (Report.private == False) & (Report.hidden == False)  # noqa: E712
+PUBLIC = public_where()
 COLUMNS = (
     Report.id, Report.reference, Report.status, Report.description, Report.latitude, Report.longitude,
     Report.location_text, Report.created_at, Report.updated_at, Report.category.code.as_alias("service_code"),

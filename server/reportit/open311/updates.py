@@ -19,6 +19,7 @@ from reportit.problems import Problem
 from reportit.reports.references import normalise
 from reportit.reports.status import Actor, change_status
 from reportit.reports.tables import Report, StatusChange
+from reportit.reports.visibility import public_where
 from reportit.settings import Settings
 
 MAX_UPDATES = 1000
@@ -35,8 +36,7 @@ async def public_updates(settings: Settings, start: datetime, end: datetime) -> 
             (StatusChange.created_at >= start)
             & (StatusChange.created_at <= end)
             & (StatusChange.from_status != "")  # the first row is the report arriving, not an update
-            & (StatusChange.report.private == False)  # noqa: E712
-            & (StatusChange.report.hidden == False)  # noqa: E712
+            & public_where(StatusChange.report)
         )
         .order_by(StatusChange.created_at)
         .order_by(StatusChange.id)

@@ -16,6 +16,7 @@ from reportit.push.vapid import VapidKeyring, VapidKeys
 from reportit.reports.references import normalise, spoken
 from reportit.reports.submission import EMAIL_MESSAGE, valid_email
 from reportit.reports.tables import Report
+from reportit.reports.visibility import columns, is_public
 
 MAX_BODY = 8 * 1024
 REPORT_NOT_FOUND = Problem(
@@ -71,10 +72,10 @@ async def follow_report(request: Request) -> Response:
     device = await device_from_request(request)
     assert device is not None
     reference = normalise(request.path_params["reference"])
-    report = await Report.select(Report.id, Report.device, Report.private, Report.hidden).where(
+    report = await Report.select(Report.id, Report.device, *columns()).where(
         Report.reference == reference).first() if reference else None
     # Private and hidden reports exist only for their reporter: others get the same 404 as a typo.
-    if report is None or ((report["private"] or report["hidden"]) and report["device"] != device.id):
+    if report is None or (not is_public(report) and report["device"] != device.id):
         raise REPORT_NOT_FOUND
     if request.method == "DELETE":
         await follows.unfollow(report["id"], device.id)

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 
 from reportit.push.tables import Follow, Notification, PushSubscription
 from reportit.reports.tables import Report
+from reportit.reports.visibility import columns, is_public
 from reportit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -56,11 +57,11 @@ async def enqueue_status_change(
     """
     if not notifies(from_status, to_status, public_message):
         return 0
-    report = await Report.select(Report.reference, Report.private, Report.hidden).where(Report.id == report_id).first()
+    report = await Report.select(Report.reference, *columns()).where(Report.id == report_id).first()
     if report is None:
         return 0
     query = Follow.select(Follow.id, Follow.device, Follow.email).where(Follow.report == report_id)
-    if report["private"] or report["hidden"]:
+    if not is_public(report):
         query = query.where(Follow.reporter.eq(True))
     follows = await query.order_by(Follow.id)
     now = datetime.now(timezone.utc)

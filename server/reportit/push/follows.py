@@ -13,11 +13,35 @@ log = logging.getLogger(__name__)
 
 
 async def follow_own_report(report_id: int, device_id: int | None, email: str) -> None:
-    """Called inside intake's transaction: the reporter hears about their own report."""
+    """Called inside the new report's transaction: the reporter hears about their own report."""
     if device_id is None and not email.strip():
         return
     await Follow(report=report_id, device=device_id, email=email.strip(), reporter=True,
                  created_at=datetime.now(timezone.utc)).save()
+
+
+async def follow_original(duplicate_id: int, original_id: int) -> int:
+    """Copy a duplicate's followers onto its original, skipping anyone already following it; returns
+    how many were copied. The copies are not the original's reporter, so a private original still
+    tells only its own. Runs inside the caller's transaction (marking the duplicate)."""
+    follows = await Follow.select(Follow.device, Follow.email).where(Follow.report == duplicate_id).order_by(Follow.id)
+    present = await Follow.select(Follow.device, Follow.email).where(Follow.report == original_id)
+    devices = {f["device"] for f in present if f["device"]}
+    emails = {f["email"].lower() for f in present if f["email"] and not f["device"]}
+    now = datetime.now(timezone.utc)
+    rows = []
+    for follow in follows:
+        if follow["device"] and follow["device"] in devices:
+            continue
+        if not follow["device"] and (not follow["email"] or follow["email"].lower() in emails):
+            continue
+        devices.add(follow["device"])
+        emails.add(follow["email"].lower())
+        rows.append(Follow(report=original_id, device=follow["device"], email=follow["email"], reporter=False,
+                           created_at=now))
+    if rows:
+        await Follow.insert(*rows)
+    return len(rows)
 
 
 async def follow(report_id: int, device_id: int, email: str | None = None) -> bool:

@@ -31,6 +31,7 @@ from reportit.push.outcomes import record_outcomes
 from reportit.push.retention import prune_finished
 from reportit.push.tables import Notification
 from reportit.push.vapid import VapidKeyring, VapidKeys
+from reportit.reports.visibility import columns, is_public
 from reportit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -295,8 +296,8 @@ class Sender:
             n.subscription.endpoint.as_alias("endpoint"), n.subscription.p256dh.as_alias("p256dh"),
             n.subscription.auth.as_alias("auth"), n.follow.email.as_alias("email"),
             n.follow.reporter.as_alias("reporter"),
-            n.report.reference.as_alias("reference"), n.report.hidden.as_alias("hidden"),
-            n.report.private.as_alias("private"), n.status_change.to_status.as_alias("to_status"),
+            n.report.reference.as_alias("reference"), *columns(n.report, aliased=True),
+            n.status_change.to_status.as_alias("to_status"),
             n.status_change.public_message.as_alias("public_message"),
         ).where(n.id.is_in(ids) & (n.claim_token == token)).order_by(n.id)
 
@@ -304,13 +305,11 @@ class Sender:
     def _withheld(row: dict) -> str:
         """Why a queued row must not be sent now (empty: send it). The report may have been hidden
         or made private since the row was queued: as at fan-out, only its reporter hears then."""
-        if row["reporter"]:
+        if row["reporter"] or is_public(row):
             return ""
         if row["hidden"]:
             return "the report was hidden after this notification was queued"
-        if row["private"]:
-            return "the report was made private after this notification was queued"
-        return ""
+        return "the report was made private after this notification was queued"
 
     async def _still_ours(self, claim: Claim) -> list[dict]:
         """A claim whose lease ran out may have been taken over: keep only rows still ours."""

@@ -9,6 +9,7 @@ from starlette.requests import Request
 
 from reportit.accounts.identity import StaffMember, device_from_request, staff_from_request
 from reportit.accounts.tables import Device
+from reportit.reports.visibility import is_public
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,6 @@ async def can_see_private(request: Request, report: dict) -> bool:
 
 
 async def visible(request: Request, report: dict) -> bool:
-    if not report["private"] and not report["hidden"]:
+    if is_public(report):
         return True
     return await can_see_private(request, report)

@@ -13,11 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
-from reportit import database
+from reportit import database, events
 from reportit.accounts.identity import StaffMember
 from reportit.accounts.tables import Device
 from reportit.problems import FieldError, Problem, invalid
-from reportit.push.follows import follow_own_report
 from reportit.reports.photos import PhotoRejected, ProcessedPhoto, process_photo_async
 from reportit.reports.present import ReportView
 from reportit.reports.references import new_reference
@@ -221,8 +220,11 @@ async def _insert(
                     await row.save()
                 first.report = report.id
                 await first.save()
-                await follow_own_report(report.id, reporter.device.id if reporter.device else None,
-                                        submission.contact_email)
+                await events.publish(events.ReportCreated(
+                    report_id=report.id, reference=report.reference,
+                    device_id=reporter.device.id if reporter.device else None,
+                    contact_email=submission.contact_email,
+                ), settings)
             # The stored rows are known: answer from them rather than reading them back.
             view = ReportView(
                 report={**report.to_dict(), "answers": submission.answers},

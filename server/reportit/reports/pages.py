@@ -14,6 +14,7 @@ from reportit.reports.access import viewer, visible
 from reportit.reports.present import load_view, report_json
 from reportit.reports.references import normalise, spoken
 from reportit.reports.tables import Photo
+from reportit.reports.visibility import columns, is_public
 
 _KEY = re.compile(r"^[0-9a-f]{64}$")
 
@@ -73,14 +74,14 @@ async def photo_file(request: Request) -> Response:
     if not _KEY.match(key):
         raise HTTPException(404)
     rows = await (
-        Photo.select(Photo.hidden, Photo.report.private, Photo.report.hidden, Photo.report.device,
+        Photo.select(Photo.hidden, *columns(Photo.report), Photo.report.device,
                      Photo.report.staff_user)
         .where((Photo.key == key) | (Photo.thumb_key == key))
     )
     if not rows:
         raise HTTPException(404)
     # Identical bytes are stored once: if any public report shows them, they are public already.
-    public = any(not r["hidden"] and not r["report.private"] and not r["report.hidden"] for r in rows)
+    public = any(not r["hidden"] and is_public(r, prefix="report.") for r in rows)
     if not public:
         asking = await viewer(request)  # looked up once, however many reports share the photo
         if not any(asking.can_see_private({"device": r["report.device"], "staff_user": r["report.staff_user"]})

@@ -1,7 +1,7 @@
 """Changing a report's status: the one place a status moves, so every change is recorded alike.
 
-The status row and everything that must happen with it (notification outbox rows) are written in
-one transaction: if any of it fails, none of it happened.
+The status row and everything that must happen with it (the subscribers of `StatusChanged`: push
+writes notification outbox rows) are written in one transaction: if any of it fails, none of it happened.
 """
 
 from __future__ import annotations
@@ -10,10 +10,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from reportit import database
+from reportit import database, events
 from reportit.problems import FieldError, Problem, invalid
-from reportit.push.fanout import enqueue_status_change
-from reportit.push.sender import wake_senders
 from reportit.reports.tables import Report, StatusChange
 from reportit.settings import Settings
 
@@ -64,13 +62,10 @@ async def change_status(
         )
         await change.save()
         await Report.update({Report.status: to_status, Report.updated_at: now}).where(Report.id == report["id"])
-        queued = await enqueue_status_change(
-            report_id=report["id"], status_change_id=change.id, from_status=report["status"], to_status=to_status,
-            public_message=change.public_message, settings=settings,
-        )
-        if queued:
-            # After the commit (ours, or an outer one we joined), so the sender sees the rows.
-            database.after_commit(wake_senders)
+        await events.publish(events.StatusChanged(
+            report_id=report["id"], reference=reference, status_change_id=change.id, from_status=report["status"],
+            to_status=to_status, public_message=change.public_message,
+        ), settings)
     log.info("event=status_changed reference=%s from=%s to=%s actor=%s",
              reference, report["status"], to_status, actor.label)
     return change
