@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import re
 import subprocess
 import sys
 import tomllib
 import zipfile
+from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,3 +50,35 @@ def test_the_wheel_ships_the_app_the_service_worker_templates_and_migrations(tmp
             missing.append(name)
     assert not missing, missing
     assert "reportit/reportit.example.toml" in names
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~\[;\s]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def _extras(requirement: str) -> set[str]:
+    found = re.search(r"\[([^\]]*)\]", requirement.split(";")[0])
+    return {e.strip() for e in found.group(1).split(",")} if found else set()
+
+
+def test_every_library_the_server_imports_is_a_runtime_dependency():
+    """`pip install .` (no test extra) must give the server everything it imports; a library that an
+    extra of a declared dependency brings (asyncpg via piccolo[postgres]) counts as declared."""
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    declared = {_name(d) for d in dependencies}
+    for requirement in dependencies:
+        for extra in _extras(requirement):
+            declared |= {_name(r) for r in metadata.requires(_name(requirement)) or []
+                         if re.search(rf"extra\s*==\s*['\"]{re.escape(extra)}['\"]", r)}
+    imported: set[str] = set()
+    for path in (ROOT / "server" / "reportit").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    third_party = imported - set(sys.stdlib_module_names) - {"reportit", "__future__"}
+    distributions = metadata.packages_distributions()
+    undeclared = {module: distributions.get(module) for module in third_party
+                  if not any(_name(d) in declared for d in distributions.get(module, [module]))}
+    assert undeclared == {}, "add to [project] dependencies in pyproject.toml"

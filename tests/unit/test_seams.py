@@ -66,3 +66,13 @@ def test_the_rule_check_recognises_the_ways_it_was_written_before():
                  'public = any(not r["hidden"] and not r["report.private"] for r in rows)',
                  '        if row["private"]:']:
         assert PRIVATE_RULE.search(line), line
+
+
+def written_outside(pattern: str, home: str) -> list[str]:
+    return [str(path.relative_to(PACKAGE)) for path in sorted(PACKAGE.rglob("*.py"))
+            if "migrations" not in path.parts and str(path.relative_to(PACKAGE)) != home and pattern in path.read_text()]
+
+
+def test_contact_rules_and_base64url_each_have_one_home():
+    assert written_outside(r"[^@\s]+@", "contact.py") == []
+    assert written_outside("urlsafe_b64", "push/base64url.py") == []

@@ -4,7 +4,6 @@ categories, SLA days and response templates live in the TOML file)."""
 from __future__ import annotations
 
 import json
-import re
 
 from piccolo.apps.user.tables import BaseUser
 from starlette.requests import Request
@@ -14,6 +13,7 @@ from reportit import database
 from reportit.accounts.identity import StaffMember
 from reportit.accounts.staff import add_staff
 from reportit.accounts.tables import ROLES, StaffRole
+from reportit.contact import valid_email
 from reportit.console.access import ADMIN, form_of, render, staff_only
 from reportit.console.audit import ACTIONS, record
 from reportit.console.tables import AuditLog
@@ -22,7 +22,6 @@ from reportit.reports.tables import Report
 
 AUDIT_PAGE = 100
 MIN_PASSWORD = 12
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 async def staff_rows() -> list[dict]:
@@ -53,7 +52,7 @@ async def add_person(request: Request, staff: StaffMember) -> Response:
     email = values["email"].strip().lower()
     password = str(form.get("password", ""))
     errors = {}
-    if not _EMAIL.match(email):
+    if not valid_email(email):
         errors["email"] = "Enter an email address, like name@example.gov.uk"
     elif await BaseUser.exists().where(BaseUser.email == email):
         errors["email"] = "Someone already has an account with that email address"

@@ -10,11 +10,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from reportit.accounts.identity import device_from_request
+from reportit.contact import EMAIL_MESSAGE, valid_email
 from reportit.problems import FieldError, Problem, invalid
 from reportit.push import follows, subscriptions
 from reportit.push.vapid import VapidKeyring, VapidKeys
 from reportit.reports.references import normalise, spoken
-from reportit.reports.submission import EMAIL_MESSAGE, valid_email
 from reportit.reports.tables import Report
 from reportit.reports.visibility import columns, is_public
 

@@ -7,7 +7,6 @@ password is set), smtps://... for TLS from the start.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import html
@@ -18,6 +17,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from urllib.parse import unquote, urlparse
 
+from reportit.push import base64url
 from reportit.push.message import StatusNews
 from reportit.reports.references import spoken
 from reportit.settings import Settings
@@ -50,7 +50,7 @@ class PermanentFailure(Exception):
 def unsubscribe_token(secret_key: str, follow_id: int, email: str) -> str:
     """`<follow id>.<signature>`: changing the address (or unsubscribing) makes old links stale."""
     digest = hmac.new(secret_key.encode(), f"unsubscribe:{follow_id}:{email.lower()}".encode(), hashlib.sha256).digest()
-    return f"{follow_id}.{base64.urlsafe_b64encode(digest[:18]).decode()}"
+    return f"{follow_id}.{base64url.encode(digest[:18])}"
 
 
 def token_follow_id(token: str) -> int | None:

@@ -7,7 +7,6 @@ make the server send requests into its own network (SSRF).
 
 from __future__ import annotations
 
-import base64
 import binascii
 import ipaddress
 import re
@@ -20,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from reportit import database
 from reportit.problems import FieldError, invalid
+from reportit.push import base64url
 from reportit.push.tables import PushSubscription
 from reportit.settings import Settings
 
@@ -123,7 +123,7 @@ def _key(value: Any, length: int) -> bytes | None:
     if not isinstance(value, str) or len(value) > 200:
         return None
     try:
-        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        raw = base64url.decode(value)
     except (binascii.Error, ValueError):
         return None
     return raw if len(raw) == length else None

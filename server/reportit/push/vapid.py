@@ -6,7 +6,6 @@ with) is derived from it, so the two can never disagree.
 
 from __future__ import annotations
 
-import base64
 import logging
 import os
 from dataclasses import dataclass
@@ -14,6 +13,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+
+from reportit.push import base64url
 
 log = logging.getLogger(__name__)
 
@@ -107,5 +108,5 @@ def _load(private_pem: bytes) -> VapidKeys:
     return VapidKeys(
         private_pem=private_pem,
         public_pem=public_key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo),
-        application_server_key=base64.urlsafe_b64encode(point).rstrip(b"=").decode(),
+        application_server_key=base64url.encode(point),
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from reportit.contact import EMAIL_MESSAGE, PHONE_MESSAGE, valid_email, valid_phone
 from reportit.problems import FieldError, invalid
 from reportit.reports.upload import ParsedForm
 from reportit.settings import Category, Question, Settings
@@ -16,13 +16,6 @@ from reportit.settings import Category, Question, Settings
 LOCATION_SOURCES = ("device", "map", "photo", "text")
 MAX_LOCATION_TEXT = 500
 MAX_SHORT_ANSWER = 200
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-EMAIL_MESSAGE = "Enter an email address in the right format, like name@example.com."
-
-
-def valid_email(text: str) -> bool:
-    return len(text) <= 320 and bool(_EMAIL.match(text))
-_PHONE = re.compile(r"^\+?[0-9 ()\-]{7,20}$")
 
 # The form fields a report is made of; anything else is refused so typos are not lost silently.
 FIELDS = (
@@ -95,8 +88,8 @@ def read_submission(form: ParsedForm, settings: Settings) -> Submission:
         errors.append(FieldError("contact_name", "Your name must be 200 characters or fewer."))
     if contact_email and not valid_email(contact_email):
         errors.append(FieldError("contact_email", EMAIL_MESSAGE))
-    if contact_phone and not _PHONE.match(contact_phone):
-        errors.append(FieldError("contact_phone", "Enter a phone number, like 07700 900 982 or +44 7700 900 982."))
+    if contact_phone and not valid_phone(contact_phone):
+        errors.append(FieldError("contact_phone", PHONE_MESSAGE))
 
     observed_at = _observed_at(form.get("observed_at").strip(), errors)
 
