@@ -75,17 +75,18 @@ async def test_a_console_status_change_reaches_the_reporters_phone(push_world, s
 async def test_the_sender_is_woken_once_the_whole_console_action_has_committed(push_world, staff, monkeypatch):
     """change_status runs inside the console's transaction (with the audit row): woken there, the
     sender could not yet see the rows, so the wake waits for the outer commit."""
-    from reportit.reports import status
+    from reportit.push import handlers
+    from reportit.reports.tables import Report
 
     world, mock = push_world, push_world["mock"]
     woken: list[bool] = []
-    wake = status.wake_senders
+    wake = handlers.wake_senders
 
     def spy() -> None:
-        woken.append(status.Report._meta.db.current_transaction.get() is None)  # outside any transaction
+        woken.append(Report._meta.db.current_transaction.get() is None)  # outside any transaction
         wake()
 
-    monkeypatch.setattr(status, "wake_senders", spy)
+    monkeypatch.setattr(handlers, "wake_senders", spy)
     async with new_client(world["app"]) as http, new_client(world["app"]) as officer:
         device, name = await resident(http, world)
         reference = await new_report(http, device)
