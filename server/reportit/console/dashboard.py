@@ -11,7 +11,9 @@ import statistics
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
+from piccolo.engine.postgres import PostgresEngine
 from piccolo.query.functions.aggregate import Count, Min
+from piccolo.querystring import QueryString
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -40,29 +42,62 @@ def duration(seconds: float | None) -> str:
     return f"{hours / 24:.1f} days"
 
 
-async def first_times(where, condition) -> dict[int, datetime]:
-    rows = await (StatusChange.select(StatusChange.report, Min(StatusChange.created_at, alias="first"))
+def _postgres() -> bool:
+    return isinstance(Report._meta.db, PostgresEngine)
+
+
+def _as_datetime(value: datetime | str) -> datetime:
+    # SQLite hands aggregates of timestamps back as text; PostgreSQL as datetimes.
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _as_date(value: date | str) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+async def weekly_counts(where) -> list[dict]:
+    """Reports per (Monday of the UTC week, category), counted by the database."""
+    monday = ("date_trunc('week', {} AT TIME ZONE 'UTC')::date" if _postgres()
+              else "date({}, 'weekday 0', '-6 days')")  # the next Sunday (or the day itself), back six days
+    rows = await (Report.select(QueryString(monday, Report.created_at, alias="week"), Report.category,
+                                Count(Report.id, alias="n"))
+                  .where(where).group_by(QueryString("week"), Report.category))
+    return [{**r, "week": _as_date(r["week"])} for r in rows]
+
+
+async def first_times(where, condition) -> dict[int, tuple[datetime, datetime]]:
+    """(created, first matching change) per report."""
+    rows = await (StatusChange.select(StatusChange.report, Min(StatusChange.report.created_at, alias="created"),
+                                      Min(StatusChange.created_at, alias="first"))
                   .where(condition & StatusChange.report.is_in(Report.select(Report.id).where(where)))
                   .group_by(StatusChange.report))
-    # SQLite hands aggregates of timestamps back as text; PostgreSQL as datetimes.
-    return {r["report"]: datetime.fromisoformat(r["first"]) if isinstance(r["first"], str) else r["first"]
-            for r in rows}
+    return {r["report"]: (_as_datetime(r["created"]), _as_datetime(r["first"])) for r in rows}
 
 
-def median_after(created: dict[int, datetime], firsts: dict[int, datetime]) -> float | None:
-    gaps = [(at - created[rid]).total_seconds() for rid, at in firsts.items() if rid in created]
+def median_after(times: dict[int, tuple[datetime, datetime]]) -> float | None:
+    gaps = [(at - created).total_seconds() for created, at in times.values()]
     return statistics.median(gaps) if gaps else None
 
 
-def heatmap(points: list[tuple[float, float]], bounds: tuple[float, float, float, float]) -> dict:
+async def heatmap_cells(where, bounds: tuple[float, float, float, float]) -> list[list[int]]:
+    """[row, col, count] per grid cell with reports, counted by the database. Cells are numbered as
+    Python's int() would (truncation; the values are never negative inside the bounds)."""
     south, west, north, east = bounds
-    counts: dict[tuple[int, int], int] = {}
-    for lat, lng in points:
-        if south <= lat <= north and west <= lng <= east:
-            row = min(GRID - 1, int((north - lat) / (north - south) * GRID))
-            col = min(GRID - 1, int((lng - west) / (east - west) * GRID))
-            counts[(row, col)] = counts.get((row, col), 0) + 1
-    cells = [[r, c, n] for (r, c), n in sorted(counts.items())]
+    whole = "LEAST(%d, FLOOR({})::integer)" % (GRID - 1) if _postgres() else "MIN(%d, CAST({} AS INTEGER))" % (GRID - 1)
+    row = QueryString(whole, QueryString(f"({{}} - {{}}) / {{}} * {GRID}", north, Report.latitude, north - south),
+                      alias="cell_row")
+    col = QueryString(whole, QueryString(f"({{}} - {{}}) / {{}} * {GRID}", Report.longitude, west, east - west),
+                      alias="cell_col")
+    inside = (Report.latitude >= south) & (Report.latitude <= north) & (Report.longitude >= west) & (
+        Report.longitude <= east)
+    rows = await (Report.select(row, col, Count(Report.id, alias="n")).where(where & inside)
+                  .group_by(QueryString("cell_row"), QueryString("cell_col")))
+    return sorted([r["cell_row"], r["cell_col"], r["n"]] for r in rows)
+
+
+async def heatmap(where, bounds: tuple[float, float, float, float]) -> dict:
+    south, west, north, east = bounds
+    cells = await heatmap_cells(where, bounds)
     busiest = sorted(cells, key=lambda cell: -cell[2])[:10]
     step_lat, step_lng = (north - south) / GRID, (east - west) / GRID
     areas = [{"count": n, "bbox": (north - (r + 1) * step_lat, west + c * step_lng, north - r * step_lat,
@@ -74,18 +109,16 @@ def heatmap(points: list[tuple[float, float]], bounds: tuple[float, float, float
 async def dashboard_data(f: CaseFilter, staff: StaffMember, settings: Settings) -> dict:
     ids = await category_ids()
     where = await where_for(f, staff, settings, ids)
-    rows = await Report.select(Report.id, Report.created_at, Report.category, Report.latitude,
-                               Report.longitude).where(where)
-    created = {r["id"]: r["created_at"] for r in rows}
+    counted = await weekly_counts(where)
     weeks: dict[date, dict[str, int]] = {}
     day = week_start(f.date_from or date.today())
     while day <= (f.date_to or date.today()):
         weeks[day] = {}
         day += timedelta(days=7)
-    for r in rows:
-        week = weeks.setdefault(week_start(r["created_at"].date()), {})
+    for r in counted:
+        week = weeks.setdefault(r["week"], {})
         group = ids.group_of.get(r["category"], "")
-        week[group] = week.get(group, 0) + 1
+        week[group] = week.get(group, 0) + r["n"]
     fixed = [s.code for s in settings.statuses if s.kind == "fixed"]
     counts = await status_counts(f, staff, settings, ids)
     now = datetime.now(timezone.utc)
@@ -98,17 +131,16 @@ async def dashboard_data(f: CaseFilter, staff: StaffMember, settings: Settings) 
                                  .where(base & overdue).group_by(Report.category)) if overdue is not None else []
     open_n = {ids.code_of.get(r["category"]): r["n"] for r in open_by_category}
     overdue_n = {ids.code_of.get(r["category"]): r["n"] for r in overdue_by_category}
-    points = [(r["latitude"], r["longitude"]) for r in rows if r["latitude"] is not None and r["longitude"] is not None]
     return {
-        "total": len(rows),
+        "total": sum(r["n"] for r in counted),
         "weeks": sorted(weeks.items()),
         "groups": [g for g in settings.groups if any(c.group == g.code for c in settings.categories)],
         "open_by_status": [(s, counts.get(s.code, 0)) for s in settings.statuses if s.kind == "open"],
-        "first_response": duration(median_after(created, await first_times(where, StatusChange.from_status != ""))),
-        "time_to_fix": duration(median_after(created, await first_times(where, StatusChange.to_status.is_in(fixed)))),
+        "first_response": duration(median_after(await first_times(where, StatusChange.from_status != ""))),
+        "time_to_fix": duration(median_after(await first_times(where, StatusChange.to_status.is_in(fixed)))),
         "sla": [{"category": c, "open": open_n.get(c.code, 0), "overdue": overdue_n.get(c.code, 0)}
                 for c in settings.categories if c.sla_days],
-        "heatmap": heatmap(points, f.bbox or settings.map.bounds),
+        "heatmap": await heatmap(where, f.bbox or settings.map.bounds),
     }
 
 
