@@ -3,7 +3,10 @@ refuses (one line, non-zero exit, no traceback), and that the console then agree
 
 from __future__ import annotations
 
-from tests.api.test_cli import fresh_env, query, reportit  # noqa: F401 (fresh_env is a fixture)
+from tests.api import test_cli
+from tests.api.test_cli import query, reportit
+
+fresh_env = test_cli.fresh_env  # the same fresh database per test
 
 PASSWORD = "a long enough password"
 
