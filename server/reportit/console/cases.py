@@ -117,7 +117,8 @@ async def recategorise(request: Request, staff: StaffMember, report: dict, value
 @_action("duplicate")
 async def mark_duplicate(request: Request, staff: StaffMember, report: dict, values: dict[str, str]):
     await duplicates.mark_duplicate(staff, report, request.app.state.settings, values.get("original", ""),
-                                    values.get("duplicate_message", ""))
+                                    values.get("duplicate_message", ""),
+                                    different_category_confirmed=values.get("confirm_merge") == "yes")
 
 
 @_action("hide")

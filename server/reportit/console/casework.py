@@ -140,7 +140,8 @@ async def original_for(report: dict, text: str) -> dict:
     if reference == report["reference"]:
         raise CaseError("original", "A report cannot be a duplicate of itself")
     original = await Report.select(Report.id, Report.reference, Report.duplicate_of, Report.private,
-                                   Report.hidden).where(Report.reference == reference).first()
+                                   Report.hidden, Report.category.code.as_alias("category_code")
+                                   ).where(Report.reference == reference).first()
     if original is None:
         raise CaseError("original", f"There is no report {reference}")
     if (original["private"] or original["hidden"]) and not (report["private"] or report["hidden"]):
