@@ -15,6 +15,7 @@ from reportit.accounts.identity import StaffMember
 from reportit.accounts.staff import add_staff
 from reportit.accounts.tables import ROLES, StaffRole
 from reportit.console.access import ADMIN, form_of, render, staff_only
+from reportit.console import readable
 from reportit.console.audit import ACTIONS, record
 from reportit.console.tables import AuditLog
 from reportit.reports.references import normalise
@@ -108,11 +109,13 @@ async def audit_page(request: Request, staff: StaffMember) -> Response:
     rows = await (AuditLog.select(*AuditLog.all_columns(), AuditLog.report.reference.as_alias("reference"))
                   .where(where).order_by(AuditLog.id, ascending=False).limit(AUDIT_PAGE + 1)
                   .offset((page - 1) * AUDIT_PAGE))
+    settings = request.app.state.settings
     for row in rows:
         for key in ("before", "after"):
             value = json.loads(row[key]) if isinstance(row[key], str) else row[key]
-            row[key] = ", ".join(f"{k}: {v}" for k, v in (value or {}).items())
+            row[key] = readable.changes(value, settings)
         row["action_name"] = ACTIONS.get(row["action"], row["action"])
+        row["actor"] = readable.actor_name(row["actor"])
     return render(request, "audit.html", {
         "rows": rows[:AUDIT_PAGE], "more": len(rows) > AUDIT_PAGE, "page": page, "actions": ACTIONS,
         "action": action, "reference": reference or "",

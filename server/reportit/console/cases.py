@@ -39,7 +39,7 @@ async def show_case(request: Request, staff: StaffMember, *, errors: dict[str, s
     if isinstance(report, Response):
         return report
     settings = request.app.state.settings
-    context = await case_context(report, settings)
+    context = await case_context(report, settings, staff.email)
     context.update({
         "errors": errors or {},
         "values": values or {},
