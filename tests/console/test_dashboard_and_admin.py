@@ -72,3 +72,12 @@ async def test_an_admin_cannot_remove_their_own_admin_role(admin, staff):
     row = await StaffRole.select(StaffRole.user).where(StaffRole.user.email == staff["admin"]).first()
     response = await post_form(admin, f"/console/admin/staff/{row['user']}/role", {"role": "officer"})
     assert response.status_code == 422 and "You cannot remove your own admin role" in response.text
+
+
+async def test_the_weekly_table_has_no_column_for_a_group_that_can_never_have_reports(officer):
+    # "Reported elsewhere" holds only signposts (police, NHS 111, TfL): residents are sent to the
+    # partner and nothing is stored, so its column could only ever say 0.
+    page = (await officer.get("/console/dashboard")).text
+    weekly = page[page.index("Reports received each week"):page.index("</table>", page.index("Reports received each week"))]
+    assert '<th scope="col">Reported elsewhere</th>' not in weekly
+    assert '<th scope="col">Streets and pavements</th>' in weekly

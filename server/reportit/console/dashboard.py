@@ -102,7 +102,10 @@ async def dashboard_data(f: CaseFilter, staff: StaffMember, settings: Settings) 
     return {
         "total": len(rows),
         "weeks": sorted(weeks.items()),
-        "groups": [g for g in settings.groups if any(c.group == g.code for c in settings.categories)],
+        # Signpost categories send the resident to a partner and are never stored as reports, so a
+        # group made only of them ("Reported elsewhere") would always count 0: it gets no column.
+        "groups": [g for g in settings.groups if any(c.group == g.code and c.signpost is None
+                                                     for c in settings.categories)],
         "open_by_status": [(s, counts.get(s.code, 0)) for s in settings.statuses if s.kind == "open"],
         "first_response": duration(median_after(created, await first_times(where, StatusChange.from_status != ""))),
         "time_to_fix": duration(median_after(created, await first_times(where, StatusChange.to_status.is_in(fixed)))),
