@@ -81,3 +81,21 @@ async def test_the_weekly_table_has_no_column_for_a_group_that_can_never_have_re
     weekly = page[page.index("Reports received each week"):page.index("</table>", page.index("Reports received each week"))]
     assert '<th scope="col">Reported elsewhere</th>' not in weekly
     assert '<th scope="col">Streets and pavements</th>' in weekly
+
+
+async def test_the_weekly_chart_gets_the_tables_figures_and_a_vendored_library_with_its_licence(officer):
+    import json
+    import re
+    from html import unescape
+
+    page = (await officer.get("/console/dashboard")).text
+    panel = re.search(r'<figure class="chart" id="weekly-chart" data-chart="([^"]+)" hidden>', page)
+    data = json.loads(unescape(panel.group(1)))
+    assert len(data["weeks"]) >= 12 and all(isinstance(w, int) for w in data["weeks"])
+    assert "Streets and pavements" in [s["name"] for s in data["series"]]
+    assert all(len(s["counts"]) == len(data["weeks"]) for s in data["series"])
+    assert page.index('id="weekly-chart"') < page.index("Reports received each week")  # the table stays
+    library = await officer.get("/console/static/uplot.esm.js")
+    assert library.status_code == 200 and "export { uPlot as default }" in library.text
+    licence = await officer.get("/console/static/uplot.LICENSE.txt")
+    assert "MIT License" in licence.text and "uPlot 1.6.32" in licence.text

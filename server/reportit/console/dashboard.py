@@ -115,6 +115,16 @@ async def dashboard_data(f: CaseFilter, staff: StaffMember, settings: Settings) 
     }
 
 
+def weekly_chart_json(data: dict) -> str:
+    """The weekly table's figures for the chart: week starts as Unix seconds (UTC), one series per group."""
+    weeks = [week for week, _ in data["weeks"]]
+    return json.dumps({
+        "weeks": [int(datetime(w.year, w.month, w.day, tzinfo=timezone.utc).timestamp()) for w in weeks],
+        "series": [{"name": g.name, "counts": [counts.get(g.code, 0) for _, counts in data["weeks"]]}
+                   for g in data["groups"]],
+    })
+
+
 @staff_only(*CASEWORK)
 async def dashboard(request: Request, staff: StaffMember) -> Response:
     settings = request.app.state.settings
@@ -125,4 +135,5 @@ async def dashboard(request: Request, staff: StaffMember) -> Response:
     return render(request, "dashboard.html", {
         **filter_context(f, settings), **data, "errors": f.errors,
         "heatmap_json": json.dumps({k: v for k, v in data["heatmap"].items() if k != "busiest"}),
+        "weekly_json": weekly_chart_json(data),
     }, staff=staff)
