@@ -104,3 +104,95 @@ def test_cluster_numbers_fit_inside_their_circles(page, live_server, officer_ema
                         && Math.abs((text.top + text.bottom) / 2 - (box.top + box.bottom) / 2) < 2,
                readable: parseFloat(getComputedStyle(el).fontSize) >= 14 }; }""")
     assert fit == {"overflowX": False, "overflowY": False, "inside": True, "centred": True, "readable": True}
+
+
+def test_the_dashboard_chart_loads_after_the_page_and_only_there(page, live_server, officer_email):
+    quick_reports(live_server, f"charted{secrets.token_hex(3)}", 2)
+    sign_in(page, live_server, officer_email)
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(f"{live_server}/console/")
+    page.wait_for_load_state("networkidle")
+    assert not any("uplot" in url for url in asked)  # the case list never loads the chart library
+
+    page.goto(f"{live_server}/console/dashboard")
+    chart = page.locator("#weekly-chart")
+    expect(chart).to_be_visible()
+    expect(chart.locator("canvas")).to_have_count(1)
+    assert chart.locator(".u-legend").inner_text().count("Streets and pavements") == 1
+    assert page.get_by_role("table", name="Reports received each week (weeks start on Monday), by group").is_visible()
+    assert axe_violations(page) == []
+
+
+def test_merging_different_categories_asks_first_and_works_by_keyboard(page, live_server, officer_email):
+    [original] = quick_reports(live_server, f"merge{secrets.token_hex(3)}", 1)
+    token = httpx.post(f"{live_server}/api/devices").json()["token"]
+    dumped = httpx.post(f"{live_server}/api/reports", headers={"Authorization": f"Bearer {token}",
+                                                                "Idempotency-Key": str(uuid.uuid4())},
+                        files=[(k, (None, v)) for k, v in {"category": "fly_tipping", "answers": '{"hazardous": "no"}',
+                                                            "location_text": "Outside 3 Victoria Street"}.items()]
+                        ).json()["reference"]
+    sign_in(page, live_server, officer_email)
+    page.goto(f"{live_server}/console/reports/{dumped}")
+    tab_to(page, "#original")
+    page.keyboard.type(original)
+    tab_to(page, "#duplicate-title ~ form button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("Yes, merge anyway")
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    assert axe_violations(page) == []
+    tab_to(page, "#confirm_merge")
+    page.keyboard.press("Space")
+    tab_to(page, "#duplicate-title ~ form button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**done=duplicate**")
+    assert "Marked as a duplicate" in page.locator(".notice").inner_text()
+
+
+def test_my_reports_links_a_duplicate_to_its_original(app_context, live_server, officer_email, browser):
+    [original] = quick_reports(live_server, f"orig{secrets.token_hex(3)}", 1)
+    phone = app_context().new_page()
+    phone.goto("/")
+    fill_report(phone, description="Paint on the wall by the bus stop, again")
+    send(phone)
+    mine = sent_reference(phone)
+
+    console = browser.new_context(locale="en-GB").new_page()
+    sign_in(console, live_server, officer_email)
+    console.goto(f"{live_server}/console/reports/{mine}")
+    console.fill("#original", original)
+    console.click("#duplicate-title ~ form button[type=submit]")
+    console.locator("#confirm_merge").check()  # graffiti into a pothole: asked first
+    console.click("#duplicate-title ~ form button[type=submit]")
+    console.wait_for_url("**done=duplicate**")
+    console.context.close()
+
+    phone.goto("/mine")
+    link = phone.locator(".item", has_text=mine).get_by_role("link", name=f"report {original[:4]}-{original[4:]}")
+    expect(link).to_have_attribute("href", f"{live_server}/r/{original}")
+
+
+def test_staff_change_their_password_and_an_admin_deactivates_someone_by_keyboard(page, live_server, server_env):
+    admin, warden = add_staff(server_env, "admin"), add_staff(server_env, "warden")
+    sign_in(page, live_server, admin)
+    tab_to(page, "a[href='/console/account/password']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/console/account/password")
+    tab_to(page, "#current_password")
+    page.keyboard.type("correct horse battery staple")
+    tab_to(page, "#password")
+    page.keyboard.type("an even better passphrase")
+    tab_to(page, "#password_again")
+    page.keyboard.type("an even better passphrase")
+    page.keyboard.press("Enter")
+    expect(page.locator(".notice")).to_contain_text("Your password is changed")
+
+    page.goto(f"{live_server}/console/admin")
+    action = page.locator("tr", has_text=warden).locator("form[action$='/access']").get_attribute("action")
+    tab_to(page, f"form[action='{action}'] button")
+    assert page.evaluate("document.activeElement.textContent").startswith("Deactivate")
+    page.keyboard.press("Enter")
+    expect(page.locator(".notice")).to_contain_text("Account deactivated")
+    assert axe_violations(page) == []
