@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from reportit import database
 from reportit.accounts.identity import StaffMember
+from reportit.accounts.passwords import password_problem
 from reportit.accounts.staff import add_staff
 from reportit.accounts.tables import ROLES, StaffRole
 from reportit.console.access import ADMIN, form_of, render, staff_only
@@ -22,7 +23,6 @@ from reportit.reports.references import normalise
 from reportit.reports.tables import Report
 
 AUDIT_PAGE = 100
-MIN_PASSWORD = 12
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -60,8 +60,8 @@ async def add_person(request: Request, staff: StaffMember) -> Response:
         errors["email"] = "Someone already has an account with that email address"
     if values["role"] not in ROLES:
         errors["role"] = "Choose a role"
-    if len(password) < MIN_PASSWORD:
-        errors["password"] = f"The password must be at least {MIN_PASSWORD} characters"
+    if password_problem(password):
+        errors["password"] = password_problem(password)
     if errors:
         return await show_admin(request, staff, errors=errors, values=values, status_code=422)
     async with database.write_transaction(BaseUser._meta.db):
