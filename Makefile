@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres test-browser bench lint install browser clean
+.PHONY: run test test-sqlite test-postgres test-browser bench lint install browser clean vendor vendor-uplot
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,19 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Chromium from Debian packages"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## make vendor: browser libraries copied from pinned npm packages, each with its licence beside it.
+## The copies are committed (so `pip install .` ships them); run this to update or check them.
+UPLOT_VERSION := 1.6.32
+CONSOLE_STATIC := server/reportit/console/static
+vendor: vendor-uplot
+
+vendor-uplot:
+	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent uplot@$(UPLOT_VERSION) >/dev/null && tar xzf uplot-$(UPLOT_VERSION).tgz && cd - >/dev/null && \
+	  cp $$tmp/package/dist/uPlot.esm.js $(CONSOLE_STATIC)/uplot.esm.js && \
+	  cp $$tmp/package/dist/uPlot.min.css $(CONSOLE_STATIC)/uplot.min.css && \
+	  { echo "uPlot $(UPLOT_VERSION) (npm: uplot), https://github.com/leeoniya/uPlot"; echo; cat $$tmp/package/LICENSE; } > $(CONSOLE_STATIC)/uplot.LICENSE.txt && \
+	  rm -rf $$tmp && echo "uplot $(UPLOT_VERSION) copied into $(CONSOLE_STATIC)"
 
 ## PostgreSQL is expected on 127.0.0.1:5432; start the local cluster if it is installed but stopped.
 postgres:

@@ -22,6 +22,7 @@ export async function render(main, ctx) {
       h('h2', null, report.category?.name || 'Report'),
       h('p', null, 'Reference ', h('strong', null, report.reference), ` · sent ${when(sentAt)}`),
       h('p', null, h('span', { class: `tag ${report.status?.kind === 'fixed' ? 'tag--sent' : ''}` }, report.status?.name || 'Received')),
+      report.duplicate_of ? h('p', null, 'Reported already as ', h('a', { href: report.duplicate_of.url }, `report ${report.duplicate_of.reference_spoken}`)) : null,
       h('details', null, h('summary', null, 'Timeline', h('span.visually-hidden', null, ` for ${report.reference}`)),
         h('ol.timeline', null, (report.history || []).map((/** @type {any} */ step) => h('li', null,
           h('strong', null, step.status_name), ` – ${when(step.at)}`, step.message ? h('p', null, step.message) : null)))),

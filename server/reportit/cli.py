@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import sys
 
 from reportit import database, logs, wiring
+from reportit.accounts import commands as user_commands
 from reportit.problems import Problem
 from reportit.push import commands as push_commands
 from reportit.settings import Settings, SettingsError, load_settings
@@ -34,12 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     status.add_argument("--message", default="", help="public message shown to the reporter")
     status.add_argument("--note", default="", help="internal note, staff only")
 
-    user = commands.add_parser("user", help="staff accounts")
-    user_commands = user.add_subparsers(dest="user_command", required=True)
-    add = user_commands.add_parser("add", help="add a staff member")
-    add.add_argument("email")
-    add.add_argument("--role", choices=["warden", "officer", "admin"], default="officer")
-    add.add_argument("--password", help="for scripts; otherwise you are asked")
+    user_commands.add_parsers(commands)
 
     apikey = commands.add_parser("apikey", help="API keys for systems that post to Open311")
     apikey_commands = apikey.add_subparsers(dest="apikey_command", required=True)
@@ -74,11 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         work = change_status(args.reference.upper(), args.status, settings=settings, actor=Actor("cli"),
                              public_message=args.message, internal_note=args.note)
         return asyncio.run(_with_db(settings, work))
-    if args.command == "user" and args.user_command == "add":
-        password = args.password or _ask_password()
-        from reportit.accounts.staff import add_staff
-
-        return asyncio.run(_with_db(settings, add_staff(args.email, password, args.role)))
+    if args.command == "user":
+        return asyncio.run(_with_db(settings, user_commands.work_for(args)))
     if args.command == "apikey":
         from reportit.open311.keys import print_keys, print_new_key
 
@@ -86,14 +78,6 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_with_db(settings, work))
     parser.error("unknown command")
     return 2
-
-
-def _ask_password() -> str:
-    first = getpass.getpass("Password: ")
-    if first != getpass.getpass("Password again: "):
-        print("reportit: the passwords did not match", file=sys.stderr)
-        raise SystemExit(2)
-    return first
 
 
 async def _with_db(settings: Settings, work) -> int:

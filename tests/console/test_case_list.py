@@ -53,7 +53,8 @@ async def test_area_dates_and_overdue_filters(officer, client, device):
     page = await officer.get("/console/", params=box)
     assert inside[:4] in page.text and outside[:4] not in page.text
     partial = await officer.get("/console/", params={"q": word, "south": "51.49"})
-    assert "Enter all four edges" in partial.text and 'href="#south"' in partial.text
+    assert "The map area in this link is incomplete" in partial.text and 'href="#area"' in partial.text
+    assert 'id="area"' in partial.text and "Remove the area" in partial.text
 
     # Pothole SLA is 5 days: a report from 6 days ago is overdue, today's is not.
     await Report.update({Report.created_at: datetime.now(timezone.utc) - timedelta(days=6)}).where(

@@ -72,3 +72,30 @@ async def test_an_admin_cannot_remove_their_own_admin_role(admin, staff):
     row = await StaffRole.select(StaffRole.user).where(StaffRole.user.email == staff["admin"]).first()
     response = await post_form(admin, f"/console/admin/staff/{row['user']}/role", {"role": "officer"})
     assert response.status_code == 422 and "You cannot remove your own admin role" in response.text
+
+
+async def test_the_weekly_table_has_no_column_for_a_group_that_can_never_have_reports(officer):
+    # "Reported elsewhere" holds only signposts (police, NHS 111, TfL): residents are sent to the
+    # partner and nothing is stored, so its column could only ever say 0.
+    page = (await officer.get("/console/dashboard")).text
+    weekly = page[page.index("Reports received each week"):page.index("</table>", page.index("Reports received each week"))]
+    assert '<th scope="col">Reported elsewhere</th>' not in weekly
+    assert '<th scope="col">Streets and pavements</th>' in weekly
+
+
+async def test_the_weekly_chart_gets_the_tables_figures_and_a_vendored_library_with_its_licence(officer):
+    import json
+    import re
+    from html import unescape
+
+    page = (await officer.get("/console/dashboard")).text
+    panel = re.search(r'<figure class="chart" id="weekly-chart" data-chart="([^"]+)" hidden>', page)
+    data = json.loads(unescape(panel.group(1)))
+    assert len(data["weeks"]) >= 12 and all(isinstance(w, int) for w in data["weeks"])
+    assert "Streets and pavements" in [s["name"] for s in data["series"]]
+    assert all(len(s["counts"]) == len(data["weeks"]) for s in data["series"])
+    assert page.index('id="weekly-chart"') < page.index("Reports received each week")  # the table stays
+    library = await officer.get("/console/static/uplot.esm.js")
+    assert library.status_code == 200 and "export { uPlot as default }" in library.text
+    licence = await officer.get("/console/static/uplot.LICENSE.txt")
+    assert "MIT License" in licence.text and "uPlot 1.6.32" in licence.text

@@ -38,12 +38,23 @@ def test_the_sign_in_page_and_its_errors(page, live_server):
 def test_every_admin_page(page, live_server, accounts, case_reference):
     sign_in(page, live_server, accounts["admin"])
     for path in ("/console/", "/console/?south=51.49&west=x", "/console/?status=received&sort=status&order=asc",
-                 f"/console/reports/{case_reference}", "/console/dashboard", "/console/audit", "/console/admin"):
+                 "/console/?q=nothing-matches-this", "/console/?south=51.49&west=-0.15&north=51.51&east=-0.13",
+                 f"/console/reports/{case_reference}", "/console/dashboard", "/console/audit", "/console/admin",
+                 "/console/account/password"):
         check(page, f"{live_server}{path}")
     check(page, f"{live_server}/console/reports/ZZZZ2222", 404)
     page.goto(f"{live_server}/console/reports/{case_reference}")
     page.click("button:text('Add note')")  # an empty note: the error summary and field error
     assert "Write the note" in page.content()
+    assert axe_violations(page) == []
+
+
+def test_the_password_pages_and_their_errors(page, live_server, accounts):
+    check(page, f"{live_server}/console/password-reset/not-a-real-link", 410)
+    sign_in(page, live_server, accounts["warden"])
+    check(page, f"{live_server}/console/account/password")
+    page.click("button:text('Change my password')")
+    assert "Enter your current password" in page.content()
     assert axe_violations(page) == []
 
 

@@ -36,6 +36,7 @@ def test_the_wheel_ships_the_app_the_service_worker_templates_and_migrations(tmp
         *(ROOT / "server" / "reportit").rglob("*.html"),
         *(ROOT / "server" / "reportit").rglob("migrations/*.py"),
         *(ROOT / "server" / "reportit" / "static").rglob("*"),
+        *(ROOT / "server" / "reportit" / "console" / "static").rglob("*"),
     ]
     missing = []
     for source in expected_sources:
@@ -50,6 +51,8 @@ def test_the_wheel_ships_the_app_the_service_worker_templates_and_migrations(tmp
             missing.append(name)
     assert not missing, missing
     assert "reportit/reportit.example.toml" in names
+    # The vendored chart library travels with its licence.
+    assert {"reportit/console/static/uplot.esm.js", "reportit/console/static/uplot.LICENSE.txt"} <= names
 
 
 def _name(requirement: str) -> str:

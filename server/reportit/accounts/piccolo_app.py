@@ -4,12 +4,12 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from reportit.accounts.tables import Device, StaffRole
+from reportit.accounts.tables import Device, PasswordReset, StaffRole
 
 APP_CONFIG = AppConfig(
     app_name="accounts",
     migrations_folder_path=str(Path(__file__).parent / "migrations"),
-    table_classes=[Device, StaffRole],
+    table_classes=[Device, StaffRole, PasswordReset],
     migration_dependencies=["piccolo.apps.user.piccolo_app"],
     commands=[],
 )

@@ -24,3 +24,14 @@ class StaffRole(Table, tablename="staff_role"):
 
     user = ForeignKey(references=BaseUser, unique=True, index=True)
     role = Varchar(length=16, choices=None, default="officer")
+
+
+class PasswordReset(Table, tablename="password_reset"):
+    """A one-time link to set a new password, sent by email. Only a hash of its token is stored;
+    it works once (`used_at`) and until `expires_at`."""
+
+    user = ForeignKey(references=BaseUser, index=True)
+    token_hash = Varchar(length=64, unique=True, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)

@@ -11,17 +11,18 @@ from starlette.responses import RedirectResponse, Response
 
 from reportit import database
 from reportit.accounts.identity import StaffMember
+from reportit.accounts.passwords import password_problem
 from reportit.accounts.staff import add_staff
 from reportit.accounts.tables import ROLES, StaffRole
 from reportit.contact import valid_email
 from reportit.console.access import ADMIN, form_of, render, staff_only
+from reportit.console import readable
 from reportit.console.audit import ACTIONS, record
 from reportit.console.tables import AuditLog
 from reportit.reports.references import normalise
 from reportit.reports.tables import Report
 
 AUDIT_PAGE = 100
-MIN_PASSWORD = 12
 
 
 async def staff_rows() -> list[dict]:
@@ -58,8 +59,8 @@ async def add_person(request: Request, staff: StaffMember) -> Response:
         errors["email"] = "Someone already has an account with that email address"
     if values["role"] not in ROLES:
         errors["role"] = "Choose a role"
-    if len(password) < MIN_PASSWORD:
-        errors["password"] = f"The password must be at least {MIN_PASSWORD} characters"
+    if password_problem(password):
+        errors["password"] = password_problem(password)
     if errors:
         return await show_admin(request, staff, errors=errors, values=values, status_code=422)
     async with database.write_transaction(BaseUser._meta.db):
@@ -107,11 +108,13 @@ async def audit_page(request: Request, staff: StaffMember) -> Response:
     rows = await (AuditLog.select(*AuditLog.all_columns(), AuditLog.report.reference.as_alias("reference"))
                   .where(where).order_by(AuditLog.id, ascending=False).limit(AUDIT_PAGE + 1)
                   .offset((page - 1) * AUDIT_PAGE))
+    settings = request.app.state.settings
     for row in rows:
         for key in ("before", "after"):
             value = json.loads(row[key]) if isinstance(row[key], str) else row[key]
-            row[key] = ", ".join(f"{k}: {v}" for k, v in (value or {}).items())
+            row[key] = readable.changes(value, settings)
         row["action_name"] = ACTIONS.get(row["action"], row["action"])
+        row["actor"] = readable.actor_name(row["actor"])
     return render(request, "audit.html", {
         "rows": rows[:AUDIT_PAGE], "more": len(rows) > AUDIT_PAGE, "page": page, "actions": ACTIONS,
         "action": action, "reference": reference or "",

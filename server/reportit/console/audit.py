@@ -25,6 +25,12 @@ ACTIONS = {
     "photo_redacted": "Redacted part of a photo",
     "staff_added": "Added a staff member",
     "role_changed": "Changed a staff role",
+    "staff_disabled": "Deactivated a staff account",
+    "staff_enabled": "Reactivated a staff account",
+    "password_reset_sent": "Sent a password reset link",
+    "password_reset_used": "Set a password from a reset link",
+    "password_changed": "Changed their own password",
+    "password_set": "Set a password (command line)",
     "exported": "Exported a list",
 }
 

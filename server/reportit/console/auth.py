@@ -57,7 +57,8 @@ async def sign_in_page(request: Request) -> Response:
     if staff is not None:
         return RedirectResponse(safe_next(request.query_params.get("next", "/console/")), status_code=303)
     return render(request, "sign_in.html", {"next": safe_next(request.query_params.get("next", "/console/")),
-                                            "signed_out": "signed_out" in request.query_params})
+                                            "signed_out": "signed_out" in request.query_params,
+                                            "password_set": "password_set" in request.query_params})
 
 
 async def sign_in(request: Request) -> Response:

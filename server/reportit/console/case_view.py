@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from reportit.console import readable
 from reportit.console.audit import ACTIONS
 from reportit.console.tables import AuditLog, CaseNote, Redaction
 from reportit.reports.references import spoken
@@ -53,7 +54,7 @@ def templates_for(report: dict, settings: Settings) -> list[dict]:
     return out
 
 
-async def timeline(report: dict, settings: Settings) -> list[dict]:
+async def timeline(report: dict, settings: Settings, viewer: str | None = None) -> list[dict]:
     changes = await (StatusChange.select(*StatusChange.all_columns()).where(StatusChange.report == report["id"])
                      .order_by(StatusChange.id))
     notes = await CaseNote.select(*CaseNote.all_columns()).where(CaseNote.report == report["id"])
@@ -62,16 +63,17 @@ async def timeline(report: dict, settings: Settings) -> list[dict]:
     events = []
     for c in changes:
         status = settings.status(c["to_status"])
-        events.append({"at": c["created_at"], "kind": "status", "actor": c["actor"] or "Reporter",
+        events.append({"at": c["created_at"], "kind": "status", "actor": readable.actor_name(c["actor"], viewer),
                        "title": ("Reported as " if not c["from_status"] else "Status: ") + (status.name if status else c["to_status"]),
                        "public": c["public_message"], "internal": c["internal_note"]})
     for n in notes:
-        events.append({"at": n["created_at"], "kind": "note", "actor": n["actor"], "title": "Internal note",
+        events.append({"at": n["created_at"], "kind": "note", "actor": readable.actor_name(n["actor"], viewer), "title": "Internal note",
                        "public": "", "internal": n["text"]})
     for a in actions:
         after = json.loads(a["after"]) if isinstance(a["after"], str) else a["after"]
-        detail = ", ".join(f"{k}: {v}" for k, v in after.items() if k not in ("public_message",) and v not in (None, ""))
-        events.append({"at": a["created_at"], "kind": "action", "actor": a["actor"], "title": ACTIONS[a["action"]],
+        detail = readable.changes(after, settings, skip=("public_message",))
+        events.append({"at": a["created_at"], "kind": "action", "actor": readable.actor_name(a["actor"], viewer),
+                       "title": ACTIONS[a["action"]],
                        "public": "", "internal": detail})
     events.sort(key=lambda e: e["at"], reverse=True)
     for e in events:
@@ -80,7 +82,7 @@ async def timeline(report: dict, settings: Settings) -> list[dict]:
     return events
 
 
-async def case_context(report: dict, settings: Settings) -> dict:
+async def case_context(report: dict, settings: Settings, viewer: str | None = None) -> dict:
     photos = await Photo.select(*Photo.all_columns()).where(Photo.report == report["id"]).order_by(Photo.position, Photo.id)
     redactions = await Redaction.select(Redaction.original_photo, Redaction.kind).where(
         Redaction.report == report["id"])
@@ -102,7 +104,7 @@ async def case_context(report: dict, settings: Settings) -> dict:
         "created": when(report["created_at"]),
         "answers": answers(report, settings),
         "photos": photos,
-        "timeline": await timeline(report, settings),
+        "timeline": await timeline(report, settings, viewer),
         "response_templates": templates_for(report, settings),
         "duplicate_of": duplicate_of,
         "duplicates": [d["reference"] for d in duplicates],

@@ -39,7 +39,7 @@ async def show_case(request: Request, staff: StaffMember, *, errors: dict[str, s
     if isinstance(report, Response):
         return report
     settings = request.app.state.settings
-    context = await case_context(report, settings)
+    context = await case_context(report, settings, staff.email)
     context.update({
         "errors": errors or {},
         "values": values or {},
@@ -117,7 +117,8 @@ async def recategorise(request: Request, staff: StaffMember, report: dict, value
 @_action("duplicate")
 async def mark_duplicate(request: Request, staff: StaffMember, report: dict, values: dict[str, str]):
     await duplicates.mark_duplicate(staff, report, request.app.state.settings, values.get("original", ""),
-                                    values.get("duplicate_message", ""))
+                                    values.get("duplicate_message", ""),
+                                    different_category_confirmed=values.get("confirm_merge") == "yes")
 
 
 @_action("hide")

@@ -140,8 +140,9 @@ async def original_for(report: dict, text: str) -> dict:
         raise CaseError("original", "Enter the original report's reference, like K7QM-4XRT")
     if reference == report["reference"]:
         raise CaseError("original", "A report cannot be a duplicate of itself")
-    original = await Report.select(Report.id, Report.reference, Report.duplicate_of,
-                                   *columns()).where(Report.reference == reference).first()
+    original = await Report.select(Report.id, Report.reference, Report.duplicate_of, *columns(),
+                                   Report.category.code.as_alias("category_code")
+                                   ).where(Report.reference == reference).first()
     if original is None:
         raise CaseError("original", f"There is no report {reference}")
     if not is_public(original) and is_public(report):

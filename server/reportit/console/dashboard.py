@@ -134,7 +134,10 @@ async def dashboard_data(f: CaseFilter, staff: StaffMember, settings: Settings) 
     return {
         "total": sum(r["n"] for r in counted),
         "weeks": sorted(weeks.items()),
-        "groups": [g for g in settings.groups if any(c.group == g.code for c in settings.categories)],
+        # Signpost categories send the resident to a partner and are never stored as reports, so a
+        # group made only of them ("Reported elsewhere") would always count 0: it gets no column.
+        "groups": [g for g in settings.groups if any(c.group == g.code and c.signpost is None
+                                                     for c in settings.categories)],
         "open_by_status": [(s, counts.get(s.code, 0)) for s in settings.statuses if s.kind == "open"],
         "first_response": duration(median_after(await first_times(where, StatusChange.from_status != ""))),
         "time_to_fix": duration(median_after(await first_times(where, StatusChange.to_status.is_in(fixed)))),
@@ -142,6 +145,16 @@ async def dashboard_data(f: CaseFilter, staff: StaffMember, settings: Settings) 
                 for c in settings.categories if c.sla_days],
         "heatmap": await heatmap(where, f.bbox or settings.map.bounds),
     }
+
+
+def weekly_chart_json(data: dict) -> str:
+    """The weekly table's figures for the chart: week starts as Unix seconds (UTC), one series per group."""
+    weeks = [week for week, _ in data["weeks"]]
+    return json.dumps({
+        "weeks": [int(datetime(w.year, w.month, w.day, tzinfo=timezone.utc).timestamp()) for w in weeks],
+        "series": [{"name": g.name, "counts": [counts.get(g.code, 0) for _, counts in data["weeks"]]}
+                   for g in data["groups"]],
+    })
 
 
 @staff_only(*CASEWORK)
@@ -154,4 +167,5 @@ async def dashboard(request: Request, staff: StaffMember) -> Response:
     return render(request, "dashboard.html", {
         **filter_context(f, settings), **data, "errors": f.errors,
         "heatmap_json": json.dumps({k: v for k, v in data["heatmap"].items() if k != "busiest"}),
+        "weekly_json": weekly_chart_json(data),
     }, staff=staff)

@@ -20,14 +20,25 @@ def default_message(original_reference: str, settings: Settings) -> str:
             f"We'll tell you about progress on that report: {settings.base_url}/r/{original_reference}")
 
 
+def category_name(code: str, settings: Settings) -> str:
+    category = settings.category(code)
+    return category.name if category else code
+
+
 async def mark_duplicate(staff: StaffMember, report: dict, settings: Settings, original_text: str,
-                         public_message: str) -> str:
-    """Returns the original's reference."""
+                         public_message: str, *, different_category_confirmed: bool = False) -> str:
+    """Returns the original's reference. Reports of different categories are merged only when the
+    officer confirms it on a second submit: fly-tipping is rarely the same problem as a pothole."""
     if settings.status(DUPLICATE) is None:
         raise CaseError("original", "The council settings have no ‘duplicate’ status")
     if report["duplicate_of"] is not None:
         raise CaseError("original", "This report is already marked as a duplicate")
     original = await original_for(report, original_text)
+    if original["category_code"] != report["category_code"] and not different_category_confirmed:
+        raise CaseError("confirm_merge", (
+            f"{spoken(original['reference'])} is ‘{category_name(original['category_code'], settings)}’ but this "
+            f"report is ‘{category_name(report['category_code'], settings)}’. Check it is the same problem, then "
+            f"tick ‘Yes, merge anyway’ and mark it again"))
     message = public_message.strip() or default_message(original["reference"], settings)
     async with write_transaction():
         await Report.update({Report.duplicate_of: original["id"]}).where(Report.id == report["id"])

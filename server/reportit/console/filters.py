@@ -125,9 +125,9 @@ def _bbox(values: list[str], errors: dict[str, str]) -> tuple[float, float, floa
     try:
         south, west, north, east = (float(v) for v in values)
     except ValueError:
-        errors["south"] = "Enter all four edges of the area as numbers, or none of them"
+        errors["area"] = "The map area in this link is incomplete: remove the area, or choose it again on the map"
         return None
     if not (-90 <= south < north <= 90 and -180 <= west < east <= 180):
-        errors["south"] = "The area's south edge must be below its north edge, and its west edge left of its east edge"
+        errors["area"] = "The map area in this link is not a real area: remove it, or choose it again on the map"
         return None
     return south, west, north, east

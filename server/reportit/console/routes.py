@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from reportit.console import admin, auth, caselist, cases, dashboard, export
+from reportit.console import admin, auth, caselist, cases, dashboard, export, passwords, staff_access
 from reportit.console.csrf import csrf_middleware
 from reportit.settings import Settings
 
@@ -49,6 +49,12 @@ def console_routes() -> list:
         Route("/admin", admin.admin_page, methods=["GET"]),
         post("/admin/staff", admin.add_person),
         post("/admin/staff/{user_id:int}/role", admin.change_role),
+        post("/admin/staff/{user_id:int}/access", staff_access.switch_access),
+        post("/admin/staff/{user_id:int}/password-reset", staff_access.send_reset),
+        Route("/password-reset/{token}", passwords.reset_page, methods=["GET"]),
+        post("/password-reset/{token}", passwords.reset_password),
+        Route("/account/password", passwords.own_password_page, methods=["GET"]),
+        post("/account/password", passwords.change_own_password),
         Mount("/static", StaticFiles(directory=STATIC), name="console_static"),
     ]
 

@@ -25,7 +25,10 @@ class ReportView:
 async def load_views(where) -> list[ReportView]:
     """The reports matching `where` (newest first), each with photos and history: three queries."""
     reports = await (
-        Report.select(*Report.all_columns(), Report.category.code.as_alias("category_code"))
+        Report.select(*Report.all_columns(), Report.category.code.as_alias("category_code"),
+                      Report.duplicate_of.reference.as_alias("original_reference"),
+                      Report.duplicate_of.private.as_alias("original_private"),
+                      Report.duplicate_of.hidden.as_alias("original_hidden"))
         .where(where)
         .order_by(Report.created_at, ascending=False)
     )
@@ -105,6 +108,7 @@ def report_json(view: ReportView, settings: Settings, *, for_reporter: bool = Fa
             for h in view.history
         ],
         "private": r["private"],
+        "duplicate_of": _original(r, settings),
         "created_at": iso(r["created_at"]),
         "updated_at": iso(r["updated_at"]),
     }
@@ -112,6 +116,14 @@ def report_json(view: ReportView, settings: Settings, *, for_reporter: bool = Fa
         body["contact"] = {"name": r["contact_name"], "email": r["contact_email"], "phone": r["contact_phone"]}
         body["observed_at"] = iso(r["observed_at"])
     return body
+
+
+def _original(r: dict, settings: Settings) -> dict | None:
+    """The report this one duplicates, if anyone may see it: a private or hidden original stays unnamed."""
+    reference = r.get("original_reference")
+    if not reference or r.get("original_private") or r.get("original_hidden"):
+        return None
+    return {"reference": reference, "reference_spoken": spoken(reference), "url": f"{settings.base_url}/r/{reference}"}
 
 
 def _status_name(settings: Settings, code: str) -> str:

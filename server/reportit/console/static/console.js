@@ -37,7 +37,16 @@ async function enhanceHeatmap() {
   drawHeatmap(canvas);
 }
 
+async function enhanceCharts() {
+  const panel = document.getElementById("weekly-chart");
+  if (!panel) return;
+  if (document.readyState !== "complete") await new Promise((done) => window.addEventListener("load", done, { once: true }));
+  const { weeklyChart } = await import("./chart.js");  // uPlot is loaded only here, after the page
+  await weeklyChart(panel);
+}
+
 enhanceTemplates();
 focusErrors();
 enhanceMaps().catch((error) => console.warn("map unavailable", error));
 enhanceHeatmap().catch((error) => console.warn("heatmap unavailable", error));
+enhanceCharts().catch((error) => console.warn("chart unavailable", error));

@@ -57,7 +57,8 @@ export async function caseListMap(panel) {
           .bindPopup(`<a href="/console/reports/${reference}">Case ${spoken}</a>`)
           .addTo(layer);
       } else {
-        const size = 28 + Math.min(20, Math.log2(group.items.length) * 4);
+        // Wide enough for every digit of the count (a fixed size clipped "1,024" to "02").
+        const size = Math.max(32, 18 + String(group.items.length).length * 10);
         const icon = L.divIcon({ className: "cluster", html: String(group.items.length), iconSize: [size, size] });
         L.marker([group.lat, group.lng], { icon, title: `${group.items.length} cases: zoom in`, keyboard: true })
           .on("click", () => map.setView([group.lat, group.lng], Math.min(map.getZoom() + 2, 19)))
@@ -69,16 +70,23 @@ export async function caseListMap(panel) {
   draw();
   if (truncated) panel.querySelector(".hint")?.append(" Only the newest 5,000 cases are on the map.");
 
-  // "Search this area": the map's view becomes the filter's area, then the normal form submits.
+  // "Show only cases in this map's area": the map's view becomes the filter's area (hidden fields
+  // of the filter form, replacing any area chosen before), then the normal form submits.
   document.getElementById("search-area")?.addEventListener("click", () => {
+    const form = /** @type {HTMLFormElement|null} */ (document.getElementById("filters"));
+    if (!form) return;
     const bounds = map.getBounds();
     /** @type {Record<string, number>} */
     const edges = { south: bounds.getSouth(), west: bounds.getWest(), north: bounds.getNorth(), east: bounds.getEast() };
     for (const [name, value] of Object.entries(edges)) {
-      const input = /** @type {HTMLInputElement|null} */ (document.getElementById(name));
-      if (input) input.value = value.toFixed(6);
+      form.querySelectorAll(`input[name="${name}"]`).forEach((old) => old.remove());
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value.toFixed(6);
+      form.append(input);
     }
-    /** @type {HTMLFormElement|null} */ (document.getElementById("filters"))?.requestSubmit();
+    form.requestSubmit();
   });
 }
 
