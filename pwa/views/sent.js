@@ -85,11 +85,13 @@ function sentScreen(sent, staff, ctx) {
       button.setAttribute('disabled', '');
       try {
         const result = await getUpdates(report.reference);
-        updates.replaceChildren(h('p', { role: 'status' }, result === 'on'
+        const said = h('p', { role: 'status', tabindex: '-1' }, result === 'on'
           ? 'You will get a notification when the council updates this report.'
-          : 'Notifications are turned off for this app, so we cannot send them to this phone.'));
+          : 'Notifications are turned off for this app, so we cannot send them to this phone.');
+        updates.replaceChildren(said);
         // Blocked notifications must not be the end of it: email is the other way to hear back.
         if (result !== 'on') updates.append(email ? h('p', null, `We will email updates to ${email}.`) : emailForm(report.reference));
+        said.focus();  // the pressed button is gone: keep a keyboard user's place here
       } catch {
         button.removeAttribute('disabled');
         updates.append(h('p.field-error', { role: 'alert' }, 'We could not turn on updates just now. Try again later from My reports.'));

@@ -123,8 +123,14 @@ def test_a_search_with_no_match_offers_something_else_and_the_council_phone(app_
     assert visible.count() == 1 and visible.first.inner_text().startswith("Something else")
     assert axe_violations(page) == []
 
-    page.get_by_label("Something else").check()
-    continue_(page)
+    # By keyboard: from the search box, the number to call, then "Something else", then Continue.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "tel:02076416000"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "category-other"
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
     page.wait_for_url("**/report/photos")
 
     page.goto("/report")
@@ -140,12 +146,14 @@ def test_blocked_notifications_offer_email_updates_instead(app_context, proxy):
     send(page)
     reference = sent_reference(page)
 
-    page.click("#get-updates")
+    page.focus("#get-updates")
+    page.keyboard.press("Enter")
     email = page.get_by_label("Email me updates instead")
     email.wait_for()
     assert axe_violations(page) == []
-    email.fill("jo@example.com")
-    page.get_by_role("button", name="Email me updates").click()
+    page.keyboard.press("Tab")  # from the message that replaced the button, to the email field
+    page.keyboard.type("jo@example.com")
+    page.keyboard.press("Enter")
     page.get_by_text("We will email updates to jo@example.com.").wait_for()
     assert proxy.statuses("POST", f"/api/reports/{reference}/follow") == [200]
 
