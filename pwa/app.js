@@ -12,6 +12,7 @@
  */
 import * as outbox from './lib/outbox.js';
 import { xhrTransport } from './lib/api.js';
+import { readableReference } from './lib/dom.js';
 
 const main = /** @type {HTMLElement} */ (document.getElementById('main'));
 const announcer = /** @type {HTMLElement} */ (document.getElementById('announcer'));
@@ -163,7 +164,7 @@ export async function afterSave() {
 
 outbox.listen((message) => {
   updateBadge();
-  if (message.state === 'sent') announce(`Report sent. Reference ${message.reference || ''}.`);
+  if (message.state === 'sent') announce(`Report sent. Reference ${readableReference(message.reference)}.`);
   if (onOutboxChange) onOutboxChange();
 });
 

@@ -57,3 +57,43 @@ export function fieldError(id, message) {
 export function formatBytes(bytes) {
   return bytes > 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1e3))} KB`;
 }
+
+/** Settings the server renders into the app shell (`<meta name="reportit-…">`): there with no signal.
+ * @param {string} name e.g. 'reportit-council' @returns {Record<string, any>} */
+export function shellSettings(name) {
+  try {
+    return JSON.parse(document.querySelector(`meta[name="${name}"]`)?.getAttribute('content') || '{}');
+  } catch {
+    return {};
+  }
+}
+
+/** A UK phone number as a tap-to-call link. @param {string} number @param {string} [text] */
+export function phoneLink(number, text) {
+  return h('a', { href: `tel:${number.replace(/[^0-9+]/g, '')}` }, text || number);
+}
+
+// 999, 101, 111 and numbers like "020 7641 6000" or "0343 222 1234", written in a council's notices.
+const PHONE_NUMBER = /\b(999|101|111|0\d{2,4} \d{3,4} \d{3,4}|0\d{9,10})\b/g;
+
+/** Text with every phone number in it made a tap-to-call link (notices come from the council's settings).
+ * @param {string} text @returns {(string | HTMLElement)[]} */
+export function withPhoneLinks(text) {
+  /** @type {(string | HTMLElement)[]} */
+  const parts = [];
+  let last = 0;
+  for (const match of text.matchAll(PHONE_NUMBER)) {
+    const at = /** @type {number} */ (match.index);
+    parts.push(text.slice(last, at), phoneLink(match[0]));
+    last = at + match[0].length;
+  }
+  parts.push(text.slice(last));
+  return parts.filter((part) => part !== '');
+}
+
+/** A reference as people read it, on every screen and page: "K7QM-4XRT" (the server accepts any form).
+ * @param {string | undefined | null} reference */
+export function readableReference(reference) {
+  const plain = String(reference || '').replace(/[\s-]/g, '').toUpperCase();
+  return plain.length === 8 ? `${plain.slice(0, 4)}-${plain.slice(4)}` : String(reference || '');
+}

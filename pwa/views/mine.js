@@ -1,6 +1,6 @@
 // @ts-check
 /** My reports: those sent from this phone, with their status and timeline; readable with no signal. */
-import { h } from '../lib/dom.js';
+import { h, readableReference } from '../lib/dom.js';
 import * as outbox from '../lib/outbox.js';
 import { myReports } from '../lib/api.js';
 
@@ -20,13 +20,13 @@ export async function render(main, ctx) {
     const shown = sent.filter((s) => s.report?.reference);
     list.replaceChildren(shown.length ? h('ul.items', null, shown.map(({ report, sent_at: sentAt }) => h('li.item', null,
       h('h2', null, report.category?.name || 'Report'),
-      h('p', null, 'Reference ', h('strong', null, report.reference), ` · sent ${when(sentAt)}`),
+      h('p', null, 'Reference ', h('strong', null, readableReference(report.reference)), ` · sent ${when(sentAt)}`),
       h('p', null, h('span', { class: `tag ${report.status?.kind === 'fixed' ? 'tag--sent' : ''}` }, report.status?.name || 'Received')),
       report.duplicate_of ? h('p', null, 'Reported already as ', h('a', { href: report.duplicate_of.url }, `report ${report.duplicate_of.reference_spoken}`)) : null,
-      h('details', null, h('summary', null, 'Timeline', h('span.visually-hidden', null, ` for ${report.reference}`)),
+      h('details', null, h('summary', null, 'Timeline', h('span.visually-hidden', null, ` for ${readableReference(report.reference)}`)),
         h('ol.timeline', null, (report.history || []).map((/** @type {any} */ step) => h('li', null,
           h('strong', null, step.status_name), ` – ${when(step.at)}`, step.message ? h('p', null, step.message) : null)))),
-      h('p', null, h('a', { href: report.url || `/r/${report.reference}` }, 'Open the report page', h('span.visually-hidden', null, ` for ${report.reference}`))))))
+      h('p', null, h('a', { href: report.url || `/r/${report.reference}` }, 'Open the report page', h('span.visually-hidden', null, ` for ${readableReference(report.reference)}`))))))
       : h('p', null, 'You have not sent any reports from this phone yet. ', h('a', { href: '/report' }, 'Report a problem')));
   };
   main.append(h('h1', null, 'My reports'), note, list);

@@ -1,6 +1,6 @@
 // @ts-check
 /** The outbox: every report not yet accepted by the council, its state and last error. */
-import { h } from '../lib/dom.js';
+import { h, readableReference } from '../lib/dom.js';
 import * as outbox from '../lib/outbox.js';
 import { load } from '../lib/draft.js';
 import { afterSave, flushFromPage, requestBackgroundSync } from '../app.js';
@@ -35,7 +35,7 @@ export async function render(main, ctx) {
       sent.length ? h('ul.items', null, sent.map((s) => h('li.item', null,
         h('h3', null, s.summary?.category_name || s.report?.category?.name || 'Report'),
         h('p', null, h('span.tag.tag--sent', null, 'Sent'), ` ${when(s.sent_at)} · reference `,
-          h('a', { href: s.report?.url || `/r/${s.report?.reference}` }, s.report?.reference))))) : null,
+          h('a', { href: s.report?.url || `/r/${s.report?.reference}` }, readableReference(s.report?.reference)))))) : null,
     ].filter(Boolean));
   };
   list.addEventListener('focusout', (event) => {

@@ -1,6 +1,6 @@
 // @ts-check
 /** The later steps of the report journey: photos, location, description, contact, check and send. */
-import { h, errorSummary, fieldError, formatBytes } from '../lib/dom.js';
+import { h, errorSummary, fieldError, formatBytes, shellSettings } from '../lib/dom.js';
 import { draft, addPhoto, toReport, reset } from '../lib/draft.js';
 import * as outbox from '../lib/outbox.js';
 import { currentPosition, roundCoordinate } from '../lib/geo.js';
@@ -56,8 +56,10 @@ function photos(main, ctx) {
   const top = h('div');
   const list = h('ul.photos', { 'aria-label': 'Photos added' });
   const status = h('p.hint', { 'aria-live': 'polite', id: 'photo-status' });
-  const input = /** @type {HTMLInputElement} */ (h('input', {
-    type: 'file', id: 'photo', accept: 'image/*', capture: 'environment', multiple: true, 'aria-describedby': 'photo-hint',
+  // No `capture`: with it some Android phones open only the camera, never the gallery. The input
+  // stays in the page for keyboards and screen readers; its label is what people see and press.
+  const input = /** @type {HTMLInputElement} */ (h('input.file-picker__input', {
+    type: 'file', id: 'photo', accept: 'image/*', multiple: true, 'aria-describedby': 'photo-hint photo-status',
   }));
   const drawList = () => {
     list.replaceChildren(...draft.photos.map((photo, i) => h('li', null,
@@ -94,9 +96,8 @@ function photos(main, ctx) {
     await ctx.navigate(next('photos', ctx));
   } },
   h('div.field', null,
-    h('label', { for: 'photo' }, 'Take or choose photos'),
     h('p.hint', { id: 'photo-hint' }, `Optional. Up to ${MAX_PHOTOS} photos. They are made smaller on your phone before sending.`),
-    input, status),
+    h('div.file-picker', null, input, h('label.button.secondary', { for: 'photo' }, 'Take or choose photos'), status)),
   list,
   h('button', { type: 'submit' }, 'Continue'));
   main.append(backLink('photos'), top, titled('Add photos'), form);
@@ -125,6 +126,24 @@ function mapSettings() {
 function location(main, ctx) {
   const top = h('div');
   const found = h('div', { 'aria-live': 'polite', id: 'location-found' });
+  const settings = mapSettings();
+  const council = shellSettings('reportit-council');
+  /** Keep a place found by the phone, the photo or the map: only inside the council's area (the
+   * server refuses any other), and with any earlier "tell us where" error gone.
+   * @param {import('../lib/draft.js').DraftPoint} point */
+  const accept = (point) => {
+    const [south, west, north, east] = settings.bounds || [-90, -180, 90, 180];
+    if (point.latitude < south || point.latitude > north || point.longitude < west || point.longitude > east) {
+      const where = { device: 'Your location', photo: "The photo's location", map: 'That place' }[point.source];
+      found.replaceChildren(h('p.field-error', { role: 'alert' }, `${where} is outside the area ${council.name || 'the council'} looks after. `
+        + 'If the problem is in our area, describe the place in words. If not, report it to the council for that area.'));
+      return;
+    }
+    draft.point = point;
+    showErrors(top, form, [], 'Where is the problem?');
+    showFound();
+    moveMarker(point);
+  };
   const showFound = () => {
     found.replaceChildren(draft.point ? h('div.notice.notice--ok', null, h('p', null, `${describePoint(draft.point)}.`),
       h('button.link', { type: 'button', id: 'forget-location', onclick: () => {
@@ -138,9 +157,7 @@ function location(main, ctx) {
     found.replaceChildren(h('p', null, 'Finding where you are…'));
     try {
       const fix = await currentPosition();
-      draft.point = { latitude: roundCoordinate(fix.latitude), longitude: roundCoordinate(fix.longitude), accuracy: fix.accuracy, source: 'device' };
-      showFound();
-      moveMarker(draft.point);
+      accept({ latitude: roundCoordinate(fix.latitude), longitude: roundCoordinate(fix.longitude), accuracy: fix.accuracy, source: 'device' });
     } catch (error) {
       found.replaceChildren(h('p.field-error', null, /** @type {Error} */ (error).message));
     }
@@ -148,22 +165,18 @@ function location(main, ctx) {
   const withPlace = draft.photos.find((p) => p.place);
   const usePhoto = withPlace ? h('button.secondary', { type: 'button', id: 'use-photo-location', onclick: () => {
     const place = /** @type {any} */ (withPlace.place);
-    draft.point = { latitude: roundCoordinate(place.latitude), longitude: roundCoordinate(place.longitude), accuracy: place.accuracy || null, source: 'photo' };
-    showFound();
-    moveMarker(draft.point);
+    accept({ latitude: roundCoordinate(place.latitude), longitude: roundCoordinate(place.longitude), accuracy: place.accuracy || null, source: 'photo' });
   } }, "Use the photo's location") : null;
 
   const text = h('textarea', { id: 'location-text', name: 'location_text', rows: 3, 'aria-describedby': 'location-text-hint' }, draft.location_text);
   const mapBox = h('div');
   /** @type {(point: any) => void} */
   let moveMarker = () => undefined;
-  const settings = mapSettings();
   if (settings.tile_url) {
     mapBox.append(h('p', null, 'You can drag the pin to the exact place. The map is optional.'), h('div.map', { id: 'map', role: 'application', 'aria-label': 'Map: drag the pin to the place' }));
     import('../lib/map.js').then(({ showMap }) => {
       moveMarker = showMap(/** @type {HTMLElement} */ (mapBox.querySelector('#map')), settings, draft.point, (latitude, longitude) => {
-        draft.point = { latitude: roundCoordinate(latitude), longitude: roundCoordinate(longitude), accuracy: null, source: 'map' };
-        showFound();
+        accept({ latitude: roundCoordinate(latitude), longitude: roundCoordinate(longitude), accuracy: null, source: 'map' });
       });
     }).catch(() => mapBox.replaceChildren());
   }

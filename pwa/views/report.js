@@ -4,7 +4,7 @@
  * category → (elsewhere | questions) → photos → location → description → contact → check → send.
  * This module routes the steps and owns the first three; report-details.js owns the rest.
  */
-import { h, errorSummary, fieldError } from '../lib/dom.js';
+import { h, errorSummary, fieldError, phoneLink, shellSettings, withPhoneLinks } from '../lib/dom.js';
 import { draft, loadCategories, addPhoto, reset } from '../lib/draft.js';
 import * as db from '../lib/db.js';
 import * as details from './report-details.js';
@@ -126,12 +126,14 @@ async function category(main, ctx, error) {
   document.title = `${error ? 'Error: ' : ''}What is the problem? – Report a problem`;
   const search = h('input', { type: 'search', id: 'category-search', autocomplete: 'off', 'aria-describedby': 'category-search-hint category-count' });
   const count = h('p.hint', { id: 'category-count', 'aria-live': 'polite' });
+  const catchAll = data.categories.find((/** @type {any} */ c) => c.catch_all);
+  const noMatch = noMatchHelp(catchAll);
   const groups = data.groups.map((/** @type {any} */ group) => {
     const inGroup = data.categories.filter((/** @type {any} */ c) => c.group === group.code);
     if (!inGroup.length) return null;
     return h('fieldset', { 'data-group': group.code },
       h('legend', null, group.name),
-      inGroup.map((/** @type {any} */ c) => h('div.choice', { 'data-search': [c.name, c.description, ...(c.keywords || [])].join(' ').toLowerCase() },
+      inGroup.map((/** @type {any} */ c) => h('div.choice', { 'data-search': [c.name, c.description, ...(c.keywords || [])].join(' ').toLowerCase(), 'data-catch-all': c.catch_all ? '' : null },
         h('input', { type: 'radio', name: 'category', id: `category-${c.code}`, value: c.code, checked: draft.category?.code === c.code, 'aria-describedby': `category-${c.code}-hint` }),
         h('label', { for: `category-${c.code}` }, c.name, h('span.choice__hint', { id: `category-${c.code}-hint` }, c.description)))));
   });
@@ -140,13 +142,15 @@ async function category(main, ctx, error) {
     let shown = 0;
     for (const choice of /** @type {NodeListOf<HTMLElement>} */ (main.querySelectorAll('.choice'))) {
       const match = words.every((w) => (choice.dataset.search || '').includes(w));
-      choice.hidden = !match;
+      // "Something else" stays in view whatever was typed: no search ends in a dead end.
+      choice.hidden = !match && choice.dataset.catchAll === undefined;
       if (match) shown += 1;
     }
     for (const fieldset of /** @type {NodeListOf<HTMLElement>} */ (main.querySelectorAll('fieldset[data-group]'))) {
       fieldset.hidden = !fieldset.querySelector('.choice:not([hidden])');
     }
-    count.textContent = words.length ? `${shown} ${shown === 1 ? 'problem matches' : 'problems match'}` : '';
+    count.textContent = !words.length ? '' : shown ? `${shown} ${shown === 1 ? 'problem matches' : 'problems match'}` : 'No problems match';
+    noMatch.hidden = !words.length || shown > 0;
   };
   search.addEventListener('input', filter);
   const form = h('form', { novalidate: true, onsubmit: async (/** @type {Event} */ event) => {
@@ -166,7 +170,7 @@ async function category(main, ctx, error) {
   h('div.field', null,
     h('label', { for: 'category-search' }, 'Search for a problem'),
     h('p.hint', { id: 'category-search-hint' }, 'For example: pothole, rubbish, noise'),
-    search, count),
+    search, count, noMatch),
   h('div', { class: error ? 'field field--error' : 'field', id: 'categories' },
     error ? fieldError('category-error', error) : null,
     groups),
@@ -179,6 +183,17 @@ async function category(main, ctx, error) {
   );
 }
 
+/** What to do when a search finds nothing: the catch-all category, or a call to the council.
+ * @param {any} catchAll the category with catch_all, if the council has one */
+function noMatchHelp(catchAll) {
+  const council = shellSettings('reportit-council');
+  const call = council.phone ? ['call ', council.name || 'the council', ' on ', phoneLink(council.phone)] : [];
+  return h('div.notice', { id: 'category-no-match', hidden: true },
+    h('p', null, 'We could not find that problem in the list. ',
+      catchAll ? [`Choose “${catchAll.name}” below and describe it in your own words`, call.length ? ', or ' : '.'] : (call.length ? 'You can ' : ''),
+      call, call.length ? '.' : ''));
+}
+
 /** A problem someone else deals with: who, their number and link; no form. @param {HTMLElement} main */
 function elsewhere(main) {
   const s = draft.category.signpost;
@@ -186,10 +201,10 @@ function elsewhere(main) {
   main.append(
     h('a.back-link', { href: firstStep() }, 'Back'),
     h('h1', null, `${s.partner} deals with this`),
-    h('p', null, `${draft.category.name} is not something the council deals with.`),
+    h('p', null, s.summary || `This is not something the council deals with. ${s.partner} can help.`),
     h('div.notice', null,
       h('p', null, s.message),
-      s.phone ? h('p', null, 'Phone: ', h('a', { href: `tel:${s.phone.replace(/\s+/g, '')}` }, s.phone)) : null,
+      s.phone ? h('p', null, 'Phone: ', phoneLink(s.phone)) : null,
       s.url ? h('p', null, h('a', { href: s.url, rel: 'noopener' }, `Go to the ${s.partner} website`)) : null),
     h('p', null, h('a', { href: firstStep() }, 'Report a different problem')),
   );
@@ -250,7 +265,7 @@ function questions(main, ctx) {
       if (stop) {
         document.title = 'You cannot report this here yet – Report a problem';
         top.replaceChildren(h('div.notice.notice--stop', { role: 'alert', tabindex: '-1', id: 'stop-notice' },
-          h('h2', null, 'Stop: do this first'), h('p', null, stop.blocks)));
+          h('h2', null, 'Stop: do this first'), h('p', null, withPhoneLinks(stop.blocks))));
         (/** @type {HTMLElement} */ (top.firstChild)).focus();
         return;
       }

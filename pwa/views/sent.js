@@ -1,6 +1,6 @@
 // @ts-check
 /** After pressing Send: saved, sending (with progress), sent (reference, link, updates) or needs attention. */
-import { h, formatBytes } from '../lib/dom.js';
+import { h, formatBytes, readableReference } from '../lib/dom.js';
 import * as outbox from '../lib/outbox.js';
 import { another } from '../lib/draft.js';
 import { updatesSupport, getUpdates } from '../lib/push.js';
@@ -85,9 +85,13 @@ function sentScreen(sent, staff, ctx) {
       button.setAttribute('disabled', '');
       try {
         const result = await getUpdates(report.reference);
-        updates.replaceChildren(h('p', { role: 'status' }, result === 'on'
+        const said = h('p', { role: 'status', tabindex: '-1' }, result === 'on'
           ? 'You will get a notification when the council updates this report.'
-          : 'Notifications are turned off for this app. You can still check My reports.'));
+          : 'Notifications are turned off for this app, so we cannot send them to this phone.');
+        updates.replaceChildren(said);
+        // Blocked notifications must not be the end of it: email is the other way to hear back.
+        if (result !== 'on') updates.append(email ? h('p', null, `We will email updates to ${email}.`) : emailForm(report.reference));
+        said.focus();  // the pressed button is gone: keep a keyboard user's place here
       } catch {
         button.removeAttribute('disabled');
         updates.append(h('p.field-error', { role: 'alert' }, 'We could not turn on updates just now. Try again later from My reports.'));
@@ -104,9 +108,7 @@ function sentScreen(sent, staff, ctx) {
     h('div.panel', null,
       h('h1', null, 'Report sent'),
       h('p', null, 'Your reference is'),
-      // Read aloud letter by letter where the server spells it out; an aria-label on a <p> is ignored.
-      report.reference_spoken ? h('p.visually-hidden', null, report.reference_spoken) : null,
-      h('p.reference', report.reference_spoken ? { 'aria-hidden': 'true' } : null, report.reference)),
+      h('p.reference', null, readableReference(report.reference))),
     h('p', null, 'The permanent link to your report: ', h('a', { href: report.url || `/r/${report.reference}` }, report.url || `/r/${report.reference}`)),
     updates,
     h('h2', null, 'What next'),

@@ -54,6 +54,12 @@ class Signpost:
     message: str
     phone: str = ""
     url: str = ""
+    # The partner page's first sentence, written for this problem ("The council does not deal
+    # with crime…"): a category's name rarely fits into one fixed sentence.
+    summary: str = ""
+
+    def opening(self) -> str:
+        return self.summary or f"This is not something the council deals with. {self.partner} can help."
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,8 @@ class Category:
     sla_days: int | None = None
     questions: tuple[Question, ...] = ()
     signpost: Signpost | None = None
+    # The category offered when nothing else fits ("Something else"), even when a search finds nothing.
+    catch_all: bool = False
 
 
 @dataclass(frozen=True)
@@ -302,6 +310,10 @@ def _check(settings: Settings) -> None:
                 raise SettingsError(f"{category.code}.{question.code}: datatype must be one of {DATATYPES}")
             if question.datatype.endswith("list") and not question.values:
                 raise SettingsError(f"{category.code}.{question.code}: a list question needs values")
+        if category.catch_all and category.signpost:
+            raise SettingsError(f"category {category.code!r}: a catch_all category cannot be a signpost")
+    if sum(c.catch_all for c in settings.categories) > 1:
+        raise SettingsError("only one category may have catch_all = true")
     for status in settings.statuses:
         if status.kind not in STATUS_KINDS:
             raise SettingsError(f"status {status.code!r}: kind must be one of {STATUS_KINDS}")

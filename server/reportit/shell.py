@@ -96,6 +96,8 @@ def _render_index(settings: Settings) -> bytes:
             "centre": list(settings.map.centre), "zoom": settings.map.zoom, "bounds": list(settings.map.bounds),
             "tile_url": settings.map.tile_url, "tile_attribution": settings.map.tile_attribution,
         }),
+        # For screens that must offer a way out with no signal: "call us on …", "outside our area".
+        "council_json": json.dumps({"name": council.name, "phone": council.phone}),
     }.items():
         text = text.replace("{{" + name + "}}", _escape(value))
     return text.encode()

@@ -129,3 +129,11 @@ async def test_reports_loaded_straight_into_the_database_are_found(officer, sett
 def test_every_word_becomes_a_quoted_prefix_and_a_reference_fragment_an_alternative():
     assert match_expression('pot"hole NEAR(') == '"pot""hole"* "NEAR("*'
     assert match_expression("k7qm-4x") == '("k7qm-4x"*) OR reference : "K7QM4X"*'
+
+
+async def test_a_case_opens_from_its_reference_as_people_write_it(officer, client, device):
+    reference = await file(client, device)
+    for written in (spoken(reference), spoken(reference).lower(), reference.lower()):
+        page = await officer.get(f"/console/reports/{written}")
+        assert page.status_code == 200, written
+        assert f"Case {spoken(reference)}" in page.text

@@ -14,6 +14,7 @@ import re
 from playwright.sync_api import expect
 
 from reportit.push.message import news_for, payload
+from reportit.reports.references import spoken
 from tests.e2e.conftest import PushDelivery, store, wait_for_service_worker
 from tests.e2e.journey import fill_report, send, sent_reference
 
@@ -62,7 +63,7 @@ def _sent_then_closed(app_context, origin: str) -> tuple[object, str, PushWithTh
     send(page)
     reference = sent_reference(page)
     page.goto("/mine")
-    expect(page.locator(".item", has_text=reference).locator(".tag")).to_have_text("Received")
+    expect(page.locator(".item", has_text=spoken(reference)).locator(".tag")).to_have_text("Received")
     push = PushWithTheAppClosed(context, origin)
     page.close()  # the app is closed; the browser (the context) and its service worker remain
     return context, reference, push
@@ -75,7 +76,7 @@ def _my_reports_with_no_signal(context, reference: str):
     mine.goto("/mine")
     # Not refreshed from the server: the page says it is showing what the phone saved.
     expect(mine.locator("p.hint")).to_have_text(re.compile("you're offline|No signal"))
-    item = mine.locator(".item", has_text=reference)
+    item = mine.locator(".item", has_text=spoken(reference))
     item.locator("summary", has_text="Timeline").click()
     return mine, item
 

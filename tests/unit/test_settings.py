@@ -16,7 +16,8 @@ def test_the_example_describes_a_central_london_council():
     reportable = [c for c in settings.categories if c.signpost is None]
     signposts = {c.code: c.signpost for c in settings.categories if c.signpost}
     assert len(reportable) >= 17
-    assert {c.group for c in reportable} == {"streets", "parking", "planning", "licensing", "noise"}
+    assert {c.group for c in reportable} == {"streets", "parking", "planning", "licensing", "noise", "other"}
+    assert [c.code for c in settings.categories if c.catch_all] == ["other"]
     assert {"crime", "health", "tfl"} <= set(signposts)
     assert signposts["crime"].phone == "101" and signposts["health"].phone == "111"
     assert settings.category("noise_neighbour").private
@@ -62,6 +63,8 @@ def test_sqlite_in_the_data_dir_is_the_default(tmp_path):
         (('datatype = "singlevaluelist"', 'datatype = "colour"', 1), "datatype must be one of"),
         (('kind = "open"', 'kind = "ajar"', 1), "kind must be one of"),
         (("centre = [51.4975, -0.1357]", "", 1), "[map] needs centre"),
+        (('sla_days = 1\n', 'sla_days = 1\ncatch_all = true\n', 1), "only one category may have catch_all"),
+        (('keywords = ["police"', 'catch_all = true\nkeywords = ["police"', 1), "a catch_all category cannot be a signpost"),
     ],
 )
 def test_a_broken_configuration_names_the_problem(tmp_path, change, words):

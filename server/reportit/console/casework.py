@@ -46,8 +46,9 @@ def write_transaction():
 
 
 async def load_case(reference: str) -> dict | None:
+    """The case for a reference in any form a person writes it ("k7qm-4xrt" as well as "K7QM4XRT")."""
     return await (Report.select(*Report.all_columns(), Report.category.code.as_alias("category_code"))
-                  .where(Report.reference == reference).first())
+                  .where(Report.reference == (normalise(reference) or reference)).first())
 
 
 async def update_status(staff: StaffMember, report: dict, settings: Settings, to_status: str,

@@ -61,10 +61,12 @@ def category_json(config: CategoryConfig) -> dict:
         "description": config.description,
         "keywords": list(config.keywords),
         "private": config.private,
+        "catch_all": config.catch_all,
     }
     if config.signpost:
         s = config.signpost
-        body["signpost"] = {"partner": s.partner, "message": s.message, "phone": s.phone, "url": s.url}
+        body["signpost"] = {"partner": s.partner, "summary": s.opening(), "message": s.message, "phone": s.phone,
+                            "url": s.url}
     else:
         body["questions"] = [question_json(q) for q in sorted(config.questions, key=lambda q: q.order)]
     return body

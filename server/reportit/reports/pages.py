@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from reportit.reports.access import viewer, visible
 from reportit.reports.present import load_view, report_json
-from reportit.reports.references import normalise, spoken
+from reportit.reports.references import NEVER_CONTAINS, normalise, spoken
 from reportit.reports.tables import Photo
 from reportit.reports.visibility import columns, is_public
 
@@ -49,7 +49,8 @@ async def report_page(request: Request) -> Response:
     view = await load_view(reference) if reference else None
     if view is None or not await visible(request, view.report):
         return templates.TemplateResponse(
-            request, "report_not_found.html", {"asked": asked[:20]}, status_code=404
+            request, "report_not_found.html", {"asked": asked[:20], "never_contains": NEVER_CONTAINS},
+            status_code=404,
         )
     report = report_json(view, settings)
     timeline = [{**step, "when": human_time(step["at"])} for step in reversed(report["history"])]
