@@ -1,7 +1,7 @@
 // @ts-check
 /** The later steps of the report journey: photos, location, description, contact, check and send. */
 import { h, errorSummary, fieldError, formatBytes } from '../lib/dom.js';
-import { draft, addPhoto, toReport, reset } from '../lib/draft.js';
+import { draft, addPhoto, removePhoto, keep, toReport, reset } from '../lib/draft.js';
 import * as outbox from '../lib/outbox.js';
 import { currentPosition, roundCoordinate } from '../lib/geo.js';
 import { backLink, next } from './report.js';
@@ -63,8 +63,7 @@ function photos(main, ctx) {
     list.replaceChildren(...draft.photos.map((photo, i) => h('li', null,
       h('img', { src: photo.url, alt: `Photo ${i + 1}` }),
       h('button.secondary', { type: 'button', onclick: () => {
-        URL.revokeObjectURL(photo.url);
-        draft.photos.splice(draft.photos.indexOf(photo), 1);
+        removePhoto(photo);
         drawList();
         ctx.announce(`Photo ${i + 1} removed.`);
         input.focus();
@@ -85,6 +84,7 @@ function photos(main, ctx) {
         errors.push({ field: 'photo', message: `${file.name || 'A file'} could not be read as a photo. Choose a JPEG, PNG or HEIC photo.` });
       }
     }
+    keep();
     drawList();
     status.textContent = `${draft.photos.length} of ${MAX_PHOTOS} photos added.`;
     if (errors.length) showErrors(top, form, errors.slice(0, 1), 'Add photos');
