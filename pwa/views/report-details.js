@@ -4,7 +4,7 @@ import { h, errorSummary, fieldError, formatBytes } from '../lib/dom.js';
 import { draft, addPhoto, removePhoto, keep, toReport, reset } from '../lib/draft.js';
 import * as outbox from '../lib/outbox.js';
 import { currentPosition, roundCoordinate } from '../lib/geo.js';
-import { backLink, next } from './report.js';
+import { backLink, next, steps } from './report.js';
 import { afterSave } from '../app.js';
 
 const MAX_PHOTOS = 5;
@@ -295,7 +295,7 @@ function check(main, ctx) {
       row('Photos', draft.photos.length ? h('ul.photos', null, draft.photos.map((p, i) => h('li', null, h('img', { src: p.url, alt: `Photo ${i + 1}` })))) : 'No photos', 'photos'),
       row('Location', place, 'location'),
       row('Description', draft.description, 'description'),
-      row('Contact details', contactLines, 'contact')),
+      steps().includes('contact') ? row('Contact details', contactLines, 'contact') : null),
     form,
   );
   const size = draft.photos.reduce((sum, p) => sum + p.blob.size, 0);

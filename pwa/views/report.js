@@ -7,13 +7,16 @@
 import { h, errorSummary, fieldError } from '../lib/dom.js';
 import { draft, loadCategories, addPhoto, reset, isEmpty, keep } from '../lib/draft.js';
 import * as db from '../lib/db.js';
+import { knownStaff } from '../lib/staff.js';
+import { whoIsSignedIn } from '../lib/api.js';
 import * as details from './report-details.js';
 
 /** @typedef {{path: string, params: string[], query: URLSearchParams, navigate: (url: string, o?: any) => Promise<void>, announce: (m: string) => void, watch: (f: () => void) => void}} Ctx */
 
 /** The steps after the category, for this category. */
 export function steps() {
-  const list = ['photos', 'location', 'description', 'contact', 'check'];
+  // Signed-in staff file reports under their own account: no contact details to ask for.
+  const list = ['photos', 'location', 'description', ...(knownStaff() ? [] : ['contact']), 'check'];
   return draft.category && draft.category.questions && draft.category.questions.length ? ['questions', ...list] : list;
 }
 
@@ -100,7 +103,10 @@ export async function render(main, ctx) {
     return;
   }
   document.title = 'Report a problem';
-  if (step === 'category') await category(main, ctx);
+  if (step === 'category') {
+    await whoIsSignedIn();  // signed in or out elsewhere since: the steps depend on it
+    await category(main, ctx);
+  }
   else if (step === 'elsewhere') elsewhere(main);
   else if (step === 'questions') questions(main, ctx);
   else await details.render(step, main, ctx);

@@ -108,7 +108,7 @@ function sentScreen(sent, staff, ctx) {
       report.reference_spoken ? h('p.visually-hidden', null, report.reference_spoken) : null,
       h('p.reference', report.reference_spoken ? { 'aria-hidden': 'true' } : null, report.reference)),
     h('p', null, 'The permanent link to your report: ', h('a', { href: report.url || `/r/${report.reference}` }, report.url || `/r/${report.reference}`)),
-    updates,
+    staff ? null : updates,  // staff file reports under their own account: they see them already
     h('h2', null, 'What next'),
     staff && keep ? h('button', { type: 'button', id: 'report-another-here', onclick: () => {
       another(keep);
