@@ -107,7 +107,11 @@ function sentScreen(sent, staff, ctx) {
       // Read aloud letter by letter where the server spells it out; an aria-label on a <p> is ignored.
       report.reference_spoken ? h('p.visually-hidden', null, report.reference_spoken) : null,
       h('p.reference', report.reference_spoken ? { 'aria-hidden': 'true' } : null, report.reference)),
-    h('p', null, 'The permanent link to your report: ', h('a', { href: report.url || `/r/${report.reference}` }, report.url || `/r/${report.reference}`)),
+    // A private report has no page for anyone but staff: say where the resident can see it instead.
+    report.private
+      ? h('div.notice', { id: 'private-report' }, h('p', null, 'This report is private: only you and council staff can see it. ',
+        h('a', { href: '/mine' }, 'See it in My reports'), '.'))
+      : h('p', null, 'The permanent link to your report: ', h('a', { href: report.url || `/r/${report.reference}` }, report.url || `/r/${report.reference}`)),
     staff ? null : updates,  // staff file reports under their own account: they see them already
     h('h2', null, 'What next'),
     staff && keep ? h('button', { type: 'button', id: 'report-another-here', onclick: () => {
