@@ -15,7 +15,8 @@ KEPT_DRAFT = """async () => {
   });
   db.close();
   if (!draft) return null;
-  return { path: draft.path, description: draft.description, answers: draft.answers, photos: draft.photos.map((p) => p.blob instanceof Blob && p.blob.size) };
+  const photos = draft.photos.map((p) => p.blob instanceof Blob && p.blob.size);
+  return { path: draft.path, description: draft.description, answers: draft.answers, photos };
 }"""
 
 PHOTOS_SHOWN = "() => [...document.querySelectorAll('.photos img')].map((img) => img.complete && img.naturalWidth > 0)"
