@@ -166,6 +166,7 @@ export async function load(item) {
 
 /** The outbox item for this draft, photos as ArrayBuffers (what every browser can keep in IndexedDB). */
 export async function toReport() {
+  await keeping;  // a copy still being written must not land after the report is saved
   const d = draft;
   const fields = {
     category: d.category.code,

@@ -1,7 +1,7 @@
 // @ts-check
 /** The later steps of the report journey: photos, location, description, contact, check and send. */
 import { h, errorSummary, fieldError, formatBytes } from '../lib/dom.js';
-import { draft, addPhoto, removePhoto, keep, toReport, reset } from '../lib/draft.js';
+import { draft, addPhoto, removePhoto, keep, forget, toReport, reset } from '../lib/draft.js';
 import * as outbox from '../lib/outbox.js';
 import { currentPosition, roundCoordinate } from '../lib/geo.js';
 import { backLink, next, steps } from './report.js';
@@ -270,9 +270,12 @@ function check(main, ctx) {
     let saved;
     try {
       const report = await toReport();
-      saved = await outbox.save(report, draft.replaces || undefined);
+      saved = await outbox.save(report, draft.replaces || undefined, { finishesDraft: true });
     } catch (error) {
       send.removeAttribute('disabled');
+      // A full phone: the space goes to reports already saved (they must still be sent), not to
+      // the copy of this one, which stays on screen.
+      if (outbox.isQuotaError(error)) forget();
       const message = outbox.isQuotaError(error)
         ? 'Your phone is out of storage space, so this report could not be saved. Reports you saved before are safe and will still be sent. Free up some space or remove a photo, then press Send report again.'
         : 'This report could not be saved on your phone. Reports you saved before are safe. Try again.';

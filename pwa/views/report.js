@@ -154,7 +154,7 @@ function keepWhatIsTyped(main, step) {
     else if (step === 'questions' && target.form) draft.answers = readAnswers(target.form, draft.category.questions);
     else return;
     clearTimeout(timer);
-    timer = setTimeout(() => keep(), 300);
+    timer = setTimeout(() => { if (target.isConnected) keep(); }, 300);  // gone: the next screen kept it
   };
   for (const form of main.querySelectorAll('form')) {  // the screen's own forms: \`main\` outlives it
     form.addEventListener('input', note);

@@ -3,6 +3,7 @@ the problem and the place, and starts the rest (answers, photos, description) af
 
 from __future__ import annotations
 
+import re
 import secrets
 
 import pytest
@@ -53,7 +54,7 @@ def test_report_another_here_keeps_the_problem_and_the_place(app_context, photo_
     page.get_by_role("button", name="Report another here").click()
     # The problem is kept, its answers are not: the warden is asked them again, nothing chosen.
     page.wait_for_url("**/report/questions")
-    assert "graffiti" in page.locator("h1").inner_text()
+    page.get_by_role("heading", level=1, name=re.compile("graffiti")).wait_for()  # the URL changes first
     assert page.locator("input[name=offensive]:checked, input[name=surface]:checked").count() == 0
     page.locator("input[name=offensive][value=no]").check()
     continue_(page)
