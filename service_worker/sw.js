@@ -7,7 +7,8 @@
  *   activate. A new version waits until the resident presses "reload" (never swaps code under a
  *   half-filled form).
  * - Answers navigations with the shell only for the app's own routes.
- * - Keeps categories, My reports and visited /r/{reference} pages readable offline.
+ * - Keeps categories, My reports and visited /r/{reference} pages (with their stylesheet and
+ *   photos) readable offline, and /find (precached).
  * - Sends the outbox on Background Sync, using the same outbox module as the page.
  * - Shows status notifications from Web Push; a tap opens the report's permanent page.
  * - Keeps the server's copy of the push subscription current when the push service changes it.
@@ -21,9 +22,12 @@ const SHELL_PREFIX = 'reportit-shell-';
 const SHELL = SHELL_PREFIX + VERSION;
 const RUNTIME = 'reportit-runtime';
 const appRoutes = APP_ROUTES.map((pattern) => new RegExp(pattern));
-const NETWORK_FIRST = [/^\/api\/categories$/, /^\/api\/me\/reports$/, /^\/r\/[0-9A-Za-z-]+$/];
+const NETWORK_FIRST = [/^\/api\/categories$/, /^\/api\/me\/reports$/, /^\/r\/[0-9A-Za-z-]+$/, /^\/find$/];
 const REPORT_PAGE = /^\/r\//;
 const KEEP_REPORT_PAGES = 50;
+/** Photos of saved report pages: their URLs name their content, so a saved copy is never stale. */
+const PHOTO = /^\/media\/[0-9a-f]{64}\.jpg$/;
+const KEEP_PHOTOS = 200;
 
 sw.addEventListener('install', (event) => {
   event.waitUntil(caches.open(SHELL).then((cache) =>
@@ -75,11 +79,13 @@ sw.addEventListener('fetch', (event) => {
   if (request.mode === 'navigate' && appRoutes.some((route) => route.test(url.pathname))) {
     event.respondWith(fromShell('/', request));
   } else if (NETWORK_FIRST.some((route) => route.test(url.pathname))) {
-    event.respondWith(networkFirst(request));
+    event.respondWith(networkFirst(request, event));
   } else if (PRECACHE.includes(url.pathname)) {
     event.respondWith(fromShell(url.pathname, request));
-  } else if (url.pathname.startsWith('/vendor/')) {
-    event.respondWith(cacheFirst(request));
+  } else if (url.pathname.startsWith('/vendor/') || url.pathname.startsWith('/static/')) {
+    event.respondWith(cacheFirst(request));  // both are addressed by version or content
+  } else if (PHOTO.test(url.pathname)) {
+    event.respondWith(networkThenSaved(request));
   }
 });
 
@@ -89,20 +95,52 @@ async function fromShell(path, request) {
   return cached || fetch(request);
 }
 
-/** @param {Request} request */
-async function networkFirst(request) {
+/** @param {Request} request @param {FetchEvent} event */
+async function networkFirst(request, event) {
   const cache = await caches.open(RUNTIME);
+  const path = new URL(request.url).pathname;
   try {
     const response = await fetch(request);
     if (response.ok) {
       await cache.put(request, response.clone());
-      if (REPORT_PAGE.test(new URL(request.url).pathname)) await pruneReportPages(cache);
+      if (REPORT_PAGE.test(path)) {
+        await pruneReportPages(cache);
+        event.waitUntil(savePageParts(cache, response.clone()));
+      }
     }
     return response;
   } catch (error) {
-    const cached = await cache.match(request, { ignoreVary: true });
+    // The copy saved on the last visit, else the one precached with this version (/find).
+    const cached = await cache.match(request, { ignoreVary: true }) || await caches.match(path, { cacheName: SHELL });
     if (cached) return markedAsSaved(cached);
     if (request.mode === 'navigate') return offlinePage();
+    throw error;
+  }
+}
+
+/**
+ * A saved report page is only readable offline with its stylesheet and photos: save them with it.
+ * @param {Cache} cache @param {Response} page
+ */
+async function savePageParts(cache, page) {
+  const html = await page.text();
+  const urls = new Set([...html.matchAll(/(?:src|href)="(\/(?:static|media)\/[^"]+)"/g)].map((m) => m[1].replace(/&amp;/g, '&')));
+  for (const url of urls) {
+    if (await caches.match(url)) continue;
+    const response = await fetch(url).catch(() => null);
+    if (response && response.ok) await cache.put(url, response);
+  }
+  const photos = (await cache.keys()).filter((key) => PHOTO.test(new URL(key.url).pathname));
+  for (const old of photos.slice(0, Math.max(0, photos.length - KEEP_PHOTOS))) await cache.delete(old);
+}
+
+/** The network, else the copy saved with a report page. @param {Request} request */
+async function networkThenSaved(request) {
+  try {
+    return await fetch(request);
+  } catch (error) {
+    const cached = await caches.match(request, { cacheName: RUNTIME });
+    if (cached) return cached;
     throw error;
   }
 }
@@ -123,7 +161,7 @@ async function pruneReportPages(cache) {
 /** @param {Request} request */
 async function cacheFirst(request) {
   const cache = await caches.open(RUNTIME);
-  const cached = await cache.match(request);
+  const cached = await caches.match(request);  // this version's precache, or saved since
   if (cached) return cached;
   const response = await fetch(request);
   if (response.ok) await cache.put(request, response.clone());

@@ -97,7 +97,11 @@ async def device(client) -> dict:
     response = await client.post("/api/devices")
     assert response.status_code == 201
     body = response.json()
-    return {**body, "headers": {"Authorization": f"Bearer {body['token']}"}}
+    # The shared client stands for the public too: the device speaks by its bearer token, and its
+    # cookie (for pages the browser opens by itself) is kept aside, not sent with every request.
+    client.cookies.delete("reportit_device")
+    return {**body, "headers": {"Authorization": f"Bearer {body['token']}"},
+            "cookie": response.cookies["reportit_device"]}
 
 
 def free_port() -> int:

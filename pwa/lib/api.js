@@ -1,6 +1,7 @@
 // @ts-check
 /** The server's JSON API, as the page uses it. The outbox does its own sending. */
 import { deviceToken } from './outbox.js';
+import { knownStaff, rememberStaff } from './staff.js';
 
 /** @param {string} url @param {RequestInit & {auth?: boolean}} [init] @returns {Promise<{response: Response, body: any}>} */
 async function exchange(url, init = {}) {
@@ -39,16 +40,28 @@ export async function myReports() {
   return { reports: body.reports, savedAt: fromCache ? new Date(response.headers.get('Date') || Date.now()).toISOString() : null };
 }
 
-export function whoIsSignedIn() {
-  return request('/api/session').catch(() => null);
+/** The staff member signed in on this phone, or null; with no signal, the last answer the server gave. */
+export async function whoIsSignedIn() {
+  try {
+    const staff = await request('/api/session');
+    rememberStaff(staff);
+    return staff;
+  } catch (error) {
+    const status = /** @type {{status?: number}} */ (error).status;
+    if (status && status < 500) rememberStaff(null);
+    return status ? null : knownStaff();
+  }
 }
 
 /** @param {string} email @param {string} password */
-export function signIn(email, password) {
-  return request('/api/session', { method: 'POST', body: JSON.stringify({ email, password }), headers: { 'Content-Type': 'application/json' } });
+export async function signIn(email, password) {
+  const staff = await request('/api/session', { method: 'POST', body: JSON.stringify({ email, password }), headers: { 'Content-Type': 'application/json' } });
+  rememberStaff(staff);
+  return staff;
 }
 
-export function signOut() {
+export async function signOut() {
+  rememberStaff(null);
   return request('/api/session', { method: 'DELETE' });
 }
 

@@ -1,7 +1,12 @@
 // @ts-check
 /**
- * The report being filled in, kept in memory while the resident moves between steps, and the
- * categories it is built from (from the network, or the last copy kept on the phone).
+ * The report being filled in, and the categories it is built from (from the network, or the last
+ * copy kept on the phone).
+ *
+ * The draft lives in memory while the resident moves between steps, and a copy is kept in
+ * IndexedDB (kv `draft`, photos as Blobs) at each step and as they type: phones kill a tab in the
+ * background while the camera is open, and a reload must not lose a half-written report. The copy
+ * goes when the report is sent or the resident discards it.
  */
 import * as db from './db.js';
 import { categories as fetchCategories } from './api.js';
@@ -27,19 +32,88 @@ function empty() {
 /** @type {Draft} */
 export let draft = empty();
 
-/** Start again with an empty report. */
+/** The screen (path) the resident is on, kept with the draft so "Continue" returns there. */
+let shownAt = '';
+
+/** Start again with an empty report; the copy kept on the phone goes too. */
 export function reset() {
+  clear();
+  forget();
+}
+
+function clear() {
   for (const photo of draft.photos) URL.revokeObjectURL(photo.url);
   draft = empty();
+  shownAt = '';
+}
+
+/** True while no report is being written in this page (nothing chosen, added or typed). */
+export function isEmpty() {
+  return !draft.category && !draft.photos.length && !draft.description;
+}
+
+const STORED = 'draft';
+/** Saves and removals of the kept copy run one after another, in the order they were asked for. */
+let keeping = Promise.resolve();
+
+/** @param {() => Promise<any>} work */
+function inTurn(work) {
+  keeping = keeping.then(work).catch((error) => console.warn('The unfinished report could not be kept on this phone', error));
+  return keeping;
+}
+
+/**
+ * Keep a copy of the draft on the phone (nothing before a problem is chosen).
+ * @param {string} [path] the screen the resident is on now; by default the last one given
+ */
+export function keep(path) {
+  if (path) shownAt = path;
+  if (!draft.category) return keeping;
+  const copy = {
+    ...draft, answers: { ...draft.answers }, point: draft.point && { ...draft.point },
+    photos: draft.photos.map(({ url, ...photo }) => photo), path: shownAt || '/report/check', saved_at: new Date().toISOString(),
+  };
+  return inTurn(() => db.put('kv', copy, STORED));
+}
+
+/** Remove the copy kept on the phone. */
+export function forget() {
+  return inTurn(() => db.remove('kv', STORED));
+}
+
+/** The unfinished report kept on the phone, if there is one. */
+export async function kept() {
+  await keeping;
+  return /** @type {Promise<(Omit<Draft, 'photos'> & {photos: Omit<DraftPhoto, 'url'>[], path: string, saved_at: string}) | undefined>} */ (
+    db.get('kv', STORED).catch(() => undefined));
+}
+
+/** Carry on with the kept report; resolves with the screen to return to. */
+export async function resume() {
+  const saved = await kept();
+  if (!saved) return '/report';
+  clear();
+  const { path, saved_at: savedAt, photos, ...fields } = saved;
+  Object.assign(draft, fields);
+  draft.photos = photos.map((photo) => ({ ...photo, url: URL.createObjectURL(photo.blob) }));
+  shownAt = path;
+  return path;
+}
+
+/** @param {DraftPhoto} photo */
+export function removePhoto(photo) {
+  URL.revokeObjectURL(photo.url);
+  draft.photos.splice(draft.photos.indexOf(photo), 1);
+  keep();
 }
 
 /** A street warden's "report another": same problem and place, new photos and details.
- * @param {{category: any, point: DraftPoint | null, location_text: string}} keep */
-export function another(keep) {
+ * @param {{category: any, point: DraftPoint | null, location_text: string}} same */
+export function another(same) {
   reset();
-  draft.category = keep.category;
-  draft.point = keep.point;
-  draft.location_text = keep.location_text;
+  draft.category = same.category;
+  draft.point = same.point;
+  draft.location_text = same.location_text;
 }
 
 /** @type {any} */
@@ -92,6 +166,7 @@ export async function load(item) {
 
 /** The outbox item for this draft, photos as ArrayBuffers (what every browser can keep in IndexedDB). */
 export async function toReport() {
+  await keeping;  // a copy still being written must not land after the report is saved
   const d = draft;
   const fields = {
     category: d.category.code,

@@ -60,8 +60,11 @@ export function isQuotaError(error) {
  * Rejects with a QuotaExceededError DOMException when the phone is full; nothing saved before is touched.
  * @param {{client_id: string, fields: Record<string, any>, photos: StoredPhoto[], summary: Record<string, any>}} report
  * @param {string} [replaces]
+ * @param {{finishesDraft?: boolean}} [options] finishesDraft: the report is the one being written
+ *   (draft.js's copy in kv `draft`): remove that copy in the same transaction, so a report sent
+ *   just before the app is closed is never offered again as unfinished.
  */
-export async function save(report, replaces) {
+export async function save(report, replaces, { finishesDraft = false } = {}) {
   /** @type {OutboxItem} */
   const item = {
     client_id: report.client_id,
@@ -76,10 +79,11 @@ export async function save(report, replaces) {
     last_error: '',
     errors: [],
   };
-  await db.transaction(['outbox'], 'readwrite', (tx) => {
+  await db.transaction(finishesDraft ? ['outbox', 'kv'] : ['outbox'], 'readwrite', (tx) => {
     const store = tx.objectStore('outbox');
     if (replaces && replaces !== item.client_id) store.delete(replaces);
     store.put(item);
+    if (finishesDraft) tx.objectStore('kv').delete('draft');
   });
   announce();
   return item;

@@ -1,10 +1,10 @@
 // @ts-check
 /** The later steps of the report journey: photos, location, description, contact, check and send. */
 import { h, errorSummary, fieldError, formatBytes, shellSettings } from '../lib/dom.js';
-import { draft, addPhoto, toReport, reset } from '../lib/draft.js';
+import { draft, addPhoto, removePhoto, keep, forget, toReport, reset } from '../lib/draft.js';
 import * as outbox from '../lib/outbox.js';
 import { currentPosition, roundCoordinate } from '../lib/geo.js';
-import { backLink, next } from './report.js';
+import { backLink, next, steps } from './report.js';
 import { afterSave } from '../app.js';
 
 const MAX_PHOTOS = 5;
@@ -65,8 +65,7 @@ function photos(main, ctx) {
     list.replaceChildren(...draft.photos.map((photo, i) => h('li', null,
       h('img', { src: photo.url, alt: `Photo ${i + 1}` }),
       h('button.secondary', { type: 'button', onclick: () => {
-        URL.revokeObjectURL(photo.url);
-        draft.photos.splice(draft.photos.indexOf(photo), 1);
+        removePhoto(photo);
         drawList();
         ctx.announce(`Photo ${i + 1} removed.`);
         input.focus();
@@ -87,6 +86,7 @@ function photos(main, ctx) {
         errors.push({ field: 'photo', message: `${file.name || 'A file'} could not be read as a photo. Choose a JPEG, PNG or HEIC photo.` });
       }
     }
+    keep();
     drawList();
     status.textContent = `${draft.photos.length} of ${MAX_PHOTOS} photos added.`;
     if (errors.length) showErrors(top, form, errors.slice(0, 1), 'Add photos');
@@ -283,9 +283,12 @@ function check(main, ctx) {
     let saved;
     try {
       const report = await toReport();
-      saved = await outbox.save(report, draft.replaces || undefined);
+      saved = await outbox.save(report, draft.replaces || undefined, { finishesDraft: true });
     } catch (error) {
       send.removeAttribute('disabled');
+      // A full phone: the space goes to reports already saved (they must still be sent), not to
+      // the copy of this one, which stays on screen.
+      if (outbox.isQuotaError(error)) forget();
       const message = outbox.isQuotaError(error)
         ? 'Your phone is out of storage space, so this report could not be saved. Reports you saved before are safe and will still be sent. Free up some space or remove a photo, then press Send report again.'
         : 'This report could not be saved on your phone. Reports you saved before are safe. Try again.';
@@ -308,7 +311,7 @@ function check(main, ctx) {
       row('Photos', draft.photos.length ? h('ul.photos', null, draft.photos.map((p, i) => h('li', null, h('img', { src: p.url, alt: `Photo ${i + 1}` })))) : 'No photos', 'photos'),
       row('Location', place, 'location'),
       row('Description', draft.description, 'description'),
-      row('Contact details', contactLines, 'contact')),
+      steps().includes('contact') ? row('Contact details', contactLines, 'contact') : null),
     form,
   );
   const size = draft.photos.reduce((sum, p) => sum + p.blob.size, 0);

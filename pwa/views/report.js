@@ -5,15 +5,18 @@
  * This module routes the steps and owns the first three; report-details.js owns the rest.
  */
 import { h, errorSummary, fieldError, phoneLink, shellSettings, withPhoneLinks } from '../lib/dom.js';
-import { draft, loadCategories, addPhoto, reset } from '../lib/draft.js';
+import { draft, loadCategories, addPhoto, reset, isEmpty, keep } from '../lib/draft.js';
 import * as db from '../lib/db.js';
+import { knownStaff } from '../lib/staff.js';
+import { whoIsSignedIn } from '../lib/api.js';
 import * as details from './report-details.js';
 
 /** @typedef {{path: string, params: string[], query: URLSearchParams, navigate: (url: string, o?: any) => Promise<void>, announce: (m: string) => void, watch: (f: () => void) => void}} Ctx */
 
 /** The steps after the category, for this category. */
 export function steps() {
-  const list = ['photos', 'location', 'description', 'contact', 'check'];
+  // Signed-in staff file reports under their own account: no contact details to ask for.
+  const list = ['photos', 'location', 'description', ...(knownStaff() ? [] : ['contact']), 'check'];
   return draft.category && draft.category.questions && draft.category.questions.length ? ['questions', ...list] : list;
 }
 
@@ -94,15 +97,23 @@ export async function render(main, ctx) {
     if (added) ctx.announce(`${added} shared ${added === 1 ? 'photo' : 'photos'} added.`);
   }
   shareLost = SHARE_LOST[ctx.query.get('shared') || ''] || shareLost;
+  if (isEmpty() && await offerUnfinished(main, ctx)) return;
   if (step !== 'category' && !draft.category) {
     await ctx.navigate('/report', { replace: true });
     return;
   }
   document.title = 'Report a problem';
-  if (step === 'category') await category(main, ctx);
+  if (step === 'category') {
+    await whoIsSignedIn();  // signed in or out elsewhere since: the steps depend on it
+    await category(main, ctx);
+  }
   else if (step === 'elsewhere') elsewhere(main);
   else if (step === 'questions') questions(main, ctx);
   else await details.render(step, main, ctx);
+  if (step !== 'elsewhere') {
+    keep(ctx.path + (ctx.query.get('change') ? '?change=1' : ''));
+    keepWhatIsTyped(main, step);
+  }
   if (sharedFailed.length) {
     main.querySelector('h1')?.after(h('div.notice.notice--stop', { id: 'shared-failed' },
       h('p', null, `${sharedFailed.length === 1 ? 'This shared photo' : 'These shared photos'} could not be used: ${sharedFailed.join(', ')}. Choose a JPEG, PNG or HEIC photo.`)));
@@ -113,6 +124,47 @@ export async function render(main, ctx) {
     shareLost = '';
   }
 }
+
+/** A report kept on the phone from before a reload (or the app being closed): the resident
+ * chooses to continue or discard it before starting another. @param {HTMLElement} main @param {Ctx} ctx */
+async function offerUnfinished(main, ctx) {
+  const { unfinishedReport } = await import('./unfinished.js');
+  const offer = await unfinishedReport(ctx, { heading: 'h1', discarded: () => ctx.navigate('/report', { replace: true }) });
+  if (!offer) return false;
+  document.title = 'You have an unfinished report – Report a problem';
+  main.append(offer);
+  return true;
+}
+
+/** Draft fields typed on each screen, by input id. */
+const TYPED = {
+  description: 'description', 'location-text': 'location_text',
+  'contact-name': 'contact_name', 'contact-email': 'contact_email', 'contact-phone': 'contact_phone',
+};
+
+/** Keep what the resident types or ticks as they go (not only on Continue): the phone may kill
+ * the tab before they press it. @param {HTMLElement} main @param {string} step */
+function keepWhatIsTyped(main, step) {
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  const note = (/** @type {Event} */ event) => {
+    const target = /** @type {HTMLInputElement} */ (event.target);
+    const field = /** @type {Record<string, string>} */ (TYPED)[target.id];
+    if (field) /** @type {any} */ (draft)[field] = target.value.trim();
+    else if (step === 'questions' && target.form) draft.answers = readAnswers(target.form, draft.category.questions);
+    else return;
+    clearTimeout(timer);
+    timer = setTimeout(() => { if (target.isConnected) keep(); }, 300);  // gone: the next screen kept it
+  };
+  for (const form of main.querySelectorAll('form')) {  // the screen's own forms: \`main\` outlives it
+    form.addEventListener('input', note);
+    form.addEventListener('change', note);
+  }
+}
+
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'hidden' && location.pathname.startsWith('/report')) keep();
+});
 
 /** @param {HTMLElement} main @param {Ctx} ctx @param {string} [error] */
 async function category(main, ctx, error) {

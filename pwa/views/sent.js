@@ -109,8 +109,12 @@ function sentScreen(sent, staff, ctx) {
       h('h1', null, 'Report sent'),
       h('p', null, 'Your reference is'),
       h('p.reference', null, readableReference(report.reference))),
-    h('p', null, 'The permanent link to your report: ', h('a', { href: report.url || `/r/${report.reference}` }, report.url || `/r/${report.reference}`)),
-    updates,
+    // A private report has no page for anyone but staff: say where the resident can see it instead.
+    report.private
+      ? h('div.notice', { id: 'private-report' }, h('p', null, 'This report is private: only you and council staff can see it. ',
+        h('a', { href: '/mine' }, 'See it in My reports'), '.'))
+      : h('p', null, 'The permanent link to your report: ', h('a', { href: report.url || `/r/${report.reference}` }, report.url || `/r/${report.reference}`)),
+    staff ? null : updates,  // staff file reports under their own account: they see them already
     h('h2', null, 'What next'),
     staff && keep ? h('button', { type: 'button', id: 'report-another-here', onclick: () => {
       another(keep);

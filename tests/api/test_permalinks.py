@@ -138,6 +138,50 @@ async def test_a_private_report_shows_nothing_to_strangers(client, device, staff
         client.cookies.clear()
 
 
+async def get_with_device_cookie(client, url: str, cookie: str | None, **kwargs):
+    """As a browser with this device cookie (or none) asks for `url` by itself."""
+    client.cookies.clear()
+    if cookie is not None:
+        client.cookies.set("reportit_device", cookie)
+    try:
+        return await client.get(url, **kwargs)
+    finally:
+        client.cookies.clear()
+
+
+async def test_a_private_report_page_says_private_only_to_the_phone_that_sent_it(client, device):
+    reference = (await send(client, device, neighbour_noise())).json()["reference"]
+    html = {"Accept": "text/html"}
+    # The app's own phone: the cookie My reports renews (a link carries no bearer token).
+    mine = await client.get("/api/me/reports", headers=device["headers"])
+    assert mine.status_code == 200
+    cookie = mine.cookies["reportit_device"]
+    assert "httponly" in mine.headers["set-cookie"].lower()
+
+    reporter = await get_with_device_cookie(client, f"/r/{reference}", cookie, headers=html)
+    assert reporter.status_code == 403
+    assert "This report is private" in reporter.text and "My reports" in reporter.text
+    for secret in ("Music until 3am", "12 Example Street", "resident@example.com"):
+        assert secret not in reporter.text
+
+    # Anyone else (another phone, a made-up cookie, no cookie) cannot tell it from no report at all.
+    other = (await client.post("/api/devices")).cookies["reportit_device"]
+    unknown = await get_with_device_cookie(client, "/r/ZZZZ2222", None, headers=html)
+    for someone in (other, "made-up", None):
+        stranger = await get_with_device_cookie(client, f"/r/{reference}", someone, headers=html)
+        assert stranger.status_code == 404
+        assert stranger.text.replace(reference, "ZZZZ2222") == unknown.text
+
+
+async def test_the_reporters_cookie_shows_their_private_photos(client, device):
+    body = (await send(client, device, neighbour_noise(), photos=[jpeg_with_exif(width=334, height=223)])).json()
+    cookie = (await client.get("/api/me/reports", headers=device["headers"])).cookies["reportit_device"]
+    thumb = body["photos"][0]["thumbnail_url"]
+    assert (await get_with_device_cookie(client, thumb, None)).status_code == 404
+    shown = await get_with_device_cookie(client, thumb, cookie)
+    assert shown.status_code == 200 and "private" in shown.headers["cache-control"]
+
+
 async def test_public_photos_are_cached_briefly_so_hiding_one_takes_effect(client, device):
     body = (await send(client, device, pothole(), photos=[jpeg_with_exif()])).json()
     response = await client.get(body["photos"][0]["url"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 
@@ -48,11 +49,12 @@ def fill_report(
     page.wait_for_url("**/report/description")
     page.fill("#description", description)
     continue_(page)
-    page.wait_for_url("**/report/contact")
-    if email:
-        page.fill("#contact-email", email)
-    continue_(page)
-    page.wait_for_url("**/report/check")
+    page.wait_for_url(re.compile(r".*/report/(contact|check)$"))
+    if page.url.endswith("/report/contact"):  # signed-in staff are not asked for contact details
+        if email:
+            page.fill("#contact-email", email)
+        continue_(page)
+        page.wait_for_url("**/report/check")
 
 
 def send(page) -> str:

@@ -75,7 +75,7 @@ def _my_reports_with_no_signal(context, reference: str):
     mine = context.new_page()
     mine.goto("/mine")
     # Not refreshed from the server: the page says it is showing what the phone saved.
-    expect(mine.locator("p.hint")).to_have_text(re.compile("you're offline|No signal"))
+    expect(mine.locator("p.hint")).to_have_text(re.compile("Offline — showing what was saved on this phone"))
     item = mine.locator(".item", has_text=spoken(reference))
     item.locator("summary", has_text="Timeline").click()
     return mine, item

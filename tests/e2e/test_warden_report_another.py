@@ -3,6 +3,7 @@ the problem and the place, and starts the rest (answers, photos, description) af
 
 from __future__ import annotations
 
+import re
 import secrets
 
 import pytest
@@ -42,13 +43,18 @@ def test_report_another_here_keeps_the_problem_and_the_place(app_context, photo_
 
     fill_report(page, "graffiti", answers={"offensive": "yes", "surface": "wall"}, photos=photo_files(1),
                 place=PLACE, description=first_words)
+    # Staff file under their own account: no contact details asked, none on the check page.
+    assert "Contact details" not in page.locator(".summary").inner_text()
     send(page)
     first = sent_reference(page)
+    # Their reports are theirs already: no "Get updates" offer.
+    assert page.locator("#updates").count() == 0
+    assert page.get_by_role("heading", name="Get updates about this report?").count() == 0
 
     page.get_by_role("button", name="Report another here").click()
     # The problem is kept, its answers are not: the warden is asked them again, nothing chosen.
     page.wait_for_url("**/report/questions")
-    assert "graffiti" in page.locator("h1").inner_text()
+    page.get_by_role("heading", level=1, name=re.compile("graffiti")).wait_for()  # the URL changes first
     assert page.locator("input[name=offensive]:checked, input[name=surface]:checked").count() == 0
     page.locator("input[name=offensive][value=no]").check()
     continue_(page)
@@ -66,7 +72,9 @@ def test_report_another_here_keeps_the_problem_and_the_place(app_context, photo_
     assert page.input_value("#description") == ""
     page.fill("#description", "Second tag, on the bin")
     continue_(page)
-    page.wait_for_url("**/report/contact")
+    page.wait_for_url("**/report/check")  # straight on: no contact details step
+    page.get_by_role("link", name="Back").click()
+    page.wait_for_url("**/report/description")
     continue_(page)
     page.wait_for_url("**/report/check")
     assert "No photos" in page.locator(".summary").inner_text()
@@ -99,6 +107,7 @@ def test_a_resident_does_not_get_report_another_here(app_context, live_server):
     fill_report(page, "graffiti", place=PLACE)
     send(page)
     sent_reference(page)
+    assert page.get_by_role("heading", name="Get updates about this report?").is_visible()
     assert page.get_by_role("link", name="Report another problem").is_visible()
     assert page.get_by_role("button", name="Report another here").count() == 0
     assert page.locator("#report-another-here").count() == 0

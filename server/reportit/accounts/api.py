@@ -6,13 +6,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from reportit.accounts.identity import create_device
+from reportit.accounts.identity import create_device, set_device_cookie
 
 
 async def register_device(request: Request) -> JSONResponse:
     request.app.state.device_limiter.check(request.client.host if request.client else "unknown")
     device, token = await create_device()
-    return JSONResponse({"device_id": str(device.device_id), "token": token}, status_code=201)
+    response = JSONResponse({"device_id": str(device.device_id), "token": token}, status_code=201)
+    set_device_cookie(request, response, token)
+    return response
 
 
 routes = [Route("/api/devices", register_device, methods=["POST"])]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from piccolo.apps.user.tables import BaseUser
 from piccolo_api.session_auth.tables import SessionsBase
 from starlette.requests import Request
+from starlette.responses import Response
 
 from reportit.accounts.tables import Device, StaffRole
 from reportit.problems import Problem
@@ -60,6 +61,39 @@ async def device_from_request(request: Request, *, required: bool = True) -> Dev
         if device is None:
             raise _unauthorised("This app's registration is not valid any more. Please reopen Report It and try again.")
         _remember(request, digest, device)
+    return device
+
+
+# The device's token also rides in an HttpOnly cookie, for what the browser asks for by itself
+# (a page opened from a link, an <img>), where the app cannot add its bearer token. Only pages and
+# photos read it (reports/access.page_viewer); the API reads the bearer token alone.
+DEVICE_COOKIE = "reportit_device"
+DEVICE_COOKIE_SECONDS = 400 * 24 * 3600  # the longest browsers keep a cookie; renewed by My reports
+
+
+def set_device_cookie(request: Request, response: Response, token: str) -> None:
+    response.set_cookie(
+        DEVICE_COOKIE, token, max_age=DEVICE_COOKIE_SECONDS, path="/", httponly=True, samesite="lax",
+        secure=request.app.state.settings.secure_cookies,
+    )
+
+
+def bearer_token(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+async def device_from_cookie(request: Request) -> Device | None:
+    """The device named by the cookie, or None (no cookie, or one that names no device)."""
+    token = request.cookies.get(DEVICE_COOKIE, "")
+    if not token:
+        return None
+    digest = hash_token(token)
+    device = _remembered(request, digest)
+    if device is None:
+        device = await Device.objects().where(Device.token_hash == digest).first()
+        if device is not None:
+            _remember(request, digest, device)
     return device
 
 

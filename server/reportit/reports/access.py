@@ -1,5 +1,8 @@
 """Who may see a report: everyone for public ones; otherwise the device that made it, the warden
-who filed it, and officers and admins (who work every case)."""
+who filed it, and officers and admins (who work every case).
+
+Pages and photos also know the device by its cookie (a link or an <img> carries no bearer token);
+the JSON API knows it by its bearer token only."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
-from reportit.accounts.identity import StaffMember, device_from_request, staff_from_request
+from reportit.accounts.identity import StaffMember, device_from_cookie, device_from_request, staff_from_request
 from reportit.accounts.tables import Device
 from reportit.reports.visibility import is_public
 
@@ -25,13 +28,27 @@ class Viewer:
         `report` needs its `device` and `staff_user` ids. A warden is staff but does not work cases:
         they see what they filed, like a resident, and nobody else's contact details.
         """
-        if self.staff is not None and (self.staff.works_cases or self.staff.user_id == report.get("staff_user")):
-            return True
+        return self.is_staff_on(report) or self.is_reporters_device(report)
+
+    def is_staff_on(self, report: dict) -> bool:
+        """A caseworker, or the warden who filed it."""
+        return self.staff is not None and (self.staff.works_cases or self.staff.user_id == report.get("staff_user"))
+
+    def is_reporters_device(self, report: dict) -> bool:
         return self.device is not None and self.device.id == report["device"]
+
+    def can_see(self, report: dict) -> bool:
+        return (not report["private"] and not report["hidden"]) or self.can_see_private(report)
 
 
 async def viewer(request: Request) -> Viewer:
     return Viewer(await staff_from_request(request), await device_from_request(request, required=False))
+
+
+async def page_viewer(request: Request) -> Viewer:
+    """Who is asking for a page or a photo: the bearer token if the app sent one, else the cookie."""
+    device = await device_from_request(request, required=False) or await device_from_cookie(request)
+    return Viewer(await staff_from_request(request), device)
 
 
 async def can_see_private(request: Request, report: dict) -> bool:

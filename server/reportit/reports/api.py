@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from reportit.accounts.identity import device_from_request, staff_from_request
+from reportit.accounts.identity import bearer_token, device_from_request, set_device_cookie, staff_from_request
 from reportit.problems import Problem
 from reportit.reports.access import can_see_private, visible
 from reportit.reports.categories import categories_json
@@ -84,7 +84,10 @@ async def my_reports(request: Request) -> JSONResponse:
     assert device is not None
     views = await load_views(Report.device == device.id)
     reports = [report_json(view, settings, for_reporter=True) for view in views]
-    return JSONResponse({"reports": reports})
+    response = JSONResponse({"reports": reports})
+    # Phones registered before the cookie existed get it here (and everyone's is renewed).
+    set_device_cookie(request, response, bearer_token(request))
+    return response
 
 
 routes = [

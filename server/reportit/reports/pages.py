@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from reportit.reports.access import viewer, visible
+from reportit.reports.access import page_viewer
 from reportit.reports.present import load_view, report_json
 from reportit.reports.references import NEVER_CONTAINS, normalise, spoken
 from reportit.reports.tables import Photo
@@ -47,10 +47,18 @@ async def report_page(request: Request) -> Response:
     if reference and reference != asked:
         return RedirectResponse(f"/r/{reference}", status_code=301)
     view = await load_view(reference) if reference else None
-    if view is None or not await visible(request, view.report):
+    asking = await page_viewer(request)
+    if view is None or not asking.can_see(view.report):
+        # Private and someone else's looks exactly like no such report: references cannot be probed.
         return templates.TemplateResponse(
             request, "report_not_found.html", {"asked": asked[:20], "never_contains": NEVER_CONTAINS},
             status_code=404,
+        )
+    if view.report["private"] and not asking.is_staff_on(view.report):
+        # The reporter's own phone: a page anyone could be shown (a shared link, a screen) never
+        # holds private details; the app's My reports does.
+        return templates.TemplateResponse(
+            request, "report_private.html", {}, status_code=403, headers={"Cache-Control": "no-store"}
         )
     report = report_json(view, settings)
     timeline = [{**step, "when": human_time(step["at"])} for step in reversed(report["history"])]
@@ -84,7 +92,7 @@ async def photo_file(request: Request) -> Response:
     # Identical bytes are stored once: if any public report shows them, they are public already.
     public = any(not r["hidden"] and is_public(r, prefix="report.") for r in rows)
     if not public:
-        asking = await viewer(request)  # looked up once, however many reports share the photo
+        asking = await page_viewer(request)  # looked up once, however many reports share the photo
         if not any(asking.can_see_private({"device": r["report.device"], "staff_user": r["report.staff_user"]})
                    for r in rows):
             raise HTTPException(404)

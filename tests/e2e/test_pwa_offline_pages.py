@@ -1,0 +1,86 @@
+"""What the app shows with no signal: /find, a saved report page with its styles and photos, and
+My reports (what waits in the outbox, and that it is offline)."""
+
+from __future__ import annotations
+
+from tests.e2e.conftest import poll, wait_for_service_worker
+from tests.e2e.journey import fill_report, send, sent_reference
+
+STYLED = "() => [...document.styleSheets].some((sheet) => sheet.href && sheet.href.includes('pages.css') && sheet.cssRules.length > 0)"
+PHOTOS_SHOWN = "() => [...document.querySelectorAll('main img')].map((img) => img.complete && img.naturalWidth > 0)"
+PHOTO_SAVED = """async () => {
+  const img = document.querySelector('main img');
+  return Boolean(img && await caches.match(new URL(img.getAttribute('src'), location.href).href));
+}"""
+
+
+def test_find_a_report_works_offline(app_context):
+    context = app_context()
+    page = context.new_page()
+    page.goto("/")
+    wait_for_service_worker(page)
+
+    context.set_offline(True)
+    page.goto("/find")
+    page.locator("form[action='/r'] input[name=reference]").wait_for()
+    assert page.locator("h1").count() == 1
+    assert page.evaluate(STYLED), "/find offline has no stylesheet"
+
+
+def test_a_saved_report_page_keeps_its_styles_and_photos_offline(app_context, photo_files):
+    context = app_context()
+    page = context.new_page()
+    page.goto("/")
+    wait_for_service_worker(page)
+    fill_report(page, "graffiti", photos=photo_files(1), description="Tag with a photo")
+    send(page)
+    reference = sent_reference(page)
+    page.goto(f"/r/{reference}")
+    page.get_by_text("Tag with a photo").wait_for()
+    poll(lambda: page.evaluate(PHOTO_SAVED), message="the page's photo was never saved")
+
+    context.set_offline(True)
+    page.goto(f"/r/{reference}")
+    page.get_by_text("Tag with a photo").wait_for()
+    assert page.evaluate(STYLED), "the saved page has no stylesheet"
+    poll(lambda: page.evaluate(PHOTOS_SHOWN) == [True], message="the saved page's photo is broken")
+
+
+def test_my_reports_says_what_waits_in_the_outbox_and_that_it_is_offline(app_context):
+    context = app_context()
+    page = context.new_page()
+    page.goto("/")
+    wait_for_service_worker(page)
+    fill_report(page, "graffiti", description="Sent with a signal")
+    send(page)
+    sent_reference(page)
+    page.goto("/mine")
+    note = page.locator("#my-reports-note")
+    poll(lambda: note.inner_text() == "Up to date.")
+
+    context.set_offline(True)
+    poll(lambda: note.inner_text().startswith("Offline — showing what was saved on this phone"),
+         message=f"My reports did not say it is offline: {note.inner_text()!r}")
+
+    fill_report(page, "graffiti", description="Waiting for a signal")
+    send(page)
+    page.get_by_role("heading", name="Report saved on this phone").wait_for()
+    page.locator(".site-nav a[href='/mine']").click()
+    waiting = page.locator("#waiting-to-send")
+    waiting.wait_for()
+    assert waiting.inner_text().startswith("1 report is waiting to be sent")
+    assert waiting.get_by_role("link").get_attribute("href") == "/outbox"
+    poll(lambda: note.inner_text().startswith("Offline — showing what was saved on this phone"))
+
+
+def test_my_reports_with_only_a_report_waiting_does_not_say_none_were_sent(app_context):
+    context = app_context()
+    page = context.new_page()
+    page.goto("/")
+    wait_for_service_worker(page)
+    context.set_offline(True)
+    fill_report(page, "graffiti", description="The only one, no signal")
+    send(page)
+    page.goto("/mine")
+    page.locator("#waiting-to-send").wait_for()
+    assert "You have not sent any reports" not in page.locator("main").inner_text()
