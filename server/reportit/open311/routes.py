@@ -16,7 +16,8 @@ from starlette.routing import Route
 from reportit.open311 import services
 from reportit.open311.create import create_request, describe
 from reportit.open311.keys import key_for
-from reportit.open311.params import MAX_PAGE_SIZE, comma_list, date_window, page, read_form
+from reportit.open311.params import (MAX_PAGE_SIZE, comma_list, date_window, nul_params, page, read_form,
+                                      refuse_nul)
 from reportit.open311.records import public_requests, window
 from reportit.open311.render import FORMATS, Open311Error, error_response, render
 from reportit.open311.statuses import codes_with
@@ -46,6 +47,7 @@ def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         if fmt not in FORMATS:
             return error_response("xml", Open311Error(404, f"Unknown format '.{fmt}': use .xml or .json."))
         try:
+            refuse_nul(nul_params(request.query_params))
             return await handler(request, fmt)
         except Open311Error as error:
             return error_response(fmt, error)

@@ -33,6 +33,10 @@ class ParsedForm:
         values = self.fields.get(name)
         return values[-1] if values else default
 
+    def nul_fields(self) -> list[str]:
+        """Fields holding a NUL character: PostgreSQL cannot store one in text, and no person types it."""
+        return sorted(name for name, values in self.fields.items() if "\x00" in name or any("\x00" in v for v in values))
+
 
 @dataclass(frozen=True)
 class Limits:
