@@ -7,6 +7,7 @@ REPORTIT_TEST_DATABASE=postgres runs everything against PostgreSQL on 127.0.0.1:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import socket
@@ -106,6 +107,48 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def running_server(server_env: dict[str, str], **extra_env: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`reportit serve` in a subprocess on a free loopback port: (its URL, its process)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, **server_env, "REPORTIT_BASE_URL": url, **extra_env}
+    subprocess.run([sys.executable, "-m", "reportit.cli", "migrate"], env=env, cwd=ROOT, check=True,
+                   capture_output=True, timeout=120)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reportit.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")
+            try:
+                if httpx.get(f"{url}/api/categories", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("server did not start within 30 s")
+        yield url, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def peak_memory_mb(pid: int) -> float:
+    """The process's peak resident memory so far (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for process {pid}")
+
+
 @pytest.fixture(scope="session")
 def live_server(server_env) -> Iterator[str]:
     """`reportit serve` in a subprocess on a free loopback port, sharing the test database.
@@ -113,33 +156,8 @@ def live_server(server_env) -> Iterator[str]:
     Synchronous on purpose: browser tests use Playwright's sync API, which runs its own event loop
     in this thread, so they must not depend on async fixtures.
     """
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, **server_env, "REPORTIT_BASE_URL": url}
-    subprocess.run([sys.executable, "-m", "reportit.cli", "migrate"], env=env, cwd=ROOT, check=True,
-                   capture_output=True, timeout=120)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "reportit.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")
-        try:
-            if httpx.get(f"{url}/api/categories", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError("server did not start within 30 s")
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with running_server(server_env) as (url, _process):
+        yield url
 
 
 def pytest_collection_modifyitems(config, items) -> None:
