@@ -30,6 +30,7 @@ from reportit.reports import pages as report_pages
 from reportit.reports.categories import sync_categories
 from reportit.reports.sweep import sweep_orphans
 from reportit.reports.storage import DiskPhotoStore
+from reportit.reports.upload_budget import UploadBudget
 from reportit.secrets_store import secret
 from reportit.security import SecurityHeaders
 from reportit.static_files import STATIC_DIR, VersionedStaticFiles
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.engine = engine
     app.state.photo_store = DiskPhotoStore(settings.photos_dir)
+    app.state.upload_budget = UploadBudget(settings.upload_memory_bytes)
     app.state.templates = make_templates(settings)
     app.state.secret_key = secret(settings.data_dir, "secret_key")
     app.state.device_limiter = RateLimiter(settings.device_registrations_per_hour,

@@ -4,6 +4,7 @@ routes that take none, decoded-size bombs inside the pixel limit, and many big u
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from tests.api.live_http import MB, multipart, stream_request
 from tests.api.test_reports_api import pothole
 from tests.conftest import peak_memory_mb, running_server
+from tests.photo_samples import png_bomb
 
 UPLOAD_BUDGET = 96 * MB
 
@@ -57,3 +59,44 @@ def test_big_bodies_to_the_follow_route_are_refused_without_being_read(server):
     growth = _growth(pid, attack)
     assert statuses == [413] * 4
     assert growth < 40, f"peak memory grew by {growth:.0f} MB"
+
+
+def _together(*calls) -> list:
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return [f.result() for f in [pool.submit(call) for call in calls]]
+
+
+def test_photos_that_decode_to_hundreds_of_megabytes_are_refused_before_decoding(server):
+    url, pid = server
+    bomb = png_bomb(7000, 7000, rgba16=True)  # 49 Mpx, under the pixel limit; 392 MB of samples
+    phones = [_device(url), _device(url)]
+    responses: list[httpx.Response] = []
+
+    def attack():
+        responses.extend(_together(*(lambda h=phones[i % 2]: _report(url, h, [("bomb.png", bomb)]) for i in range(3))))
+
+    growth = _growth(pid, attack)
+    assert [r.status_code for r in responses] == [422] * 3, [r.text for r in responses]
+    assert all("too large" in r.json()["errors"][0]["message"] for r in responses)
+    assert growth < 80, f"peak memory grew by {growth:.0f} MB"
+    # Meanwhile and after, a normal report goes through.
+    assert _report(url, phones[0]).status_code == 201
+
+
+def test_big_uploads_at_once_share_one_memory_budget_and_the_rest_are_asked_to_retry(server):
+    url, pid = server
+    junk = b"\xff\xd8\xff" + b"\0" * (15 * MB - 64 * 1024)  # just under the photo size limit
+    headers = [{**_device(url), "Idempotency-Key": str(uuid.uuid4())} for _ in range(4)]
+    content_type, parts = multipart(pothole(), [(f"p{i}.jpg", junk) for i in range(5)])
+    answers: list[tuple[int, bytes]] = []
+
+    def attack():
+        answers.extend(_together(*(lambda h=h: stream_request(url, "POST", "/api/reports",
+                                                               {**h, "Content-Type": content_type}, parts)
+                                   for h in headers)))
+
+    growth = _growth(pid, attack)
+    statuses = sorted(status for status, _ in answers)
+    assert 503 in statuses and set(statuses) <= {422, 503}, statuses
+    assert all(b"retry-after:" in head.lower() for status, head in answers if status == 503)
+    assert growth < UPLOAD_BUDGET / MB + 100, f"peak memory grew by {growth:.0f} MB"

@@ -13,6 +13,7 @@ from starlette.requests import Request
 
 from reportit.open311.render import Open311Error
 from reportit.reports.upload import Limits, ParsedForm, parse_multipart
+from reportit.reports.upload_budget import Claim
 from reportit.settings import Settings
 
 MAX_FORM_BYTES = 256 * 1024
@@ -24,11 +25,11 @@ MEDIA_FIELD = "media"  # the v2.1 draft's multipart file field
 _SPACE_FOR_PLUS = re.compile(r"(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
 
 
-async def read_form(request: Request, settings: Settings) -> ParsedForm:
+async def read_form(request: Request, settings: Settings, claim: Claim | None = None) -> ParsedForm:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "multipart/form-data":
         limits = Limits(max_files=settings.max_photos, max_file_bytes=settings.max_photo_bytes, max_fields=MAX_FORM_FIELDS)
-        form = await parse_multipart(request, limits, file_field=MEDIA_FIELD)
+        form = await parse_multipart(request, limits, file_field=MEDIA_FIELD, claim=claim)
         refuse_nul(form.nul_fields())
         return form
     if kind not in ("", "application/x-www-form-urlencoded"):

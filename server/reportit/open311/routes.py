@@ -88,9 +88,11 @@ async def service_definition(request: Request, fmt: str) -> Response:
 async def requests(request: Request, fmt: str) -> Response:
     settings = request.app.state.settings
     if request.method == "POST":
-        form = await read_form(request, settings)
-        key = await api_key(request, form)
-        created = await create_request(form, settings=settings, store=request.app.state.photo_store, key_name=key.name)
+        with request.app.state.upload_budget.claim() as claim:
+            form = await read_form(request, settings, claim)
+            key = await api_key(request, form)
+            created = await create_request(form, settings=settings, store=request.app.state.photo_store,
+                                           key_name=key.name, claim=claim)
         body = [{"service_request_id": created.service_request_id, "service_notice": created.service_notice,
                  "account_id": None}]
         return render(fmt, "service_requests", body)

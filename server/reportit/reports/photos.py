@@ -141,6 +141,8 @@ def process_photo(
             raise PhotoRejected(TOO_LARGE)
         if source_format == "JPEG":
             image.draft("RGB", _draft_request(image.size, display_size, draft_slack))
+        if decoded_bytes(image) > max_decoded_bytes(max_pixels):
+            raise PhotoRejected(TOO_LARGE)
         _load(image)
         # After load: PNG's getexif() would otherwise decode the image itself, outside _load's
         # error handling. The EXIF comes from the file's metadata, untouched by draft().
@@ -169,6 +171,50 @@ def process_photo(
         gps=gps,
         source_format=source_format,
     )
+
+
+def max_decoded_bytes(max_pixels: int) -> int:
+    """A photo at the pixel limit in 8-bit RGB: what any camera photo decodes to. Counting pixels
+    alone let a 49 Mpx 16-bit RGBA PNG (392 MB of samples) through."""
+    return max_pixels * 3
+
+
+def decoded_bytes(image: Image.Image) -> int:
+    """The bytes this opened (not yet loaded) image's samples take once decoded, by its bands and
+    bit depth; after JPEG's draft(), at the reduced size it will really decode to."""
+    width, height = image.size
+    rawmode = image.mode
+    if image.tile:
+        args = image.tile[0].args
+        if isinstance(args, tuple) and args and isinstance(args[0], str):
+            args = args[0]
+        if isinstance(args, str):
+            rawmode = args
+    if image.mode in ("I", "F", "RGBX", "RGBa"):
+        sample_bytes = 4 if image.mode in ("I", "F") else 1
+    else:
+        sample_bytes = 2 if "16" in rawmode else 1
+    return width * height * len(image.getbands()) * sample_bytes
+
+
+def decoded_estimate(source: bytes | bytearray | BinaryIO, max_pixels: int = 50_000_000,
+                     display_size: int = 2048, draft_slack: float = DEFAULT_DRAFT_SLACK) -> int:
+    """decoded_bytes from the header alone (cheap: nothing is decoded); 0 for anything that is not
+    a photo we open, which process_photo then refuses with the right message."""
+    stream = _as_stream(source)
+    source_format = sniff_format(stream.read(SNIFF_BYTES))
+    stream.seek(0)
+    if source_format is None:
+        return 0
+    if source_format == "HEIF":
+        _register_heif_opener()
+    try:
+        with _open(stream, source_format) as image:
+            if source_format == "JPEG" and image.width * image.height <= max_pixels:
+                image.draft("RGB", _draft_request(image.size, display_size, draft_slack))
+            return decoded_bytes(image)
+    except PhotoRejected:
+        return 0
 
 
 _limiter: anyio.CapacityLimiter | None = None
