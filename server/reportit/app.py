@@ -28,7 +28,7 @@ from reportit.push.sender import Sender
 from reportit.reports import api as reports_api
 from reportit.reports import pages as report_pages
 from reportit.reports.categories import sync_categories
-from reportit.reports.sweep import sweep_orphans
+from reportit.reports.sweep import sweep_periodically
 from reportit.reports.storage import DiskPhotoStore
 from reportit.reports.upload_budget import UploadBudget
 from reportit.secrets_store import secret
@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await database.start_pool(engine)
         try:
             app.state.category_ids = await sync_categories(settings)
-            sweeper = asyncio.create_task(sweep_orphans(app.state.photo_store))
+            sweeper = asyncio.create_task(sweep_periodically(app.state.photo_store))
             sender = app.state.push_sender = Sender(settings, secret_key=app.state.secret_key)
             sender.start()
             log.info("event=started database=%s", "postgresql" if settings.is_postgres else "sqlite")
