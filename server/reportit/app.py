@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Mount
 
@@ -80,7 +80,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(BodyLimit),
             Middleware(GZipMiddleware, minimum_size=1024),
         ],
-        exception_handlers={Problem: handle_problem, HTTPException: handle_http_error, Exception: handle_crash},
+        exception_handlers={Problem: handle_problem, HTTPException: handle_http_error,
+                            ClientDisconnect: handle_disconnect, Exception: handle_crash},
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -111,6 +112,12 @@ async def handle_http_error(request: Request, exc: Exception) -> Response:
     return request.app.state.templates.TemplateResponse(
         request, "error.html", {"title": title, "detail": detail}, status_code=exc.status_code
     )
+
+
+async def handle_disconnect(request: Request, exc: Exception) -> Response:
+    """A phone that loses its signal mid-upload: normal on the street, and the app sends it again."""
+    log.info("event=client_disconnected method=%s path=%s", request.method, request.url.path)
+    return Response(status_code=400)  # nobody is listening; uvicorn drops it
 
 
 async def handle_crash(request: Request, exc: Exception) -> Response:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Awaitable, Callable
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -53,6 +53,8 @@ def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             return error_response(fmt, error)
         except Problem as problem:  # from the shared upload parser and intake
             return error_response(fmt, describe(problem))
+        except ClientDisconnect:
+            raise  # the caller went away mid-request: the app logs it as the normal event it is
         except Exception:
             log.exception("event=open311_error method=%s path=%s", request.method, request.url.path)
             return error_response(fmt, Open311Error(500, "Something went wrong on our side. Please try again later."))
