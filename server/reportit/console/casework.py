@@ -45,6 +45,8 @@ def write_transaction():
 
 
 async def load_case(reference: str) -> dict | None:
+    if "\x00" in reference:  # no reference has one, and PostgreSQL cannot compare text with it
+        return None
     return await (Report.select(*Report.all_columns(), Report.category.code.as_alias("category_code"))
                   .where(Report.reference == reference).first())
 
