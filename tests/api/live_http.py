@@ -3,8 +3,11 @@ streamed until the server answers (or it is all sent), so a server that refuses 
 
 from __future__ import annotations
 
+import contextlib
 import select
 import socket
+import time
+from collections.abc import Iterator
 from urllib.parse import urlparse
 
 MB = 1024 * 1024
@@ -70,3 +73,21 @@ def multipart(fields: dict[str, str], files: list[tuple[str, bytes]] = (), bound
                      f"Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
     parts.append(f"--{boundary}--\r\n".encode())
     return f"multipart/form-data; boundary={boundary}", parts
+
+
+@contextlib.contextmanager
+def held_upload(url: str, path: str, headers: dict[str, str], parts: list[bytes], nbytes: int) -> Iterator[None]:
+    """A chunked upload that sends `parts` but stops after `nbytes`, and hangs up at the end of the block."""
+    where = urlparse(url)
+    sock = socket.create_connection((where.hostname, where.port), timeout=60)
+    try:
+        head = f"POST {path} HTTP/1.1\r\nHost: test\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        sock.sendall((head + "Transfer-Encoding: chunked\r\n\r\n").encode())
+        body = memoryview(b"".join(parts))[:nbytes]
+        for start in range(0, len(body), MB):
+            data = body[start:start + MB]
+            sock.sendall(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        time.sleep(0.5)  # the server reads what the socket buffers still hold
+        yield
+    finally:
+        sock.close()
