@@ -113,8 +113,10 @@ def running_server(server_env: dict[str, str], **extra_env: str) -> Iterator[tup
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, **server_env, "REPORTIT_BASE_URL": url, **extra_env}
-    subprocess.run([sys.executable, "-m", "reportit.cli", "migrate"], env=env, cwd=ROOT, check=True,
-                   capture_output=True, timeout=120)
+    migrated = subprocess.run([sys.executable, "-m", "reportit.cli", "migrate"], env=env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+    if migrated.returncode:
+        raise RuntimeError(f"reportit migrate failed: {migrated.stderr[-3000:]}")
     process = subprocess.Popen(
         [sys.executable, "-m", "reportit.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -139,6 +141,17 @@ def running_server(server_env: dict[str, str], **extra_env: str) -> Iterator[tup
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def separate_env(server_env: dict[str, str], data_dir: Path) -> dict[str, str]:
+    """server_env with its own data dir and, on SQLite, its own database file: a live server that
+    shares no lock with the in-process app. (That app's sender takes SQLite's write lock for a few
+    milliseconds now and then; a test blocking the event loop at that moment would leave the lock
+    held, and the live server's writes would wait.)"""
+    env = {**server_env, "REPORTIT_DATA_DIR": str(data_dir)}
+    if BACKEND != "postgres":
+        env["DATABASE_URL"] = f"sqlite:///{data_dir / 'reportit.sqlite'}"
+    return env
 
 
 def peak_memory_mb(pid: int) -> float:

@@ -11,7 +11,7 @@ import httpx
 
 from tests.api.live_http import multipart
 from tests.api.test_reports_api import pothole
-from tests.conftest import running_server
+from tests.conftest import separate_env, running_server
 from tests.photo_samples import jpeg_with_exif
 
 
@@ -26,8 +26,8 @@ def _drop_mid_upload(url: str, path: str, headers: dict[str, str], file_field: s
         time.sleep(0.3)  # the server is reading the body when the signal goes
 
 
-def test_a_phone_dropping_mid_upload_is_logged_as_one_info_line(server_env):
-    with running_server(server_env, REPORTIT_LOG_LEVEL="INFO") as (url, process):
+def test_a_phone_dropping_mid_upload_is_logged_as_one_info_line(server_env, tmp_path):
+    with running_server(separate_env(server_env, tmp_path), REPORTIT_LOG_LEVEL="INFO") as (url, process):
         token = httpx.post(f"{url}/api/devices").json()["token"]
         _drop_mid_upload(url, "/api/reports", {"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())})
         _drop_mid_upload(url, "/open311/v2/requests.json", {}, file_field="media")

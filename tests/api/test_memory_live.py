@@ -11,15 +11,15 @@ import pytest
 
 from tests.api.live_http import MB, held_upload, multipart, stream_request
 from tests.api.test_reports_api import pothole
-from tests.conftest import peak_memory_mb, running_server
+from tests.conftest import separate_env, peak_memory_mb, running_server
 from tests.photo_samples import png_bomb
 
 UPLOAD_BUDGET = 96 * MB
 
 
 @pytest.fixture(scope="module")
-def server(server_env):
-    with running_server(server_env, REPORTIT_UPLOAD_MEMORY_BYTES=str(UPLOAD_BUDGET),
+def server(server_env, tmp_path_factory):
+    with running_server(separate_env(server_env, tmp_path_factory.mktemp("memory")), REPORTIT_UPLOAD_MEMORY_BYTES=str(UPLOAD_BUDGET),
                         REPORTIT_LOG_LEVEL="ERROR") as (url, process):
         yield url, process.pid
 

@@ -15,7 +15,7 @@ import httpx
 
 from tests.api.live_http import multipart
 from tests.api.test_reports_api import pothole
-from tests.conftest import ROOT, free_port, running_server
+from tests.conftest import separate_env, ROOT, free_port, running_server
 from tests.push.mock_push import Browser
 
 FOLLOWERS = 110  # more than SenderConfig.process_batch, so the batch is encrypted in a worker process
@@ -51,9 +51,9 @@ def _api_key(env: dict[str, str]) -> str:
     return made.stdout.strip().splitlines()[-1]
 
 
-def test_encryption_workers_exit_when_the_server_is_killed(server_env):
+def test_encryption_workers_exit_when_the_server_is_killed(server_env, tmp_path):
     push_port = free_port()  # nothing listens: sending fails, which does not matter here
-    env = {**server_env, "REPORTIT_PUSH_HOSTS": f"127.0.0.1:{push_port}"}
+    env = {**separate_env(server_env, tmp_path), "REPORTIT_PUSH_HOSTS": f"127.0.0.1:{push_port}"}
     browser = Browser.new()
     with running_server(env) as (url, process), httpx.Client(base_url=url, timeout=30) as http:
         key = _api_key(env)  # once the server has migrated the database

@@ -8,9 +8,14 @@ Everything here runs on the event loop, so the counters need no lock.
 
 from __future__ import annotations
 
+import logging
 from types import TracebackType
 
 from reportit.problems import Problem
+from reportit.reports.photos import max_decoded_bytes
+from reportit.settings import Settings
+
+log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 15
 
@@ -19,6 +24,16 @@ class UploadBudget:
     def __init__(self, total_bytes: int) -> None:
         self.total_bytes = total_bytes
         self.used_bytes = 0
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> UploadBudget:
+        """The budget, with a warning when one biggest report could never fit: it would be asked
+        to retry for ever."""
+        biggest = settings.max_photos * settings.max_photo_bytes + max_decoded_bytes(settings.max_photo_pixels)
+        if settings.upload_memory_bytes < biggest:
+            log.warning("event=upload_memory_below_one_report upload_memory_bytes=%d one_report_bytes=%d",
+                        settings.upload_memory_bytes, biggest)
+        return cls(settings.upload_memory_bytes)
 
     def claim(self) -> Claim:
         """What one request holds; released when its `with` block ends, however it ends."""
