@@ -20,8 +20,8 @@ from reportit.accounts.identity import StaffMember
 from reportit.accounts.tables import Device
 from reportit.problems import FieldError, Problem, invalid
 from reportit.push.follows import follow_own_report
-from reportit.reports.photos import (PhotoRejected, ProcessedPhoto, decoded_estimate, max_decoded_bytes,
-                                     process_photo_async)
+from reportit.reports.decoded_size import max_decoded_bytes
+from reportit.reports.photos import PhotoRejected, ProcessedPhoto, decoded_estimate, process_photo_async
 from reportit.reports.present import ReportView
 from reportit.reports.references import new_reference
 from reportit.reports.storage import PhotoStore

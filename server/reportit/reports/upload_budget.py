@@ -12,7 +12,7 @@ import logging
 from types import TracebackType
 
 from reportit.problems import Problem
-from reportit.reports.photos import max_decoded_bytes
+from reportit.reports.decoded_size import max_decoded_bytes
 from reportit.settings import Settings
 
 log = logging.getLogger(__name__)
