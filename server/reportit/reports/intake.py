@@ -100,10 +100,11 @@ async def process_photos(submission: Submission, settings: Settings, claim: Clai
         working = 0
         try:
             if claim is not None:
-                working = await anyio.to_thread.run_sync(decoded_estimate, data, settings.max_photo_pixels)
-                if working > max_decoded_bytes(settings.max_photo_pixels):
-                    working = 0  # refused from its header, never decoded
-                claim.take(working)
+                estimate = await anyio.to_thread.run_sync(decoded_estimate, data, settings.max_photo_pixels)
+                if estimate > max_decoded_bytes(settings.max_photo_pixels):
+                    estimate = 0  # refused from its header, never decoded
+                claim.take(estimate)
+                working = estimate
             processed.append(await process_photo_async(data, max_pixels=settings.max_photo_pixels))
         except PhotoRejected as exc:
             label = f"Photo {number}" if len(submission.photos) > 1 else "The photo"

@@ -190,8 +190,8 @@ def decoded_estimate(source: bytes | bytearray | BinaryIO, max_pixels: int = 50_
             if source_format == "JPEG" and image.width * image.height <= max_pixels:
                 image.draft("RGB", _draft_request(image.size, display_size, draft_slack))
             return decoded_bytes(image)
-    except PhotoRejected:
-        return 0
+    except (PhotoRejected, *_DECODE_ERRORS):
+        return 0  # process_photo says what is wrong with it
 
 
 _limiter: anyio.CapacityLimiter | None = None
