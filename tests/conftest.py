@@ -7,6 +7,7 @@ REPORTIT_TEST_DATABASE=postgres runs everything against PostgreSQL on 127.0.0.1:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import socket
@@ -110,6 +111,61 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def running_server(server_env: dict[str, str], **extra_env: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`reportit serve` in a subprocess on a free loopback port: (its URL, its process)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, **server_env, "REPORTIT_BASE_URL": url, **extra_env}
+    migrated = subprocess.run([sys.executable, "-m", "reportit.cli", "migrate"], env=env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+    if migrated.returncode:
+        raise RuntimeError(f"reportit migrate failed: {migrated.stderr[-3000:]}")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reportit.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")
+            try:
+                if httpx.get(f"{url}/api/categories", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("server did not start within 30 s")
+        yield url, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def separate_env(server_env: dict[str, str], data_dir: Path) -> dict[str, str]:
+    """server_env with its own data dir and, on SQLite, its own database file: a live server that
+    shares no lock with the in-process app. (That app's sender takes SQLite's write lock for a few
+    milliseconds now and then; a test blocking the event loop at that moment would leave the lock
+    held, and the live server's writes would wait.)"""
+    env = {**server_env, "REPORTIT_DATA_DIR": str(data_dir)}
+    if BACKEND != "postgres":
+        env["DATABASE_URL"] = f"sqlite:///{data_dir / 'reportit.sqlite'}"
+    return env
+
+
+def peak_memory_mb(pid: int) -> float:
+    """The process's peak resident memory so far (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for process {pid}")
+
+
 @pytest.fixture(scope="session")
 def live_server(server_env) -> Iterator[str]:
     """`reportit serve` in a subprocess on a free loopback port, sharing the test database.
@@ -117,33 +173,8 @@ def live_server(server_env) -> Iterator[str]:
     Synchronous on purpose: browser tests use Playwright's sync API, which runs its own event loop
     in this thread, so they must not depend on async fixtures.
     """
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, **server_env, "REPORTIT_BASE_URL": url}
-    subprocess.run([sys.executable, "-m", "reportit.cli", "migrate"], env=env, cwd=ROOT, check=True,
-                   capture_output=True, timeout=120)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "reportit.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")
-        try:
-            if httpx.get(f"{url}/api/categories", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError("server did not start within 30 s")
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with running_server(server_env) as (url, _process):
+        yield url
 
 
 def pytest_collection_modifyitems(config, items) -> None:

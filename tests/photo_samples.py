@@ -135,13 +135,16 @@ def _png_chunk(kind: bytes, data: bytes) -> bytes:
 
 
 @functools.lru_cache(maxsize=4)
-def png_bomb(width: int = 20000, height: int = 20000) -> bytes:
-    """A genuine, decodable 1-bit PNG whose pixels would take width*height bytes once decoded.
+@functools.lru_cache(maxsize=4)
+def png_bomb(width: int = 20000, height: int = 20000, rgba16: bool = False) -> bytes:
+    """A genuine, decodable PNG: 1-bit grey (width*height bytes once decoded), or 16-bit RGBA
+    (8 bytes a pixel: 7000 x 7000 is under the pixel limit and 392 MB of samples).
 
     Scanlines are streamed through one compressor so neither this helper nor the file is big.
     """
-    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale, no interlace
-    scanline = b"\x00" * (1 + (width + 7) // 8)  # filter byte "none" + packed zero pixels
+    depth, colour, bits_per_pixel = (16, 6, 64) if rgba16 else (1, 0, 1)
+    ihdr = struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, 0)  # no interlace
+    scanline = b"\x00" * (1 + (width * bits_per_pixel + 7) // 8)  # filter byte "none" + zero pixels
     compressor = zlib.compressobj(9)
     idat = [compressor.compress(scanline) for _ in range(height)]
     idat.append(compressor.flush())

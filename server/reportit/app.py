@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Mount
 
@@ -28,8 +28,9 @@ from reportit.push.sender import Sender
 from reportit.reports import api as reports_api
 from reportit.reports import pages as report_pages
 from reportit.reports.categories import sync_categories
-from reportit.reports.sweep import sweep_orphans
+from reportit.reports.sweep import sweep_periodically
 from reportit.reports.storage import DiskPhotoStore
+from reportit.reports.upload_budget import UploadBudget
 from reportit.secrets_store import secret
 from reportit.security import SecurityHeaders
 from reportit.static_files import STATIC_DIR, VersionedStaticFiles
@@ -51,7 +52,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await database.start_pool(engine)
         try:
             app.state.category_ids = await sync_categories(settings)
-            sweeper = asyncio.create_task(sweep_orphans(app.state.photo_store))
+            sweeper = asyncio.create_task(sweep_periodically(app.state.photo_store))
             sender = app.state.push_sender = Sender(settings, secret_key=app.state.secret_key)
             sender.start()
             log.info("event=started database=%s", "postgresql" if settings.is_postgres else "sqlite")
@@ -80,12 +81,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(BodyLimit),
             Middleware(GZipMiddleware, minimum_size=1024),
         ],
-        exception_handlers={Problem: handle_problem, HTTPException: handle_http_error, Exception: handle_crash},
+        exception_handlers={Problem: handle_problem, HTTPException: handle_http_error,
+                            ClientDisconnect: handle_disconnect, Exception: handle_crash},
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.photo_store = DiskPhotoStore(settings.photos_dir)
+    app.state.upload_budget = UploadBudget.for_settings(settings)
     app.state.templates = make_templates(settings)
     app.state.secret_key = secret(settings.data_dir, "secret_key")
     app.state.device_limiter = RateLimiter(settings.device_registrations_per_hour,
@@ -110,6 +113,12 @@ async def handle_http_error(request: Request, exc: Exception) -> Response:
     return request.app.state.templates.TemplateResponse(
         request, "error.html", {"title": title, "detail": detail}, status_code=exc.status_code
     )
+
+
+async def handle_disconnect(request: Request, exc: Exception) -> Response:
+    """A phone that loses its signal mid-upload: normal on the street, and the app sends it again."""
+    log.info("event=client_disconnected method=%s path=%s", request.method, request.url.path)
+    return Response(status_code=400)  # nobody is listening; uvicorn drops it
 
 
 async def handle_crash(request: Request, exc: Exception) -> Response:

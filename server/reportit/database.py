@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, redirect_stdout
 from contextvars import ContextVar
 from urllib.parse import unquote, urlparse
 
@@ -119,13 +120,27 @@ def _transaction(engine: Engine):
 
 
 async def migrate() -> None:
-    """Run every app's migrations forwards, in dependency order."""
+    """Run every app's migrations forwards, in dependency order, and log one line.
+
+    Piccolo prints a banner per app, and on a fresh database it says "3 migrations already complete"
+    next to "3 migrations not yet run" for the same three: a newcomer's first screen should not
+    contradict itself. Its output is kept for the error message if a migration fails.
+    """
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
-    result = await run_forwards(app_name="all")
+    before = await _applied_migrations()
+    printed = io.StringIO()
+    with redirect_stdout(printed):
+        result = await run_forwards(app_name="all")
     if not result.success:
-        raise RuntimeError(f"migrations failed: {result.message}")
-    log.info("event=migrated")
+        raise RuntimeError(f"migrations failed: {result.message}\n{printed.getvalue()}")
+    log.info("event=migrated applied=%d", await _applied_migrations() - before)
+
+
+async def _applied_migrations() -> int:
+    from piccolo.apps.migrations.tables import Migration
+
+    return await Migration.count() if await Migration.table_exists() else 0
 
 
 async def start_pool(engine: Engine) -> None:

@@ -17,8 +17,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from reportit.problems import Problem
 
 DEFAULT_MAX_BODY = 1024 * 1024  # forms and JSON: far more than any of ours needs
-# Paths that stream photos and enforce their own, larger limits.
-UPLOAD_PATHS = ("/api/reports", "/open311/v2/requests", "/share-target")
+# The only routes that take photos, and enforce their own larger limits while the body streams
+# (reports/upload.py). Exact method and path: a prefix once let /api/reports/{ref}/follow read a
+# 250 MB body. /share-target never reads its body (the service worker takes the files).
+UPLOAD_ROUTES = frozenset({
+    ("POST", "/api/reports"),
+    ("POST", "/open311/v2/requests.json"),
+    ("POST", "/open311/v2/requests.xml"),
+    ("POST", "/share-target"),
+})
 
 
 class _TooLarge(Exception):
@@ -33,7 +40,7 @@ class BodyLimit:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(UPLOAD_PATHS):
+        if scope["type"] != "http" or (scope["method"], scope["path"]) in UPLOAD_ROUTES:
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length", b"")

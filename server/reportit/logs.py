@@ -18,3 +18,5 @@ def configure(level: str = "INFO") -> None:
     handler._reportit = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level.upper())
+    # Piccolo announces "Running Sqlite version 3.4" (sic) at INFO on every engine start: noise.
+    logging.getLogger("piccolo").setLevel(logging.WARNING)

@@ -150,6 +150,7 @@ class Settings:
     max_photos: int = 5
     max_photo_bytes: int = 15 * 1024 * 1024
     max_photo_pixels: int = 50_000_000
+    upload_memory_bytes: int = 256 * 1024 * 1024  # all uploads in flight together: received bytes + decoding
     max_description: int = 4000
     log_level: str = "INFO"
     secure_cookies: bool = False
@@ -199,6 +200,7 @@ SERVICE_FIELDS: tuple[tuple[str, str, Any], ...] = (
     ("max_photos", "REPORTIT_MAX_PHOTOS", int),
     ("max_photo_bytes", "REPORTIT_MAX_PHOTO_BYTES", int),
     ("max_photo_pixels", "REPORTIT_MAX_PHOTO_PIXELS", int),
+    ("upload_memory_bytes", "REPORTIT_UPLOAD_MEMORY_BYTES", int),
     ("max_description", "REPORTIT_MAX_DESCRIPTION", int),
     ("log_level", "REPORTIT_LOG_LEVEL", str),
     ("secure_cookies", "REPORTIT_SECURE_COOKIES", _bool),

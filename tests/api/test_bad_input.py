@@ -155,3 +155,53 @@ async def test_a_report_that_is_not_multipart_is_refused(client, device, nothing
 async def test_unknown_api_paths_answer_in_problem_json(client):
     response = await client.get("/api/nothing-here")
     assert_problem(response, 404)
+
+
+# Input that once crashed the server (a 5xx, which the app retries for ever) is a 4xx naming the field.
+DEEP_JSON = "[" * 50_000
+EDGE_DATES = ["0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59"]
+
+
+async def test_deeply_nested_answers_are_refused_with_a_field_message(client, device, nothing_left_behind):
+    response = await send(client, device, pothole(answers=DEEP_JSON))
+    assert_problem(response, 422, "answers")
+
+
+@pytest.mark.parametrize("method, path", [
+    ("PUT", "/api/me/push-subscription"), ("DELETE", "/api/me/push-subscription"),
+    ("POST", "/api/reports/{reference}/follow"), ("POST", "/api/session"),
+])
+@pytest.mark.parametrize("depth", [5_000, 50_000])
+async def test_deeply_nested_json_is_refused_by_every_json_route(client, device, method, path, depth):
+    reference = (await send(client, device, pothole())).json()["reference"]
+    headers = {**device["headers"], "Content-Type": "application/json"}
+    response = await client.request(method, path.format(reference=reference), content="[" * depth, headers=headers)
+    # Under a route's size cap the parser sees it (400); over it, it is refused unread (413).
+    assert_problem(response, 400 if depth <= 5_000 else response.status_code)
+    assert response.status_code in (400, 413)
+
+
+@pytest.mark.parametrize("when", EDGE_DATES)
+async def test_a_time_at_the_edge_of_the_calendar_is_refused(client, device, nothing_left_behind, when):
+    response = await send(client, device, pothole(observed_at=when))
+    assert_problem(response, 422, "observed_at")
+
+
+@pytest.mark.parametrize("field, value", [
+    ("description", "Deep\x00hole"), ("location_text", "By the\x00church"), ("contact_name", "Sam\x00"),
+    ("answers", json.dumps({"danger": "no", "size": "large\x00"})), ("answers", '{"danger\\u0000": "no"}'),
+])
+async def test_a_nul_character_in_a_text_field_is_refused(client, device, nothing_left_behind, field, value):
+    response = await send(client, device, pothole(**{field: value}))
+    body = assert_problem(response, 422)
+    assert any(e["field"].startswith(field) for e in body["errors"]), body
+
+
+async def test_a_nul_character_in_json_is_refused(client, device):
+    reference = (await send(client, device, pothole())).json()["reference"]
+    response = await client.post(f"/api/reports/{reference}/follow", json={"email": "sam\x00@example.com"},
+                                 headers=device["headers"])
+    assert response.status_code in (400, 422), response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    signing_in = await client.post("/api/session", json={"email": "a\x00@example.com", "password": "x\x00"})
+    assert signing_in.status_code in (400, 401, 422), signing_in.text

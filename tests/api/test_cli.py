@@ -116,3 +116,19 @@ def test_user_add_creates_staff_with_a_role(fresh_env):
                  if BACKEND != "postgres" else
                  'SELECT u.email, s.role FROM piccolo_user u JOIN staff_role s ON s."user" = u.id')
     assert [tuple(r) for r in rows] == [("warden@westminster.example", "warden")]
+
+
+def test_migrating_a_fresh_database_prints_one_clear_line(fresh_env):
+    """A newcomer's first screen: no banner per app, no "3 already complete" beside "3 not yet run"."""
+    env = {**fresh_env, "REPORTIT_LOG_LEVEL": "INFO"}
+    first = reportit(env, "migrate")
+    again = reportit(env, "migrate")
+
+    assert first.returncode == 0 and again.returncode == 0, first.stderr
+    for run in (first, again):
+        output = run.stdout + run.stderr
+        for noise in ("already complete", "not yet run", "Running Sqlite", "Traceback", "WARNING", "ERROR"):
+            assert noise not in output, output
+        assert len(output.strip().splitlines()) == 1, output
+    assert "event=migrated applied=" in first.stderr and "applied=0" not in first.stderr
+    assert "applied=0" in again.stderr

@@ -1,7 +1,10 @@
+import asyncio
 import os
 import time
+import uuid
 
-from reportit.reports.sweep import sweep_orphans
+from reportit.reports.storage import TMP_DIR
+from reportit.reports.sweep import sweep_orphans, sweep_periodically
 from tests.api.test_reports_api import pothole, send
 from tests.photo_samples import jpeg_with_exif
 
@@ -22,3 +25,41 @@ async def test_old_files_no_report_refers_to_are_swept_and_referenced_ones_kept(
     assert not await store.exists(orphan.key)
     assert await store.exists(kept_key)
     assert await store.exists(fresh_orphan.key)
+
+
+async def test_half_written_files_left_by_a_crash_are_swept_once_no_upload_can_own_them(app):
+    store = app.state.photo_store
+    tmp = store.root / TMP_DIR
+    tmp.mkdir(parents=True, exist_ok=True)
+    stale = tmp / f"{'a' * 64}.{uuid.uuid4().hex}.tmp"
+    in_flight = tmp / f"{'b' * 64}.{uuid.uuid4().hex}.tmp"
+    for path in (stale, in_flight):
+        path.write_bytes(b"\xff\xd8\xff half a photo")
+    an_hour_ago = time.time() - 7200
+    os.utime(stale, (an_hour_ago, an_hour_ago))
+
+    assert await sweep_orphans(store) >= 1
+
+    assert not stale.exists()
+    assert in_flight.exists()
+    in_flight.unlink()
+
+
+async def test_sweeping_goes_on_while_the_server_runs(app):
+    store = app.state.photo_store
+    sweeper = asyncio.create_task(sweep_periodically(store, interval=0.05))
+    try:
+        await asyncio.sleep(0.2)  # the first passes find nothing old
+        orphan = await store.put(b"\xff\xd8\xff\xe0 written, then the server was killed " + os.urandom(16))
+        partial = store.root / TMP_DIR / f"{orphan.key}.{uuid.uuid4().hex}.tmp"
+        partial.write_bytes(b"\xff\xd8")
+        an_hour_ago = time.time() - 7200
+        for path in (store.path_for(orphan.key), partial):
+            os.utime(path, (an_hour_ago, an_hour_ago))
+        for _ in range(200):  # a later pass removes both
+            if not partial.exists() and not await store.exists(orphan.key):
+                break
+            await asyncio.sleep(0.05)
+        assert not partial.exists() and not await store.exists(orphan.key)
+    finally:
+        sweeper.cancel()

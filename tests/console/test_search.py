@@ -65,6 +65,14 @@ async def test_anything_an_officer_types_gives_a_normal_page(officer, typed):
     assert "Cases 1 to" in page.text or "No cases match these filters" in page.text
 
 
+@pytest.mark.parametrize("typed", ["a\x00b", "\x00", "pothole\x00"])
+async def test_a_nul_character_in_the_search_is_named_not_a_crash(officer, typed):
+    page = await officer.get("/console/", params={"q": typed})
+    # As the other filters do: the list, with the search box's message in the error summary.
+    assert page.status_code == 200, page.text
+    assert "hidden control character" in page.text
+
+
 async def test_quotes_and_search_operators_are_plain_text(officer, client, device):
     word = unique("gully")
     quoted = await file(client, device, description=f'{word} pot"hole by the bus stop')

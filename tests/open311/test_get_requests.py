@@ -126,7 +126,10 @@ async def test_a_span_over_90_days_is_400(client, fmt):
 
 
 @pytest.mark.parametrize("params", [{"start_date": "yesterday"}, {"end_date": "2026-13-45T99:00:00Z"},
-                                    {"start_date": "9999-12-31T00:00:00Z"}])
+                                    {"start_date": "9999-12-31T00:00:00Z"},
+                                    {"start_date": "0001-01-01T00:00:00+23:59"}, {"end_date": "0001-01-01T00:00:00+23:59"},
+                                    {"start_date": "0001-01-01T00:00:00+23:59", "end_date": "0001-01-02T00:00:00Z"},
+                                    {"end_date": "9999-12-31T23:59:59-23:59"}, {"start_date": "9999-12-31T23:59:59-23:59"}])
 async def test_garbage_dates_are_400(client, params):
     assert_errors(await client.get(f"{BASE}/requests.json", params=params), 400)
 
@@ -136,7 +139,8 @@ async def test_an_end_before_the_start_is_400(client):
     assert_errors(await client.get(f"{BASE}/requests.xml", params=params), 400, "xml", contains="before")
 
 
-@pytest.mark.parametrize("query", ["status=pending", "page=0", "page_size=1001", "page_size=ten"])
+@pytest.mark.parametrize("query", ["status=pending", "page=0", "page_size=1001", "page_size=ten",
+                                   "service_code=pot%00hole", "status=open%00", "service_request_id=AB%00CD"])
 async def test_bad_filters_are_400(client, query):
     assert_errors(await client.get(f"{BASE}/requests.json?{query}"), 400)
 

@@ -163,6 +163,13 @@ async def test_a_description_over_4000_characters_is_400(client, api_key):
     assert_errors(response, 400, contains="4000")
 
 
+@pytest.mark.parametrize("field", ["description", "address_string", "first_name", "attribute[size]", "api_key"])
+async def test_a_nul_character_in_any_field_is_400_naming_it(client, api_key, field):
+    data = pothole(api_key)
+    data[field] = data.get(field, "large") + "\x00"
+    assert_errors(await post_request(client, data), 400, contains=field)
+
+
 async def test_a_media_url_that_is_not_http_is_400(client, api_key):
     response = await post_request(client, pothole(api_key, media_url="file:///etc/passwd"))
     assert_errors(response, 400, contains="media_url")

@@ -100,6 +100,12 @@ async def test_updates_are_listed_with_extended_statuses_and_public_messages_onl
     assert "Overtime approved" not in response.text
 
 
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59"])
+async def test_update_dates_at_the_edge_of_the_calendar_are_400(client, when):
+    for name in ("start_date", "end_date"):
+        assert_errors(await client.get(f"{BASE}/servicerequestupdates.json", params={name: when}), 400, contains=name)
+
+
 async def test_updates_in_xml_and_within_the_dates_asked_for(client, api_key, settings):
     reference = await create(client, pothole(api_key))
     await change_status(reference, "fixed", settings=settings, actor=Actor("test"), public_message="Done")
@@ -134,6 +140,11 @@ async def test_an_unknown_status_or_missing_field_is_400(client, api_key):
     assert_errors(response, 400, contains="MAYBE")
     missing = {k: v for k, v in an_update(api_key, reference).items() if k != "update_id"}
     assert_errors(await client.post(f"{BASE}/servicerequestupdates.json", data=missing), 400, contains="update_id")
+    for when in ("0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59"):
+        edge = an_update(api_key, reference, updated_datetime=when)
+        assert_errors(await client.post(f"{BASE}/servicerequestupdates.json", data=edge), 400, contains="updated_datetime")
+    nul = an_update(api_key, reference, description="Filled\x00in")
+    assert_errors(await client.post(f"{BASE}/servicerequestupdates.json", data=nul), 400, contains="description")
     garbage = an_update(api_key, reference, updated_datetime="last week")
     assert_errors(await client.post(f"{BASE}/servicerequestupdates.json", data=garbage), 400, contains="updated_datetime")
     assert len(await history(reference)) == 1

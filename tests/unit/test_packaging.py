@@ -14,20 +14,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_every_python_package_is_listed_in_pyproject():
+def _folders(root: Path, package: str) -> set[str]:
+    return {package, *(".".join((package, *path.relative_to(root).parts)) for path in root.rglob("*")
+                       if path.is_dir() and "__pycache__" not in path.parts and "node_modules" not in path.parts)}
+
+
+def test_every_folder_that_ships_is_listed_in_pyproject():
+    """A package, or a folder of templates or scripts: setuptools warns about any it is not told of."""
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
-    found = {
-        ".".join(path.parent.relative_to(ROOT / "server").parts)
-        for path in (ROOT / "server").rglob("__init__.py")
-    }
+    found = (_folders(ROOT / "server" / "reportit", "reportit") | _folders(ROOT / "pwa", "reportit.pwa")
+             | _folders(ROOT / "service_worker", "reportit.service_worker"))
     assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"
 
 
 def test_the_wheel_ships_the_app_the_service_worker_templates_and_migrations(tmp_path):
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
-        check=True, capture_output=True, timeout=300,
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", str(tmp_path), str(ROOT)],
+        check=True, capture_output=True, text=True, timeout=300,
     )
+    # A newcomer's `make install` prints nothing alarming.
+    assert "would be ignored" not in built.stdout + built.stderr
     wheel = next(tmp_path.glob("reportit-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     expected_sources = [

@@ -375,3 +375,10 @@ async def test_async_wrapper_processes_off_the_event_loop() -> None:
 async def test_async_wrapper_raises_photo_rejected() -> None:
     with pytest.raises(PhotoRejected):
         await process_photo_async(not_an_image())
+
+
+def test_a_photo_under_the_pixel_limit_that_decodes_too_big_is_refused_unread():
+    # 4 Mpx, under a 5 Mpx limit; 16-bit RGBA samples are 32 MB, more than 5 Mpx of 8-bit RGB (15 MB).
+    with pytest.raises(PhotoRejected, match="too large"):
+        process_photo(png_bomb(2000, 2000, rgba16=True), max_pixels=5_000_000)
+    assert process_photo(png_bytes(2000, 2000), max_pixels=5_000_000).width == 2000

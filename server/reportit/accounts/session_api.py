@@ -19,6 +19,7 @@ from starlette.routing import Route
 from reportit.accounts.failed_logins import failed_logins
 from reportit.accounts.identity import SESSION_COOKIE, staff_from_request
 from reportit.accounts.tables import StaffRole
+from reportit.json_body import read_json
 from reportit.problems import FieldError, Problem, invalid
 
 SESSION_DAYS = 14
@@ -46,10 +47,7 @@ async def sign_in(request: Request) -> Response:
     # Only JSON: a form on another site can post text/plain without asking, but not JSON.
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         raise Problem(415, "Sign-in failed", "Sign in from the Report It app.")
-    try:
-        body = await request.json()
-    except ValueError:
-        body = None
+    body = await read_json(request, "Enter your email address and password.")
     if not isinstance(body, dict):
         raise Problem(400, "Sign-in failed", "Enter your email address and password.")
     email = str(body.get("email", "")).strip().lower()

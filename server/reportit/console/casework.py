@@ -47,6 +47,8 @@ def write_transaction():
 
 async def load_case(reference: str) -> dict | None:
     """The case for a reference in any form a person writes it ("k7qm-4xrt" as well as "K7QM4XRT")."""
+    if "\x00" in reference:  # no reference has one, and PostgreSQL cannot compare text with it
+        return None
     return await (Report.select(*Report.all_columns(), Report.category.code.as_alias("category_code"))
                   .where(Report.reference == (normalise(reference) or reference)).first())
 

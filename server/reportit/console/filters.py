@@ -106,6 +106,10 @@ def parse_filter(params: Mapping[str, str] | object, settings: Settings) -> Case
         errors["to"] = "The end date must be the same as or after the start date"
         date_to = None
     bbox = _bbox([get(k, "") or "" for k in ("south", "west", "north", "east")], errors)
+    q = (get("q", "") or "").strip()[:MAX_QUERY]
+    if "\x00" in q:  # PostgreSQL cannot compare text with it, and SQLite's full-text index cannot parse it
+        errors["q"] = "Search words can't contain a hidden control character (NUL). Type them again"
+        q = ""
     sort = get("sort", "created")
     try:
         page = max(1, min(int(get("page", "1") or 1), 10_000))
@@ -114,7 +118,7 @@ def parse_filter(params: Mapping[str, str] | object, settings: Settings) -> Case
     return CaseFilter(
         statuses=statuses, category=category, group=group, date_from=date_from, date_to=date_to, bbox=bbox,
         mine=get("mine", "") == "1", overdue=get("overdue", "") == "1",
-        q=(get("q", "") or "").strip()[:MAX_QUERY], sort=sort if sort in SORTS else "created",
+        q=q, sort=sort if sort in SORTS else "created",
         descending=get("order", "desc") != "asc", page=page, errors=errors,
     )
 

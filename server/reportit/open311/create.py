@@ -19,6 +19,7 @@ from reportit.reports.intake import Reporter, submit
 from reportit.reports.storage import PhotoStore
 from reportit.reports.submission import Submission, read_submission
 from reportit.reports.upload import ParsedForm
+from reportit.reports.upload_budget import Claim
 from reportit.settings import Settings
 
 MAX_DESCRIPTION = 4000  # the spec's limit, whatever ours is
@@ -43,8 +44,9 @@ def describe(problem: Problem) -> Open311Error:
     """Our problem, in Open311's shape: one description per field, named the Open311 way."""
     status = problem.status if problem.status in (403, 404) or problem.status >= 500 else 400
     if not problem.errors:
-        return Open311Error(status, problem.detail or problem.title)
-    return Open311Error(status, *(f"{_open311_name(e.field)}: {e.message}" for e in problem.errors))
+        return Open311Error(status, problem.detail or problem.title, headers=problem.headers)
+    return Open311Error(status, *(f"{_open311_name(e.field)}: {e.message}" for e in problem.errors),
+                        headers=problem.headers)
 
 
 def _open311_name(field: str) -> str:
@@ -120,12 +122,12 @@ def read_request(form: ParsedForm, settings: Settings) -> tuple[Submission, list
 
 
 async def create_request(
-    form: ParsedForm, *, settings: Settings, store: PhotoStore, key_name: str
+    form: ParsedForm, *, settings: Settings, store: PhotoStore, key_name: str, claim: Claim | None = None
 ) -> CreatedRequest:
     submission, media_urls = read_request(form, settings)
     reporter = Reporter(source="open311", actor=f"open311:{key_name}")
     try:
-        result = await submit(submission, settings=settings, store=store, reporter=reporter)
+        result = await submit(submission, settings=settings, store=store, reporter=reporter, claim=claim)
     except Problem as problem:
         raise describe(problem) from None
     report_id = result.report.id

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Mapping
+from typing import Iterable, Mapping
 from urllib.parse import parse_qsl
 
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
 from reportit.open311.render import Open311Error
 from reportit.reports.upload import Limits, ParsedForm, parse_multipart
+from reportit.reports.upload_budget import Claim
 from reportit.settings import Settings
 
 MAX_FORM_BYTES = 256 * 1024
@@ -23,11 +25,13 @@ MEDIA_FIELD = "media"  # the v2.1 draft's multipart file field
 _SPACE_FOR_PLUS = re.compile(r"(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
 
 
-async def read_form(request: Request, settings: Settings) -> ParsedForm:
+async def read_form(request: Request, settings: Settings, claim: Claim | None = None) -> ParsedForm:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "multipart/form-data":
         limits = Limits(max_files=settings.max_photos, max_file_bytes=settings.max_photo_bytes, max_fields=MAX_FORM_FIELDS)
-        return await parse_multipart(request, limits, file_field=MEDIA_FIELD)
+        form = await parse_multipart(request, limits, file_field=MEDIA_FIELD, claim=claim)
+        refuse_nul(form.nul_fields())
+        return form
     if kind not in ("", "application/x-www-form-urlencoded"):
         raise Open311Error(
             400, "Send the request as application/x-www-form-urlencoded, or multipart/form-data with media files."
@@ -44,20 +48,35 @@ async def read_form(request: Request, settings: Settings) -> ParsedForm:
     form = ParsedForm()
     for name, value in pairs:
         form.fields.setdefault(name, []).append(value)
+    refuse_nul(form.nul_fields())
     return form
 
 
 def parse_w3c(value: str | None, name: str) -> datetime | None:
-    """A W3C datetime; one without a timezone is taken as UTC. Empty means absent, as the spec says."""
+    """A W3C datetime in UTC; one without a timezone is taken as UTC. Empty means absent, as the spec
+    says. One UTC cannot hold (0001-01-01T00:00:00+23:59) is as unreadable as any other."""
     text = (value or "").strip()
     if not text:
         return None
     text = _SPACE_FOR_PLUS.sub(r"\1+\2", text)
     try:
         when = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
-    except ValueError:
+        return when.astimezone(timezone.utc) if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    except (ValueError, OverflowError):
         raise Open311Error(400, f"{name} must be a W3C datetime, like 2026-11-25T10:00:00Z.") from None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def refuse_nul(names: Iterable[str]) -> None:
+    """A NUL character cannot be stored (PostgreSQL) or searched for; name every field that has one."""
+    found = sorted(set(names))
+    if found:
+        raise Open311Error(400, *(f"{name}: contains a hidden control character (NUL); send the text without it."
+                                  for name in found))
+
+
+def nul_params(params: Mapping[str, str] | QueryParams) -> list[str]:
+    items = params.multi_items() if isinstance(params, QueryParams) else params.items()
+    return [name for name, value in items if "\x00" in name or "\x00" in value]
 
 
 def date_window(params: Mapping[str, str], now: datetime | None = None) -> tuple[datetime, datetime]:

@@ -36,10 +36,11 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 class Open311Error(Exception):
     """A request the caller can put right: 400, 403 (api_key) or 404, with one description per problem."""
 
-    def __init__(self, status: int, *descriptions: str) -> None:
+    def __init__(self, status: int, *descriptions: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(descriptions[0] if descriptions else "")
         self.status = status
         self.descriptions = list(descriptions) or ["The request could not be processed."]
+        self.headers = headers or {}  # Retry-After with a 503
 
 
 def w3c(value: datetime | None) -> str | None:
@@ -87,4 +88,6 @@ def render(fmt: str, root: str, data: Any, status_code: int = 200) -> Response:
 
 def error_response(fmt: str, error: Open311Error) -> Response:
     body = [{"code": error.status, "description": d} for d in error.descriptions]
-    return render(fmt if fmt in FORMATS else "xml", "errors", body, status_code=error.status)
+    response = render(fmt if fmt in FORMATS else "xml", "errors", body, status_code=error.status)
+    response.headers.update(error.headers)
+    return response

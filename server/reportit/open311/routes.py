@@ -9,14 +9,15 @@ from __future__ import annotations
 import logging
 from typing import Awaitable, Callable
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from reportit.open311 import services
 from reportit.open311.create import create_request, describe
 from reportit.open311.keys import key_for
-from reportit.open311.params import MAX_PAGE_SIZE, comma_list, date_window, page, read_form
+from reportit.open311.params import (MAX_PAGE_SIZE, comma_list, date_window, nul_params, page, read_form,
+                                      refuse_nul)
 from reportit.open311.records import public_requests, window
 from reportit.open311.render import FORMATS, Open311Error, error_response, render
 from reportit.open311.statuses import codes_with
@@ -46,11 +47,14 @@ def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         if fmt not in FORMATS:
             return error_response("xml", Open311Error(404, f"Unknown format '.{fmt}': use .xml or .json."))
         try:
+            refuse_nul(nul_params(request.query_params))
             return await handler(request, fmt)
         except Open311Error as error:
             return error_response(fmt, error)
         except Problem as problem:  # from the shared upload parser and intake
             return error_response(fmt, describe(problem))
+        except ClientDisconnect:
+            raise  # the caller went away mid-request: the app logs it as the normal event it is
         except Exception:
             log.exception("event=open311_error method=%s path=%s", request.method, request.url.path)
             return error_response(fmt, Open311Error(500, "Something went wrong on our side. Please try again later."))
@@ -86,9 +90,11 @@ async def service_definition(request: Request, fmt: str) -> Response:
 async def requests(request: Request, fmt: str) -> Response:
     settings = request.app.state.settings
     if request.method == "POST":
-        form = await read_form(request, settings)
-        key = await api_key(request, form)
-        created = await create_request(form, settings=settings, store=request.app.state.photo_store, key_name=key.name)
+        with request.app.state.upload_budget.claim() as claim:
+            form = await read_form(request, settings, claim)
+            key = await api_key(request, form)
+            created = await create_request(form, settings=settings, store=request.app.state.photo_store,
+                                           key_name=key.name, claim=claim)
         body = [{"service_request_id": created.service_request_id, "service_notice": created.service_notice,
                  "account_id": None}]
         return render(fmt, "service_requests", body)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -11,6 +10,7 @@ from starlette.routing import Route
 
 from reportit.accounts.identity import device_from_request
 from reportit.contact import EMAIL_MESSAGE, valid_email
+from reportit.json_body import read_json
 from reportit.problems import FieldError, Problem, invalid
 from reportit.push import follows, subscriptions
 from reportit.push.vapid import VapidKeyring, VapidKeys
@@ -39,14 +39,8 @@ async def public_key(request: Request) -> JSONResponse:
 
 
 async def _json_body(request: Request) -> Any:
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise Problem(413, "Too large", "A push subscription is a few hundred bytes; this was far more.")
-    try:
-        return json.loads(body or b"null")
-    except ValueError:
-        raise Problem(400, "Not JSON",
-                      "Send the subscription as JSON, as PushSubscription.toJSON() gives it.") from None
+    return await read_json(request, "Send the subscription as JSON, as PushSubscription.toJSON() gives it.",
+                           max_bytes=MAX_BODY)
 
 
 async def put_subscription(request: Request) -> JSONResponse:

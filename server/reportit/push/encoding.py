@@ -10,6 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -68,8 +71,9 @@ class BatchEncoder:
         if self._processes is None:
             self._processes = ProcessPoolExecutor(
                 max_workers=1, mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded server
-                initializer=start_encoder_process,
-                initargs=(self.keys.private_pem, self.keys.public_pem, self.encoder.subscriber, self.encoder.base_url))
+                initializer=start_worker,
+                initargs=(os.getpid(), self.keys.private_pem, self.keys.public_pem, self.encoder.subscriber,
+                          self.encoder.base_url))
         try:
             if self._processes_started is None:
                 self._processes_started = self._processes.submit(encode_in_process, [])
@@ -81,3 +85,23 @@ class BatchEncoder:
             self._processes.shutdown(wait=False, cancel_futures=True)
             self._processes = self._processes_started = None
             return None
+
+
+PARENT_CHECK_SECONDS = 1.0
+
+
+def start_worker(parent_pid: int, *encoder_args: object) -> None:
+    """The worker's initializer: its encoder, and a watch on the server that started it.
+
+    A worker waits on its task queue, which it holds both ends of, so it never sees the server die:
+    after a SIGKILL it lived on for 10+ minutes. When its parent is gone (the worker is re-parented,
+    so its parent id changes), it exits at once.
+    """
+    start_encoder_process(*encoder_args)  # type: ignore[arg-type]
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), name="parent-watch", daemon=True).start()
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)

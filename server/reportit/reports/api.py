@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from reportit.accounts.identity import bearer_token, device_from_request, set_device_cookie, staff_from_request
+from reportit.accounts.identity import StaffMember, bearer_token, device_from_request, set_device_cookie, staff_from_request
+from reportit.accounts.tables import Device
 from reportit.problems import Problem
 from reportit.reports.access import can_see_private, visible
 from reportit.reports.categories import categories_json
@@ -16,6 +19,7 @@ from reportit.reports.references import normalise
 from reportit.reports.submission import fingerprint, read_submission
 from reportit.reports.tables import Report
 from reportit.reports.upload import Limits, parse_multipart
+from reportit.reports.upload_budget import Claim
 
 NOT_FOUND = Problem(
     404,
@@ -30,13 +34,19 @@ async def list_categories(request: Request) -> JSONResponse:
 
 
 async def create_report(request: Request) -> JSONResponse:
-    settings = request.app.state.settings
     key = parse_idempotency_key(request.headers.get("idempotency-key"))
     staff = await staff_from_request(request)
     device = await device_from_request(request, required=staff is None)
     request.app.state.report_limiter.check(f"device:{device.id}" if device else f"staff:{staff.user_id}")
+    with request.app.state.upload_budget.claim() as claim:
+        return await _receive_report(request, key, staff, device, claim)
+
+
+async def _receive_report(request: Request, key: uuid.UUID | None, staff: StaffMember | None, device: Device | None,
+                          claim: Claim) -> JSONResponse:
+    settings = request.app.state.settings
     limits = Limits(max_files=settings.max_photos, max_file_bytes=settings.max_photo_bytes)
-    form = await parse_multipart(request, limits)
+    form = await parse_multipart(request, limits, claim=claim)
     digest = fingerprint(form)
     reporter = Reporter(device=device, staff=staff, source="app", actor=f"staff:{staff.email}" if staff else "resident")
     # A repeat is answered before the fields are checked again: if the categories or questions
@@ -57,6 +67,7 @@ async def create_report(request: Request) -> JSONResponse:
         fingerprint=digest,
         repeat_checked=True,
         category_ids=getattr(request.app.state, "category_ids", None),
+        claim=claim,
     )
     view = result.view or await load_view(result.report.reference)
     assert view is not None

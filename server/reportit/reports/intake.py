@@ -13,16 +13,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
+import anyio.to_thread
+
 from reportit import database, events
 from reportit.accounts.identity import StaffMember
 from reportit.accounts.tables import Device
 from reportit.problems import FieldError, Problem, invalid
-from reportit.reports.photos import PhotoRejected, ProcessedPhoto, process_photo_async
+from reportit.reports.decoded_size import max_decoded_bytes
+from reportit.reports.photos import PhotoRejected, ProcessedPhoto, decoded_estimate, process_photo_async
 from reportit.reports.present import ReportView
 from reportit.reports.references import new_reference
 from reportit.reports.storage import PhotoStore
 from reportit.reports.submission import Submission
 from reportit.reports.tables import Category, Photo, Report, StatusChange
+from reportit.reports.upload_budget import Claim
 from reportit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -87,14 +91,26 @@ async def find_repeat(key: uuid.UUID | None, fingerprint: str) -> Report | None:
     return existing
 
 
-async def process_photos(submission: Submission, settings: Settings) -> list[ProcessedPhoto]:
+async def process_photos(submission: Submission, settings: Settings, claim: Claim | None = None) -> list[ProcessedPhoto]:
+    """One photo at a time; with a claim, each photo's decoded size is taken from the shared upload
+    budget while it is decoded (503 if the budget is spent), and given back after."""
     processed = []
     for number, data in enumerate(submission.photos, start=1):
+        working = 0
         try:
+            if claim is not None:
+                estimate = await anyio.to_thread.run_sync(decoded_estimate, data, settings.max_photo_pixels)
+                if estimate > max_decoded_bytes(settings.max_photo_pixels):
+                    estimate = 0  # refused from its header, never decoded
+                claim.take(estimate)
+                working = estimate
             processed.append(await process_photo_async(data, max_pixels=settings.max_photo_pixels))
         except PhotoRejected as exc:
             label = f"Photo {number}" if len(submission.photos) > 1 else "The photo"
             raise invalid([FieldError("photo", f"{label}: {exc.message}")], title="A photo could not be used") from exc
+        finally:
+            if claim is not None:
+                claim.give_back(working)
     return processed
 
 
@@ -125,6 +141,7 @@ async def submit(
     fingerprint: str = "",
     repeat_checked: bool = False,
     category_ids: Mapping[str, int] | None = None,
+    claim: Claim | None = None,
 ) -> IntakeResult:
     """Store a validated submission. `repeat_checked`: the caller already ran find_repeat for this
     key (the API does, before validating), so it is not asked again."""
@@ -133,7 +150,7 @@ async def submit(
         if repeat is not None:
             return IntakeResult(repeat, created=False)
 
-    photos = await process_photos(submission, settings)
+    photos = await process_photos(submission, settings, claim)
     submission = located(submission, photos, settings)
     category_id = (category_ids or {}).get(submission.category.code)
     if category_id is None:

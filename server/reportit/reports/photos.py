@@ -25,6 +25,7 @@ import anyio.to_thread
 import pillow_heif
 from PIL import Image, ImageFile
 
+from reportit.reports.decoded_size import decoded_bytes, max_decoded_bytes
 from reportit.reports.exif import read_exif
 
 ACCEPTED_FORMATS: frozenset[str] = frozenset({"JPEG", "PNG", "WEBP", "HEIF"})
@@ -141,6 +142,8 @@ def process_photo(
             raise PhotoRejected(TOO_LARGE)
         if source_format == "JPEG":
             image.draft("RGB", _draft_request(image.size, display_size, draft_slack))
+        if decoded_bytes(image) > max_decoded_bytes(max_pixels):
+            raise PhotoRejected(TOO_LARGE)
         _load(image)
         # After load: PNG's getexif() would otherwise decode the image itself, outside _load's
         # error handling. The EXIF comes from the file's metadata, untouched by draft().
@@ -169,6 +172,26 @@ def process_photo(
         gps=gps,
         source_format=source_format,
     )
+
+
+def decoded_estimate(source: bytes | bytearray | BinaryIO, max_pixels: int = 50_000_000,
+                     display_size: int = 2048, draft_slack: float = DEFAULT_DRAFT_SLACK) -> int:
+    """decoded_bytes from the header alone (cheap: nothing is decoded); 0 for anything that is not
+    a photo we open, which process_photo then refuses with the right message."""
+    stream = _as_stream(source)
+    source_format = sniff_format(stream.read(SNIFF_BYTES))
+    stream.seek(0)
+    if source_format is None:
+        return 0
+    if source_format == "HEIF":
+        _register_heif_opener()
+    try:
+        with _open(stream, source_format) as image:
+            if source_format == "JPEG" and image.width * image.height <= max_pixels:
+                image.draft("RGB", _draft_request(image.size, display_size, draft_slack))
+            return decoded_bytes(image)
+    except (PhotoRejected, *_DECODE_ERRORS):
+        return 0  # process_photo says what is wrong with it
 
 
 _limiter: anyio.CapacityLimiter | None = None

@@ -57,6 +57,11 @@ class PhotoStore(Protocol):
         """(key, ext, mtime) of every stored file, for sweeping files no report refers to."""
         ...
 
+    async def remove_partial_writes(self, older_than: float) -> int:
+        """Remove half-written files a crash left behind, last changed before `older_than` (a
+        time.time() value); the number removed."""
+        ...
+
 
 def validate_key(key: str, ext: str) -> None:
     """Raise ValueError unless key is a SHA-256 hex digest and ext is one we store."""
@@ -127,6 +132,20 @@ class DiskPhotoStore:
                     key, _, ext = entry.name.partition(".")
                     if _KEY.fullmatch(key) and ext in ALLOWED_EXTENSIONS and entry.is_file():
                         yield key, ext, entry.stat().st_mtime
+
+    async def remove_partial_writes(self, older_than: float) -> int:
+        def remove() -> int:
+            removed = 0
+            for entry in (self.root / TMP_DIR).glob("*.tmp"):
+                try:
+                    if entry.stat().st_mtime < older_than:
+                        entry.unlink()
+                        removed += 1
+                except FileNotFoundError:  # its put() finished or failed meanwhile
+                    pass
+            return removed
+
+        return await anyio.to_thread.run_sync(remove)
 
     def _path(self, key: str, ext: str) -> Path:
         validate_key(key, ext)

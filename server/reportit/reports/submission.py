@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from reportit.contact import EMAIL_MESSAGE, PHONE_MESSAGE, valid_email, valid_phone
+from reportit import json_body
+from reportit.json_body import NUL_MESSAGE
 from reportit.problems import FieldError, invalid
 from reportit.reports.upload import ParsedForm
 from reportit.settings import Category, Question, Settings
@@ -38,7 +40,7 @@ class Submission:
     contact_email: str = ""
     contact_phone: str = ""
     observed_at: datetime | None = None
-    photos: tuple[bytes, ...] = ()
+    photos: tuple[bytes | bytearray, ...] = ()
 
     @property
     def has_location(self) -> bool:
@@ -59,6 +61,8 @@ def read_submission(form: ParsedForm, settings: Settings) -> Submission:
     unknown = sorted(set(form.fields) - set(FIELDS))
     for name in unknown:
         errors.append(FieldError(name, f"We don't know the field '{name}'. Please update the app and try again."))
+    for name in form.nul_fields():
+        errors.append(FieldError(name, NUL_MESSAGE))
 
     category = _category(form.get("category").strip(), settings, errors)
     description = form.get("description").strip()
@@ -109,7 +113,7 @@ def read_submission(form: ParsedForm, settings: Settings) -> Submission:
         contact_email=contact_email,
         contact_phone=contact_phone,
         observed_at=observed_at,
-        photos=tuple(bytes(f.data) for f in form.files),
+        photos=tuple(f.data for f in form.files),  # not copied: five 15 MB photos would be 75 MB more
     )
 
 
@@ -134,8 +138,11 @@ def _answers(raw: str, category: Category, errors: list[FieldError]) -> dict:
     answers: dict = {}
     if raw:
         try:
-            answers = json.loads(raw)
-        except json.JSONDecodeError:
+            answers = json_body.loads(raw)
+        except json_body.BadJson as exc:
+            if exc.field:
+                errors.append(FieldError(f"answers.{exc.field}", NUL_MESSAGE))
+                return {}
             answers = None  # type: ignore[assignment]
         if not isinstance(answers, dict):
             errors.append(FieldError("answers", "The answers could not be read. Please update the app and try again."))
@@ -244,11 +251,12 @@ def _coordinates(form: ParsedForm, settings: Settings, errors: list[FieldError])
 
 
 def _parse_datetime(text: str) -> datetime | None:
+    """In UTC; None for anything unreadable, including a time that UTC cannot hold (0001-01-01+23:59)."""
     try:
         when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        return when.astimezone(timezone.utc) if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    except (ValueError, OverflowError):
         return None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 def _observed_at(text: str, errors: list[FieldError]) -> datetime | None:

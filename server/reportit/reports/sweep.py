@@ -1,8 +1,10 @@
-"""Photo files no stored photo refers to, left by a crash between writing a file and committing its
-report, are deleted once they are old enough that no intake can still be about to commit them."""
+"""Files nothing refers to, left by a crash (a SIGKILL mid-upload): photo files written before their
+report was committed, and half-written temporary files. Swept at start-up and then every
+SWEEP_INTERVAL, once they are old enough that no upload in flight can still own them."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -12,6 +14,7 @@ from reportit.reports.tables import Photo
 log = logging.getLogger(__name__)
 
 GRACE_SECONDS = 3600  # far longer than any intake takes between writing files and committing
+SWEEP_INTERVAL = 3600  # a crash's leftovers go within two hours, at one cheap pass an hour
 
 
 async def sweep_orphans(store: PhotoStore, grace_seconds: float = GRACE_SECONDS) -> int:
@@ -24,6 +27,18 @@ async def sweep_orphans(store: PhotoStore, grace_seconds: float = GRACE_SECONDS)
             continue
         await store.delete(key, ext)
         removed += 1
-    if removed:
-        log.info("event=orphan_photos_removed count=%d", removed)
-    return removed
+    partial = await store.remove_partial_writes(older_than=cutoff)
+    if removed or partial:
+        log.info("event=orphan_photos_removed count=%d partial_writes=%d", removed, partial)
+    return removed + partial
+
+
+async def sweep_periodically(store: PhotoStore, interval: float = SWEEP_INTERVAL,
+                             grace_seconds: float = GRACE_SECONDS) -> None:
+    """Sweep now, then every `interval` seconds until cancelled; a failed pass is logged and retried."""
+    while True:
+        try:
+            await sweep_orphans(store, grace_seconds)
+        except Exception:  # noqa: BLE001 - a database hiccup must not end sweeping for good
+            log.warning("event=sweep_failed", exc_info=True)
+        await asyncio.sleep(interval)

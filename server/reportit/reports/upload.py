@@ -14,6 +14,7 @@ from python_multipart.exceptions import FormParserError
 from starlette.requests import Request
 
 from reportit.problems import FieldError, Problem
+from reportit.reports.upload_budget import Claim
 
 
 @dataclass
@@ -32,6 +33,10 @@ class ParsedForm:
     def get(self, name: str, default: str = "") -> str:
         values = self.fields.get(name)
         return values[-1] if values else default
+
+    def nul_fields(self) -> list[str]:
+        """Fields holding a NUL character: PostgreSQL cannot store one in text, and no person types it."""
+        return sorted(name for name, values in self.fields.items() if "\x00" in name or any("\x00" in v for v in values))
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,10 @@ def _too_large(limits: Limits) -> Problem:
     )
 
 
-async def parse_multipart(request: Request, limits: Limits, file_field: str = "photo") -> ParsedForm:
+async def parse_multipart(request: Request, limits: Limits, file_field: str = "photo",
+                          claim: Claim | None = None) -> ParsedForm:
+    """The form, refused as soon as it breaks a limit. With a claim, every byte received is also
+    taken from the budget all uploads in flight share (503 when it is spent)."""
     content_type = request.headers.get("content-type", "")
     kind, params = parse_options_header(content_type)
     if kind != b"multipart/form-data" or b"boundary" not in params:
@@ -144,6 +152,8 @@ async def parse_multipart(request: Request, limits: Limits, file_field: str = "p
             received += len(chunk)
             if received > limits.max_body_bytes:
                 raise _too_large(limits)
+            if claim is not None:
+                claim.take(len(chunk))
             parser.write(chunk)
         parser.finalize()
     except FormParserError as exc:
