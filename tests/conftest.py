@@ -63,6 +63,7 @@ def server_env(tmp_path_factory, database_url) -> dict[str, str]:
         # The suite registers many devices from one address; tests/api/test_limits.py tests the limits.
         "REPORTIT_DEVICE_REGISTRATIONS_PER_HOUR": "1000000",
         "REPORTIT_REPORTS_PER_HOUR": "1000000",
+        "REPORTIT_SIGN_IN_CODES_PER_HOUR": "1000000",
     }
 
 

@@ -17,7 +17,7 @@ from starlette.routing import Mount
 
 from reportit import database, home, logs, openapi, wiring
 from reportit.accounts import api as accounts_api
-from reportit.accounts import session_api
+from reportit.accounts import me_api, session_api, verify_page
 from reportit import shell
 from reportit.open311 import routes as open311_routes
 from reportit.console import routes as console_routes
@@ -66,6 +66,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *home.routes,
             *accounts_api.routes,
             *session_api.routes,
+            *me_api.routes,
+            *verify_page.routes,
             *shell.routes,
             *reports_api.routes,
             *push_api.routes,

@@ -4,12 +4,12 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from reportit.accounts.tables import Device, StaffRole
+from reportit.accounts.tables import AccountAudit, Device, ResidentAccount, SavedPlace, SignInCode, StaffRole
 
 APP_CONFIG = AppConfig(
     app_name="accounts",
     migrations_folder_path=str(Path(__file__).parent / "migrations"),
-    table_classes=[Device, StaffRole],
+    table_classes=[ResidentAccount, SavedPlace, Device, SignInCode, AccountAudit, StaffRole],
     migration_dependencies=["piccolo.apps.user.piccolo_app"],
     commands=[],
 )

@@ -1,13 +1,15 @@
-"""Who may see a report: everyone for public ones; otherwise the device that made it, the warden
-who filed it, and officers and admins (who work every case)."""
+"""Who may see a report: everyone for public ones; otherwise the device that made it (and every
+device signed in to the same resident account), the warden who filed it, and officers and admins
+(who work every case)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
 from reportit.accounts.identity import StaffMember, device_from_request, staff_from_request
+from reportit.accounts.residents import sibling_device_ids
 from reportit.accounts.tables import Device
 from reportit.reports.visibility import is_public
 
@@ -18,6 +20,8 @@ class Viewer:
 
     staff: StaffMember | None
     device: Device | None
+    # This device and the others of its resident account: one person's phones.
+    device_ids: frozenset[int] = field(default_factory=frozenset)
 
     def can_see_private(self, report: dict) -> bool:
         """True for the reporter (their device, or the warden who filed it) and for caseworkers.
@@ -27,11 +31,13 @@ class Viewer:
         """
         if self.staff is not None and (self.staff.works_cases or self.staff.user_id == report.get("staff_user")):
             return True
-        return self.device is not None and self.device.id == report["device"]
+        return self.device is not None and report["device"] in (self.device_ids or {self.device.id})
 
 
 async def viewer(request: Request) -> Viewer:
-    return Viewer(await staff_from_request(request), await device_from_request(request, required=False))
+    device = await device_from_request(request, required=False)
+    devices = frozenset(await sibling_device_ids(device.id)) if device else frozenset()
+    return Viewer(await staff_from_request(request), device, devices)
 
 
 async def can_see_private(request: Request, report: dict) -> bool:
