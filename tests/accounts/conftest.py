@@ -9,6 +9,7 @@ import uuid
 import httpx
 import pytest
 
+from tests.console import conftest as console_fixtures
 from tests.push import conftest as push_fixtures
 
 # Push's fixtures, for these tests too: the SMTP server, the mock push service, the app using both.
@@ -19,6 +20,11 @@ push_settings = push_fixtures.push_settings
 push_app = push_fixtures.push_app
 push_client = push_fixtures.push_client
 quiet_senders = push_fixtures.quiet_senders
+# The console's staff, signed in through its form (for the case page and the admin's My data tools).
+staff = console_fixtures.staff
+officer = console_fixtures.officer
+admin = console_fixtures.admin
+warden = console_fixtures.warden
 
 
 def new_email() -> str:

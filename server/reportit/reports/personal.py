@@ -8,6 +8,8 @@ import asyncio
 import logging
 from typing import Any
 
+from piccolo.engine.sqlite import SQLiteEngine
+
 from reportit import database
 from reportit.events import AccountErased
 from reportit.personal_data import Whose
@@ -27,8 +29,11 @@ async def report_ids_of(whose: Whose) -> list[int]:
     """Reports sent from these devices, or that give one of these addresses as the contact email."""
     ids = {r["id"] for r in await Report.select(Report.id).where(Report.device.is_in(list(whose.device_ids) or [-1]))}
     for email in whose.emails:
-        # ILIKE finds the address whatever its case; `_` is a wildcard there, so compare exactly after.
-        rows = await Report.select(Report.id, Report.contact_email).where(Report.contact_email.ilike(email))
+        # (I)LIKE finds the address whatever its case (SQLite's LIKE ignores ASCII case); `_` is a
+        # wildcard there, so compare exactly after.
+        column = Report.contact_email
+        matching = column.like(email) if isinstance(Report._meta.db, SQLiteEngine) else column.ilike(email)
+        rows = await Report.select(Report.id, Report.contact_email).where(matching)
         ids.update(r["id"] for r in rows if r["contact_email"].strip().lower() == email)
     return sorted(ids)
 
