@@ -26,6 +26,8 @@ ACTIONS = {
     "staff_added": "Added a staff member",
     "role_changed": "Changed a staff role",
     "exported": "Exported a list",
+    "account_exported": "Exported a resident's data",
+    "account_erased": "Erased a resident's account",
 }
 
 

@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from reportit.console import admin, auth, caselist, cases, dashboard, export
+from reportit.console import admin, auth, caselist, cases, dashboard, export, resident_accounts
 from reportit.console.csrf import csrf_middleware
 from reportit.settings import Settings
 
@@ -49,6 +49,9 @@ def console_routes() -> list:
         Route("/admin", admin.admin_page, methods=["GET"]),
         post("/admin/staff", admin.add_person),
         post("/admin/staff/{user_id:int}/role", admin.change_role),
+        Route("/admin/residents", resident_accounts.residents_page, methods=["GET"]),
+        post("/admin/residents/export", resident_accounts.export_account),
+        post("/admin/residents/erase", resident_accounts.erase_account),
         Mount("/static", StaticFiles(directory=STATIC), name="console_static"),
     ]
 
