@@ -109,3 +109,16 @@ async def test_account_routes_need_a_signed_in_device(push_client):
         assert "Sign in" in response.json()["detail"]
     assert (await push_client.get("/api/me", headers=device["headers"])).json() == {
         "device": {"id": device["device_id"], "signed_in": False}, "account": None}
+
+
+async def test_openapi_describes_every_account_route_and_method(push_client, push_app):
+    spec = (await push_client.get("/api/openapi.json")).json()
+    from reportit.accounts import me_api
+
+    for route in me_api.routes:
+        for method in route.methods - {"HEAD"}:
+            operation = spec["paths"][route.path][method.lower()]
+            assert operation["security"] == [{"device": []}], route.path
+            assert all(r.startswith(("2", "4")) for r in operation["responses"]), route.path
+    assert spec["paths"]["/api/me/sign-in"]["post"]["responses"]["202"]
+    assert set(spec["components"]["schemas"]) >= {"Me", "Account", "Place", "SignedInDevice", "MyData"}
