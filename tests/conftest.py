@@ -23,6 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN_URL = os.environ.get("REPORTIT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKEND = os.environ.get("REPORTIT_TEST_DATABASE", "sqlite")
 
+# Push's mock push service, SMTP server and app: one of each for every directory that uses them.
+pytest_plugins = ("tests.push.fixtures",)
+
 
 def pytest_report_header(config) -> str:
     return f"reportit database: {BACKEND}"

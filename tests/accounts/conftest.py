@@ -1,5 +1,6 @@
-"""Accounts fixtures: push's real SMTP server (aiosmtpd) and mock push service, and helpers that
-sign a device in the way a resident does, with the code read from the email."""
+"""Accounts fixtures and helpers that sign a device in the way a resident does, with the code read
+from the email. The SMTP server (aiosmtpd), the mock push service and `push_client` are push's
+shared fixtures (tests/push/fixtures.py)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,6 @@ import httpx
 import pytest
 
 from tests.console import conftest as console_fixtures
-from tests.push import conftest as push_fixtures
-
-# Push's fixtures, for these tests too: the SMTP server, the mock push service, the app using both.
-browser = push_fixtures.browser
-mailbox = push_fixtures.mailbox
-mock_push = push_fixtures.mock_push
-push_settings = push_fixtures.push_settings
-push_app = push_fixtures.push_app
-push_client = push_fixtures.push_client
-quiet_senders = push_fixtures.quiet_senders
 # The console's staff, signed in through its form (for the case page and the admin's My data tools).
 staff = console_fixtures.staff
 officer = console_fixtures.officer
