@@ -24,6 +24,7 @@ from reportit.console import routes as console_routes
 from reportit.limits import BodyLimit, RateLimiter
 from reportit.problems import Problem, handle_problem, problem_response
 from reportit.push import api as push_api
+from reportit.push import follows_api
 from reportit.push.sender import Sender
 from reportit.reports import api as reports_api
 from reportit.reports import pages as report_pages
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *shell.routes,
             *reports_api.routes,
             *push_api.routes,
+            *follows_api.routes,
             *report_pages.routes,
             *openapi.routes,
             *open311_routes.routes,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from reportit.accounts.tables import AccountAudit, Device
 from reportit.reports.status import Actor, change_status
-from tests.accounts.conftest import new_email, sign_in
+from tests.accounts.conftest import new_device, new_email, sign_in
 from tests.push.conftest import new_private_report, new_report, settled, subscribe, unique_name
 
 OFFICER = Actor("staff:officer@westminster.example")
@@ -42,6 +42,20 @@ async def test_a_second_phone_sees_the_first_phones_reports_and_both_get_the_pus
         [received] = mock_push.delivered(name)
         assert received.payload["notification"]["navigate"].endswith(f"/r/{reference}")
         assert "An inspector is on the way." in received.payload["notification"]["body"]
+
+
+async def test_a_second_phone_lists_the_same_follows(push_client, phone, other_phone, mailbox):
+    mine = await new_report(push_client, phone)
+    theirs = await new_report(push_client, await new_device(push_client))
+    assert (await push_client.post(f"/api/reports/{theirs}/follow", json={}, headers=phone["headers"])).status_code == 201
+    assert (await push_client.get("/api/me/follows", headers=other_phone["headers"])).json() == {"follows": []}
+
+    email = new_email()
+    await sign_in(push_client, phone, mailbox, email)
+    await sign_in(push_client, other_phone, mailbox, email)
+
+    follows = (await push_client.get("/api/me/follows", headers=other_phone["headers"])).json()["follows"]
+    assert [(f["reference"], f["reporter"]) for f in follows] == [(mine, True), (theirs, False)]
 
 
 async def test_a_report_sent_later_from_either_phone_is_the_accounts(push_client, phone, other_phone, mailbox):

@@ -59,6 +59,9 @@ async def join(device: Device, email: str, *, user_agent: str, settings: Setting
         account_id = created[0]["id"]
     else:
         account_id = account["id"]
+    previous = await account_id_of(device.id)
+    if previous is not None and previous != account_id:  # signing in as someone else leaves the first
+        await audit.record(previous, "device_left", actor=actor, device_uuid=str(device.device_id))
     await Device.update({Device.account: account_id, Device.linked_at: now, Device.last_seen_at: now,
                          Device.user_agent: user_agent[:300]}).where(Device.id == device.id)
     await events.publish(events.DeviceJoinedAccount(account_id=account_id, device_id=device.id), settings)
