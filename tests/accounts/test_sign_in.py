@@ -125,6 +125,18 @@ async def test_a_code_asked_for_on_another_phone_does_not_sign_this_one_in(push_
     assert (await verify(push_client, phone, email, code_from(mailbox, email))).status_code == 200
 
 
+async def test_two_phones_signing_in_to_one_address_at_once_each_use_their_own_code(
+        push_client, phone, other_phone, mailbox):
+    email = new_email()
+    await ask_code(push_client, phone, email)
+    first = code_from(mailbox, email)
+    await ask_code(push_client, other_phone, email)
+    second = code_from(mailbox, email)
+
+    assert (await verify(push_client, phone, email, first)).status_code == 200
+    assert (await verify(push_client, other_phone, email, second)).status_code == 200
+
+
 @pytest.mark.parametrize("email, message", [
     ("", "Enter your email address."),
     ("not an email", "Enter an email address in the right format, like name@example.com."),

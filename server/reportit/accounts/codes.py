@@ -75,15 +75,16 @@ def _wrong(message: str, status: int = 422) -> Problem:
 async def check(email: str, code: str, device_id: int, secret_key: str, *, purpose: str = "sign_in") -> Confirmed:
     """Count a try and confirm the code, or raise a problem that says what to do. Each try is
     committed before the answer, so a wrong code costs a try even though the request fails."""
-    row = await (SignInCode.select(*SignInCode.all_columns())
-                 .where((SignInCode.email == email) & (SignInCode.purpose == purpose))
+    for_address = (SignInCode.email == email) & (SignInCode.purpose == purpose)
+    # This device's newest code: two phones may sign in to one address at the same time.
+    row = await (SignInCode.select(*SignInCode.all_columns()).where(for_address & (SignInCode.device == device_id))
                  .order_by(SignInCode.id, ascending=False).first())
     if row is None:
+        if await SignInCode.exists().where(for_address & SignInCode.used_at.is_null()):
+            raise _wrong(OTHER_DEVICE, 403)
         raise _wrong(NO_CODE)
     if row["used_at"] is not None:
         raise _wrong(USED)
-    if row["device"] != device_id:
-        raise _wrong(OTHER_DEVICE, 403)
     if row["expires_at"] <= datetime.now(timezone.utc):
         raise _wrong(EXPIRED)
     async with database.write_transaction(SignInCode._meta.db):
