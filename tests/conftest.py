@@ -24,6 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN_URL = os.environ.get("REPORTIT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKEND = os.environ.get("REPORTIT_TEST_DATABASE", "sqlite")
 
+# Push's mock push service, SMTP server and app: one of each for every directory that uses them.
+pytest_plugins = ("tests.push.fixtures",)
+
 
 def pytest_report_header(config) -> str:
     return f"reportit database: {BACKEND}"
@@ -64,6 +67,7 @@ def server_env(tmp_path_factory, database_url) -> dict[str, str]:
         # The suite registers many devices from one address; tests/api/test_limits.py tests the limits.
         "REPORTIT_DEVICE_REGISTRATIONS_PER_HOUR": "1000000",
         "REPORTIT_REPORTS_PER_HOUR": "1000000",
+        "REPORTIT_SIGN_IN_CODES_PER_HOUR": "1000000",
     }
 
 

@@ -17,13 +17,14 @@ from starlette.routing import Mount
 
 from reportit import database, home, logs, openapi, wiring
 from reportit.accounts import api as accounts_api
-from reportit.accounts import session_api
+from reportit.accounts import me_api, session_api, verify_page
 from reportit import shell
 from reportit.open311 import routes as open311_routes
 from reportit.console import routes as console_routes
 from reportit.limits import BodyLimit, RateLimiter
 from reportit.problems import Problem, handle_problem, problem_response
 from reportit.push import api as push_api
+from reportit.push import follows_api
 from reportit.push.sender import Sender
 from reportit.reports import api as reports_api
 from reportit.reports import pages as report_pages
@@ -67,9 +68,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *home.routes,
             *accounts_api.routes,
             *session_api.routes,
+            *me_api.routes,
+            *verify_page.routes,
             *shell.routes,
             *reports_api.routes,
             *push_api.routes,
+            *follows_api.routes,
             *report_pages.routes,
             *openapi.routes,
             *open311_routes.routes,

@@ -7,7 +7,8 @@ import asyncio
 import sys
 
 from reportit import database, logs, wiring
-from reportit.accounts import commands as user_commands
+from reportit.accounts import resident_commands as account_commands
+from reportit.accounts import staff_commands as user_commands
 from reportit.problems import Problem
 from reportit.push import commands as push_commands
 from reportit.settings import Settings, SettingsError, load_settings
@@ -43,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     apikey_commands.add_parser("list", help="list keys by name and prefix")
 
     push_commands.add_parsers(commands)
+    account_commands.add_parsers(commands)
 
     args = parser.parse_args(argv)
     try:
@@ -55,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command in push_commands.COMMANDS:
         return push_commands.run(args, settings, lambda s, work: asyncio.run(_with_db(s, work)))
+    if args.command in account_commands.COMMANDS:
+        return account_commands.run(args, settings, lambda s, work: asyncio.run(_with_db(s, work)))
     if args.command == "serve":
         return serve_app(settings, args.host, args.port, args.workers)
     if args.command == "migrate":

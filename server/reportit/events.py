@@ -1,6 +1,6 @@
 """Domain events: what a domain did, published inside the write transaction that did it.
 
-A domain (reports today; applications and accounts next) says what happened and imports nothing
+A domain (reports and accounts today; applications next) says what happened and imports nothing
 of the domains that care; those (push today, alerts next) subscribe in `reportit.wiring`. Handlers
 run in the publisher's transaction, so what they write (notification outbox rows, follows) commits
 or rolls back with the change itself, and they act after the commit through `database.after_commit`.
@@ -41,7 +41,25 @@ class StatusChanged:
     public_message: str
 
 
-KINDS: tuple[type, ...] = (ReportCreated, StatusChanged)
+@dataclass(frozen=True)
+class DeviceJoinedAccount:
+    """A device signed in to a resident account: its reports and follows are the account's now."""
+
+    account_id: int
+    device_id: int
+
+
+@dataclass(frozen=True)
+class AccountErased:
+    """A resident account is being erased (its row still exists while handlers run): every domain
+    forgets what ties its rows to these devices and email addresses, in the same transaction."""
+
+    account_id: int
+    device_ids: tuple[int, ...]
+    emails: tuple[str, ...]
+
+
+KINDS: tuple[type, ...] = (ReportCreated, StatusChanged, DeviceJoinedAccount, AccountErased)
 
 Handler = Callable[[Any, Settings], Awaitable[None]]
 

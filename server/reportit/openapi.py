@@ -7,8 +7,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from reportit.accounts import api as accounts_api
-from reportit.accounts import session_api
+from reportit.accounts import me_openapi, session_api
 from reportit.push import api as push_api
+from reportit.push import follows_api
 from reportit.reports import api as reports_api
 
 PROBLEM = {
@@ -43,7 +44,7 @@ COMPONENTS = {
     },
 }
 
-MODULES = [accounts_api, session_api, reports_api, push_api]
+MODULES = [accounts_api, session_api, me_openapi, reports_api, push_api, follows_api]
 
 
 def spec(request: Request) -> dict:

@@ -156,6 +156,7 @@ class Settings:
     secure_cookies: bool = False
     device_registrations_per_hour: int = 60  # per client address
     reports_per_hour: int = 300  # per device: a warden's day of queued reports goes through
+    sign_in_codes_per_hour: int = 30  # per client address (each address also has its own, smaller limit)
     notification_retention_days: int = 90  # finished outbox rows are deleted after this
     extra: Mapping[str, Any] = field(default_factory=dict)
     response_templates: tuple[ResponseTemplate, ...] = ()
@@ -206,6 +207,7 @@ SERVICE_FIELDS: tuple[tuple[str, str, Any], ...] = (
     ("secure_cookies", "REPORTIT_SECURE_COOKIES", _bool),
     ("device_registrations_per_hour", "REPORTIT_DEVICE_REGISTRATIONS_PER_HOUR", int),
     ("reports_per_hour", "REPORTIT_REPORTS_PER_HOUR", int),
+    ("sign_in_codes_per_hour", "REPORTIT_SIGN_IN_CODES_PER_HOUR", int),
     ("notification_retention_days", "REPORTIT_NOTIFICATION_RETENTION_DAYS", int),
 )
 

@@ -7,13 +7,19 @@ another to tell it something.
 
 from __future__ import annotations
 
-from reportit import events
+from reportit import events, personal_data
 
 
 def wire_domains() -> None:
     from reportit.push import handlers as push
+    from reportit.push import personal as push_personal
+    from reportit.reports import personal as reports_personal
 
     events.subscribe_all({
         events.ReportCreated: [push.follow_reporter],
         events.StatusChanged: [push.queue_notifications],
+        events.DeviceJoinedAccount: [push.reach_the_account],
+        events.AccountErased: [push_personal.forget_follower, reports_personal.forget_reporter],
     })
+    # "Download my data": each domain answers for its own tables.
+    personal_data.register_collectors([reports_personal.collect, push_personal.collect])

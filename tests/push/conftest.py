@@ -1,125 +1,20 @@
-"""Push fixtures: a mock push service and a real SMTP server on loopback, and an app whose
-settings allow both. Senders in this process are real; tests wait for the outbox to settle."""
+"""Push fixtures and helpers. The mock push service, the SMTP server and the app that uses both
+(`push_app`, `push_client`, `mailbox`, `mock_push`…) are in tests/push/fixtures.py, registered once
+for the whole run by the root conftest and shared with tests/accounts. Senders in this process are
+real; tests wait for the outbox to settle."""
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
-import socket
 import uuid
 from datetime import datetime, timedelta, timezone
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-from typing import AsyncIterator, Iterator
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 
 from tests.api.test_reports_api import pothole, send
-from tests.push.mock_push import Browser, MockPushService
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Mailbox:
-    """An aiosmtpd handler that keeps every message it is given."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
-        return "250 OK"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if m["To"] == address]
-
-
-@pytest.fixture(scope="session")
-def browser() -> Browser:
-    return Browser.new()
-
-
-@pytest.fixture(scope="session")
-def mock_push(browser, settings) -> Iterator[MockPushService]:
-    from reportit.push.vapid import load_or_create
-
-    service = MockPushService(browser, vapid_public_key=load_or_create(settings.data_dir).application_server_key)
-    service.start()
-    yield service
-    service.stop()
-
-
-@pytest.fixture(scope="session")
-def mailbox() -> Iterator[Mailbox]:
-    handler = Mailbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    handler.port = controller.port  # type: ignore[attr-defined]
-    yield handler
-    controller.stop()
-
-
-@pytest.fixture(scope="session")
-def push_settings(settings, mock_push, mailbox):
-    return dataclasses.replace(
-        settings,
-        push_hosts=(f"127.0.0.1:{mock_push.port}",),
-        smtp_url=f"smtp://127.0.0.1:{mailbox.port}",
-        mail_from="Report It <reportit@westminster.example>",
-        vapid_subject="mailto:push-tests@westminster.example",
-    )
-
-
-@pytest.fixture(scope="session")
-async def push_app(app, push_settings) -> AsyncIterator:
-    from reportit import database
-    from reportit.app import create_app
-
-    # The shared app's sender has no SMTP and another VAPID subject: park it, so what the mock
-    # sees comes from this app's sender.
-    shared = getattr(app.state, "push_sender", None)
-    if shared is not None:
-        await shared.stop()
-    application = create_app(push_settings)
-    async with application.router.lifespan_context(application):
-        yield application
-    database.use(app.state.engine)  # tables follow the most recent app: hand them back
-    if shared is not None:
-        shared.start()
-
-
-@pytest.fixture
-async def push_client(push_app) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=push_app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-        yield http
-
-
-@pytest.fixture
-async def resident(push_client) -> dict:
-    response = await push_client.post("/api/devices")
-    body = response.json()
-    return {**body, "headers": {"Authorization": f"Bearer {body['token']}"}}
-
-
-@pytest.fixture
-async def quiet_senders() -> AsyncIterator[None]:
-    """Stop this process's background senders, so a test drives its own and nothing races them."""
-    from reportit.push import sender
-
-    running = list(sender._running)
-    for each in running:
-        await each.stop()
-    yield
-    for each in running:
-        each.start()
+from tests.push.mock_push import Browser
 
 
 class FakeClock:

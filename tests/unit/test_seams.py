@@ -36,6 +36,12 @@ def test_the_reports_domain_imports_nothing_from_push():
     assert offenders("reports", "reportit.push") == []
 
 
+def test_the_accounts_domain_imports_neither_reports_nor_push():
+    assert sources("accounts")
+    assert offenders("accounts", "reportit.push") == []
+    assert offenders("accounts", "reportit.reports") == []
+
+
 def test_the_console_changes_follows_only_through_push_functions():
     assert offenders("console", "reportit.push.tables") == []
 

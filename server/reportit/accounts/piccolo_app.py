@@ -4,12 +4,12 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from reportit.accounts.tables import Device, PasswordReset, StaffRole
+from reportit.accounts.tables import AccountAudit, Device, PasswordReset, ResidentAccount, SavedPlace, SignInCode, StaffRole
 
 APP_CONFIG = AppConfig(
     app_name="accounts",
     migrations_folder_path=str(Path(__file__).parent / "migrations"),
-    table_classes=[Device, StaffRole, PasswordReset],
+    table_classes=[ResidentAccount, SavedPlace, Device, SignInCode, AccountAudit, StaffRole, PasswordReset],
     migration_dependencies=["piccolo.apps.user.piccolo_app"],
     commands=[],
 )

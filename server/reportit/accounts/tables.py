@@ -1,13 +1,45 @@
-"""Who is asking: resident devices (bearer tokens) and staff roles on Piccolo's user table."""
+"""Who is asking: resident devices (bearer tokens), resident accounts (My Account) that devices
+join, and staff roles on Piccolo's user table. A resident account is never a staff account."""
 
 from __future__ import annotations
 
 from piccolo.apps.user.tables import BaseUser
-from piccolo.columns import UUID, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import (
+    JSON,
+    UUID,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 ROLES = ("warden", "officer", "admin")
+
+
+class ResidentAccount(Table, tablename="resident_account"):
+    """A resident who signed in with an emailed code. Its devices' reports and follows are its own."""
+
+    email = Varchar(length=320, unique=True, index=True)  # lower case, confirmed by a code
+    name = Varchar(length=200, default="")
+    phone = Varchar(length=40, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class SavedPlace(Table, tablename="saved_place"):
+    """A place the resident named (home, work): prefills a report's place and, later, alert areas."""
+
+    account = ForeignKey(references=ResidentAccount, on_delete=OnDelete.cascade, index=True)
+    label = Varchar(length=40)
+    address = Text(default="")
+    latitude = DoublePrecision()
+    longitude = DoublePrecision()
+    position = Integer(default=0)
 
 
 class Device(Table, tablename="device"):
@@ -17,6 +49,38 @@ class Device(Table, tablename="device"):
     token_hash = Varchar(length=64, unique=True, index=True)
     created_at = Timestamptz(default=TimestamptzNow())
     last_seen_at = Timestamptz(default=TimestamptzNow())
+    # Signed in: the account this device belongs to. Signing out sets it back to null.
+    account = ForeignKey(references=ResidentAccount, on_delete=OnDelete.set_null, null=True, default=None,
+                         index=True)
+    linked_at = Timestamptz(null=True, default=None)
+    user_agent = Varchar(length=300, default="")  # the browser, as the device list names it
+
+
+class SignInCode(Table, tablename="sign_in_code"):
+    """A 6-digit code emailed to `email`. Only an HMAC of it is stored; single use, 10 minutes,
+    5 tries, and good only on the device that asked for it."""
+
+    email = Varchar(length=320, index=True)
+    purpose = Varchar(length=16, default="sign_in")  # sign_in | change_email
+    account = ForeignKey(references=ResidentAccount, on_delete=OnDelete.cascade, null=True, default=None)
+    device = ForeignKey(references=Device, on_delete=OnDelete.cascade, index=True)
+    code_hash = Varchar(length=64)
+    tries = Integer(default=0)
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class AccountAudit(Table, tablename="account_audit"):
+    """What happened to resident accounts: devices joining and leaving, exports, erasures. Keeps the
+    account's id, not a foreign key, so the record outlives an erased account (and holds no email)."""
+
+    account_id = Integer(index=True)
+    action = Varchar(length=32, index=True)
+    device_id = Varchar(length=36, default="")
+    actor = Varchar(length=320, default="")  # resident | staff:<email> | cli
+    detail = JSON(default="{}")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
 
 
 class StaffRole(Table, tablename="staff_role"):

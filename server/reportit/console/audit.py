@@ -32,6 +32,8 @@ ACTIONS = {
     "password_changed": "Changed their own password",
     "password_set": "Set a password (command line)",
     "exported": "Exported a list",
+    "account_exported": "Exported a resident's data",
+    "account_erased": "Erased a resident's account",
 }
 
 

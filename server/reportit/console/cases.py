@@ -11,6 +11,7 @@ from reportit.console import casework, duplicates, moderation
 from reportit.console.access import CASEWORK, EVERYONE, error_page, form_of, render, staff_only
 from reportit.console.case_view import case_context, templates_for
 from reportit.console.casework import CaseError, caseworkers, load_case
+from reportit.console.reporter import reporter_summary
 
 DONE = {
     "status": "Status saved. The reporter will be told about a new status or public message.",
@@ -48,6 +49,7 @@ async def show_case(request: Request, staff: StaffMember, *, errors: dict[str, s
         "statuses": settings.statuses,
         "categories": settings.categories,
         "map": settings.map,
+        "reporter": await reporter_summary(report, staff),
     })
     return render(request, "case.html", context, status_code=status_code, staff=staff)
 

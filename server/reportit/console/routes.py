@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from reportit.console import admin, auth, caselist, cases, dashboard, export, passwords, staff_access
+from reportit.console import admin, auth, caselist, cases, dashboard, export, passwords, resident_accounts, staff_access
 from reportit.console.csrf import csrf_middleware
 from reportit.settings import Settings
 
@@ -55,6 +55,9 @@ def console_routes() -> list:
         post("/password-reset/{token}", passwords.reset_password),
         Route("/account/password", passwords.own_password_page, methods=["GET"]),
         post("/account/password", passwords.change_own_password),
+        Route("/admin/residents", resident_accounts.residents_page, methods=["GET"]),
+        post("/admin/residents/export", resident_accounts.export_account),
+        post("/admin/residents/erase", resident_accounts.erase_account),
         Mount("/static", StaticFiles(directory=STATIC), name="console_static"),
     ]
 

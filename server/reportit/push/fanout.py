@@ -1,6 +1,8 @@
 """Who hears about a status change: outbox rows written inside the status change's transaction.
 
-Each follower's device gets one push row per working subscription; a follower who gave an email
+Each follower's device gets one push row per working subscription, and so does every other device
+signed in to the same resident account (asked now, so a phone that signed in after the follow
+began is reached too); a follower who gave an email
 address and has no working subscription gets an email row instead. Private (and hidden) reports
 tell only their reporter. Nothing here sends anything: the sender drains the outbox afterwards.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 
+from reportit.accounts.tables import Device
 from reportit.push.tables import Follow, Notification, PushSubscription
 from reportit.reports.tables import Report
 from reportit.reports.visibility import columns, is_public
@@ -42,6 +45,25 @@ async def working_subscriptions(device_ids: list[int], now: datetime) -> dict[in
     return by_device
 
 
+async def account_reach(device_ids: list[int]) -> dict[int, list[int]]:
+    """For each follower device, every device of its resident account (itself alone when signed out)."""
+    reach = {device_id: [device_id] for device_id in device_ids}
+    if not device_ids:
+        return reach
+    linked = await Device.select(Device.id, Device.account).where(
+        Device.id.is_in(device_ids) & Device.account.is_not_null())
+    accounts = {row["account"] for row in linked}
+    if not accounts:
+        return reach
+    members = await Device.select(Device.id, Device.account).where(Device.account.is_in(sorted(accounts)))
+    by_account: dict[int, list[int]] = {}
+    for row in members:
+        by_account.setdefault(row["account"], []).append(row["id"])
+    for row in linked:
+        reach[row["id"]] = by_account[row["account"]]
+    return reach
+
+
 async def enqueue_status_change(
     *,
     report_id: int,
@@ -65,7 +87,9 @@ async def enqueue_status_change(
         query = query.where(Follow.reporter.eq(True))
     follows = await query.order_by(Follow.id)
     now = datetime.now(timezone.utc)
-    subscriptions = await working_subscriptions(sorted({f["device"] for f in follows if f["device"]}), now)
+    reach = await account_reach(sorted({f["device"] for f in follows if f["device"]}))
+    by_device = await working_subscriptions(sorted({d for devices in reach.values() for d in devices}), now)
+    subscriptions = {device: [s for d in devices for s in by_device.get(d, [])] for device, devices in reach.items()}
 
     rows: list[Notification] = []
     seen: set[int] = set()

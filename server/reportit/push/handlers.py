@@ -1,13 +1,18 @@
-"""Push's subscriptions to the reports domain's events (wired in `reportit.wiring`)."""
+"""Push's subscriptions to the reports and accounts domains' events (wired in `reportit.wiring`)."""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timezone
+
 from reportit import database
-from reportit.events import ReportCreated, StatusChanged
-from reportit.push.fanout import enqueue_status_change
+from reportit.events import DeviceJoinedAccount, ReportCreated, StatusChanged
+from reportit.push.fanout import account_reach, enqueue_status_change, working_subscriptions
 from reportit.push.follows import follow_own_report
 from reportit.push.sender import wake_senders
 from reportit.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 async def follow_reporter(event: ReportCreated, settings: Settings) -> None:
@@ -24,3 +29,13 @@ async def queue_notifications(event: StatusChanged, settings: Settings) -> None:
     if queued:
         # After the commit (the change's own, or an outer one it joined), so the sender sees the rows.
         database.after_commit(wake_senders)
+
+
+async def reach_the_account(event: DeviceJoinedAccount, settings: Settings) -> None:
+    """Nothing is copied: the fan-out asks which devices share an account each time it runs, so the
+    account's follows reach this device from now on, and this device's follows reach the others.
+    What is logged is what the resident will now get pushes on."""
+    devices = (await account_reach([event.device_id]))[event.device_id]
+    working = await working_subscriptions(devices, datetime.now(timezone.utc))
+    log.info("event=push_reach_joined account=%d devices=%d subscriptions=%d", event.account_id, len(devices),
+             sum(len(s) for s in working.values()))

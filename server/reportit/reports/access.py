@@ -1,16 +1,18 @@
-"""Who may see a report: everyone for public ones; otherwise the device that made it, the warden
-who filed it, and officers and admins (who work every case).
+"""Who may see a report: everyone for public ones; otherwise the device that made it (and every
+device signed in to the same resident account), the warden who filed it, and officers and admins
+(who work every case).
 
 Pages and photos also know the device by its cookie (a link or an <img> carries no bearer token);
 the JSON API knows it by its bearer token only."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
 from reportit.accounts.identity import StaffMember, device_from_cookie, device_from_request, staff_from_request
+from reportit.accounts.residents import sibling_device_ids
 from reportit.accounts.tables import Device
 from reportit.reports.visibility import is_public
 
@@ -21,6 +23,8 @@ class Viewer:
 
     staff: StaffMember | None
     device: Device | None
+    # This device and the others of its resident account: one person's phones.
+    device_ids: frozenset[int] = field(default_factory=frozenset)
 
     def can_see_private(self, report: dict) -> bool:
         """True for the reporter (their device, or the warden who filed it) and for caseworkers.
@@ -35,20 +39,25 @@ class Viewer:
         return self.staff is not None and (self.staff.works_cases or self.staff.user_id == report.get("staff_user"))
 
     def is_reporters_device(self, report: dict) -> bool:
-        return self.device is not None and self.device.id == report["device"]
+        return self.device is not None and report["device"] in (self.device_ids or {self.device.id})
 
     def can_see(self, report: dict) -> bool:
-        return (not report["private"] and not report["hidden"]) or self.can_see_private(report)
+        return is_public(report) or self.can_see_private(report)
 
 
 async def viewer(request: Request) -> Viewer:
-    return Viewer(await staff_from_request(request), await device_from_request(request, required=False))
+    return await _viewer_with(request, await device_from_request(request, required=False))
 
 
 async def page_viewer(request: Request) -> Viewer:
     """Who is asking for a page or a photo: the bearer token if the app sent one, else the cookie."""
     device = await device_from_request(request, required=False) or await device_from_cookie(request)
-    return Viewer(await staff_from_request(request), device)
+    return await _viewer_with(request, device)
+
+
+async def _viewer_with(request: Request, device: Device | None) -> Viewer:
+    devices = frozenset(await sibling_device_ids(device.id)) if device else frozenset()
+    return Viewer(await staff_from_request(request), device, devices)
 
 
 async def can_see_private(request: Request, report: dict) -> bool:

@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from reportit.accounts.identity import StaffMember, bearer_token, device_from_request, set_device_cookie, staff_from_request
 from reportit.accounts.tables import Device
+from reportit.accounts.residents import sibling_device_ids
 from reportit.problems import Problem
 from reportit.reports.access import can_see_private, visible
 from reportit.reports.categories import categories_json
@@ -93,7 +94,8 @@ async def my_reports(request: Request) -> JSONResponse:
     settings = request.app.state.settings
     device = await device_from_request(request)
     assert device is not None
-    views = await load_views(Report.device == device.id)
+    # Signed in: the reports of every device of the account, so a new phone sees the whole history.
+    views = await load_views(Report.device.is_in(await sibling_device_ids(device.id)))
     reports = [report_json(view, settings, for_reporter=True) for view in views]
     response = JSONResponse({"reports": reports})
     # Phones registered before the cookie existed get it here (and everyone's is renewed).
@@ -201,9 +203,12 @@ OPENAPI_PATHS = {
     },
     "/api/me/reports": {
         "get": {
-            "summary": "Reports sent from this device, newest first",
+            "summary": "Reports sent from this device, or (signed in) from every device of the account, newest first",
             "security": [{"device": []}],
-            "responses": {"200": {"description": "This device's reports"}, "401": _PROBLEM_RESPONSE},
+            "responses": {"200": {"description": "The reports, with the reporter's own details", "content": {
+                "application/json": {"schema": {"type": "object", "required": ["reports"], "properties": {
+                    "reports": {"type": "array", "items": {"$ref": "#/components/schemas/Report"}}}}}}},
+                "401": _PROBLEM_RESPONSE},
         }
     },
 }

@@ -33,6 +33,13 @@ def public_where(report: Any = Report) -> Combinable:
     return (private == False) & (hidden == False)  # noqa: E712
 
 
+def private_where(report: Any = Report) -> Combinable:
+    """Reports in a private category (whatever staff did with them): erasing an account removes
+    their photos, which only their reporter and staff ever saw."""
+    private, _hidden = columns(report)
+    return private == True  # noqa: E712
+
+
 def columns(report: Any = Report, *, aliased: bool = False) -> tuple[Column, ...]:
     """The rule's columns, reached from the Report table or through a foreign key to it; `aliased`
     names them plainly in a joined select, so `is_public(row)` reads them without a prefix."""

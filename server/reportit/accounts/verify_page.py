@@ -1,0 +1,48 @@
+"""The one-tap link in the sign-in email: /account/verify?email=…&code=…
+
+Opening the link only shows a button: mail scanners fetch links, and must not spend the code. The
+button POSTs. A browser navigation carries no device token (the app keeps it in IndexedDB, not a
+cookie), exactly as on /r/ pages, so unless the request comes with the device's bearer token the
+page signs nothing in and tells the resident to type the code in the app instead.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from reportit.accounts import codes
+from reportit.accounts.addresses import sign_in_email
+from reportit.accounts.identity import device_from_request
+from reportit.accounts.me_api import verify_sign_in
+from reportit.problems import Problem
+
+NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+def _page(request: Request, state: str, *, status_code: int = 200, **context: str) -> Response:
+    return request.app.state.templates.TemplateResponse(
+        request, "account_verify.html", {"state": state, **context}, status_code=status_code, headers=NO_STORE)
+
+
+def _read(values) -> tuple[str, str]:
+    return sign_in_email(values.get("email", "")), codes.read_code(values.get("code", ""))
+
+
+async def verify_link(request: Request) -> Response:
+    try:
+        if request.method == "GET":
+            email, code = _read(request.query_params)
+            return _page(request, "confirm", email=email, code=code)
+        email, code = _read(await request.form())
+        device = await device_from_request(request, required=False)
+        if device is None:
+            return _page(request, "type_code", email=email, code=code)
+        await verify_sign_in(device, email, code, request)
+    except Problem as problem:
+        return _page(request, "invalid", status_code=problem.status, message=problem.detail)
+    return _page(request, "done")
+
+
+routes = [Route("/account/verify", verify_link, methods=["GET", "POST"])]

@@ -1,0 +1,93 @@
+"""Sending email over SMTP, for every domain that writes to residents (push's status emails,
+accounts' sign-in codes).
+
+smtplib runs in a worker thread (no new dependency); one connection carries a whole batch.
+REPORTIT_SMTP_URL: smtp://[user:password@]host[:port] (STARTTLS when the server offers it and a
+password is set), smtps://... for TLS from the start.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr
+from urllib.parse import unquote, urlparse
+
+from reportit.settings import Settings
+
+TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    host: str
+    port: int
+    tls: bool = False
+    username: str = ""
+    password: str = ""
+
+    @classmethod
+    def from_url(cls, url: str) -> SmtpServer:
+        parsed = urlparse(url)
+        if parsed.scheme not in ("smtp", "smtps") or not parsed.hostname:
+            raise ValueError("REPORTIT_SMTP_URL must look like smtp://host:port or smtps://host:port")
+        tls = parsed.scheme == "smtps"
+        return cls(parsed.hostname, parsed.port or (465 if tls else 25), tls,
+                   unquote(parsed.username or ""), unquote(parsed.password or ""))
+
+
+class PermanentFailure(Exception):
+    """The server refused the message for good (5xx): retrying would not help."""
+
+
+def sender_address(settings: Settings) -> str:
+    if settings.mail_from:
+        return settings.mail_from
+    host = urlparse(settings.base_url).hostname or "localhost"
+    return formataddr((settings.council.short_name, f"no-reply@{host}"))
+
+
+def send_batch(server: SmtpServer, messages: list[EmailMessage]) -> list[Exception | None]:
+    """Send over one connection; per message, None for sent or the exception that stopped it."""
+    results: list[Exception | None] = []
+    try:
+        connection = _connect(server)
+    except (OSError, smtplib.SMTPException) as exc:
+        return [exc] * len(messages)
+    try:
+        for message in messages:
+            try:
+                connection.send_message(message)
+                results.append(None)
+            except smtplib.SMTPRecipientsRefused as exc:
+                results.append(PermanentFailure(str(exc.recipients)))
+            except smtplib.SMTPResponseException as exc:
+                failure = PermanentFailure(f"{exc.smtp_code} {exc.smtp_error!r}")
+                results.append(failure if 500 <= exc.smtp_code < 600 else exc)
+            except (OSError, smtplib.SMTPException) as exc:
+                results.append(exc)
+                results.extend([exc] * (len(messages) - len(results)))  # the connection is gone
+                break
+    finally:
+        try:
+            connection.quit()
+        except (OSError, smtplib.SMTPException):
+            connection.close()
+    return results
+
+
+def _connect(server: SmtpServer) -> smtplib.SMTP:
+    if server.tls:
+        connection: smtplib.SMTP = smtplib.SMTP_SSL(server.host, server.port, timeout=TIMEOUT,
+                                                    context=ssl.create_default_context())
+    else:
+        connection = smtplib.SMTP(server.host, server.port, timeout=TIMEOUT)
+        connection.ehlo()
+        if server.password and connection.has_extn("starttls"):
+            connection.starttls(context=ssl.create_default_context())
+            connection.ehlo()
+    if server.username:
+        connection.login(server.username, server.password)
+    return connection
