@@ -24,6 +24,7 @@ from reportit.console import routes as console_routes
 from reportit.limits import BodyLimit, RateLimiter
 from reportit.problems import Problem, handle_problem, problem_response
 from reportit.push import api as push_api
+from reportit.push.confirmation import ConfirmationLimits
 from reportit.push.sender import Sender
 from reportit.reports import api as reports_api
 from reportit.reports import pages as report_pages
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                                            what="new app registrations")
     app.state.report_limiter = RateLimiter(settings.reports_per_hour, capacity=max(1, settings.reports_per_hour // 3),
                                            what="reports")
+    app.state.confirmation_limits = ConfirmationLimits.new()
     return app
 
 

@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from reportit.accounts.identity import device_from_request
 from reportit.problems import FieldError, Problem, invalid
-from reportit.push import follows, subscriptions
+from reportit.push import confirmation, follows, subscriptions
 from reportit.push.vapid import VapidKeyring, VapidKeys
 from reportit.reports.references import normalise, spoken
 from reportit.reports.submission import EMAIL_MESSAGE, valid_email
@@ -85,9 +85,15 @@ async def follow_report(request: Request) -> Response:
         email = str(email).strip()
         if not valid_email(email):
             raise invalid([FieldError("email", EMAIL_MESSAGE)], title="Check your email address")
-    created = await follows.follow(report["id"], device.id, email or None)
-    return JSONResponse({"reference": reference, "following": True, "email": bool(email)},
-                        status_code=201 if created else 200)
+    followed = await follows.follow(report["id"], device.id, email or None)
+    answer = {"reference": reference, "following": True, "email": bool(email)}
+    if email:
+        if not followed.email_confirmed:
+            request.app.state.confirmation_limits.check(device.id, email)
+            await confirmation.send(request.app.state.settings, request.app.state.secret_key, followed.follow_id,
+                                    reference, email)
+        answer |= {"email_confirmed": followed.email_confirmed, "confirmation_sent": not followed.email_confirmed}
+    return JSONResponse(answer, status_code=201 if followed.created else 200)
 
 
 async def unsubscribe(request: Request) -> Response:
@@ -107,12 +113,30 @@ async def unsubscribe(request: Request) -> Response:
                                       headers={"Cache-Control": "no-store"})
 
 
+async def confirm_email(request: Request) -> Response:
+    secret_key = request.app.state.secret_key
+    token = request.path_params["token"]
+    # GET only asks: mail scanners fetch links, and must not confirm for the recipient.
+    if request.method == "POST":
+        row = await confirmation.confirm(secret_key, token)
+        state = "done" if row else "invalid"
+    else:
+        row = await confirmation.follow_for(secret_key, token)
+        state = ("done" if row["email_confirmed"] else "confirm") if row else "invalid"
+    context = {"state": state, "reference": spoken(row["reference"]) if row else "",
+               "email": row["email"] if row else "", "token": token}
+    return request.app.state.templates.TemplateResponse(request, "confirm_email.html", context,
+                                                        status_code=404 if state == "invalid" else 200,
+                                                        headers={"Cache-Control": "no-store"})
+
+
 routes = [
     Route("/api/push/public-key", public_key, methods=["GET"]),
     Route("/api/me/push-subscription", put_subscription, methods=["PUT"]),
     Route("/api/me/push-subscription", delete_subscription, methods=["DELETE"]),
     Route("/api/reports/{reference}/follow", follow_report, methods=["POST", "DELETE"]),
     Route("/unsubscribe/{token}", unsubscribe, methods=["GET", "POST"]),
+    Route("/confirm-email/{token}", confirm_email, methods=["GET", "POST"]),
 ]
 
 _PROBLEM = {"description": "A problem the caller can put right (RFC 9457).",
