@@ -14,6 +14,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from reportit import database, home, logs, openapi
 from reportit.accounts import api as accounts_api
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
+            *proxy_middleware(settings),
             Middleware(SecurityHeaders, settings=settings),
             Middleware(BodyLimit),
             Middleware(GZipMiddleware, minimum_size=1024),
@@ -95,6 +97,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
                                            what="reports")
     app.state.confirmation_limits = ConfirmationLimits.new()
     return app
+
+
+def proxy_middleware(settings: Settings) -> list[Middleware]:
+    """Believe X-Forwarded-For and -Proto only from REPORTIT_TRUSTED_PROXIES: the client address
+    becomes the right-most one those proxies did not add, so rate limits count per client behind a
+    proxy, and a client elsewhere cannot claim a fresh address per request."""
+    if not settings.trusted_proxies:
+        return []
+    return [Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))]
 
 
 MESSAGES = {

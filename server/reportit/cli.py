@@ -118,7 +118,9 @@ def serve_app(settings: Settings, host: str, port: int, workers: int) -> int:
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        # The app believes forwarded headers from REPORTIT_TRUSTED_PROXIES only (app.py); uvicorn's
+        # own handling would also trust 127.0.0.1 (or FORWARDED_ALLOW_IPS) behind its back.
+        proxy_headers=False,
         log_level=settings.log_level.lower(),
     )
     return 0

@@ -6,6 +6,7 @@ The TOML file describes the council (name, colours, map, categories, statuses, p
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -136,6 +137,8 @@ class Settings:
     statuses: tuple[Status, ...]
     initial_status: str = "received"
     push_hosts: tuple[str, ...] = ()
+    # Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed; none by default.
+    trusted_proxies: tuple[str, ...] = ()
     smtp_url: str = ""
     mail_from: str = ""
     vapid_subject: str = ""
@@ -182,9 +185,24 @@ def _csv(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
+def _networks(text: str) -> tuple[str, ...]:
+    entries = _csv(text)
+    for entry in entries:
+        _network(entry)
+    return entries
+
+
+def _network(entry: str) -> None:
+    try:
+        ipaddress.ip_network(entry, strict=False)
+    except ValueError:
+        raise ValueError(f"{entry!r} is not an IP address or a network like 10.0.0.0/8") from None
+
+
 SERVICE_FIELDS: tuple[tuple[str, str, Any], ...] = (
     ("base_url", "REPORTIT_BASE_URL", str),
     ("push_hosts", "REPORTIT_PUSH_HOSTS", _csv),
+    ("trusted_proxies", "REPORTIT_TRUSTED_PROXIES", _networks),
     ("smtp_url", "REPORTIT_SMTP_URL", str),
     ("mail_from", "REPORTIT_MAIL_FROM", str),
     ("vapid_subject", "REPORTIT_VAPID_SUBJECT", str),
@@ -311,5 +329,10 @@ def _check(settings: Settings) -> None:
         for code in template.categories:
             if not settings.category(code):
                 raise SettingsError(f"response template {template.code!r} names unknown category {code!r}")
+    for entry in settings.trusted_proxies:  # a TOML list arrives unparsed
+        try:
+            _network(str(entry))
+        except ValueError as exc:
+            raise SettingsError(f"REPORTIT_TRUSTED_PROXIES (service.trusted_proxies): {exc}") from None
     if not settings.status(settings.initial_status):
         raise SettingsError(f"initial_status {settings.initial_status!r} is not a listed status")
