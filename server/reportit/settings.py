@@ -17,6 +17,7 @@ PACKAGED_EXAMPLE = Path(__file__).with_name("reportit.example.toml")
 
 DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
 STATUS_KINDS = ("open", "closed", "fixed")
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 class SettingsError(ValueError):
@@ -151,6 +152,7 @@ class Settings:
     device_registrations_per_hour: int = 60  # per client address
     reports_per_hour: int = 300  # per device: a warden's day of queued reports goes through
     notification_retention_days: int = 90  # finished outbox rows are deleted after this
+    base_url_derived: bool = False  # no REPORTIT_BASE_URL: `reportit serve` uses where it listens
     extra: Mapping[str, Any] = field(default_factory=dict)
     response_templates: tuple[ResponseTemplate, ...] = ()
 
@@ -244,7 +246,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
 
     database_url = env.get("DATABASE_URL") or service.get("database_url") or f"sqlite:///{data_dir / 'reportit.sqlite'}"
     map_settings = _map(config.get("map", {}), env)
-    values.setdefault("base_url", "http://127.0.0.1:8000")
+    values["base_url_derived"] = "base_url" not in values
+    values.setdefault("base_url", DEFAULT_BASE_URL)
     values["base_url"] = values["base_url"].rstrip("/")
 
     settings = Settings(
