@@ -130,7 +130,7 @@ OPENAPI_PATHS = {
                 "properties": {"email": {"type": "string"}, "password": {"type": "string"}},
             }}}},
             "responses": {"200": {"description": "Signed in", "content": _STAFF},
-                          "401": _PROBLEM, "422": _PROBLEM, "429": _PROBLEM},
+                          "401": _PROBLEM, "415": _PROBLEM, "422": _PROBLEM, "429": _PROBLEM},
         },
         "get": {
             "summary": "Who is signed in",

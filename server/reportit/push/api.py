@@ -141,6 +141,12 @@ routes = [
 
 _PROBLEM = {"description": "A problem the caller can put right (RFC 9457).",
             "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+_FOLLOWING = {"application/json": {"schema": {
+    "type": "object", "required": ["reference", "following", "email"],
+    "properties": {"reference": {"type": "string"}, "following": {"type": "boolean"}, "email": {"type": "boolean"},
+                   "email_confirmed": {"type": "boolean", "description": "With an email: updates go to it already"},
+                   "confirmation_sent": {"type": "boolean",
+                                         "description": "With an email: we sent a link that confirms it"}}}}}
 _REFERENCE = [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}]
 
 OPENAPI_SCHEMAS = {
@@ -172,22 +178,30 @@ OPENAPI_PATHS = {
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/PushSubscription"}}}},
             "responses": {"201": {"description": "Stored"}, "200": {"description": "Updated"},
-                          "400": _PROBLEM, "401": _PROBLEM, "422": _PROBLEM},
+                          "400": _PROBLEM, "401": _PROBLEM, "413": _PROBLEM, "422": _PROBLEM},
         },
         "delete": {
             "summary": "Stop pushing to this subscription",
             "security": [{"device": []}],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["endpoint"], "properties": {"endpoint": {"type": "string"}}}}}},
-            "responses": {"204": {"description": "Removed (or was not there)"}, "401": _PROBLEM, "422": _PROBLEM},
+            "responses": {"204": {"description": "Removed (or was not there)"}, "400": _PROBLEM, "401": _PROBLEM,
+                          "413": _PROBLEM, "422": _PROBLEM},
         },
     },
     "/api/reports/{reference}/follow": {
         "post": {
             "summary": "Get this report's status updates on this device (private reports: only their reporter)",
             "security": [{"device": []}], "parameters": _REFERENCE,
-            "responses": {"201": {"description": "Now following"}, "200": {"description": "Already following"},
-                          "401": _PROBLEM, "404": _PROBLEM},
+            "requestBody": {"required": False, "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"email": {
+                    "type": "string", "format": "email",
+                    "description": "Email updates when this device has no working push subscription, once the "
+                                   "address is confirmed from the email we send"}}}}}},
+            "responses": {"201": {"description": "Now following", "content": _FOLLOWING},
+                          "200": {"description": "Already following", "content": _FOLLOWING},
+                          "400": _PROBLEM, "401": _PROBLEM, "404": _PROBLEM, "413": _PROBLEM, "422": _PROBLEM,
+                          "429": _PROBLEM, "503": _PROBLEM},
         },
         "delete": {
             "summary": "Stop this report's updates on this device",
