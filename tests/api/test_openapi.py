@@ -47,3 +47,11 @@ async def test_following_with_a_bad_email_is_documented(client, device):
     spec = (await client.get("/api/openapi.json")).json()
     follow = spec["paths"]["/api/reports/{reference}/follow"]["post"]
     assert {"429", "503"} <= set(follow["responses"]) and "email" in str(follow["requestBody"])
+
+
+async def test_options_allows_every_method_a_path_answers(client):
+    spec = (await client.get("/api/openapi.json")).json()
+    for path, operations in spec["paths"].items():
+        response = await client.options(path.replace("{reference}", "K7QM4XRT"))
+        allowed = {m.strip() for m in response.headers.get("allow", "").split(",")}
+        assert {m.upper() for m in operations} <= allowed, (path, response.headers.get("allow"))

@@ -16,6 +16,7 @@ from reportit.push.vapid import VapidKeyring, VapidKeys
 from reportit.reports.references import normalise, spoken
 from reportit.reports.submission import EMAIL_MESSAGE, valid_email
 from reportit.reports.tables import Report
+from reportit.routing import by_method
 
 MAX_BODY = 8 * 1024
 REPORT_NOT_FOUND = Problem(
@@ -132,8 +133,7 @@ async def confirm_email(request: Request) -> Response:
 
 routes = [
     Route("/api/push/public-key", public_key, methods=["GET"]),
-    Route("/api/me/push-subscription", put_subscription, methods=["PUT"]),
-    Route("/api/me/push-subscription", delete_subscription, methods=["DELETE"]),
+    by_method("/api/me/push-subscription", PUT=put_subscription, DELETE=delete_subscription),
     Route("/api/reports/{reference}/follow", follow_report, methods=["POST", "DELETE"]),
     Route("/unsubscribe/{token}", unsubscribe, methods=["GET", "POST"]),
     Route("/confirm-email/{token}", confirm_email, methods=["GET", "POST"]),
