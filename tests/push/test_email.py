@@ -199,3 +199,30 @@ async def test_confirmation_emails_are_rate_limited_per_address_and_per_device(p
     assert answers[-1] == 429 and answers.count(429) == 1
     refused = await push_client.post(url, json={"email": address()}, headers=spammer["headers"])
     assert refused.headers["content-type"] == "application/problem+json" and "Retry-After" in refused.headers
+
+
+async def test_an_update_queued_before_the_address_changed_is_not_sent_to_the_unconfirmed_one(
+        push_client, resident, mailbox, push_settings, push_app, clock, quiet_senders):
+    from reportit.push.sender import Sender
+
+    reference = await new_report(push_client, resident)
+    follower, first, second = await neighbour(push_client), address(), address()
+    url = f"/api/reports/{reference}/follow"
+    await push_client.post(url, json={"email": first}, headers=follower["headers"])
+    assert (await push_client.post(confirmation_path(mailbox.to(first)[0]))).status_code == 200
+    await change_status(reference, "investigating", settings=push_settings, actor=OFFICER)
+    await Notification.update({Notification.next_attempt_at: clock.now}).where(
+        (Notification.report.reference == reference) & (Notification.state == "pending"))
+    # Before the sender gets to it, the follower switches to an address nobody has confirmed yet.
+    await push_client.post(url, json={"email": second}, headers=follower["headers"])
+
+    sender = Sender(push_settings, secret_key=push_app.state.secret_key, clock=clock)
+    try:
+        await sender.drain()
+    finally:
+        await sender.aclose()
+
+    assert len(mailbox.to(first)) == 1 and len(mailbox.to(second)) == 1  # the confirmations only
+    [row] = await Notification.select(Notification.state, Notification.last_error).where(
+        Notification.report.reference == reference)
+    assert (row["state"], row["last_error"]) == ("gone", "address not confirmed")
