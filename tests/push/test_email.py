@@ -156,6 +156,7 @@ async def test_a_follower_confirms_their_address_before_any_update_is_emailed(pu
     assert [(r["channel"], r["state"]) for r in rows if r["channel"] == "email"] == [("email", "sent")]
     _, update = mailbox.to(email)
     assert update["Subject"] == f"Your report {spoken}: Fixed"
+    assert "because you asked for updates about this report" in update.get_body(("plain",)).get_content()
     unsubscribe = re.search(r"<http://testserver(/unsubscribe/[^>]+)>", update["List-Unsubscribe"]).group(1)
     stopped = await push_client.post(unsubscribe, content="List-Unsubscribe=One-Click",
                                      headers={"Content-Type": "application/x-www-form-urlencoded"})

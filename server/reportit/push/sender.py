@@ -384,7 +384,7 @@ class Sender:
                 for r in rows if not (r["email"] and r["email_confirmed"])]
         messages = [
             compose(news_for(self.settings, r["reference"], r["to_status"], r["public_message"]), r["email"],
-                    self._unsubscribe_url(r["follow"], r["email"]), self.settings)
+                    self._unsubscribe_url(r["follow"], r["email"]), self.settings, reporter=r["reporter"])
             for r in ready
         ]
         results = await anyio.to_thread.run_sync(send_batch, self.smtp, messages)
