@@ -25,7 +25,8 @@ def default_message(original_reference: str, settings: Settings) -> str:
 async def follow_original(duplicate_id: int, original_id: int) -> int:
     """Copy the duplicate's followers onto the original, skipping anyone already following it.
     The copies are not the original's reporter, so a private original still tells only its own."""
-    follows = await Follow.select(Follow.device, Follow.email).where(Follow.report == duplicate_id).order_by(Follow.id)
+    follows = await Follow.select(Follow.device, Follow.email, Follow.email_confirmed).where(
+        Follow.report == duplicate_id).order_by(Follow.id)
     present = await Follow.select(Follow.device, Follow.email).where(Follow.report == original_id)
     devices = {f["device"] for f in present if f["device"]}
     emails = {f["email"].lower() for f in present if f["email"] and not f["device"]}
@@ -38,8 +39,8 @@ async def follow_original(duplicate_id: int, original_id: int) -> int:
             continue
         devices.add(follow["device"])
         emails.add(follow["email"].lower())
-        rows.append(Follow(report=original_id, device=follow["device"], email=follow["email"], reporter=False,
-                           created_at=now))
+        rows.append(Follow(report=original_id, device=follow["device"], email=follow["email"],
+                           email_confirmed=follow["email_confirmed"], reporter=False, created_at=now))
     if rows:
         await Follow.insert(*rows)
     return len(rows)
