@@ -137,10 +137,12 @@ function emailForm(reference) {
       return;
     }
     try {
-      await request(`/api/reports/${encodeURIComponent(reference)}/follow`, {
+      const answer = await request(`/api/reports/${encodeURIComponent(reference)}/follow`, {
         method: 'POST', auth: true, body: JSON.stringify({ email }), headers: { 'Content-Type': 'application/json' },
       });
-      status.replaceChildren(h('p', null, `We will email updates to ${email}.`));
+      // An address is emailed updates only once its owner has confirmed it from our email.
+      status.replaceChildren(h('p', null, answer && answer.email_confirmed ? `We will email updates to ${email}.`
+        : `We've sent an email to ${email}; open the link in it to start getting updates.`));
     } catch {
       status.replaceChildren(h('p.field-error', null, 'We could not save your email just now. Try again later.'));
     }

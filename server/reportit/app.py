@@ -14,6 +14,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Mount
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from reportit import database, home, logs, openapi, wiring
 from reportit.accounts import api as accounts_api
@@ -25,6 +26,7 @@ from reportit.limits import BodyLimit, RateLimiter
 from reportit.problems import Problem, handle_problem, problem_response
 from reportit.push import api as push_api
 from reportit.push import follows_api
+from reportit.push.confirmation import ConfirmationLimits
 from reportit.push.sender import Sender
 from reportit.reports import api as reports_api
 from reportit.reports import pages as report_pages
@@ -81,6 +83,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
+            *proxy_middleware(settings),
             Middleware(SecurityHeaders, settings=settings),
             Middleware(BodyLimit),
             Middleware(GZipMiddleware, minimum_size=1024),
@@ -100,7 +103,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
                                            what="new app registrations")
     app.state.report_limiter = RateLimiter(settings.reports_per_hour, capacity=max(1, settings.reports_per_hour // 3),
                                            what="reports")
+    app.state.confirmation_limits = ConfirmationLimits.new()
     return app
+
+
+def proxy_middleware(settings: Settings) -> list[Middleware]:
+    """Believe X-Forwarded-For and -Proto only from REPORTIT_TRUSTED_PROXIES: the client address
+    becomes the right-most one those proxies did not add, so rate limits count per client behind a
+    proxy, and a client elsewhere cannot claim a fresh address per request."""
+    if not settings.trusted_proxies:
+        return []
+    return [Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))]
 
 
 MESSAGES = {

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
+import logging
+import os
 import sys
 
 from reportit import database, logs, wiring
@@ -12,6 +15,8 @@ from reportit.accounts import staff_commands as user_commands
 from reportit.problems import Problem
 from reportit.push import commands as push_commands
 from reportit.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger(__name__)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,16 +106,38 @@ async def _with_db(settings: Settings, work) -> int:
 def serve_app(settings: Settings, host: str, port: int, workers: int) -> int:
     import uvicorn
 
+    if settings.base_url_derived:
+        # Links in reports, emails, pushes and the CSV must reach this server: without a configured
+        # public address, use where it listens. The app (and each worker) reads it from the env.
+        os.environ["REPORTIT_BASE_URL"] = listening_url(host, port)
+        log.info("event=base_url url=%s source=listening_address hint=set_REPORTIT_BASE_URL_to_the_public_address",
+                 os.environ["REPORTIT_BASE_URL"])
+    else:
+        log.info("event=base_url url=%s source=REPORTIT_BASE_URL", settings.base_url)
+
     uvicorn.run(
         "reportit.app:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        # The app believes forwarded headers from REPORTIT_TRUSTED_PROXIES only (app.py); uvicorn's
+        # own handling would also trust 127.0.0.1 (or FORWARDED_ALLOW_IPS) behind its back.
+        proxy_headers=False,
         log_level=settings.log_level.lower(),
     )
     return 0
+
+
+def listening_url(host: str, port: int) -> str:
+    """http://host:port, with a wildcard address replaced by loopback (a browser cannot open 0.0.0.0)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return f"http://{host}:{port}"
+    if address.is_unspecified:
+        address = ipaddress.ip_address("::1" if address.version == 6 else "127.0.0.1")
+    return f"http://[{address}]:{port}" if address.version == 6 else f"http://{address}:{port}"
 
 
 if __name__ == "__main__":

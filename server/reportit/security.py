@@ -35,6 +35,9 @@ class SecurityHeaders:
             (b"referrer-policy", b"same-origin"),
             (b"x-frame-options", b"DENY"),
         ]
+        if settings.secure_cookies:  # the setting that says the service is reached over HTTPS only
+            # A year, the usual figure; no includeSubDomains: other council hosts are not ours to bind.
+            self.headers.append((b"strict-transport-security", b"max-age=31536000"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -6,6 +6,7 @@ The TOML file describes the council (name, colours, map, categories, statuses, p
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ PACKAGED_EXAMPLE = Path(__file__).with_name("reportit.example.toml")
 
 DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
 STATUS_KINDS = ("open", "closed", "fixed")
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 class SettingsError(ValueError):
@@ -144,6 +146,8 @@ class Settings:
     statuses: tuple[Status, ...]
     initial_status: str = "received"
     push_hosts: tuple[str, ...] = ()
+    # Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed; none by default.
+    trusted_proxies: tuple[str, ...] = ()
     smtp_url: str = ""
     mail_from: str = ""
     vapid_subject: str = ""
@@ -158,6 +162,7 @@ class Settings:
     reports_per_hour: int = 300  # per device: a warden's day of queued reports goes through
     sign_in_codes_per_hour: int = 30  # per client address (each address also has its own, smaller limit)
     notification_retention_days: int = 90  # finished outbox rows are deleted after this
+    base_url_derived: bool = False  # no REPORTIT_BASE_URL: `reportit serve` uses where it listens
     extra: Mapping[str, Any] = field(default_factory=dict)
     response_templates: tuple[ResponseTemplate, ...] = ()
 
@@ -192,9 +197,24 @@ def _csv(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
+def _networks(text: str) -> tuple[str, ...]:
+    entries = _csv(text)
+    for entry in entries:
+        _network(entry)
+    return entries
+
+
+def _network(entry: str) -> None:
+    try:
+        ipaddress.ip_network(entry, strict=False)
+    except ValueError:
+        raise ValueError(f"{entry!r} is not an IP address or a network like 10.0.0.0/8") from None
+
+
 SERVICE_FIELDS: tuple[tuple[str, str, Any], ...] = (
     ("base_url", "REPORTIT_BASE_URL", str),
     ("push_hosts", "REPORTIT_PUSH_HOSTS", _csv),
+    ("trusted_proxies", "REPORTIT_TRUSTED_PROXIES", _networks),
     ("smtp_url", "REPORTIT_SMTP_URL", str),
     ("mail_from", "REPORTIT_MAIL_FROM", str),
     ("vapid_subject", "REPORTIT_VAPID_SUBJECT", str),
@@ -238,7 +258,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
 
     database_url = env.get("DATABASE_URL") or service.get("database_url") or f"sqlite:///{data_dir / 'reportit.sqlite'}"
     map_settings = _map(config.get("map", {}), env)
-    values.setdefault("base_url", "http://127.0.0.1:8000")
+    values["base_url_derived"] = "base_url" not in values
+    values.setdefault("base_url", DEFAULT_BASE_URL)
     values["base_url"] = values["base_url"].rstrip("/")
 
     settings = Settings(
@@ -327,5 +348,10 @@ def _check(settings: Settings) -> None:
         for code in template.categories:
             if not settings.category(code):
                 raise SettingsError(f"response template {template.code!r} names unknown category {code!r}")
+    for entry in settings.trusted_proxies:  # a TOML list arrives unparsed
+        try:
+            _network(str(entry))
+        except ValueError as exc:
+            raise SettingsError(f"REPORTIT_TRUSTED_PROXIES (service.trusted_proxies): {exc}") from None
     if not settings.status(settings.initial_status):
         raise SettingsError(f"initial_status {settings.initial_status!r} is not a listed status")

@@ -117,3 +117,23 @@ async def test_covering_part_of_a_photo_publishes_a_redacted_copy_and_keeps_the_
     bad = await post_form(officer, f"/console/reports/{reference}/photos/{redaction['redacted_photo']}/redact",
                           {"left": "x"})
     assert bad.status_code == 422
+
+
+async def test_a_duplicates_reporter_keeps_their_email_updates_on_the_original(app, client, officer, report):
+    """The reporter's contact email counts as confirmed; moving to the original must not undo that."""
+    from reportit.reports.status import Actor, change_status
+    from reportit.push.tables import Notification
+
+    other = (await client.post("/api/devices")).json()
+    other_device = {**other, "headers": {"Authorization": f"Bearer {other['token']}"}}
+    email = f"reporter-{secrets.token_hex(4)}@example.org"
+    duplicate = await new_report(client, other_device, description="Same hole, by email", contact_email=email)
+    response = await post_form(officer, f"/console/reports/{duplicate['reference']}/duplicate",
+                               {"original": report["reference"]})
+    assert response.status_code == 303
+
+    await change_status(report["reference"], "in_progress", settings=app.state.settings, actor=Actor("cli"),
+                        public_message=f"Crew on the way {secrets.token_hex(3)}.")
+    emails = await Notification.select(Notification.channel).where(
+        (Notification.report.reference == report["reference"]) & (Notification.follow.email == email))
+    assert [e["channel"] for e in emails] == ["email"]

@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 from reportit.accounts.tables import PasswordReset, StaffRole
 from reportit.console.tables import AuditLog
 from tests.console.conftest import PASSWORD, new_client, post_form, sign_in
-from tests.push.conftest import Mailbox
+from tests.push.fixtures import Mailbox
 
 NEW_PASSWORD = "a brand new passphrase"
 

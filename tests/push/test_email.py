@@ -6,7 +6,7 @@ import re
 
 from reportit.push.tables import Follow, Notification
 from reportit.reports.status import Actor, change_status
-from tests.push.conftest import new_report, settled, subscribe, unique_name
+from tests.push.fixtures import new_report, settled, subscribe, unique_name
 
 OFFICER = Actor("staff:officer@westminster.example")
 
@@ -110,3 +110,120 @@ async def test_without_smtp_the_email_is_marked_skipped_not_retried(push_client,
     rows = await Notification.select().where(Notification.report.reference == reference)
     assert [(r["channel"], r["state"], r["attempts"]) for r in rows] == [("email", "skipped", 0)]
     assert "REPORTIT_SMTP_URL" in rows[0]["last_error"]
+
+
+def confirmation_path(message) -> str:
+    return re.search(r"http://testserver(/confirm-email/\S+)", message.get_body(("plain",)).get_content()).group(1)
+
+
+async def neighbour(client) -> dict:
+    body = (await client.post("/api/devices")).json()
+    return {**body, "headers": {"Authorization": f"Bearer {body['token']}"}}
+
+
+async def test_a_follower_confirms_their_address_before_any_update_is_emailed(push_client, resident, mailbox,
+                                                                            push_settings):
+    reference = await new_report(push_client, resident)
+    follower, email = await neighbour(push_client), address()
+
+    followed = await push_client.post(f"/api/reports/{reference}/follow", json={"email": email},
+                                      headers=follower["headers"])
+    assert followed.status_code == 201
+    assert followed.json() == {"reference": reference, "following": True, "email": True,
+                               "email_confirmed": False, "confirmation_sent": True}
+    [confirmation] = mailbox.to(email)
+    assert "confirm" in confirmation["Subject"].lower()
+    path = confirmation_path(confirmation)
+
+    await change_status(reference, "investigating", settings=push_settings, actor=OFFICER)
+    rows = await settled(reference)
+    assert [r for r in rows if r["channel"] == "email"] == []
+    assert mailbox.to(email) == [confirmation]
+
+    # A mail scanner that follows the link confirms nothing: the page asks for a button press.
+    asked = await push_client.get(path, headers={"Accept": "text/html"})
+    assert asked.status_code == 200 and 'method="post"' in asked.text
+    await change_status(reference, "in_progress", settings=push_settings, actor=OFFICER)
+    await settled(reference)
+    assert mailbox.to(email) == [confirmation]
+
+    done = await push_client.post(path)
+    spoken = f"{reference[:4]}-{reference[4:]}"
+    assert done.status_code == 200 and email in done.text and spoken in done.text
+
+    await change_status(reference, "fixed", settings=push_settings, actor=OFFICER)
+    rows = await settled(reference)
+    assert [(r["channel"], r["state"]) for r in rows if r["channel"] == "email"] == [("email", "sent")]
+    _, update = mailbox.to(email)
+    assert update["Subject"] == f"Your report {spoken}: Fixed"
+    assert "because you asked for updates about this report" in update.get_body(("plain",)).get_content()
+    unsubscribe = re.search(r"<http://testserver(/unsubscribe/[^>]+)>", update["List-Unsubscribe"]).group(1)
+    stopped = await push_client.post(unsubscribe, content="List-Unsubscribe=One-Click",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert stopped.status_code == 200 and not await Follow.exists().where(Follow.email == email)
+
+
+async def test_changing_the_address_needs_a_new_confirmation(push_client, resident, mailbox, push_settings):
+    reference = await new_report(push_client, resident)
+    follower, first, second = await neighbour(push_client), address(), address()
+    url = f"/api/reports/{reference}/follow"
+    await push_client.post(url, json={"email": first}, headers=follower["headers"])
+    [confirmation] = mailbox.to(first)
+    path = confirmation_path(confirmation)
+    assert (await push_client.post(path)).status_code == 200
+
+    again = await push_client.post(url, json={"email": first}, headers=follower["headers"])
+    assert again.json()["email_confirmed"] is True and len(mailbox.to(first)) == 1  # no second confirmation
+    moved = await push_client.post(url, json={"email": second}, headers=follower["headers"])
+    assert moved.json()["email_confirmed"] is False and len(mailbox.to(second)) == 1
+    assert (await push_client.post(path)).status_code == 404  # the first address's link is stale now
+
+    await change_status(reference, "fixed", settings=push_settings, actor=OFFICER)
+    await settled(reference)
+    assert len(mailbox.to(first)) == 1 and len(mailbox.to(second)) == 1
+
+
+async def test_confirmation_emails_are_rate_limited_per_address_and_per_device(push_client, resident, mailbox):
+    from reportit.push.confirmation import PER_ADDRESS, PER_DEVICE
+
+    reference = await new_report(push_client, resident)
+    url = f"/api/reports/{reference}/follow"
+    stranger = address()
+    answers = [(await push_client.post(url, json={"email": stranger}, headers=(await neighbour(push_client))["headers"]
+                                       )).status_code for _ in range(PER_ADDRESS + 2)]
+    assert answers == [201] * PER_ADDRESS + [429, 429]
+    assert len(mailbox.to(stranger)) == PER_ADDRESS
+
+    spammer = await neighbour(push_client)
+    answers = [(await push_client.post(url, json={"email": address()}, headers=spammer["headers"])).status_code
+               for _ in range(PER_DEVICE + 1)]
+    assert answers[-1] == 429 and answers.count(429) == 1
+    refused = await push_client.post(url, json={"email": address()}, headers=spammer["headers"])
+    assert refused.headers["content-type"] == "application/problem+json" and "Retry-After" in refused.headers
+
+
+async def test_an_update_queued_before_the_address_changed_is_not_sent_to_the_unconfirmed_one(
+        push_client, resident, mailbox, push_settings, push_app, clock, quiet_senders):
+    from reportit.push.sender import Sender
+
+    reference = await new_report(push_client, resident)
+    follower, first, second = await neighbour(push_client), address(), address()
+    url = f"/api/reports/{reference}/follow"
+    await push_client.post(url, json={"email": first}, headers=follower["headers"])
+    assert (await push_client.post(confirmation_path(mailbox.to(first)[0]))).status_code == 200
+    await change_status(reference, "investigating", settings=push_settings, actor=OFFICER)
+    await Notification.update({Notification.next_attempt_at: clock.now}).where(
+        (Notification.report.reference == reference) & (Notification.state == "pending"))
+    # Before the sender gets to it, the follower switches to an address nobody has confirmed yet.
+    await push_client.post(url, json={"email": second}, headers=follower["headers"])
+
+    sender = Sender(push_settings, secret_key=push_app.state.secret_key, clock=clock)
+    try:
+        await sender.drain()
+    finally:
+        await sender.aclose()
+
+    assert len(mailbox.to(first)) == 1 and len(mailbox.to(second)) == 1  # the confirmations only
+    [row] = await Notification.select(Notification.state, Notification.last_error).where(
+        Notification.report.reference == reference)
+    assert (row["state"], row["last_error"]) == ("gone", "address not confirmed")

@@ -8,7 +8,7 @@ import pytest
 
 from reportit.push.tables import Follow, PushSubscription
 from reportit.push.vapid import load_or_create
-from tests.push.conftest import new_private_report, new_report, subscribe, unique_name
+from tests.push.fixtures import new_private_report, new_report, subscribe, unique_name
 from tests.push.mock_push import Browser, b64url
 
 
@@ -210,3 +210,24 @@ async def test_only_the_reporter_may_follow_a_private_report(push_client, reside
 async def test_following_needs_the_device_token(push_client, resident):
     reference = await new_report(push_client, resident)
     assert (await push_client.post(f"/api/reports/{reference}/follow")).status_code == 401
+
+
+async def test_a_device_keeps_only_its_newest_subscriptions(push_client, resident, browser, mock_push,
+                                                              push_settings):
+    """One device registering endpoint after endpoint must not multiply every status change's pushes."""
+    from reportit.push.subscriptions import MAX_PER_DEVICE
+    from reportit.push.tables import Notification
+    from reportit.reports.status import Actor, change_status
+
+    reference = await new_report(push_client, resident)
+    endpoints = [mock_push.url("ok", unique_name()) for _ in range(MAX_PER_DEVICE + 3)]
+    for endpoint in endpoints:
+        await subscribe(push_client, resident, browser, endpoint)
+
+    kept = await PushSubscription.select(PushSubscription.endpoint).where(
+        PushSubscription.device.device_id == resident["device_id"]).order_by(PushSubscription.id)
+    assert [k["endpoint"] for k in kept] == endpoints[-MAX_PER_DEVICE:]
+
+    await change_status(reference, "investigating", settings=push_settings, actor=Actor("cli"))
+    queued = await Notification.count().where(Notification.report.reference == reference)
+    assert queued == MAX_PER_DEVICE

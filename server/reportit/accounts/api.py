@@ -31,7 +31,9 @@ OPENAPI_PATHS = {
                         "required": ["device_id", "token"],
                         "properties": {"device_id": {"type": "string", "format": "uuid"}, "token": {"type": "string"}},
                     }}},
-                }
+                },
+                "429": {"description": "Too many registrations from this address just now; see Retry-After",
+                        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
             },
         }
     }

@@ -14,13 +14,13 @@ from piccolo_api.session_auth.tables import SessionsBase
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from reportit.accounts.failed_logins import failed_logins
 from reportit.accounts.identity import SESSION_COOKIE, staff_from_request
 from reportit.accounts.tables import StaffRole
 from reportit.json_body import read_json
 from reportit.problems import FieldError, Problem, invalid
+from reportit.routing import by_method
 
 SESSION_DAYS = 14
 
@@ -107,9 +107,7 @@ async def sign_out(request: Request) -> Response:
 
 
 routes = [
-    Route("/api/session", sign_in, methods=["POST"]),
-    Route("/api/session", who, methods=["GET"]),
-    Route("/api/session", sign_out, methods=["DELETE"]),
+    by_method("/api/session", POST=sign_in, GET=who, DELETE=sign_out),
 ]
 
 _PROBLEM = {"description": "A problem (RFC 9457)",
@@ -128,7 +126,7 @@ OPENAPI_PATHS = {
                 "properties": {"email": {"type": "string"}, "password": {"type": "string"}},
             }}}},
             "responses": {"200": {"description": "Signed in", "content": _STAFF},
-                          "401": _PROBLEM, "422": _PROBLEM, "429": _PROBLEM},
+                          "401": _PROBLEM, "415": _PROBLEM, "422": _PROBLEM, "429": _PROBLEM},
         },
         "get": {
             "summary": "Who is signed in",

@@ -12,11 +12,12 @@ from reportit.accounts.identity import device_from_request
 from reportit.contact import EMAIL_MESSAGE, valid_email
 from reportit.json_body import read_json
 from reportit.problems import FieldError, Problem, invalid
-from reportit.push import follows, subscriptions
+from reportit.push import confirmation, follows, subscriptions
 from reportit.push.vapid import VapidKeyring, VapidKeys
 from reportit.reports.references import normalise, spoken
 from reportit.reports.tables import Report
 from reportit.reports.visibility import columns, is_public
+from reportit.routing import by_method
 
 MAX_BODY = 8 * 1024
 REPORT_NOT_FOUND = Problem(
@@ -80,9 +81,15 @@ async def follow_report(request: Request) -> Response:
         email = str(email).strip()
         if not valid_email(email):
             raise invalid([FieldError("email", EMAIL_MESSAGE)], title="Check your email address")
-    created = await follows.follow(report["id"], device.id, email or None)
-    return JSONResponse({"reference": reference, "following": True, "email": bool(email)},
-                        status_code=201 if created else 200)
+    followed = await follows.follow(report["id"], device.id, email or None)
+    answer = {"reference": reference, "following": True, "email": bool(email)}
+    if email:
+        if not followed.email_confirmed:
+            request.app.state.confirmation_limits.check(device.id, email)
+            await confirmation.send(request.app.state.settings, request.app.state.secret_key, followed.follow_id,
+                                    reference, email)
+        answer |= {"email_confirmed": followed.email_confirmed, "confirmation_sent": not followed.email_confirmed}
+    return JSONResponse(answer, status_code=201 if followed.created else 200)
 
 
 async def unsubscribe(request: Request) -> Response:
@@ -102,16 +109,39 @@ async def unsubscribe(request: Request) -> Response:
                                       headers={"Cache-Control": "no-store"})
 
 
+async def confirm_email(request: Request) -> Response:
+    secret_key = request.app.state.secret_key
+    token = request.path_params["token"]
+    # GET only asks: mail scanners fetch links, and must not confirm for the recipient.
+    if request.method == "POST":
+        row = await confirmation.confirm(secret_key, token)
+        state = "done" if row else "invalid"
+    else:
+        row = await confirmation.follow_for(secret_key, token)
+        state = ("done" if row["email_confirmed"] else "confirm") if row else "invalid"
+    context = {"state": state, "reference": spoken(row["reference"]) if row else "",
+               "email": row["email"] if row else "", "token": token}
+    return request.app.state.templates.TemplateResponse(request, "confirm_email.html", context,
+                                                        status_code=404 if state == "invalid" else 200,
+                                                        headers={"Cache-Control": "no-store"})
+
+
 routes = [
     Route("/api/push/public-key", public_key, methods=["GET"]),
-    Route("/api/me/push-subscription", put_subscription, methods=["PUT"]),
-    Route("/api/me/push-subscription", delete_subscription, methods=["DELETE"]),
+    by_method("/api/me/push-subscription", PUT=put_subscription, DELETE=delete_subscription),
     Route("/api/reports/{reference}/follow", follow_report, methods=["POST", "DELETE"]),
     Route("/unsubscribe/{token}", unsubscribe, methods=["GET", "POST"]),
+    Route("/confirm-email/{token}", confirm_email, methods=["GET", "POST"]),
 ]
 
 _PROBLEM = {"description": "A problem the caller can put right (RFC 9457).",
             "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+_FOLLOWING = {"application/json": {"schema": {
+    "type": "object", "required": ["reference", "following", "email"],
+    "properties": {"reference": {"type": "string"}, "following": {"type": "boolean"}, "email": {"type": "boolean"},
+                   "email_confirmed": {"type": "boolean", "description": "With an email: updates go to it already"},
+                   "confirmation_sent": {"type": "boolean",
+                                         "description": "With an email: we sent a link that confirms it"}}}}}
 _REFERENCE = [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}]
 
 OPENAPI_SCHEMAS = {
@@ -143,22 +173,30 @@ OPENAPI_PATHS = {
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/PushSubscription"}}}},
             "responses": {"201": {"description": "Stored"}, "200": {"description": "Updated"},
-                          "400": _PROBLEM, "401": _PROBLEM, "422": _PROBLEM},
+                          "400": _PROBLEM, "401": _PROBLEM, "413": _PROBLEM, "422": _PROBLEM},
         },
         "delete": {
             "summary": "Stop pushing to this subscription",
             "security": [{"device": []}],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["endpoint"], "properties": {"endpoint": {"type": "string"}}}}}},
-            "responses": {"204": {"description": "Removed (or was not there)"}, "401": _PROBLEM, "422": _PROBLEM},
+            "responses": {"204": {"description": "Removed (or was not there)"}, "400": _PROBLEM, "401": _PROBLEM,
+                          "413": _PROBLEM, "422": _PROBLEM},
         },
     },
     "/api/reports/{reference}/follow": {
         "post": {
             "summary": "Get this report's status updates on this device (private reports: only their reporter)",
             "security": [{"device": []}], "parameters": _REFERENCE,
-            "responses": {"201": {"description": "Now following"}, "200": {"description": "Already following"},
-                          "401": _PROBLEM, "404": _PROBLEM},
+            "requestBody": {"required": False, "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"email": {
+                    "type": "string", "format": "email",
+                    "description": "Email updates when this device has no working push subscription, once the "
+                                   "address is confirmed from the email we send"}}}}}},
+            "responses": {"201": {"description": "Now following", "content": _FOLLOWING},
+                          "200": {"description": "Already following", "content": _FOLLOWING},
+                          "400": _PROBLEM, "401": _PROBLEM, "404": _PROBLEM, "413": _PROBLEM, "422": _PROBLEM,
+                          "429": _PROBLEM, "503": _PROBLEM},
         },
         "delete": {
             "summary": "Stop this report's updates on this device",

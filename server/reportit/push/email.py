@@ -31,8 +31,11 @@ def token_matches(secret_key: str, token: str, follow_id: int, email: str) -> bo
     return bool(email) and hmac.compare_digest(token, unsubscribe_token(secret_key, follow_id, email))
 
 
-def compose(news: StatusNews, to: str, unsubscribe_url: str, settings: Settings) -> EmailMessage:
+def compose(news: StatusNews, to: str, unsubscribe_url: str, settings: Settings, *,
+            reporter: bool = True) -> EmailMessage:
     link = f"{settings.base_url}/r/{news.reference}"
+    why = ("you gave your address when you made this report" if reporter
+           else "you asked for updates about this report and confirmed your address")
     reference = spoken(news.reference)
     message = EmailMessage()
     message["Subject"] = f"Your report {reference}: {news.status_name}"
@@ -49,7 +52,7 @@ def compose(news: StatusNews, to: str, unsubscribe_url: str, settings: Settings)
         f"{news.text}\n\n"
         f"See the report: {link}\n\n"
         f"--\n{settings.council.name}\n"
-        f"You get these emails because you gave your address when you made this report.\n"
+        f"You get these emails because {why}.\n"
         f"Stop emails about this report: {unsubscribe_url}\n"
     )
     e = html.escape
@@ -59,8 +62,8 @@ def compose(news: StatusNews, to: str, unsubscribe_url: str, settings: Settings)
         f"<h1 style=\"font-size:1.25em\">Report {e(reference)} is now: {e(news.status_name)}</h1>"
         f"{paragraphs}"
         f"<p><a href=\"{e(link)}\">See report {e(reference)}</a></p>"
-        f"<hr><p style=\"font-size:0.875em\">{e(settings.council.name)}. You get these emails because you gave "
-        f"your address when you made this report. <a href=\"{e(unsubscribe_url)}\">Stop emails about this "
+        f"<hr><p style=\"font-size:0.875em\">{e(settings.council.name)}. You get these emails because "
+        f"{e(why)}. <a href=\"{e(unsubscribe_url)}\">Stop emails about this "
         f"report</a>.</p></body></html>",
         subtype="html",
     )

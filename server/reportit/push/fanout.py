@@ -82,7 +82,7 @@ async def enqueue_status_change(
     report = await Report.select(Report.reference, *columns()).where(Report.id == report_id).first()
     if report is None:
         return 0
-    query = Follow.select(Follow.id, Follow.device, Follow.email).where(Follow.report == report_id)
+    query = Follow.select(Follow.id, Follow.device, Follow.email, Follow.email_confirmed).where(Follow.report == report_id)
     if not is_public(report):
         query = query.where(Follow.reporter.eq(True))
     follows = await query.order_by(Follow.id)
@@ -99,7 +99,7 @@ async def enqueue_status_change(
         for subscription_id in subscription_ids:
             rows.append(_row(report_id, status_change_id, "push", now,
                              follow=follow["id"], subscription=subscription_id))
-        if not subscriptions.get(follow["device"]) and follow["email"]:
+        if not subscriptions.get(follow["device"]) and follow["email"] and follow["email_confirmed"]:
             rows.append(_email_row(report_id, status_change_id, follow["id"], settings, now))
     if rows:
         await Notification.insert(*rows)
@@ -113,9 +113,9 @@ async def fall_back_to_email(notification_id: int, settings: Settings) -> bool:
     """After a push finally fails, email the follower instead, unless another push reached them."""
     row = await Notification.select(
         Notification.report, Notification.status_change, Notification.follow,
-        Notification.follow.email.as_alias("email"),
+        Notification.follow.email.as_alias("email"), Notification.follow.email_confirmed.as_alias("confirmed"),
     ).where(Notification.id == notification_id).first()
-    if row is None or not row["follow"] or not row["email"]:
+    if row is None or not row["follow"] or not row["email"] or not row["confirmed"]:
         return False
     siblings = await Notification.exists().where(
         (Notification.status_change == row["status_change"]) & (Notification.follow == row["follow"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from reportit import database
@@ -12,19 +13,28 @@ from reportit.push.tables import Follow
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Followed:
+    created: bool  # this device was not following the report before
+    follow_id: int
+    email_confirmed: bool  # False with an email: updates wait until the address is confirmed
+
+
 async def follow_own_report(report_id: int, device_id: int | None, email: str) -> None:
-    """Called inside the new report's transaction: the reporter hears about their own report."""
+    """Called inside intake's transaction: the reporter hears about their own report. The address
+    they gave on the report form counts as confirmed."""
     if device_id is None and not email.strip():
         return
-    await Follow(report=report_id, device=device_id, email=email.strip(), reporter=True,
-                 created_at=datetime.now(timezone.utc)).save()
+    await Follow(report=report_id, device=device_id, email=email.strip(), email_confirmed=bool(email.strip()),
+                 reporter=True, created_at=datetime.now(timezone.utc)).save()
 
 
 async def follow_original(duplicate_id: int, original_id: int) -> int:
     """Copy a duplicate's followers onto its original, skipping anyone already following it; returns
     how many were copied. The copies are not the original's reporter, so a private original still
     tells only its own. Runs inside the caller's transaction (marking the duplicate)."""
-    follows = await Follow.select(Follow.device, Follow.email).where(Follow.report == duplicate_id).order_by(Follow.id)
+    follows = await Follow.select(Follow.device, Follow.email, Follow.email_confirmed).where(
+        Follow.report == duplicate_id).order_by(Follow.id)
     present = await Follow.select(Follow.device, Follow.email).where(Follow.report == original_id)
     devices = {f["device"] for f in present if f["device"]}
     emails = {f["email"].lower() for f in present if f["email"] and not f["device"]}
@@ -37,25 +47,32 @@ async def follow_original(duplicate_id: int, original_id: int) -> int:
             continue
         devices.add(follow["device"])
         emails.add(follow["email"].lower())
-        rows.append(Follow(report=original_id, device=follow["device"], email=follow["email"], reporter=False,
-                           created_at=now))
+        rows.append(Follow(report=original_id, device=follow["device"], email=follow["email"],
+                           email_confirmed=follow["email_confirmed"], reporter=False, created_at=now))
     if rows:
         await Follow.insert(*rows)
     return len(rows)
 
 
-async def follow(report_id: int, device_id: int, email: str | None = None) -> bool:
-    """True when this device was not following the report yet. With `email`, updates go there
-    whenever this device has no working push subscription (the app offers it where push is
-    impossible, e.g. iOS outside the installed app)."""
+async def follow(report_id: int, device_id: int, email: str | None = None) -> Followed:
+    """Follow a report on this device. With `email`, updates go there whenever this device has no
+    working push subscription (the app offers it where push is impossible, e.g. iOS outside the
+    installed app), once the address is confirmed: an address this device confirmed before counts."""
     async with database.write_transaction(Follow._meta.db):
         where = (Follow.report == report_id) & (Follow.device == device_id)
-        if await Follow.exists().where(where):
-            if email:
-                await Follow.update({Follow.email: email}).where(where)
-            return False
-        await Follow(report=report_id, device=device_id, email=email or "", created_at=datetime.now(timezone.utc)).save()
-    return True
+        row = await Follow.select(Follow.id, Follow.email, Follow.email_confirmed).where(where).first()
+        known = bool(email) and await Follow.exists().where(
+            (Follow.device == device_id) & (Follow.email == email) & Follow.email_confirmed.eq(True))
+        if row is None:
+            created = Follow(report=report_id, device=device_id, email=email or "", email_confirmed=known,
+                             created_at=datetime.now(timezone.utc))
+            await created.save()
+            return Followed(True, created.id, known)
+        confirmed = row["email_confirmed"]
+        if email and (email.lower() != row["email"].lower() or (known and not confirmed)):
+            confirmed = known
+            await Follow.update({Follow.email: email, Follow.email_confirmed: confirmed}).where(Follow.id == row["id"])
+        return Followed(False, row["id"], confirmed)
 
 
 async def unfollow(report_id: int, device_id: int) -> None:
@@ -84,6 +101,6 @@ async def unsubscribe_email(secret_key: str, token: str) -> dict | None:
     if row["device"] is None:
         await Follow.delete().where(Follow.id == row["id"])
     else:
-        await Follow.update({Follow.email: ""}).where(Follow.id == row["id"])
+        await Follow.update({Follow.email: "", Follow.email_confirmed: False}).where(Follow.id == row["id"])
     log.info("event=email_unsubscribed reference=%s", row["reference"])
     return row

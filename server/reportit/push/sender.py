@@ -295,7 +295,7 @@ class Sender:
             n.id, n.channel, n.attempts, n.subscription, n.follow,
             n.subscription.endpoint.as_alias("endpoint"), n.subscription.p256dh.as_alias("p256dh"),
             n.subscription.auth.as_alias("auth"), n.follow.email.as_alias("email"),
-            n.follow.reporter.as_alias("reporter"),
+            n.follow.email_confirmed.as_alias("email_confirmed"), n.follow.reporter.as_alias("reporter"),
             n.report.reference.as_alias("reference"), *columns(n.report, aliased=True),
             n.status_change.to_status.as_alias("to_status"),
             n.status_change.public_message.as_alias("public_message"),
@@ -377,11 +377,13 @@ class Sender:
 
     async def _deliver_email(self, token: str, rows: list[dict]) -> None:
         assert self.smtp is not None
-        ready = [r for r in rows if r["email"]]
-        gone = [(r, Outcome("gone", error="unsubscribed")) for r in rows if not r["email"]]
+        # The follower may have unsubscribed, or changed to an address not yet confirmed, since.
+        ready = [r for r in rows if r["email"] and r["email_confirmed"]]
+        gone = [(r, Outcome("gone", error="unsubscribed" if not r["email"] else "address not confirmed"))
+                for r in rows if not (r["email"] and r["email_confirmed"])]
         messages = [
             compose(news_for(self.settings, r["reference"], r["to_status"], r["public_message"]), r["email"],
-                    self._unsubscribe_url(r["follow"], r["email"]), self.settings)
+                    self._unsubscribe_url(r["follow"], r["email"]), self.settings, reporter=r["reporter"])
             for r in ready
         ]
         results = await anyio.to_thread.run_sync(send_batch, self.smtp, messages)

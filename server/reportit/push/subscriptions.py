@@ -26,6 +26,10 @@ from reportit.settings import Settings
 EXACT_HOSTS = {"fcm.googleapis.com", "updates.push.services.mozilla.com"}
 HOST_SUFFIXES = (".push.services.mozilla.com", ".push.apple.com", ".notify.windows.com")
 MAX_ENDPOINT = 1024
+# A browser has one subscription per app; a handful covers a device whose browser re-subscribed
+# (new key, cleared storage). Beyond that the oldest is replaced, so one device registering
+# endpoint after endpoint cannot multiply the pushes every status change queues.
+MAX_PER_DEVICE = 5
 TITLE = "We can't send notifications to this browser"
 
 
@@ -180,14 +184,23 @@ async def save(device_id: int, new: NewSubscription) -> bool:
                     PushSubscription.endpoint == new.endpoint).first()
                 if existing:
                     await PushSubscription.update(values).where(PushSubscription.id == existing["id"])
-                    return False
-                await PushSubscription.insert(PushSubscription(
-                    endpoint=new.endpoint, created_at=now, **{c._meta.name: v for c, v in values.items()}))
-                return True
+                else:
+                    await PushSubscription.insert(PushSubscription(
+                        endpoint=new.endpoint, created_at=now, **{c._meta.name: v for c, v in values.items()}))
+                await _keep_newest(device_id)
+                return not existing
         except database.UNIQUE_VIOLATIONS:
             if attempt:  # the same browser sent it twice at once: the second pass updates
                 raise
     raise AssertionError("unreachable")
+
+
+async def _keep_newest(device_id: int) -> None:
+    """Replace the oldest: keep the device's MAX_PER_DEVICE most recently sent subscriptions."""
+    rows = await PushSubscription.select(PushSubscription.id).where(PushSubscription.device == device_id).order_by(
+        PushSubscription.updated_at, PushSubscription.id, ascending=False)
+    if len(rows) > MAX_PER_DEVICE:
+        await PushSubscription.delete().where(PushSubscription.id.is_in([r["id"] for r in rows[MAX_PER_DEVICE:]]))
 
 
 async def remove(device_id: int, endpoint: str) -> None:

@@ -39,6 +39,9 @@ class Follow(Table, tablename="follow"):
     report = ForeignKey(references=Report, on_delete=OnDelete.cascade, index=True)
     device = ForeignKey(references=Device, on_delete=OnDelete.cascade, null=True, default=None, index=True)
     email = Varchar(length=320, default="")
+    # Updates are emailed only to a confirmed address: anyone could type a stranger's. The
+    # reporter's contact email counts as confirmed; a follower's waits for the link we send.
+    email_confirmed = Boolean(default=False)
     reporter = Boolean(default=False)  # private reports notify only this row
     created_at = Timestamptz(default=TimestamptzNow())
 

@@ -191,6 +191,7 @@ OPENAPI_PATHS = {
                 "200": {"description": "A repeat: the report stored earlier under this key", "content": _REPORT},
                 "400": _PROBLEM_RESPONSE, "401": _PROBLEM_RESPONSE, "413": _PROBLEM_RESPONSE,
                 "415": _PROBLEM_RESPONSE, "422": _PROBLEM_RESPONSE,
+                "429": _PROBLEM_RESPONSE,  # too many reports from this device just now; see Retry-After
             },
         }
     },

@@ -1,0 +1,114 @@
+"""Confirming a follower's email address before any update is emailed to it.
+
+Anyone can type any address into "Email me updates", so following with an email stores it
+unconfirmed and sends one message with a link; updates start only once the link's page is used.
+The page confirms on a POST from its button: mail scanners that fetch every link (GET) must not
+confirm for the recipient. Confirmation emails are rate-limited per address and per device, so the
+service cannot be used to flood a stranger's inbox.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from urllib.parse import urlparse
+
+import anyio
+
+from reportit.limits import RateLimiter
+from reportit.problems import Problem
+from reportit.push.email import SmtpServer, send_batch, sender_address, token_follow_id
+from reportit.push.tables import Follow
+from reportit.reports.references import spoken
+from reportit.settings import Settings
+
+log = logging.getLogger(__name__)
+
+PER_ADDRESS = 3  # confirmation emails to one address at once, then one a day
+PER_DEVICE = 5  # confirmation emails one device may cause at once, then ten an hour
+NOT_SENT = Problem(503, "We could not send the email",
+                   "We could not send an email to confirm your address just now. Try again in a few minutes.")
+
+
+@dataclass
+class ConfirmationLimits:
+    """In memory, per process, like the other rate limits (limits.py)."""
+
+    per_address: RateLimiter
+    per_device: RateLimiter
+
+    @classmethod
+    def new(cls) -> ConfirmationLimits:
+        return cls(RateLimiter(per_hour=1 / 24, capacity=PER_ADDRESS, what="confirmation emails to that address"),
+                   RateLimiter(per_hour=10, capacity=PER_DEVICE, what="confirmation emails"))
+
+    def check(self, device_id: int, email: str) -> None:
+        self.per_device.check(str(device_id))
+        self.per_address.check(email.lower())
+
+
+def confirm_token(secret_key: str, follow_id: int, email: str) -> str:
+    """`<follow id>.<signature>`: a new address for the follow makes the old link stale."""
+    digest = hmac.new(secret_key.encode(), f"confirm:{follow_id}:{email.lower()}".encode(), hashlib.sha256).digest()
+    return f"{follow_id}.{base64.urlsafe_b64encode(digest[:18]).decode()}"
+
+
+async def follow_for(secret_key: str, token: str) -> dict | None:
+    """The follow a confirmation link is for, with its report reference; None if the link is stale."""
+    follow_id = token_follow_id(token)
+    if follow_id is None:
+        return None
+    row = await Follow.select(Follow.id, Follow.email, Follow.email_confirmed,
+                              Follow.report.reference.as_alias("reference")).where(Follow.id == follow_id).first()
+    if row is None or not row["email"] or not hmac.compare_digest(
+            token, confirm_token(secret_key, row["id"], row["email"])):
+        return None
+    return row
+
+
+async def confirm(secret_key: str, token: str) -> dict | None:
+    row = await follow_for(secret_key, token)
+    if row is None:
+        return None
+    await Follow.update({Follow.email_confirmed: True}).where(
+        (Follow.id == row["id"]) & (Follow.email == row["email"]))
+    log.info("event=email_confirmed reference=%s follow=%s", row["reference"], row["id"])
+    return row
+
+
+async def send(settings: Settings, secret_key: str, follow_id: int, reference: str, email: str) -> None:
+    """Send the confirmation email now (the resident is waiting to be told it went), or raise 503."""
+    if not settings.smtp_url:
+        log.warning("event=confirmation_not_sent reason=no_smtp_url reference=%s", reference)
+        raise NOT_SENT
+    url = f"{settings.base_url}/confirm-email/{confirm_token(secret_key, follow_id, email)}"
+    [error] = await anyio.to_thread.run_sync(send_batch, SmtpServer.from_url(settings.smtp_url),
+                                             [compose(reference, email, url, settings)])
+    if error is not None:
+        log.error("event=confirmation_not_sent reference=%s error=%s", reference, type(error).__name__)
+        raise NOT_SENT
+    log.info("event=confirmation_sent reference=%s follow=%s", reference, follow_id)
+
+
+def compose(reference: str, to: str, url: str, settings: Settings) -> EmailMessage:
+    said = spoken(reference)
+    message = EmailMessage()
+    message["Subject"] = f"Confirm your email for updates on report {said}"
+    message["From"] = sender_address(settings)
+    message["To"] = to
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=urlparse(settings.base_url).hostname or "localhost")
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(
+        f"Someone asked {settings.council.short_name} to email this address when the status of report "
+        f"{said} changes.\n\n"
+        f"To start getting these emails, open this link and press \"Confirm\":\n{url}\n\n"
+        f"If this was not you, ignore this email: we will not email you about the report.\n\n"
+        f"--\n{settings.council.name}\n"
+    )
+    return message
