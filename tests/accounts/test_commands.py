@@ -11,7 +11,7 @@ from reportit.accounts.tables import AccountAudit, ResidentAccount
 from reportit.reports.tables import Report
 from tests.accounts.conftest import new_email, sign_in
 from tests.conftest import ROOT
-from tests.push.fixtures import new_report
+from tests.push.conftest import new_report
 
 
 def reportit(server_env, *args: str) -> subprocess.CompletedProcess:

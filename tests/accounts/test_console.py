@@ -10,7 +10,7 @@ from reportit.console.tables import AuditLog
 from reportit.reports.tables import Report
 from tests.accounts.conftest import new_device, new_email, sign_in
 from tests.console.conftest import post_form
-from tests.push.fixtures import new_report
+from tests.push.conftest import new_report
 
 
 async def test_an_officer_sees_the_account_and_the_reporters_other_reports(

@@ -13,7 +13,7 @@ from reportit.reports.tables import Photo, Report
 from tests.accounts.conftest import new_device, new_email, sign_in
 from tests.api.test_reports_api import pothole, send
 from tests.photo_samples import jpeg_with_exif
-from tests.push.fixtures import subscribe, unique_name
+from tests.push.conftest import subscribe, unique_name
 
 CONTACT = {"contact_name": "Sam Resident", "contact_email": "", "contact_phone": "07700 900 982"}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from reportit.accounts.tables import AccountAudit, Device
 from reportit.reports.status import Actor, change_status
 from tests.accounts.conftest import new_device, new_email, sign_in
-from tests.push.fixtures import new_private_report, new_report, settled, subscribe, unique_name
+from tests.push.conftest import new_private_report, new_report, settled, subscribe, unique_name
 
 OFFICER = Actor("staff:officer@westminster.example")
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.console.conftest import new_client, post_form, sign_in
-from tests.push.fixtures import new_report, settled, subscribe, unique_name
+from tests.push.conftest import new_report, settled, subscribe, unique_name
 from tests.push.mock_push import Browser, MockPushService
 
 

@@ -6,7 +6,7 @@ import re
 
 from reportit.push.tables import Follow, Notification
 from reportit.reports.status import Actor, change_status
-from tests.push.fixtures import new_report, settled, subscribe, unique_name
+from tests.push.conftest import new_report, settled, subscribe, unique_name
 
 OFFICER = Actor("staff:officer@westminster.example")
 

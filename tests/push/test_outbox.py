@@ -18,7 +18,7 @@ from reportit.push.tables import Notification, PushSubscription
 from reportit.reports.status import Actor, change_status
 from reportit.reports.tables import Report, StatusChange
 from tests.conftest import BACKEND, ROOT
-from tests.push.fixtures import new_report, settled, subscribe, unique_name
+from tests.push.conftest import new_report, settled, subscribe, unique_name
 
 OFFICER = Actor("staff:officer@westminster.example")
 

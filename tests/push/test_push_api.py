@@ -8,7 +8,7 @@ import pytest
 
 from reportit.push.tables import Follow, PushSubscription
 from reportit.push.vapid import load_or_create
-from tests.push.fixtures import new_private_report, new_report, subscribe, unique_name
+from tests.push.conftest import new_private_report, new_report, subscribe, unique_name
 from tests.push.mock_push import Browser, b64url
 
 

@@ -9,7 +9,7 @@ from reportit.push.sender import Sender
 from reportit.push.tables import Notification
 from reportit.reports.status import Actor, change_status
 from reportit.reports.tables import Report
-from tests.push.fixtures import FakeClock, new_report, settled, subscribe, unique_name
+from tests.push.conftest import FakeClock, new_report, settled, subscribe, unique_name
 
 OFFICER = Actor("staff:officer@westminster.example")
 

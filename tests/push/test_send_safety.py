@@ -17,7 +17,7 @@ from reportit.push.tables import Notification, PushSubscription
 from reportit.push.vapid import load_or_create
 from reportit.reports.status import Actor, change_status
 from reportit.reports.tables import Report, StatusChange
-from tests.push.fixtures import new_report, subscribe, unique_name
+from tests.push.conftest import new_report, subscribe, unique_name
 from tests.push.test_outbox import parked_rows
 
 OFFICER = Actor("staff:officer@westminster.example")

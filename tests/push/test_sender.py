@@ -9,7 +9,7 @@ from reportit.push.message import MAX_ENCRYPTED, MAX_PAYLOAD, news_for, payload
 from reportit.push.sender import wake_senders
 from reportit.push.tables import Notification, PushSubscription
 from reportit.reports.status import Actor, change_status
-from tests.push.fixtures import new_private_report, new_report, settled, subscribe, unique_name
+from tests.push.conftest import new_private_report, new_report, settled, subscribe, unique_name
 
 OFFICER = Actor("staff:officer@westminster.example")
 

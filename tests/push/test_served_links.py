@@ -21,7 +21,7 @@ import pytest
 from tests.api.test_reports_api import pothole, send
 from tests.conftest import ROOT, free_port
 from tests.console.conftest import PASSWORD, sign_in
-from tests.push.fixtures import subscribe, unique_name
+from tests.push.conftest import subscribe, unique_name
 
 
 @pytest.fixture

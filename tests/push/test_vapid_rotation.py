@@ -10,7 +10,7 @@ import sys
 from reportit.push.vapid import key_path
 from reportit.reports.status import Actor, change_status
 from tests.conftest import ROOT
-from tests.push.fixtures import new_report, settled, subscribe, unique_name
+from tests.push.conftest import new_report, settled, subscribe, unique_name
 
 
 async def test_a_rotation_reaches_the_running_app_and_its_sender(push_client, resident, browser, mock_push,
