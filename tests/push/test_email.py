@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from reportit.push.tables import Follow, Notification
@@ -227,3 +228,20 @@ async def test_an_update_queued_before_the_address_changed_is_not_sent_to_the_un
     [row] = await Notification.select(Notification.state, Notification.last_error).where(
         Notification.report.reference == reference)
     assert (row["state"], row["last_error"]) == ("gone", "address not confirmed")
+
+
+async def test_with_no_mail_server_the_confirmation_link_is_written_to_the_log(client, caplog):
+    """`make run` has no SMTP server: following by email must not be a dead end there. The link
+    goes to the log (as sign-in codes do), and using it confirms the address."""
+    reporter, follower, email = await neighbour(client), await neighbour(client), address()
+    reference = await new_report(client, reporter)
+    with caplog.at_level(logging.INFO, logger="reportit.push.confirmation"):
+        followed = await client.post(f"/api/reports/{reference}/follow", json={"email": email},
+                                     headers=follower["headers"])
+    assert followed.status_code == 201
+    assert followed.json()["email_confirmed"] is False
+    [line] = [r.getMessage() for r in caplog.records if "event=confirmation_link" in r.getMessage()]
+    path = re.search(r"url=http://testserver(/confirm-email/\S+)", line).group(1)
+    done = await client.post(path)
+    assert done.status_code == 200 and email in done.text
+    assert await Follow.exists().where((Follow.email == email) & Follow.email_confirmed.eq(True))
