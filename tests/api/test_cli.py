@@ -97,9 +97,9 @@ def test_status_command_tells_the_followers_like_the_console_does(fresh_env):
     reportit(fresh_env, "migrate")
     reportit(fresh_env, "demo", "--reports", "5")
     report_id, reference = query(fresh_env, "SELECT id, reference FROM report WHERE status = 'received' LIMIT 1")[0]
-    query(fresh_env, "INSERT INTO follow (report, email, reporter, created_at) "
-                     f"VALUES ({report_id}, 'resident@example.com', {'true' if BACKEND == 'postgres' else 1}, "
-                     "CURRENT_TIMESTAMP)")
+    true = "true" if BACKEND == "postgres" else 1
+    query(fresh_env, "INSERT INTO follow (report, email, email_confirmed, reporter, created_at) "
+                     f"VALUES ({report_id}, 'resident@example.com', {true}, {true}, CURRENT_TIMESTAMP)")
 
     moved = reportit(fresh_env, "status", reference, "investigating")
     assert moved.returncode == 0, moved.stderr

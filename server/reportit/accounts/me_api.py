@@ -25,6 +25,7 @@ from reportit.accounts.identity import device_from_request
 from reportit.accounts.profile import read_profile_change
 from reportit.accounts.tables import Device
 from reportit.limits import RateLimiter
+from reportit.routing import by_method
 from reportit.problems import FieldError, Problem, invalid
 
 MAX_BODY = 16 * 1024
@@ -217,9 +218,7 @@ async def delete_me(request: Request) -> Response:
 
 
 routes = [
-    Route("/api/me", me, methods=["GET"]),
-    Route("/api/me", update_me, methods=["PATCH"]),
-    Route("/api/me", delete_me, methods=["DELETE"]),
+    by_method("/api/me", GET=me, PATCH=update_me, DELETE=delete_me),
     Route("/api/me/sign-in", sign_in, methods=["POST"]),
     Route("/api/me/sign-in/verify", verify, methods=["POST"]),
     Route("/api/me/sign-out", sign_out, methods=["POST"]),

@@ -9,7 +9,6 @@ service cannot be used to flood a stranger's inbox.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import logging
@@ -22,6 +21,7 @@ import anyio
 
 from reportit.limits import RateLimiter
 from reportit.problems import Problem
+from reportit.push import base64url
 from reportit.push.email import SmtpServer, send_batch, sender_address, token_follow_id
 from reportit.push.tables import Follow
 from reportit.reports.references import spoken
@@ -55,7 +55,7 @@ class ConfirmationLimits:
 def confirm_token(secret_key: str, follow_id: int, email: str) -> str:
     """`<follow id>.<signature>`: a new address for the follow makes the old link stale."""
     digest = hmac.new(secret_key.encode(), f"confirm:{follow_id}:{email.lower()}".encode(), hashlib.sha256).digest()
-    return f"{follow_id}.{base64.urlsafe_b64encode(digest[:18]).decode()}"
+    return f"{follow_id}.{base64url.encode(digest[:18])}"
 
 
 async def follow_for(secret_key: str, token: str) -> dict | None:

@@ -54,7 +54,7 @@ async def report_page(request: Request) -> Response:
             request, "report_not_found.html", {"asked": asked[:20], "never_contains": NEVER_CONTAINS},
             status_code=404,
         )
-    if view.report["private"] and not asking.is_staff_on(view.report):
+    if not is_public(view.report) and not asking.is_staff_on(view.report):
         # The reporter's own phone: a page anyone could be shown (a shared link, a screen) never
         # holds private details; the app's My reports does.
         return templates.TemplateResponse(
