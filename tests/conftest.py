@@ -116,8 +116,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(server_env: dict[str, str], **extra_env: str) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`reportit serve` in a subprocess on a free loopback port: (its URL, its process)."""
+def running_server(server_env: dict[str, str], workers: int = 1,
+                   **extra_env: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`reportit serve [--workers N]` in a subprocess on a free loopback port: (its URL, its process)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, **server_env, "REPORTIT_BASE_URL": url, **extra_env}
@@ -126,7 +127,8 @@ def running_server(server_env: dict[str, str], **extra_env: str) -> Iterator[tup
     if migrated.returncode:
         raise RuntimeError(f"reportit migrate failed: {migrated.stderr[-3000:]}")
     process = subprocess.Popen(
-        [sys.executable, "-m", "reportit.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "reportit.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(workers)],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     try:
