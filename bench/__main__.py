@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 MODULES = [
     "bench.bench_photos",
     "bench.bench_intake",
+    "bench.bench_workers",
     "bench.bench_push",
     "bench.bench_pwa",
     "bench.bench_console",

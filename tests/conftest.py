@@ -25,7 +25,7 @@ PG_ADMIN_URL = os.environ.get("REPORTIT_TEST_PG", "postgresql://postgres@127.0.0
 BACKEND = os.environ.get("REPORTIT_TEST_DATABASE", "sqlite")
 
 # Push's mock push service, SMTP server and app: one of each for every directory that uses them.
-pytest_plugins = ("tests.push.fixtures",)
+pytest_plugins = ("tests.push.fixtures", "tests.object_storage")
 
 
 def pytest_report_header(config) -> str:
@@ -116,8 +116,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(server_env: dict[str, str], **extra_env: str) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`reportit serve` in a subprocess on a free loopback port: (its URL, its process)."""
+def running_server(server_env: dict[str, str], workers: int = 1,
+                   **extra_env: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`reportit serve [--workers N]` in a subprocess on a free loopback port: (its URL, its process)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, **server_env, "REPORTIT_BASE_URL": url, **extra_env}
@@ -126,7 +127,8 @@ def running_server(server_env: dict[str, str], **extra_env: str) -> Iterator[tup
     if migrated.returncode:
         raise RuntimeError(f"reportit migrate failed: {migrated.stderr[-3000:]}")
     process = subprocess.Popen(
-        [sys.executable, "-m", "reportit.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "reportit.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(workers)],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     try:

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from reportit import database, home, logs, openapi, wiring
+from reportit import database, health, home, logs, openapi, wiring
 from reportit.accounts import api as accounts_api
 from reportit.accounts import me_api, session_api, verify_page
 from reportit import shell
@@ -32,7 +32,7 @@ from reportit.reports import api as reports_api
 from reportit.reports import pages as report_pages
 from reportit.reports.categories import sync_categories
 from reportit.reports.sweep import sweep_periodically
-from reportit.reports.storage import DiskPhotoStore
+from reportit.reports.storage import StorageUnavailable, store_for
 from reportit.reports.upload_budget import UploadBudget
 from reportit.secrets_store import secret
 from reportit.security import SecurityHeaders
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     app = Starlette(
         routes=[
+            *health.routes,
             *home.routes,
             *accounts_api.routes,
             *session_api.routes,
@@ -89,12 +90,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(GZipMiddleware, minimum_size=1024),
         ],
         exception_handlers={Problem: handle_problem, HTTPException: handle_http_error,
-                            ClientDisconnect: handle_disconnect, Exception: handle_crash},
+                            ClientDisconnect: handle_disconnect, StorageUnavailable: handle_storage_down,
+                            Exception: handle_crash},
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.photo_store = DiskPhotoStore(settings.photos_dir)
+    app.state.photo_store = store_for(settings)
     app.state.upload_budget = UploadBudget.for_settings(settings)
     app.state.templates = make_templates(settings)
     app.state.secret_key = secret(settings.data_dir, "secret_key")
@@ -136,6 +138,19 @@ async def handle_disconnect(request: Request, exc: Exception) -> Response:
     """A phone that loses its signal mid-upload: normal on the street, and the app sends it again."""
     log.info("event=client_disconnected method=%s path=%s", request.method, request.url.path)
     return Response(status_code=400)  # nobody is listening; uvicorn drops it
+
+
+async def handle_storage_down(request: Request, exc: Exception) -> Response:
+    """The photo store is unreachable or too slow: intake wrote no report row (files go first,
+    the row after), so the app keeps the report and sends it again."""
+    log.warning("event=storage_down method=%s path=%s", request.method, request.url.path)
+    if request.method == "GET":
+        problem = Problem(503, "Photo not available just now", "This photo cannot be shown just now. Try again in a few minutes.",
+                          headers={"Retry-After": "60"})
+    else:
+        problem = Problem(503, "Photos cannot be stored just now", "We could not store your photos just now. Nothing is "
+                          "lost: your report will be sent again in a few minutes.", headers={"Retry-After": "60"})
+    return problem_response(problem, request)
 
 
 async def handle_crash(request: Request, exc: Exception) -> Response:

@@ -103,6 +103,9 @@ async def _with_db(settings: Settings, work) -> int:
     return 0
 
 
+GRACEFUL_SHUTDOWN_SECONDS = 30  # a slow phone's 5-photo upload finishes well within this
+
+
 def serve_app(settings: Settings, host: str, port: int, workers: int) -> int:
     import uvicorn
 
@@ -124,6 +127,9 @@ def serve_app(settings: Settings, host: str, port: int, workers: int) -> int:
         # The app believes forwarded headers from REPORTIT_TRUSTED_PROXIES only (app.py); uvicorn's
         # own handling would also trust 127.0.0.1 (or FORWARDED_ALLOW_IPS) behind its back.
         proxy_headers=False,
+        # On SIGTERM stop taking connections and let uploads in flight finish (and the sender
+        # record what it sent) for this long before closing what is left.
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         log_level=settings.log_level.lower(),
     )
     return 0

@@ -1,5 +1,6 @@
 """Limits that keep one client from exhausting the service: request body size, and how often a
-client may register a device or send reports.
+client may register a device, send reports, ask for sign-in codes or confirmation emails (rates
+kept in the database, so every worker shares them).
 
 Both answer in problem+json with a message a resident can act on. The report upload has its own
 streaming limits (reports/upload.py) sized for photos; everything else is small.
@@ -12,8 +13,10 @@ import math
 import time
 from dataclasses import dataclass, field
 
+from piccolo.engine.postgres import PostgresEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from reportit.accounts.tables import RateBucket
 from reportit.problems import Problem
 
 DEFAULT_MAX_BODY = 1024 * 1024  # forms and JSON: far more than any of ours needs
@@ -81,24 +84,59 @@ class BodyLimit:
 
 @dataclass
 class RateLimiter:
-    """A token bucket per key: `capacity` at once, refilled at `per_hour` an hour. In memory, per
-    process: enough to stop a script; several workers each allow their own share."""
+    """A token bucket per key: `capacity` at once, refilled at `per_hour` an hour.
+
+    Kept in the database (accounts' rate_bucket table), so every worker on every machine draws on
+    one budget: two workers allow exactly what one does. Taking a token is one atomic upsert that
+    returns a row only when a token was there, on SQLite and PostgreSQL alike; a refusal changes
+    nothing, so asking again while refused costs no extra wait.
+
+    Buckets are named by `scope` (default: what is limited, with the rate), so a limiter built with
+    other numbers starts with full buckets rather than inheriting another's.
+    """
 
     per_hour: float
     capacity: float
     what: str  # for the message: "new app registrations", "reports"
-    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
+    scope: str = ""
+    _checks: int = field(default=0, repr=False)
 
-    def check(self, key: str, now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
-        tokens, last = self._buckets.get(key, (self.capacity, now))
-        tokens = min(self.capacity, tokens + (now - last) * self.per_hour / 3600)
-        if tokens < 1:
-            wait = math.ceil((1 - tokens) * 3600 / self.per_hour)
-            self._buckets[key] = (tokens, now)
-            raise Problem(429, "Too many requests",
-                          f"Too many {self.what} from here just now. Nothing is lost: try again in "
-                          f"{max(1, math.ceil(wait / 60))} minutes.", headers={"Retry-After": str(wait)})
-        self._buckets[key] = (tokens - 1, now)
-        if len(self._buckets) > 100_000:  # forget idle keys rather than grow without bound
-            self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < 3600}
+    async def check(self, key: str, now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        name = f"{self.scope or f'{self.what}/{self.per_hour:g}/{self.capacity:g}'}:{key}"[:400]
+        rate = self.per_hour / 3600
+        taken = await RateBucket.raw(_TAKE.format(least=_least()), name, self.capacity, now,
+                                     *(self.capacity, now, rate) * 2)
+        self._checks += 1
+        if self._checks % FORGET_EVERY == 0:
+            await forget_idle(now)
+        if taken:
+            return
+        row = await RateBucket.select(RateBucket.tokens, RateBucket.updated_at).where(RateBucket.key == name).first()
+        tokens = min(self.capacity, row["tokens"] + (now - row["updated_at"]) * rate) if row else 0.0
+        wait = max(1, math.ceil((1 - tokens) / rate))
+        raise Problem(429, "Too many requests",
+                      f"Too many {self.what} from here just now. Nothing is lost: try again in "
+                      f"{max(1, math.ceil(wait / 60))} minutes.", headers={"Retry-After": str(wait)})
+
+
+# Insert a full bucket less one token, or take a token from the refilled bucket only if one is there:
+# RETURNING yields a row exactly when a token was taken. Placeholders in order: key, capacity, now,
+# then (capacity, now, rate) for the SET and again for the WHERE.
+_TAKE = """
+INSERT INTO rate_bucket (key, tokens, updated_at) VALUES ({{}}, {{}} - 1, {{}})
+ON CONFLICT (key) DO UPDATE
+SET tokens = {least}({{}}, rate_bucket.tokens + ({{}} - rate_bucket.updated_at) * {{}}) - 1, updated_at = excluded.updated_at
+WHERE {least}({{}}, rate_bucket.tokens + ({{}} - rate_bucket.updated_at) * {{}}) >= 1
+RETURNING tokens
+"""
+FORGET_EVERY = 1000  # checks per process between clean-ups of idle buckets
+IDLE = 7 * 24 * 3600.0  # longer than any bucket takes to fill again: a forgotten one is a full one
+
+
+def _least() -> str:
+    return "LEAST" if isinstance(RateBucket._meta.db, PostgresEngine) else "MIN"
+
+
+async def forget_idle(now: float) -> None:
+    await RateBucket.delete().where(RateBucket.updated_at < now - IDLE)

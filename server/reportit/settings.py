@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,6 +149,8 @@ class Settings:
     push_hosts: tuple[str, ...] = ()
     # Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed; none by default.
     trusted_proxies: tuple[str, ...] = ()
+    # Photos in S3-compatible storage (s3://bucket/prefix) instead of data_dir/photos.
+    storage_url: str = ""
     smtp_url: str = ""
     mail_from: str = ""
     vapid_subject: str = ""
@@ -215,6 +218,7 @@ SERVICE_FIELDS: tuple[tuple[str, str, Any], ...] = (
     ("base_url", "REPORTIT_BASE_URL", str),
     ("push_hosts", "REPORTIT_PUSH_HOSTS", _csv),
     ("trusted_proxies", "REPORTIT_TRUSTED_PROXIES", _networks),
+    ("storage_url", "REPORTIT_STORAGE_URL", str),
     ("smtp_url", "REPORTIT_SMTP_URL", str),
     ("mail_from", "REPORTIT_MAIL_FROM", str),
     ("vapid_subject", "REPORTIT_VAPID_SUBJECT", str),
@@ -353,5 +357,7 @@ def _check(settings: Settings) -> None:
             _network(str(entry))
         except ValueError as exc:
             raise SettingsError(f"REPORTIT_TRUSTED_PROXIES (service.trusted_proxies): {exc}") from None
+    if settings.storage_url and not re.fullmatch(r"s3://[a-z0-9][a-z0-9.\-]{1,62}(/.*)?", settings.storage_url):
+        raise SettingsError(f"REPORTIT_STORAGE_URL (service.storage_url): {settings.storage_url!r} is not like s3://bucket/prefix")
     if not settings.status(settings.initial_status):
         raise SettingsError(f"initial_status {settings.initial_status!r} is not a listed status")

@@ -3,6 +3,8 @@ a resident can act on (and a Retry-After the app honours)."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from reportit.accounts.failed_logins import FailedLogins
@@ -20,19 +22,26 @@ def limiter_swap(app):
         setattr(app.state, name, value)
 
 
-def test_a_bucket_refills_over_time():
-    limiter = RateLimiter(per_hour=60, capacity=2, what="reports")
-    limiter.check("a", now=0)
-    limiter.check("a", now=0)
+async def test_a_bucket_refills_over_time(app):
+    limiter = RateLimiter(per_hour=60, capacity=2, what="reports", scope=fresh())
+    await limiter.check("a", now=0)
+    await limiter.check("a", now=0)
     with pytest.raises(Problem) as refused:
-        limiter.check("a", now=1)
+        await limiter.check("a", now=1)
     assert refused.value.status == 429 and refused.value.headers["Retry-After"] == "59"
-    limiter.check("b", now=1)  # another client is not affected
-    limiter.check("a", now=61)
+    await limiter.check("b", now=1)  # another client is not affected
+    await limiter.check("a", now=61)
+    with pytest.raises(Problem):  # the refusal took nothing, and the refill gave one token
+        await limiter.check("a", now=62)
+
+
+def fresh() -> str:
+    """A scope no other test's buckets have: the buckets live in the shared test database."""
+    return f"test-{uuid.uuid4().hex}"
 
 
 async def test_registering_devices_from_one_address_is_rate_limited(client, limiter_swap):
-    limiter_swap.device_limiter = RateLimiter(per_hour=60, capacity=2, what="new app registrations")
+    limiter_swap.device_limiter = RateLimiter(per_hour=60, capacity=2, what="new app registrations", scope=fresh())
     assert (await client.post("/api/devices")).status_code == 201
     assert (await client.post("/api/devices")).status_code == 201
     refused = await client.post("/api/devices")
@@ -42,7 +51,7 @@ async def test_registering_devices_from_one_address_is_rate_limited(client, limi
 
 
 async def test_sending_reports_is_rate_limited_per_device_and_the_report_can_be_sent_later(client, device, limiter_swap):
-    limiter_swap.report_limiter = RateLimiter(per_hour=3600, capacity=1, what="reports")
+    limiter_swap.report_limiter = RateLimiter(per_hour=3600, capacity=1, what="reports", scope=fresh())
     assert (await send(client, device, pothole())).status_code == 201
     refused = await send(client, device, pothole(description="another"))
     assert refused.status_code == 429 and "retry-after" in refused.headers
@@ -92,7 +101,7 @@ async def test_app_sign_in_accepts_only_json(client):
 
 
 async def test_password_spraying_from_one_address_is_stopped(client, limiter_swap):
-    limiter_swap.failed_logins = FailedLogins()
+    limiter_swap.failed_logins = FailedLogins(scope=fresh())
     for n in range(20):
         wrong = await client.post("/api/session", json={"email": f"person{n}@westminster.example", "password": "guess"})
         assert wrong.status_code == 401
@@ -105,7 +114,7 @@ async def test_failed_console_sign_ins_count_against_the_app_sign_in_too(app, li
 
     from tests.console.conftest import sign_in
 
-    limiter_swap.failed_logins = FailedLogins()
+    limiter_swap.failed_logins = FailedLogins(scope=fresh())
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as browser:
         for _ in range(5):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from reportit.limits import RateLimiter
+from tests.api.test_limits import fresh
 from tests.api.test_limits import limiter_swap  # noqa: F401 - a fixture
 from tests.api.test_reports_api import pothole, send
 
@@ -16,8 +17,8 @@ async def documented(client, method: str, path: str, status: int) -> bool:
 
 
 async def test_rate_limited_answers_are_documented(client, device, limiter_swap):  # noqa: F811
-    limiter_swap.device_limiter = RateLimiter(per_hour=1, capacity=1, what="new app registrations")
-    limiter_swap.report_limiter = RateLimiter(per_hour=1, capacity=1, what="reports")
+    limiter_swap.device_limiter = RateLimiter(per_hour=1, capacity=1, what="new app registrations", scope=fresh())
+    limiter_swap.report_limiter = RateLimiter(per_hour=1, capacity=1, what="reports", scope=fresh())
     await client.post("/api/devices")
     refused = await client.post("/api/devices")
     assert refused.status_code == 429 and await documented(client, "POST", "/api/devices", 429)

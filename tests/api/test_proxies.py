@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from reportit.limits import RateLimiter
+from tests.api.test_limits import fresh
 from reportit.settings import SettingsError, load_settings
 
 PROXY = "10.20.0.5"  # inside the trusted network below
@@ -22,7 +23,7 @@ async def behind_proxy(app, settings) -> AsyncIterator:
     from reportit.app import create_app
 
     application = create_app(dataclasses.replace(settings, trusted_proxies=("10.20.0.0/16", "192.0.2.1")))
-    application.state.device_limiter = RateLimiter(per_hour=60, capacity=2, what="new app registrations")
+    application.state.device_limiter = RateLimiter(per_hour=60, capacity=2, what="new app registrations", scope=fresh())
     yield application
     database.use(app.state.engine)
 
@@ -56,7 +57,7 @@ async def test_x_forwarded_for_from_an_untrusted_sender_is_ignored(behind_proxy,
 
 async def test_without_the_setting_no_one_is_trusted_not_even_loopback(app, settings):
     assert settings.trusted_proxies == ()
-    app.state.device_limiter, saved = RateLimiter(per_hour=60, capacity=1, what="new app registrations"), \
+    app.state.device_limiter, saved = RateLimiter(per_hour=60, capacity=1, what="new app registrations", scope=fresh()), \
         app.state.device_limiter
     try:
         async with client_from(app, "127.0.0.1") as local:

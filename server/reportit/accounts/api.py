@@ -10,7 +10,7 @@ from reportit.accounts.identity import create_device, set_device_cookie
 
 
 async def register_device(request: Request) -> JSONResponse:
-    request.app.state.device_limiter.check(request.client.host if request.client else "unknown")
+    await request.app.state.device_limiter.check(request.client.host if request.client else "unknown")
     device, token = await create_device()
     response = JSONResponse({"device_id": str(device.device_id), "token": token}, status_code=201)
     set_device_cookie(request, response, token)

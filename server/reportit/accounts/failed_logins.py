@@ -1,44 +1,60 @@
 """Failed staff sign-ins, counted once for the console and the app alike, so trying passwords
-through one door does not buy fresh attempts at the other."""
+through one door does not buy fresh attempts at the other.
+
+Counted in the database (the rate_bucket table, as limits.py), so every worker on every machine
+sees the same count: more workers do not mean more guesses. Each key counts failures in a window
+of WINDOW seconds that starts at its first failure."""
 
 from __future__ import annotations
 
 import time
-from collections import defaultdict, deque
 
 from starlette.requests import Request
+
+from reportit.accounts.tables import RateBucket
 
 MAX_FAILURES = 5  # per address and email
 MAX_FAILURES_PER_ADDRESS = 20  # across emails: stops password spraying from one place
 WINDOW = 15 * 60.0  # seconds
 
+# One failure more, or the first of a new window once the old one has passed. Placeholders: key,
+# now, then (now - WINDOW) twice and now once for the SET.
+_RECORD = """
+INSERT INTO rate_bucket (key, tokens, updated_at) VALUES ({}, 1, {})
+ON CONFLICT (key) DO UPDATE
+SET tokens = CASE WHEN rate_bucket.updated_at < {} THEN 1 ELSE rate_bucket.tokens + 1 END,
+    updated_at = CASE WHEN rate_bucket.updated_at < {} THEN {} ELSE rate_bucket.updated_at END
+"""
+
 
 class FailedLogins:
-    """Recent failures per key, in this process's memory (a restart forgets them, which is fine)."""
+    """`scope` names this counter's keys (tests give theirs a fresh one)."""
 
-    def __init__(self) -> None:
-        self.failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+    def __init__(self, scope: str = "failed-sign-in") -> None:
+        self.scope = scope
 
-    def _recent(self, key: tuple[str, str]) -> deque[float]:
-        times = self.failures[key]
-        while times and times[0] < time.monotonic() - WINDOW:
-            times.popleft()
-        return times
+    def _key(self, address: str, email: str) -> str:
+        return f"{self.scope}:{address}:{email}"[:400]
 
-    def wait(self, key: tuple[str, str], limit: int) -> int:
-        times = self._recent(key)
-        return 0 if len(times) < limit else max(1, int(times[0] + WINDOW - time.monotonic()))
+    async def wait(self, key: str, limit: int, now: float) -> int:
+        row = await RateBucket.select(RateBucket.tokens, RateBucket.updated_at).where(RateBucket.key == key).first()
+        if row is None or row["updated_at"] < now - WINDOW or row["tokens"] < limit:
+            return 0
+        return max(1, int(row["updated_at"] + WINDOW - now))
 
-    def wait_for(self, address: str, email: str) -> int:
+    async def wait_for(self, address: str, email: str) -> int:
         """Seconds before `email` may try again from `address` (0: now)."""
-        return max(self.wait((address, email), MAX_FAILURES), self.wait((address, "*"), MAX_FAILURES_PER_ADDRESS))
+        now = time.time()
+        return max(await self.wait(self._key(address, email), MAX_FAILURES, now),
+                   await self.wait(self._key(address, "*"), MAX_FAILURES_PER_ADDRESS, now))
 
-    def record(self, address: str, email: str) -> None:
-        for key in ((address, email), (address, "*")):
-            self._recent(key).append(time.monotonic())
+    async def record(self, address: str, email: str) -> None:
+        now = time.time()
+        for key in (self._key(address, email), self._key(address, "*")):
+            await RateBucket.raw(_RECORD, key, now, now - WINDOW, now - WINDOW, now)
 
-    def clear(self, address: str, email: str) -> None:
-        self.failures.pop((address, email), None)
+    async def clear(self, address: str, email: str) -> None:
+        await RateBucket.delete().where(RateBucket.key == self._key(address, email))
 
 
 def failed_logins(request: Request) -> FailedLogins:

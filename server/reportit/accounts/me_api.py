@@ -55,13 +55,13 @@ def _limiter(request: Request, name: str, per_hour: float, capacity: float, what
     return limiter
 
 
-def limit_codes(request: Request, email: str) -> None:
+async def limit_codes(request: Request, email: str) -> None:
     """Per address asking (settable) and per email address (3 at once, then 6 an hour)."""
     per_hour = request.app.state.settings.sign_in_codes_per_hour
     client = request.client.host if request.client else "unknown"
-    _limiter(request, "sign_in_address_limiter", per_hour, max(1, per_hour // 3), "sign-in codes").check(client)
+    await _limiter(request, "sign_in_address_limiter", per_hour, max(1, per_hour // 3), "sign-in codes").check(client)
     try:
-        _limiter(request, "sign_in_email_limiter", 6, 3, "sign-in codes").check(email)
+        await _limiter(request, "sign_in_email_limiter", 6, 3, "sign-in codes").check(email)
     except Problem as problem:
         minutes = max(1, math.ceil(int(problem.headers.get("Retry-After", "60")) / 60))
         raise Problem(429, "Too many codes", f"We have just sent several codes to this address. Use the newest "
@@ -78,7 +78,7 @@ async def signed_in(request: Request) -> tuple[Device, int]:
 
 
 async def _send(request: Request, email: str, device: Device, *, purpose: str, account_id: int | None = None) -> Response:
-    limit_codes(request, email)
+    await limit_codes(request, email)
     code = await codes.issue(email, device.id, request.app.state.secret_key, purpose=purpose, account_id=account_id)
     # The same answer whether or not the address has an account; the email goes after the answer.
     return JSONResponse({"email": email, "expires_in": int(codes.LIFETIME.total_seconds())}, status_code=202,

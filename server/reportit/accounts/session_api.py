@@ -62,7 +62,7 @@ async def sign_in(request: Request) -> Response:
 
     client = request.client.host if request.client else "unknown"
     limiter = failed_logins(request)
-    wait = limiter.wait_for(client, email)
+    wait = await limiter.wait_for(client, email)
     if wait:
         raise Problem(429, "Too many attempts", f"Too many attempts. Wait {max(1, wait // 60)} minutes and try again.",
                       headers={"Retry-After": str(wait)})
@@ -71,9 +71,9 @@ async def sign_in(request: Request) -> Response:
     if user_id is not None:
         staff = await StaffRole.select(StaffRole.role).where(StaffRole.user == user_id).first()
     if staff is None:
-        limiter.record(client, email)
+        await limiter.record(client, email)
         raise WRONG
-    limiter.clear(client, email)
+    await limiter.clear(client, email)
     previous = request.cookies.get(SESSION_COOKIE)
     if previous:  # a token planted before sign-in must not become a signed-in session
         await SessionsBase.remove_session(previous)

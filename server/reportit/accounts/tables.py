@@ -99,3 +99,13 @@ class PasswordReset(Table, tablename="password_reset"):
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
+
+
+class RateBucket(Table, tablename="rate_bucket"):
+    """One rate limit's state for one client, shared by every worker on every machine (limits.py,
+    accounts/failed_logins.py): a token bucket's tokens, or a window's count of failures.
+    `updated_at` is seconds since the epoch (a window's start, for counts)."""
+
+    key = Varchar(length=400, unique=True)
+    tokens = DoublePrecision()
+    updated_at = DoublePrecision(index=True)

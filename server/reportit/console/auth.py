@@ -80,7 +80,7 @@ async def sign_in(request: Request) -> Response:
         return again(422, errors)
     address = request.client.host if request.client else "unknown"
     limiter = failed_logins(request)
-    wait = limiter.wait_for(address, email)
+    wait = await limiter.wait_for(address, email)
     if wait:
         minutes = max(1, round(wait / 60))
         log.warning("event=console_sign_in_limited address=%s", address)
@@ -91,10 +91,10 @@ async def sign_in(request: Request) -> Response:
     user_id = await verify_password(email, password)
     role = await StaffRole.select(StaffRole.role).where(StaffRole.user == user_id).first() if user_id else None
     if role is None:
-        limiter.record(address, email)
+        await limiter.record(address, email)
         log.info("event=console_sign_in_failed address=%s", address)
         return again(401, {"email": "The email address or password is not right"})
-    limiter.clear(address, email)
+    await limiter.clear(address, email)
 
     old_token = request.cookies.get(SESSION_COOKIE)
     if old_token:

@@ -85,7 +85,7 @@ async def follow_report(request: Request) -> Response:
     answer = {"reference": reference, "following": True, "email": bool(email)}
     if email:
         if not followed.email_confirmed:
-            request.app.state.confirmation_limits.check(device.id, email)
+            await request.app.state.confirmation_limits.check(device.id, email)
             await confirmation.send(request.app.state.settings, request.app.state.secret_key, followed.follow_id,
                                     reference, email)
         answer |= {"email_confirmed": followed.email_confirmed, "confirmation_sent": not followed.email_confirmed}

@@ -37,7 +37,7 @@ NOT_SENT = Problem(503, "We could not send the email",
 
 @dataclass
 class ConfirmationLimits:
-    """In memory, per process, like the other rate limits (limits.py)."""
+    """In the database, shared by every worker, like the other rate limits (limits.py)."""
 
     per_address: RateLimiter
     per_device: RateLimiter
@@ -47,9 +47,9 @@ class ConfirmationLimits:
         return cls(RateLimiter(per_hour=1 / 24, capacity=PER_ADDRESS, what="confirmation emails to that address"),
                    RateLimiter(per_hour=10, capacity=PER_DEVICE, what="confirmation emails"))
 
-    def check(self, device_id: int, email: str) -> None:
-        self.per_device.check(str(device_id))
-        self.per_address.check(email.lower())
+    async def check(self, device_id: int, email: str) -> None:
+        await self.per_device.check(str(device_id))
+        await self.per_address.check(email.lower())
 
 
 def confirm_token(secret_key: str, follow_id: int, email: str) -> str:

@@ -38,7 +38,7 @@ async def create_report(request: Request) -> JSONResponse:
     key = parse_idempotency_key(request.headers.get("idempotency-key"))
     staff = await staff_from_request(request)
     device = await device_from_request(request, required=staff is None)
-    request.app.state.report_limiter.check(f"device:{device.id}" if device else f"staff:{staff.user_id}")
+    await request.app.state.report_limiter.check(f"device:{device.id}" if device else f"staff:{staff.user_id}")
     with request.app.state.upload_budget.claim() as claim:
         return await _receive_report(request, key, staff, device, claim)
 

@@ -13,7 +13,7 @@ from reportit import database
 from reportit.reports.categories import category_ids, sync_categories
 from reportit.reports.photos import process_photo
 from reportit.reports.references import new_reference
-from reportit.reports.storage import DiskPhotoStore
+from reportit.reports.storage import store_for
 from reportit.reports.tables import Photo, Report, StatusChange
 from reportit.settings import Settings
 
@@ -118,7 +118,7 @@ async def load_demo(settings: Settings, reports: int = 300, seed: int = 2026) ->
         log.info("event=demo_skipped reason=database_not_empty")
         return
     rng = random.Random(seed)
-    store = DiskPhotoStore(settings.photos_dir)
+    store = store_for(settings)
     photos = []
     for kind in range(9):
         processed = process_photo(_scene(rng, kind), max_pixels=settings.max_photo_pixels)

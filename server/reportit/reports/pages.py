@@ -96,13 +96,22 @@ async def photo_file(request: Request) -> Response:
         if not any(asking.can_see_private({"device": r["report.device"], "staff_user": r["report.staff_user"]})
                    for r in rows):
             raise HTTPException(404)
-    path = request.app.state.photo_store.path_for(key)
-    if path is None or not path.is_file():
-        raise HTTPException(404)
     # The bytes behind a key never change, but a photo can be hidden or its report made private
     # later: shared caches may keep a public photo for an hour at most. Private ones stay out of them.
-    cache = "public, max-age=3600" if public else "private, max-age=3600"
-    return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": cache})
+    headers = {"Cache-Control": "public, max-age=3600" if public else "private, max-age=3600"}
+    store = request.app.state.photo_store
+    path = store.path_for(key)
+    if path is not None:
+        if not path.is_file():
+            raise HTTPException(404)
+        return FileResponse(path, media_type="image/jpeg", headers=headers)
+    # An object store: the bytes pass through here, after the access check above, rather than
+    # through a signed URL a private photo's link could be shared by.
+    try:
+        data = await store.read(key)
+    except FileNotFoundError:
+        raise HTTPException(404) from None
+    return Response(data, media_type="image/jpeg", headers=headers)
 
 
 routes = [

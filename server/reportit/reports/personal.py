@@ -14,7 +14,7 @@ from reportit import database
 from reportit.events import AccountErased
 from reportit.personal_data import Whose
 from reportit.reports.present import load_views, report_json
-from reportit.reports.storage import DiskPhotoStore, PhotoStore
+from reportit.reports.storage import PhotoStore, store_for
 from reportit.reports.tables import Photo, Report
 from reportit.reports.visibility import private_where
 from reportit.settings import Settings
@@ -64,7 +64,7 @@ async def forget_reporter(event: AccountErased, settings: Settings) -> None:
     if photos:
         await Photo.delete().where(Photo.id.is_in([p["id"] for p in photos]))
         keys = sorted({k for p in photos for k in (p["key"], p["thumb_key"])})
-        store = DiskPhotoStore(settings.photos_dir)
+        store = store_for(settings)
         database.after_commit(lambda: _start_cleanup(store, keys))
     log.info("event=reports_anonymised account=%d reports=%d private_photos=%d", event.account_id, len(ids),
              len(photos))

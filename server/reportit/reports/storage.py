@@ -1,8 +1,9 @@
 """Content-addressed photo storage behind a small interface.
 
 A photo's name is the SHA-256 of its bytes, so storing the same photo twice (a retried upload)
-costs nothing, and no name ever comes from a client. The interface is small so an object store
-can replace the disk when several servers share the load.
+costs nothing, and no name ever comes from a client. Two stores implement the interface: a
+directory (the default) and S3-compatible object storage (reports/object_store.py), which several
+servers can share. `store_for` picks one from REPORTIT_STORAGE_URL.
 """
 
 from __future__ import annotations
@@ -11,18 +12,26 @@ import hashlib
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import aiofiles
 import aiofiles.os
 import anyio.to_thread
 
+if TYPE_CHECKING:
+    from reportit.settings import Settings
+
 ALLOWED_EXTENSIONS: frozenset[str] = frozenset({"jpg"})
 _KEY = re.compile(r"[0-9a-f]{64}")
 TMP_DIR = "tmp"
+
+
+class StorageUnavailable(OSError):
+    """The store cannot be reached or did not answer in time: the request is refused with 503
+    and the app sends it again later (app.py renders it)."""
 
 
 @dataclass(frozen=True)
@@ -53,8 +62,12 @@ class PhotoStore(Protocol):
         """Remove the file; deleting what is not there is not an error."""
         ...
 
-    def iter_keys(self) -> Iterator[tuple[str, str, float]]:
+    def list_keys(self) -> AsyncIterator[tuple[str, str, float]]:
         """(key, ext, mtime) of every stored file, for sweeping files no report refers to."""
+        ...
+
+    async def check(self) -> None:
+        """Raise StorageUnavailable unless the store can be reached now (for /healthz)."""
         ...
 
     async def remove_partial_writes(self, older_than: float) -> int:
@@ -119,7 +132,17 @@ class DiskPhotoStore:
     async def delete(self, key: str, ext: str = "jpg") -> None:
         await _remove_if_present(self._path(key, ext))
 
-    def iter_keys(self) -> Iterator[tuple[str, str, float]]:
+    async def list_keys(self) -> AsyncIterator[tuple[str, str, float]]:
+        for entry in await anyio.to_thread.run_sync(lambda: list(self._walk())):
+            yield entry
+
+    async def check(self) -> None:
+        try:
+            await aiofiles.os.makedirs(self.root / TMP_DIR, exist_ok=True)
+        except OSError as exc:
+            raise StorageUnavailable(f"photo directory {self.root}: {exc}") from exc
+
+    def _walk(self) -> Iterator[tuple[str, str, float]]:
         if not self.root.is_dir():
             return
         for first in sorted(self.root.iterdir()):
@@ -163,3 +186,12 @@ async def _remove_if_present(path: Path) -> None:
         await aiofiles.os.remove(path)
     except FileNotFoundError:
         pass
+
+
+def store_for(settings: Settings) -> PhotoStore:
+    """The directory under the data dir, or the object store REPORTIT_STORAGE_URL names."""
+    if settings.storage_url:
+        from reportit.reports.object_store import S3PhotoStore
+
+        return S3PhotoStore.from_url(settings.storage_url)
+    return DiskPhotoStore(settings.photos_dir)

@@ -20,7 +20,7 @@ SWEEP_INTERVAL = 3600  # a crash's leftovers go within two hours, at one cheap p
 async def sweep_orphans(store: PhotoStore, grace_seconds: float = GRACE_SECONDS) -> int:
     cutoff = time.time() - grace_seconds
     removed = 0
-    for key, ext, mtime in list(store.iter_keys()):
+    for key, ext, mtime in [entry async for entry in store.list_keys()]:
         if mtime > cutoff:
             continue
         if await Photo.exists().where((Photo.key == key) | (Photo.thumb_key == key)):
