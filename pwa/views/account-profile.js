@@ -24,7 +24,7 @@ export async function render(main, ctx) {
   }
   document.title = `${TITLE} – Report It`;
   /** @type {EditedPlace[]} */
-  const places = (me.places || []).map((p) => ({ ...p }));
+  const places = (me.places || []).map((/** @type {EditedPlace} */ p) => ({ ...p }));
   if (!places.length) places.push({ label: 'Home', address: '', latitude: null, longitude: null });
   const top = h('div');
   const list = h('div', { id: 'places' });

@@ -257,3 +257,31 @@ def test_download_my_data_saves_the_json_file(phone, mailbox):
     assert download.value.suggested_filename.endswith(".json")
     assert email in open(download.value.path()).read()
     expect(page.locator("#download-status")).to_contain_text("Saved as")
+
+
+def test_email_change_is_confirmed_by_a_code_sent_to_the_new_address(phone, mailbox):
+    page = phone()
+    old, new = new_email(), new_email()
+    sign_in(page, mailbox, old)
+    page.goto("/account")
+    page.get_by_role("link", name="Change email address").click()
+    page.fill("#email", new)
+    page.get_by_role("button", name="Send a code").click()
+    page.get_by_role("heading", name="Confirm your new email address").wait_for()
+    expect(page.get_by_text(f"Enter the 6-digit code we sent to {new}.")).to_be_visible()
+    page.fill("#code", mailbox.code_to(new))
+    page.get_by_role("button", name="Confirm").click()
+    page.locator("#main").get_by_text(f"Signed in as {new}").wait_for()
+
+
+def test_too_many_codes_shows_the_servers_message(phone, account_server):
+    _origin, _env, proxy = account_server
+    page = phone()
+    detail = "We have just sent several codes to this address. Use the newest email, or ask again in 10 minutes."
+    proxy.fail("POST", "/api/me/sign-in", 429, body={"title": "Too many codes", "status": 429, "detail": detail},
+               headers={"Retry-After": "600"})
+    page.goto("/account")
+    page.fill("#email", new_email())
+    page.get_by_role("button", name="Send me a code").click()
+    expect(page.locator(".error-summary")).to_contain_text(detail)
+    expect(page.locator("#email-error")).to_contain_text(detail)
