@@ -105,6 +105,13 @@ export async function currentMe() {
   }
 }
 
+/** The account, asked of the server when there is a signal, else as last known. @returns {Promise<Account | null>} */
+export async function refreshAccount() {
+  if (!navigator.onLine || !(await knownAccount())) return knownAccount();
+  const state = await currentMe().catch(() => null);
+  return state ? state.me.account : knownAccount();
+}
+
 // ---- Signing in and out ------------------------------------------------------------------------
 
 /** @returns {Promise<Pending | null>} the address a code was last sent to from this phone */

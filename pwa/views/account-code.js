@@ -10,7 +10,7 @@ import { backToAccount, busy, field, showErrors } from './account-forms.js';
 export async function render(main, ctx) {
   const pending = await account.pendingCode();
   if (!pending) {
-    await ctx.navigate(/** @type {string} */ ('/account'), { replace: true });
+    await ctx.navigate('/account', { replace: true });
     return;
   }
   const changing = pending.purpose === 'change_email';

@@ -91,7 +91,7 @@ export async function render(main, ctx) {
     else note.textContent = OFFLINE;
   };
   const refresh = async () => {
-    const signedIn = Boolean(await account.knownAccount());
+    const signedIn = Boolean(await account.refreshAccount());  // signed out from another phone: forget its copies
     if (signedIn) account.follows().then(() => draw()).catch(() => undefined);
     if (!(await outbox.sent()).length && !signedIn) {
       note.textContent = navigator.onLine ? '' : OFFLINE;
