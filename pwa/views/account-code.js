@@ -2,7 +2,7 @@
 /** "Enter the 6-digit code we sent to …": signing in, and confirming a new email address. */
 import { h } from '../lib/dom.js';
 import * as account from '../lib/account.js';
-import { backToAccount, busy, field, showErrors } from './account-forms.js';
+import { appendAll, backToAccount, busy, field, showErrors } from './account-forms.js';
 
 /** @typedef {import('./report.js').Ctx} Ctx */
 
@@ -55,7 +55,7 @@ export async function render(main, ctx) {
     sent.textContent = `We sent a new code to ${pending.email}. Use the newest email.`;
     /** @type {HTMLElement} */ (form.querySelector('#code')).focus();
   }) }, 'Send a new code'));
-  main.append(backToAccount(), top, h('h1', null, title),
+  appendAll(main, backToAccount(), top, h('h1', null, title),
     h('p', null, `Enter the 6-digit code we sent to ${pending.email}.`),
     h('p.hint', null, 'No email? Check your spam folder, or send a new code.'),
     form, sent, again,
@@ -88,5 +88,5 @@ export async function renderEmailChange(main, ctx) {
   } },
   field('email', 'New email address', { type: 'email', autocomplete: 'email' }, `Now ${me.email}. We will send a code to the new address to check it is yours.`),
   h('button', { type: 'submit' }, 'Send a code')));
-  main.append(backToAccount(), top, h('h1', null, title), form);
+  appendAll(main, backToAccount(), top, h('h1', null, title), form);
 }

@@ -2,7 +2,7 @@
 /** My data: download it (JSON, or a page to read), and delete the account, saying exactly what goes and what stays. */
 import { h } from '../lib/dom.js';
 import * as account from '../lib/account.js';
-import { backToAccount, busy, field, showErrors } from './account-forms.js';
+import { appendAll, backToAccount, busy, field, showErrors } from './account-forms.js';
 
 /** @typedef {import('./report.js').Ctx} Ctx */
 
@@ -32,7 +32,7 @@ export async function render(main, ctx) {
     }) }, label));
     return button;
   };
-  main.append(backToAccount(), h('h1', null, title),
+  appendAll(main, backToAccount(), h('h1', null, title),
     h('p', null, 'A copy of everything the council holds about your account: your details, saved places, phones, reports and follows.'),
     download('json', 'Download my data (JSON file)'),
     download('html', 'Download a copy to read (web page)'),
@@ -76,7 +76,7 @@ export async function renderDelete(main, ctx) {
   } },
   field('confirm', `To confirm, type "${account.CONFIRM_PHRASE}"`, { type: 'text', autocomplete: 'off' }),
   h('button.warning', { type: 'submit' }, 'Delete my account')));
-  main.append(backToAccount(), top, h('h1', null, title),
+  appendAll(main, backToAccount(), top, h('h1', null, title),
     h('p', null, 'This cannot be undone. Every phone signed in to your account is signed out.'),
     ...listOf('What is deleted', account.DELETED, 'what-is-deleted'),
     ...listOf('What the council keeps', account.KEPT, 'what-is-kept'),

@@ -2,7 +2,7 @@
 /** The phones and browsers signed in to the account: when each was first and last seen; sign out one or all. */
 import { h } from '../lib/dom.js';
 import * as account from '../lib/account.js';
-import { backToAccount, busy, when } from './account-forms.js';
+import { appendAll, backToAccount, busy, when } from './account-forms.js';
 
 /** @typedef {import('./report.js').Ctx} Ctx */
 
@@ -12,7 +12,7 @@ const TITLE = 'Phones and browsers signed in';
 export async function render(main, ctx) {
   document.title = `${TITLE} – Report It`;
   const top = h('div');
-  main.append(backToAccount(), top, h('h1', null, TITLE));
+  appendAll(main, backToAccount(), top, h('h1', null, TITLE));
   /** @type {import('../lib/account.js').Device[]} */
   let list;
   try {
@@ -68,7 +68,7 @@ export async function render(main, ctx) {
     await ctx.navigate('/account', { replace: true });
     ctx.announce('Signed out on every phone and browser.');
   }) }, 'Sign out everywhere'));
-  main.append(
+  appendAll(main, 
     h('p', null, 'Signing a phone out does not delete anything: its reports stay in your account, and anything it has not sent yet is still sent.'),
     h('ul.items', { id: 'devices' }, list.map(item)),
     everywhere);

@@ -63,3 +63,8 @@ export async function busy(button, work) {
     button.disabled = false;
   }
 }
+
+/** Append what is there (a screen's optional parts are null). @param {HTMLElement} main @param {...(Node | null | undefined)} parts */
+export function appendAll(main, ...parts) {
+  main.append(...parts.filter((part) => part !== null && part !== undefined));
+}

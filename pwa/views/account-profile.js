@@ -6,7 +6,7 @@
 import { h } from '../lib/dom.js';
 import * as account from '../lib/account.js';
 import { currentPosition, roundCoordinate } from '../lib/geo.js';
-import { backToAccount, busy, field, showErrors } from './account-forms.js';
+import { appendAll, backToAccount, busy, field, showErrors } from './account-forms.js';
 
 /** @typedef {import('./report.js').Ctx} Ctx */
 /** @typedef {{label: string, address: string, latitude: number | null, longitude: number | null}} EditedPlace */
@@ -101,7 +101,7 @@ export async function render(main, ctx) {
   list, addPlace,
   h('div', null, h('button', { type: 'submit' }, 'Save your details'))));
   drawPlaces();
-  main.append(backToAccount(), top, h('h1', null, TITLE),
+  appendAll(main, backToAccount(), top, h('h1', null, TITLE),
     h('p', null, 'These fill in the contact details of your reports for you. Only council staff see them.'),
     state?.offline ? h('div.notice', null, h('p', null, account.OFFLINE_CHANGE)) : null,
     form);

@@ -2,14 +2,14 @@
 /** Staff sign-in for street wardens and council staff (a password, a session cookie), reached from My Account. */
 import { h } from '../lib/dom.js';
 import { signIn, signOut } from '../lib/api.js';
-import { backToAccount, field, showErrors } from './account-forms.js';
+import { appendAll, backToAccount, field, showErrors } from './account-forms.js';
 
 /** @typedef {import('./report.js').Ctx} Ctx */
 
 /** Signed in as staff. @param {HTMLElement} main @param {Ctx} ctx @param {{email: string, role: string}} staff @param {HTMLElement} storage */
 export function signedIn(main, ctx, staff, storage) {
   document.title = 'Account – Report It';
-  main.append(h('h1', null, 'Account'),
+  appendAll(main, h('h1', null, 'Account'),
     h('p', null, `You are signed in as ${staff.email} (${staff.role}).`),
     h('p', null, 'Reports you send are filed under your staff account. After sending, "Report another here" keeps the problem and the place.'),
     h('button.secondary', { type: 'button', onclick: async () => {
@@ -43,6 +43,6 @@ export function signInForm(main, ctx) {
   field('email', 'Email address', { type: 'email', autocomplete: 'username' }),
   field('password', 'Password', { type: 'password', autocomplete: 'current-password' }),
   h('button', { type: 'submit' }, 'Sign in')));
-  main.append(backToAccount(), top, h('h1', null, 'Staff sign-in'),
+  appendAll(main, backToAccount(), top, h('h1', null, 'Staff sign-in'),
     h('p', null, 'For council staff and street wardens, with the password the council gave you. Residents do not need a password: they sign in with a code sent by email.'), form);
 }

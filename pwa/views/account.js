@@ -9,7 +9,7 @@
 import { h } from '../lib/dom.js';
 import { whoIsSignedIn } from '../lib/api.js';
 import * as account from '../lib/account.js';
-import { busy, field, showErrors, when } from './account-forms.js';
+import { appendAll, busy, field, showErrors, when } from './account-forms.js';
 
 /** @typedef {import('./report.js').Ctx} Ctx */
 
@@ -30,7 +30,7 @@ export async function render(main, ctx) {
     (await import('./account-staff.js')).signInForm(main, ctx);
     return;
   }
-  if (SCREENS[screen]) {
+  if (Object.hasOwn(SCREENS, screen)) {
     await (await SCREENS[screen]()).render(main, ctx);
     return;
   }
@@ -80,7 +80,7 @@ function signInByEmail(main, ctx, offline) {
   } },
   field('email', 'Email address', { type: 'email', autocomplete: 'email' }, 'We will email you a 6-digit code. No password needed.'),
   h('button', { type: 'submit' }, 'Send me a code')));
-  main.append(top, h('h1', null, 'My Account'),
+  appendAll(main, top, h('h1', null, 'My Account'),
     h('p', null, 'You do not need an account to report a problem. Sign in to see your reports on every phone you use, and to fill in your contact details for you.'),
     offline ? h('div.notice', { id: 'offline-notice' }, h('p', null, account.OFFLINE_SIGN_IN)) : null,
     form,
@@ -110,7 +110,7 @@ function signedIn(main, ctx, state) {
     await ctx.navigate('/account', { replace: true });
     ctx.announce('Signed out. Reports waiting to be sent are still on this phone.');
   }) }, 'Sign out on this phone'));
-  main.append(top, h('h1', null, 'My Account'),
+  appendAll(main, top, h('h1', null, 'My Account'),
     state.offline ? h('div.notice', { id: 'offline-notice' }, h('p', null,
       `You're offline: showing what this phone knew on ${when(state.at)}. Changes need a connection.`)) : null,
     h('p', null, 'Signed in as ', h('strong', null, me.email), '. Your reports and updates are the same on every phone you sign in on.'),
