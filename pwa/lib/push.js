@@ -35,6 +35,17 @@ function sameKey(held, key) {
  * @returns {Promise<'on' | 'denied'>}
  */
 export async function getUpdates(reference) {
+  if ((await subscribeThisPhone()) === 'denied') return 'denied';
+  await request(`/api/reports/${encodeURIComponent(reference)}/follow`, { method: 'POST', auth: true });
+  return 'on';
+}
+
+/**
+ * Call only from a click: asks permission, subscribes and tells the server, following nothing new
+ * (a phone signed in to My Account gets the pushes of every report the account follows).
+ * @returns {Promise<'on' | 'denied'>}
+ */
+export async function subscribeThisPhone() {
   const permission = await Notification.requestPermission();
   if (permission !== 'granted') return 'denied';
   const registration = await navigator.serviceWorker.ready;
@@ -59,6 +70,12 @@ export async function getUpdates(reference) {
   // What the server holds: if the push service later changes the subscription, the service worker
   // has the server forget this one (see 'pushsubscriptionchange' in sw.js).
   await db.put('kv', { endpoint: subscription.endpoint }, 'push-endpoint');
-  await request(`/api/reports/${encodeURIComponent(reference)}/follow`, { method: 'POST', auth: true });
   return 'on';
+}
+
+/** Whether this phone already has a push subscription (no prompt). */
+export async function hasSubscription() {
+  if (updatesSupport() !== 'push' || Notification.permission !== 'granted') return false;
+  const registration = await navigator.serviceWorker.ready;
+  return Boolean(await registration.pushManager.getSubscription());
 }

@@ -1,8 +1,12 @@
 // @ts-check
-/** My reports: those sent from this phone, with their status and timeline; readable with no signal. */
+/**
+ * My reports: those sent from this phone, with their status and timeline; readable with no signal.
+ * Signed in to My Account, also the account's reports from its other phones, and the reports it follows.
+ */
 import { h, readableReference } from '../lib/dom.js';
 import * as outbox from '../lib/outbox.js';
 import { myReports } from '../lib/api.js';
+import * as account from '../lib/account.js';
 
 const OFFLINE = 'Offline — showing what was saved on this phone.';
 
@@ -33,6 +37,14 @@ function waitingNotice(waiting) {
     `${waiting} ${waiting === 1 ? 'report is' : 'reports are'} waiting to be sent. `, h('a', { href: '/outbox' }, 'See your outbox')));
 }
 
+/** Reports the account follows but did not make (from any of its phones). @param {{reference: string}[]} followed */
+function followedList(followed) {
+  return h('section', { 'aria-labelledby': 'following-title' },
+    h('h2', { id: 'following-title' }, 'Reports you follow'),
+    h('ul', { id: 'following' }, followed.map((f) => h('li', null,
+      h('a', { href: `/r/${f.reference}` }, `Report ${readableReference(f.reference)}`)))));
+}
+
 /** @param {HTMLElement} main @param {import('./report.js').Ctx} ctx */
 export async function render(main, ctx) {
   document.title = 'My reports – Report It';
@@ -42,12 +54,19 @@ export async function render(main, ctx) {
     const sent = await outbox.sent();
     const waiting = (await outbox.list()).length;
     if (list.contains(document.activeElement)) return;
-    const shown = sent.filter((s) => s.report?.reference);
+    const shown = sent.filter((s) => s.report?.reference).map(({ report, sent_at: sentAt }) => ({ report, sentAt, elsewhere: false }));
+    const here = new Set(shown.map(({ report }) => report.reference));
+    // Signed in: the account's reports from its other phones (the server's copy, kept on this phone).
+    for (const report of await account.accountReports()) {
+      if (!here.has(report.reference)) shown.push({ report, sentAt: report.created_at, elsewhere: true });
+    }
+    shown.sort((a, b) => String(b.sentAt).localeCompare(String(a.sentAt)));
+    const followed = (await account.knownFollows()).filter((f) => !f.reporter);
     list.replaceChildren(...[
       waiting ? waitingNotice(waiting) : null,
-      shown.length ? h('ul.items', null, shown.map(({ report, sent_at: sentAt }) => h('li.item', null,
+      shown.length ? h('ul.items', null, shown.map(({ report, sentAt, elsewhere }) => h('li.item', null,
         h('h2', null, report.category?.name || 'Report'),
-        h('p', null, 'Reference ', h('strong', null, readableReference(report.reference)), ` · sent ${when(sentAt)}`),
+        h('p', null, 'Reference ', h('strong', null, readableReference(report.reference)), ` · sent ${when(sentAt)}${elsewhere ? ' from another phone' : ''}`),
         h('p', null, h('span', { class: `tag ${report.status?.kind === 'fixed' ? 'tag--sent' : ''}` }, report.status?.name || 'Received')),
         report.duplicate_of ? h('p', null, 'Reported already as ', h('a', { href: report.duplicate_of.url }, `report ${report.duplicate_of.reference_spoken}`)) : null,
         h('details', null, h('summary', null, 'Timeline', h('span.visually-hidden', null, ` for ${readableReference(report.reference)}`)),
@@ -55,6 +74,7 @@ export async function render(main, ctx) {
             h('strong', null, step.status_name), ` – ${when(step.at)}`, step.message ? h('p', null, step.message) : null)))),
         report.private ? privateDetails(report) : pageLink(report))))
         : waiting ? null : h('p', null, 'You have not sent any reports from this phone yet. ', h('a', { href: '/report' }, 'Report a problem')),
+      followed.length ? followedList(followed) : null,
     ].filter(Boolean));
   };
   main.append(h('h1', null, 'My reports'), note, list);
@@ -71,7 +91,9 @@ export async function render(main, ctx) {
     else note.textContent = OFFLINE;
   };
   const refresh = async () => {
-    if (!(await outbox.sent()).length) {
+    const signedIn = Boolean(await account.refreshAccount());  // signed out from another phone: forget its copies
+    if (signedIn) account.follows().then(() => draw()).catch(() => undefined);
+    if (!(await outbox.sent()).length && !signedIn) {
       note.textContent = navigator.onLine ? '' : OFFLINE;
       return;
     }
@@ -81,6 +103,7 @@ export async function render(main, ctx) {
         note.textContent = savedAt ? `Offline — showing what was saved on this phone (copy from ${when(savedAt)}).` : OFFLINE;
         return;
       }
+      await account.rememberAccountReports(reports);
       await outbox.refreshSent(reports);
       note.textContent = 'Up to date.';
     } catch {

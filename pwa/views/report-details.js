@@ -6,6 +6,7 @@ import * as outbox from '../lib/outbox.js';
 import { currentPosition, roundCoordinate } from '../lib/geo.js';
 import { backLink, next, steps } from './report.js';
 import { afterSave } from '../app.js';
+import { prefillContact } from '../lib/account.js';
 
 const MAX_PHOTOS = 5;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
@@ -222,7 +223,8 @@ function description(main, ctx) {
 }
 
 /** @param {HTMLElement} main @param {Ctx} ctx */
-function contact(main, ctx) {
+async function contact(main, ctx) {
+  await prefillContact(draft);  // signed in to My Account: from the profile, once per report
   const top = h('div');
   /** @param {string} id @param {string} label @param {string} type @param {string} value @param {string} autocomplete */
   const field = (id, label, type, value, autocomplete) => h('div.field', null,

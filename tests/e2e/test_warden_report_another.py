@@ -21,7 +21,7 @@ def warden_email(live_server, server_env) -> str:
 
 
 def sign_in_on_the_phone(page, email: str) -> None:
-    page.goto("/account")
+    page.goto("/account?screen=staff")
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name="Sign in").click()
