@@ -107,8 +107,12 @@ async def resident(push_client) -> dict:
 
 
 @pytest.fixture
-async def quiet_senders() -> AsyncIterator[None]:
-    """Stop this process's background senders, so a test drives its own and nothing races them."""
+async def quiet_senders(push_app) -> AsyncIterator[None]:
+    """Stop this process's background senders, so a test drives its own and nothing races them.
+
+    After push_app, which parks the shared app's sender for good: taken first, this fixture would
+    note that sender as running and start it again afterwards, and its pushes (no SMTP, another
+    VAPID subject) would race the push tests that follow."""
     from reportit.push import sender
 
     running = list(sender._running)
