@@ -35,7 +35,7 @@ from reportit.reports.sweep import sweep_periodically
 from reportit.reports.storage import StorageUnavailable, store_for
 from reportit.reports.upload_budget import UploadBudget
 from reportit.secrets_store import secret
-from reportit.security import SecurityHeaders
+from reportit.security import SecurityHeaders, UntrustedForwarding
 from reportit.static_files import STATIC_DIR, VersionedStaticFiles
 from reportit.settings import Settings, load_settings
 from reportit.templating import make_templates
@@ -114,7 +114,7 @@ def proxy_middleware(settings: Settings) -> list[Middleware]:
     becomes the right-most one those proxies did not add, so rate limits count per client behind a
     proxy, and a client elsewhere cannot claim a fresh address per request."""
     if not settings.trusted_proxies:
-        return []
+        return [Middleware(UntrustedForwarding)]
     return [Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))]
 
 

@@ -8,12 +8,14 @@ streaming limits (reports/upload.py) sized for photos; everything else is small.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import math
 import time
 from dataclasses import dataclass, field
 
 from piccolo.engine.postgres import PostgresEngine
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reportit.accounts.tables import RateBucket
@@ -29,6 +31,21 @@ UPLOAD_ROUTES = frozenset({
     ("POST", "/open311/v2/requests.xml"),
     ("POST", "/share-target"),
 })
+
+
+def client_key(request: Request) -> str:
+    """Whom a per-client limit counts: the client's address (after trusted proxies), or for IPv6 its
+    /64 network, since one phone or household is given a whole /64 and can rotate addresses in it."""
+    host = request.client.host if request.client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 class _TooLarge(Exception):

@@ -71,3 +71,21 @@ def test_a_trusted_proxy_that_is_not_an_address_is_a_configuration_error(server_
         load_settings({**server_env, "REPORTIT_TRUSTED_PROXIES": "10.0.0.1, proxy.internal"})
     parsed = load_settings({**server_env, "REPORTIT_TRUSTED_PROXIES": "10.0.0.1, 172.16.0.0/12,::1"})
     assert parsed.trusted_proxies == ("10.0.0.1", "172.16.0.0/12", "::1")
+
+
+async def test_forwarded_headers_with_no_trusted_proxy_are_named_in_the_log_once(app, settings, caplog):
+    """After an upgrade behind a proxy with the setting unset, every resident shares the proxy's
+    allowance: the operator is told why, once, not left to find it from locked-out staff."""
+    from reportit import database
+    from reportit.app import create_app
+
+    application = create_app(settings)
+    try:
+        with caplog.at_level("WARNING", logger="reportit.security"):
+            async with client_from(application, "127.0.0.1") as local:
+                for _ in range(2):
+                    await local.get("/api/categories", headers={"X-Forwarded-For": "203.0.113.5"})
+        warnings = [r.getMessage() for r in caplog.records if "forwarded_header_ignored" in r.getMessage()]
+        assert len(warnings) == 1 and "REPORTIT_TRUSTED_PROXIES" in warnings[0]
+    finally:
+        database.use(app.state.engine)  # tables follow the most recent app: hand them back

@@ -63,3 +63,19 @@ async def test_sweeping_goes_on_while_the_server_runs(app):
         assert not partial.exists() and not await store.exists(orphan.key)
     finally:
         sweeper.cancel()
+
+
+async def test_a_retry_that_finds_its_old_file_keeps_it_from_the_sweep(app):
+    """An upload that wrote its file but never committed, retried over an hour later: the retry finds
+    the file and must not lose it to the sweep before its report's row commits."""
+    store = app.state.photo_store
+    data = b"\xff\xd8\xff\xe0 written, never committed, retried later " + os.urandom(16)
+    first = await store.put(data)
+    two_hours_ago = time.time() - 7200
+    os.utime(store.path_for(first.key), (two_hours_ago, two_hours_ago))
+
+    retried = await store.put(data)
+    await sweep_orphans(store)
+
+    assert retried.key == first.key and not retried.created
+    assert await store.exists(first.key)

@@ -7,6 +7,17 @@ import uuid
 from urllib.parse import urlparse
 
 import httpx
+import pytest
+
+from tests.conftest import running_server, separate_env
+
+
+@pytest.fixture(scope="module")
+def live_server(server_env, tmp_path_factory):
+    """This module's own server, stopped when the module ends: the session's shared one would keep
+    its notification sender running beside the push tests' and race them for their messages."""
+    with running_server(separate_env(server_env, tmp_path_factory.mktemp("limits_live"))) as (url, _process):
+        yield url
 
 
 def _connect(live_server: str) -> socket.socket:

@@ -24,7 +24,7 @@ from reportit.accounts.code_mail import send_code
 from reportit.accounts.identity import device_from_request
 from reportit.accounts.profile import read_profile_change
 from reportit.accounts.tables import Device
-from reportit.limits import RateLimiter
+from reportit.limits import RateLimiter, client_key
 from reportit.routing import by_method
 from reportit.problems import FieldError, Problem, invalid
 
@@ -58,7 +58,7 @@ def _limiter(request: Request, name: str, per_hour: float, capacity: float, what
 async def limit_codes(request: Request, email: str) -> None:
     """Per address asking (settable) and per email address (3 at once, then 6 an hour)."""
     per_hour = request.app.state.settings.sign_in_codes_per_hour
-    client = request.client.host if request.client else "unknown"
+    client = client_key(request)
     await _limiter(request, "sign_in_address_limiter", per_hour, max(1, per_hour // 3), "sign-in codes").check(client)
     try:
         await _limiter(request, "sign_in_email_limiter", 6, 3, "sign-in codes").check(email)

@@ -21,6 +21,7 @@ from reportit.accounts.tables import StaffRole
 from reportit.json_body import read_json
 from reportit.problems import FieldError, Problem, invalid
 from reportit.routing import by_method
+from reportit.limits import client_key
 
 SESSION_DAYS = 14
 
@@ -60,7 +61,7 @@ async def sign_in(request: Request) -> Response:
     if errors:
         raise invalid([FieldError(f, m) for f, m in errors], title="Sign-in failed")
 
-    client = request.client.host if request.client else "unknown"
+    client = client_key(request)
     limiter = failed_logins(request)
     wait = await limiter.wait_for(client, email)
     if wait:

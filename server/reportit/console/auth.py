@@ -24,6 +24,7 @@ from reportit.accounts.failed_logins import failed_logins
 from reportit.accounts.tables import StaffRole
 from reportit.console.access import form_of, render
 from reportit.console.audit import record
+from reportit.limits import client_key
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ async def sign_in(request: Request) -> Response:
 
     if errors:
         return again(422, errors)
-    address = request.client.host if request.client else "unknown"
+    address = client_key(request)
     limiter = failed_logins(request)
     wait = await limiter.wait_for(address, email)
     if wait:

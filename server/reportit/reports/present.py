@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from reportit.reports.visibility import is_public
 from reportit.reports.references import spoken
 from reportit.reports.tables import Photo, Report, StatusChange
 from reportit.settings import Settings
@@ -121,7 +122,7 @@ def report_json(view: ReportView, settings: Settings, *, for_reporter: bool = Fa
 def _original(r: dict, settings: Settings) -> dict | None:
     """The report this one duplicates, if anyone may see it: a private or hidden original stays unnamed."""
     reference = r.get("original_reference")
-    if not reference or r.get("original_private") or r.get("original_hidden"):
+    if not reference or not is_public(r, prefix="original_"):
         return None
     return {"reference": reference, "reference_spoken": spoken(reference), "url": f"{settings.base_url}/r/{reference}"}
 

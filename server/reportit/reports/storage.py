@@ -94,6 +94,10 @@ class DiskPhotoStore:
         key = hashlib.sha256(data).hexdigest()
         path = self._path(key, ext)
         if await self._has_complete_copy(path, len(data)):
+            # The sweep deletes files no photo row uses once they are an hour old: a retry that
+            # finds one left by an upload that never committed makes it new again, or the sweep
+            # could take it before this report's row commits.
+            await anyio.to_thread.run_sync(os.utime, path)
             return StoredFile(key=key, ext=ext, size=len(data), created=False)
 
         tmp_dir = self.root / TMP_DIR
