@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
-    logs.configure(settings.log_level)
+    logs.configure(settings.config.log_level)
     wiring.wire_domains()
     engine = database.engine_for(settings)
     database.use(engine)
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             sweeper = asyncio.create_task(sweep_periodically(app.state.photo_store))
             sender = app.state.push_sender = Sender(settings, secret_key=app.state.secret_key)
             sender.start()
-            log.info("event=started database=%s", "postgresql" if settings.is_postgres else "sqlite")
+            log.info("event=started database=%s", "postgresql" if settings.config.is_postgres else "sqlite")
             yield
             sweeper.cancel()
             await sender.aclose()
@@ -94,14 +94,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.photo_store = DiskPhotoStore(settings.photos_dir)
+    app.state.photo_store = DiskPhotoStore(settings.config.photos_dir)
     app.state.upload_budget = UploadBudget.for_settings(settings)
     app.state.templates = make_templates(settings)
-    app.state.secret_key = secret(settings.data_dir, "secret_key")
-    app.state.device_limiter = RateLimiter(settings.device_registrations_per_hour,
-                                           capacity=max(1, settings.device_registrations_per_hour // 3),
+    app.state.secret_key = secret(settings.config.data_dir, "secret_key")
+    app.state.device_limiter = RateLimiter(settings.config.device_registrations_per_hour,
+                                           capacity=max(1, settings.config.device_registrations_per_hour // 3),
                                            what="new app registrations")
-    app.state.report_limiter = RateLimiter(settings.reports_per_hour, capacity=max(1, settings.reports_per_hour // 3),
+    app.state.report_limiter = RateLimiter(settings.config.reports_per_hour, capacity=max(1, settings.config.reports_per_hour // 3),
                                            what="reports")
     app.state.confirmation_limits = ConfirmationLimits.new()
     return app
@@ -111,9 +111,9 @@ def proxy_middleware(settings: Settings) -> list[Middleware]:
     """Believe X-Forwarded-For and -Proto only from REPORTIT_TRUSTED_PROXIES: the client address
     becomes the right-most one those proxies did not add, so rate limits count per client behind a
     proxy, and a client elsewhere cannot claim a fresh address per request."""
-    if not settings.trusted_proxies:
+    if not settings.config.trusted_proxies:
         return []
-    return [Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))]
+    return [Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.config.trusted_proxies))]
 
 
 MESSAGES = {

@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"reportit: configuration error: {exc}", file=sys.stderr)
         return 2
-    logs.configure(settings.log_level)
+    logs.configure(settings.config.log_level)
     wiring.wire_domains()
 
     if args.command in push_commands.COMMANDS:
@@ -106,14 +106,14 @@ async def _with_db(settings: Settings, work) -> int:
 def serve_app(settings: Settings, host: str, port: int, workers: int) -> int:
     import uvicorn
 
-    if settings.base_url_derived:
+    if settings.config.base_url_derived:
         # Links in reports, emails, pushes and the CSV must reach this server: without a configured
         # public address, use where it listens. The app (and each worker) reads it from the env.
         os.environ["REPORTIT_BASE_URL"] = listening_url(host, port)
         log.info("event=base_url url=%s source=listening_address hint=set_REPORTIT_BASE_URL_to_the_public_address",
                  os.environ["REPORTIT_BASE_URL"])
     else:
-        log.info("event=base_url url=%s source=REPORTIT_BASE_URL", settings.base_url)
+        log.info("event=base_url url=%s source=REPORTIT_BASE_URL", settings.config.base_url)
 
     uvicorn.run(
         "reportit.app:create_app",
@@ -124,7 +124,7 @@ def serve_app(settings: Settings, host: str, port: int, workers: int) -> int:
         # The app believes forwarded headers from REPORTIT_TRUSTED_PROXIES only (app.py); uvicorn's
         # own handling would also trust 127.0.0.1 (or FORWARDED_ALLOW_IPS) behind its back.
         proxy_headers=False,
-        log_level=settings.log_level.lower(),
+        log_level=settings.config.log_level.lower(),
     )
     return 0
 

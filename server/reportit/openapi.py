@@ -61,7 +61,7 @@ def spec(request: Request) -> dict:
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": f"{settings.council.short_name} – {settings.council.name}",
+            "title": f"{settings.catalogue.council.short_name} – {settings.catalogue.council.name}",
             "version": "1",
             "description": "The JSON API of the Report It service, used by the resident app.",
         },

@@ -11,7 +11,7 @@ async def test_hsts_is_sent_only_when_the_service_says_it_is_on_https(app, setti
     from reportit import database
     from reportit.app import create_app
 
-    secure = create_app(dataclasses.replace(settings, secure_cookies=True))
+    secure = create_app(dataclasses.replace(settings, config=dataclasses.replace(settings.config, secure_cookies=True)))
     try:
         transport = httpx.ASGITransport(app=secure, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as https:

@@ -21,7 +21,8 @@ async def behind_proxy(app, settings) -> AsyncIterator:
     from reportit import database
     from reportit.app import create_app
 
-    application = create_app(dataclasses.replace(settings, trusted_proxies=("10.20.0.0/16", "192.0.2.1")))
+    application = create_app(dataclasses.replace(settings, config=dataclasses.replace(
+        settings.config, trusted_proxies=("10.20.0.0/16", "192.0.2.1"))))
     application.state.device_limiter = RateLimiter(per_hour=60, capacity=2, what="new app registrations")
     yield application
     database.use(app.state.engine)
@@ -55,7 +56,7 @@ async def test_x_forwarded_for_from_an_untrusted_sender_is_ignored(behind_proxy,
 
 
 async def test_without_the_setting_no_one_is_trusted_not_even_loopback(app, settings):
-    assert settings.trusted_proxies == ()
+    assert settings.config.trusted_proxies == ()
     app.state.device_limiter, saved = RateLimiter(per_hour=60, capacity=1, what="new app registrations"), \
         app.state.device_limiter
     try:

@@ -142,10 +142,10 @@ async def test_a_repeat_is_answered_even_if_the_form_would_now_be_refused(client
     key = str(uuid.uuid4())
     data = {**pothole(), "answers": json.dumps({"danger": "no"})}
     first = await send(client, device, data, key=key)
-    pothole_config = settings.category("pothole")
+    pothole_config = settings.catalogue.category("pothole")
     stricter = replace(pothole_config, questions=tuple(replace(q, required=True) for q in pothole_config.questions))
-    app.state.settings = replace(settings, categories=tuple(
-        stricter if c.code == "pothole" else c for c in settings.categories))
+    app.state.settings = replace(settings, catalogue=replace(settings.catalogue, categories=tuple(
+        stricter if c.code == "pothole" else c for c in settings.catalogue.categories)))
     try:
         assert (await send(client, device, data)).status_code == 422  # a new report would be refused
         again = await send(client, device, data, key=key)

@@ -25,12 +25,13 @@ async def push_world(app, settings) -> AsyncIterator[dict]:
     from reportit.push.vapid import load_or_create
 
     browser = Browser.new()
-    mock = MockPushService(browser, vapid_public_key=load_or_create(settings.data_dir).application_server_key)
+    mock = MockPushService(browser, vapid_public_key=load_or_create(settings.config.data_dir).application_server_key)
     mock.start()
     shared = getattr(app.state, "push_sender", None)
     if shared is not None:
         await shared.stop()  # only this module's sender may send to this module's mock
-    application = create_app(dataclasses.replace(settings, push_hosts=(f"127.0.0.1:{mock.port}",)))
+    application = create_app(dataclasses.replace(settings, config=dataclasses.replace(
+        settings.config, push_hosts=(f"127.0.0.1:{mock.port}",))))
     try:
         async with application.router.lifespan_context(application):
             yield {"app": application, "mock": mock, "browser": browser}

@@ -23,7 +23,7 @@ async def test_signing_in_opens_the_case_list_with_a_secure_session_cookie(app, 
 
 async def test_the_session_cookie_is_secure_when_the_settings_say_so(app, staff):
     original = app.state.settings
-    app.state.settings = dataclasses.replace(original, secure_cookies=True)
+    app.state.settings = dataclasses.replace(original, config=dataclasses.replace(original.config, secure_cookies=True))
     try:
         async with new_client(app) as client:
             response = await sign_in(client, staff["officer"])

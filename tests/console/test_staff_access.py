@@ -42,8 +42,8 @@ def mailbox() -> Iterator[Mailbox]:
 def with_smtp(app, mailbox) -> Iterator[None]:
     """The running app, told to send email through the test's SMTP server."""
     before = app.state.settings
-    app.state.settings = dataclasses.replace(before, smtp_url=f"smtp://127.0.0.1:{mailbox.port}",
-                                             mail_from="Console <console@westminster.example>")
+    app.state.settings = dataclasses.replace(before, config=dataclasses.replace(
+        before.config, smtp_url=f"smtp://127.0.0.1:{mailbox.port}", mail_from="Console <console@westminster.example>"))
     yield
     app.state.settings = before
 

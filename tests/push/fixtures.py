@@ -47,7 +47,7 @@ def browser() -> Browser:
 def mock_push(browser, settings) -> Iterator[MockPushService]:
     from reportit.push.vapid import load_or_create
 
-    service = MockPushService(browser, vapid_public_key=load_or_create(settings.data_dir).application_server_key)
+    service = MockPushService(browser, vapid_public_key=load_or_create(settings.config.data_dir).application_server_key)
     service.start()
     yield service
     service.stop()
@@ -65,13 +65,13 @@ def mailbox() -> Iterator[Mailbox]:
 
 @pytest.fixture(scope="session")
 def push_settings(settings, mock_push, mailbox):
-    return dataclasses.replace(
-        settings,
+    return dataclasses.replace(settings, config=dataclasses.replace(
+        settings.config,
         push_hosts=(f"127.0.0.1:{mock_push.port}",),
         smtp_url=f"smtp://127.0.0.1:{mailbox.port}",
         mail_from="Report It <reportit@westminster.example>",
         vapid_subject="mailto:push-tests@westminster.example",
-    )
+    ))
 
 
 @pytest.fixture(scope="session")

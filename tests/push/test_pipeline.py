@@ -104,7 +104,7 @@ async def test_a_dead_encoder_process_falls_back_to_a_thread(
 
 
 def test_one_vapid_jwt_serves_a_push_service_and_each_message_is_encrypted_afresh(settings, browser):
-    encoder = PushEncoder(load_or_create(settings.data_dir), "push-tests@westminster.example", settings.base_url)
+    encoder = PushEncoder(load_or_create(settings.config.data_dir), "push-tests@westminster.example", settings.config.base_url)
     news = StatusNews("K7QM4XRT", "fixed", "Fixed", "Done")
     first = encoder.request(news, Target("https://fcm.googleapis.com/fcm/send/a", **browser.keys))
     second = encoder.request(news, Target("https://fcm.googleapis.com/fcm/send/b", **browser.keys))

@@ -93,8 +93,8 @@ async def test_a_subscription_with_a_bad_url_fails_alone_and_the_good_one_is_sen
 
 
 def test_the_encoder_process_returns_a_failure_for_the_bad_row_and_requests_for_the_rest(settings, browser):
-    keys = load_or_create(settings.data_dir)
-    start_encoder_process(keys.private_pem, keys.public_pem, "push-tests@westminster.example", settings.base_url)
+    keys = load_or_create(settings.config.data_dir)
+    start_encoder_process(keys.private_pem, keys.public_pem, "push-tests@westminster.example", settings.config.base_url)
     news = StatusNews("K7QM4XRT", "fixed", "Fixed", "Done")
 
     results = encode_in_process([(news, Target("https://fcm.googleapis.com/fcm/send/a", **browser.keys)),

@@ -74,7 +74,7 @@ DEVICE_COOKIE_SECONDS = 400 * 24 * 3600  # the longest browsers keep a cookie; r
 def set_device_cookie(request: Request, response: Response, token: str) -> None:
     response.set_cookie(
         DEVICE_COOKIE, token, max_age=DEVICE_COOKIE_SECONDS, path="/", httponly=True, samesite="lax",
-        secure=request.app.state.settings.secure_cookies,
+        secure=request.app.state.settings.config.secure_cookies,
     )
 
 

@@ -56,7 +56,7 @@ def _limiter(request: Request, name: str, per_hour: float, capacity: float, what
 
 def limit_codes(request: Request, email: str) -> None:
     """Per address asking (settable) and per email address (3 at once, then 6 an hour)."""
-    per_hour = request.app.state.settings.sign_in_codes_per_hour
+    per_hour = request.app.state.settings.config.sign_in_codes_per_hour
     client = request.client.host if request.client else "unknown"
     _limiter(request, "sign_in_address_limiter", per_hour, max(1, per_hour // 3), "sign-in codes").check(client)
     try:
@@ -198,7 +198,7 @@ async def download(request: Request) -> Response:
     device, account_id = await signed_in(request)
     settings = request.app.state.settings
     data = await export.export_account(account_id, settings, actor="resident")
-    name = f"my-data-{settings.council.short_name.lower().replace(' ', '-')}-{date.today():%Y-%m-%d}"
+    name = f"my-data-{settings.catalogue.council.short_name.lower().replace(' ', '-')}-{date.today():%Y-%m-%d}"
     if request.query_params.get("format") == "html":
         return request.app.state.templates.TemplateResponse(
             request, "account_export.html", {"data": data}, headers={**NO_STORE,

@@ -84,7 +84,7 @@ async def sign_in(request: Request) -> Response:
     response = JSONResponse({"email": email, "role": staff["role"]})
     response.set_cookie(
         SESSION_COOKIE, session.token, max_age=SESSION_DAYS * 86400, httponly=True, samesite="lax",
-        secure=request.app.state.settings.secure_cookies, path="/",
+        secure=request.app.state.settings.config.secure_cookies, path="/",
     )
     return response
 
@@ -102,7 +102,7 @@ async def sign_out(request: Request) -> Response:
         await SessionsBase.remove_session(token)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
-                           secure=request.app.state.settings.secure_cookies)
+                           secure=request.app.state.settings.config.secure_cookies)
     return response
 
 

@@ -28,12 +28,12 @@ async def jump_to_reference(f: CaseFilter, staff: StaffMember) -> str | None:
 def filter_context(f: CaseFilter, settings) -> dict:
     return {
         "filter": f,
-        "statuses": settings.statuses,
-        "groups": settings.groups,
-        "categories": settings.categories,
-        "category_names": {c.code: c.name for c in settings.categories},
-        "status_names": {s.code: s.name for s in settings.statuses},
-        "map": settings.map,
+        "statuses": settings.catalogue.statuses,
+        "groups": settings.catalogue.groups,
+        "categories": settings.catalogue.categories,
+        "category_names": {c.code: c.name for c in settings.catalogue.categories},
+        "status_names": {s.code: s.name for s in settings.catalogue.statuses},
+        "map": settings.catalogue.map,
     }
 
 

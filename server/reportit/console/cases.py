@@ -46,9 +46,9 @@ async def show_case(request: Request, staff: StaffMember, *, errors: dict[str, s
         "values": values or {},
         "done": DONE.get(request.query_params.get("done", "")),
         "workers": await caseworkers() if staff.works_cases else [],
-        "statuses": settings.statuses,
-        "categories": settings.categories,
-        "map": settings.map,
+        "statuses": settings.catalogue.statuses,
+        "categories": settings.catalogue.categories,
+        "map": settings.catalogue.map,
         "reporter": await reporter_summary(report, staff),
     })
     return render(request, "case.html", context, status_code=status_code, staff=staff)

@@ -50,7 +50,7 @@ async def csv_chunks(where: Combinable, settings: Settings, ids: CategoryIds) ->
     writer.writerow(HEADER)
     yield ("\ufeff" + buffer.getvalue()).encode()  # the BOM makes Excel read UTF-8
     after = 0
-    categories = {c.code: c for c in settings.categories}
+    categories = {c.code: c for c in settings.catalogue.categories}
     while True:
         rows = await fetch_batch(where, after)
         if not rows:
@@ -60,9 +60,9 @@ async def csv_chunks(where: Combinable, settings: Settings, ids: CategoryIds) ->
         for r in rows:
             code = ids.code_of.get(r["category"], "")
             category = categories.get(code)
-            status = settings.status(r["status"])
+            status = settings.catalogue.status(r["status"])
             writer.writerow([safe_cell(v) for v in (
-                r["reference"], f"{settings.base_url}/r/{r['reference']}", r["created_at"].isoformat(timespec="seconds"),
+                r["reference"], f"{settings.config.base_url}/r/{r['reference']}", r["created_at"].isoformat(timespec="seconds"),
                 r["updated_at"].isoformat(timespec="seconds"), code, category.group if category else "", r["status"],
                 status.kind if status else "", r["description"], r["location_text"], r["latitude"], r["longitude"],
                 r["assigned_email"] or "", r["hidden"], r["private"], r["source"],

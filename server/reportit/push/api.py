@@ -30,7 +30,7 @@ def vapid_keys(request: Request) -> VapidKeys:
     """The keys as they are now: after `reportit vapid --rotate`, apps subscribe with the new one."""
     keyring = getattr(request.app.state, "vapid_keyring", None)
     if keyring is None:
-        keyring = request.app.state.vapid_keyring = VapidKeyring(request.app.state.settings.data_dir)
+        keyring = request.app.state.vapid_keyring = VapidKeyring(request.app.state.settings.config.data_dir)
     return keyring.current()
 
 

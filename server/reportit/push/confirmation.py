@@ -83,11 +83,11 @@ async def confirm(secret_key: str, token: str) -> dict | None:
 
 async def send(settings: Settings, secret_key: str, follow_id: int, reference: str, email: str) -> None:
     """Send the confirmation email now (the resident is waiting to be told it went), or raise 503."""
-    if not settings.smtp_url:
+    if not settings.config.smtp_url:
         log.warning("event=confirmation_not_sent reason=no_smtp_url reference=%s", reference)
         raise NOT_SENT
-    url = f"{settings.base_url}/confirm-email/{confirm_token(secret_key, follow_id, email)}"
-    [error] = await anyio.to_thread.run_sync(send_batch, SmtpServer.from_url(settings.smtp_url),
+    url = f"{settings.config.base_url}/confirm-email/{confirm_token(secret_key, follow_id, email)}"
+    [error] = await anyio.to_thread.run_sync(send_batch, SmtpServer.from_url(settings.config.smtp_url),
                                              [compose(reference, email, url, settings)])
     if error is not None:
         log.error("event=confirmation_not_sent reference=%s error=%s", reference, type(error).__name__)
@@ -102,13 +102,13 @@ def compose(reference: str, to: str, url: str, settings: Settings) -> EmailMessa
     message["From"] = sender_address(settings)
     message["To"] = to
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=urlparse(settings.base_url).hostname or "localhost")
+    message["Message-ID"] = make_msgid(domain=urlparse(settings.config.base_url).hostname or "localhost")
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(
-        f"Someone asked {settings.council.short_name} to email this address when the status of report "
+        f"Someone asked {settings.catalogue.council.short_name} to email this address when the status of report "
         f"{said} changes.\n\n"
         f"To start getting these emails, open this link and press \"Confirm\":\n{url}\n\n"
         f"If this was not you, ignore this email: we will not email you about the report.\n\n"
-        f"--\n{settings.council.name}\n"
+        f"--\n{settings.catalogue.council.name}\n"
     )
     return message

@@ -46,7 +46,7 @@ async def create_report(request: Request) -> JSONResponse:
 async def _receive_report(request: Request, key: uuid.UUID | None, staff: StaffMember | None, device: Device | None,
                           claim: Claim) -> JSONResponse:
     settings = request.app.state.settings
-    limits = Limits(max_files=settings.max_photos, max_file_bytes=settings.max_photo_bytes)
+    limits = Limits(max_files=settings.config.max_photos, max_file_bytes=settings.config.max_photo_bytes)
     form = await parse_multipart(request, limits, claim=claim)
     digest = fingerprint(form)
     reporter = Reporter(device=device, staff=staff, source="app", actor=f"staff:{staff.email}" if staff else "resident")

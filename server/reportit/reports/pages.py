@@ -25,7 +25,7 @@ def human_time(value: str) -> str:
 
 
 def _answers(report: dict, settings) -> list[dict]:
-    category = settings.category(report["category"]["code"])
+    category = settings.catalogue.category(report["category"]["code"])
     if category is None:
         return []
     shown = []

@@ -45,8 +45,8 @@ async def collect(whose: Whose, settings: Settings) -> dict[str, Any]:
     for view in views:
         body = report_json(view, settings, for_reporter=True)
         for photo in body["photos"]:
-            photo["url"] = settings.base_url + photo["url"]
-            photo["thumbnail_url"] = settings.base_url + photo["thumbnail_url"]
+            photo["url"] = settings.config.base_url + photo["url"]
+            photo["thumbnail_url"] = settings.config.base_url + photo["thumbnail_url"]
         reports.append(body)
     return {"reports": reports}
 
@@ -64,7 +64,7 @@ async def forget_reporter(event: AccountErased, settings: Settings) -> None:
     if photos:
         await Photo.delete().where(Photo.id.is_in([p["id"] for p in photos]))
         keys = sorted({k for p in photos for k in (p["key"], p["thumb_key"])})
-        store = DiskPhotoStore(settings.photos_dir)
+        store = DiskPhotoStore(settings.config.photos_dir)
         database.after_commit(lambda: _start_cleanup(store, keys))
     log.info("event=reports_anonymised account=%d reports=%d private_photos=%d", event.account_id, len(ids),
              len(photos))
