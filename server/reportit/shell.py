@@ -19,6 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from reportit.assets import asset_dir
+from reportit.app_state import services
 from reportit.catalogue import Catalogue
 from reportit.static_files import static_url
 
@@ -149,12 +150,10 @@ def build(catalogue: Catalogue) -> Build:
 
 
 def _build(request: Request) -> Build:
-    state = request.app.state
-    current = getattr(state, "pwa_build", None)
-    if current is None:
-        current = build(state.settings.catalogue)
-        state.pwa_build = current
-    return current
+    state = services(request)
+    if state.pwa_build is None:
+        state.pwa_build = build(state.catalogue)
+    return state.pwa_build
 
 
 async def shell(request: Request) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import httpx
+from reportit.app_state import services
 
 
 async def test_hsts_is_sent_only_when_the_service_says_it_is_on_https(app, settings, client):
@@ -19,6 +20,6 @@ async def test_hsts_is_sent_only_when_the_service_says_it_is_on_https(app, setti
                 response = await https.get(path)
                 assert response.headers["strict-transport-security"] == "max-age=31536000", path
     finally:
-        database.use(app.state.engine)
+        database.use(services(app).engine)
     plain = await client.get("/api/categories")
     assert "strict-transport-security" not in plain.headers

@@ -11,6 +11,7 @@ import pytest
 
 from reportit.limits import RateLimiter
 from reportit.settings import SettingsError, load_settings
+from reportit.app_state import services
 
 PROXY = "10.20.0.5"  # inside the trusted network below
 
@@ -23,9 +24,9 @@ async def behind_proxy(app, settings) -> AsyncIterator:
 
     application = create_app(dataclasses.replace(settings, config=dataclasses.replace(
         settings.config, trusted_proxies=("10.20.0.0/16", "192.0.2.1"))))
-    application.state.device_limiter = RateLimiter(per_hour=60, capacity=2, what="new app registrations")
+    services(application).device_limiter = RateLimiter(per_hour=60, capacity=2, what="new app registrations")
     yield application
-    database.use(app.state.engine)
+    database.use(services(app).engine)
 
 
 def client_from(application, address: str) -> httpx.AsyncClient:
@@ -57,13 +58,13 @@ async def test_x_forwarded_for_from_an_untrusted_sender_is_ignored(behind_proxy,
 
 async def test_without_the_setting_no_one_is_trusted_not_even_loopback(app, settings):
     assert settings.config.trusted_proxies == ()
-    app.state.device_limiter, saved = RateLimiter(per_hour=60, capacity=1, what="new app registrations"), \
-        app.state.device_limiter
+    services(app).device_limiter, saved = RateLimiter(per_hour=60, capacity=1, what="new app registrations"), \
+        services(app).device_limiter
     try:
         async with client_from(app, "127.0.0.1") as local:
             assert [await register(local, f"203.0.113.{n}") for n in range(2)] == [201, 429]
     finally:
-        app.state.device_limiter = saved
+        services(app).device_limiter = saved
 
 
 def test_a_trusted_proxy_that_is_not_an_address_is_a_configuration_error(server_env):

@@ -16,6 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests.push.mock_push import Browser, MockPushService
+from reportit.app_state import services
 
 
 def _free_port() -> int:
@@ -81,13 +82,13 @@ async def push_app(app, push_settings) -> AsyncIterator:
 
     # The shared app's sender has no SMTP and another VAPID subject: park it, so what the mock
     # sees comes from this app's sender.
-    shared = getattr(app.state, "push_sender", None)
+    shared = getattr(services(app), "push_sender", None)
     if shared is not None:
         await shared.stop()
     application = create_app(push_settings)
     async with application.router.lifespan_context(application):
         yield application
-    database.use(app.state.engine)  # tables follow the most recent app: hand them back
+    database.use(services(app).engine)  # tables follow the most recent app: hand them back
     if shared is not None:
         shared.start()
 

@@ -7,10 +7,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from reportit.accounts.identity import create_device, set_device_cookie
+from reportit.app_state import services
 
 
 async def register_device(request: Request) -> JSONResponse:
-    request.app.state.device_limiter.check(request.client.host if request.client else "unknown")
+    services(request).device_limiter.check(request.client.host if request.client else "unknown")
     device, token = await create_device()
     response = JSONResponse({"device_id": str(device.device_id), "token": token}, status_code=201)
     set_device_cookie(request, response, token)

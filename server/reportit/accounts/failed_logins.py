@@ -7,6 +7,7 @@ import time
 from collections import defaultdict, deque
 
 from starlette.requests import Request
+from reportit.app_state import services
 
 MAX_FAILURES = 5  # per address and email
 MAX_FAILURES_PER_ADDRESS = 20  # across emails: stops password spraying from one place
@@ -42,7 +43,4 @@ class FailedLogins:
 
 
 def failed_logins(request: Request) -> FailedLogins:
-    limiter = getattr(request.app.state, "failed_logins", None)
-    if limiter is None:
-        limiter = request.app.state.failed_logins = FailedLogins()
-    return limiter
+    return services(request).failed_logins

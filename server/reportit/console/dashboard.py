@@ -24,6 +24,7 @@ from reportit.console.filters import CaseFilter, parse_filter
 from reportit.console.queries import category_ids, open_codes, overdue_condition, status_counts, where_for
 from reportit.reports.tables import Report, StatusChange
 from reportit.settings import Settings
+from reportit.app_state import services
 
 DEFAULT_WEEKS = 12
 GRID = 24  # heatmap cells per side
@@ -159,7 +160,7 @@ def weekly_chart_json(data: dict) -> str:
 
 @staff_only(*CASEWORK)
 async def dashboard(request: Request, staff: StaffMember) -> Response:
-    settings = request.app.state.settings
+    settings = services(request).settings
     f = parse_filter(request.query_params, settings)
     if f.date_from is None and f.date_to is None:
         f = replace(f, date_from=date.today() - timedelta(weeks=DEFAULT_WEEKS))

@@ -19,6 +19,7 @@ from reportit.console.filters import parse_filter
 from reportit.console.queries import CategoryIds, category_ids, where_for
 from reportit.reports.tables import Report
 from reportit.settings import Settings
+from reportit.app_state import services
 
 BATCH = 1000
 HEADER = ["reference", "url", "created_at", "updated_at", "category", "group", "status", "status_kind",
@@ -73,7 +74,7 @@ async def csv_chunks(where: Combinable, settings: Settings, ids: CategoryIds) ->
 
 @staff_only(*CASEWORK)
 async def export_csv(request: Request, staff: StaffMember) -> Response:
-    settings = request.app.state.settings
+    settings = services(request).settings
     f = parse_filter(request.query_params, settings)
     ids = await category_ids()
     where = await where_for(f, staff, settings, ids)

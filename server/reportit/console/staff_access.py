@@ -20,6 +20,7 @@ from reportit.console.admin import show_admin
 from reportit.console.audit import record
 from reportit.push.email import SmtpServer, send_batch, sender_address
 from reportit.settings import Settings
+from reportit.app_state import services
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def reset_message(to: str, link: str, settings: Settings) -> EmailMessage:
 
 @staff_only(*ADMIN)
 async def send_reset(request: Request, staff: StaffMember) -> Response:
-    settings: Settings = request.app.state.settings
+    settings: Settings = services(request).settings
     person = await _person(request)
     if person is None or not person["active"]:
         return await show_admin(request, staff, errors={"role": "Choose an active account on the list"},

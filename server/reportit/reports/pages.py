@@ -15,6 +15,7 @@ from reportit.reports.present import load_view, report_json
 from reportit.reports.references import NEVER_CONTAINS, normalise, spoken
 from reportit.reports.tables import Photo
 from reportit.reports.visibility import columns, is_public
+from reportit.app_state import services
 
 _KEY = re.compile(r"^[0-9a-f]{64}$")
 
@@ -40,8 +41,8 @@ def _answers(report: dict, settings) -> list[dict]:
 
 
 async def report_page(request: Request) -> Response:
-    settings = request.app.state.settings
-    templates = request.app.state.templates
+    settings = services(request).settings
+    templates = services(request).templates
     asked = request.path_params["reference"]
     reference = normalise(asked)
     if reference and reference != asked:
@@ -96,7 +97,7 @@ async def photo_file(request: Request) -> Response:
         if not any(asking.can_see_private({"device": r["report.device"], "staff_user": r["report.staff_user"]})
                    for r in rows):
             raise HTTPException(404)
-    path = request.app.state.photo_store.path_for(key)
+    path = services(request).photo_store.path_for(key)
     if path is None or not path.is_file():
         raise HTTPException(404)
     # The bytes behind a key never change, but a photo can be hidden or its report made private
