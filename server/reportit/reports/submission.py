@@ -12,11 +12,12 @@ from reportit.contact import EMAIL_MESSAGE, PHONE_MESSAGE, valid_email, valid_ph
 from reportit import json_body
 from reportit.json_body import NUL_MESSAGE
 from reportit.problems import FieldError, invalid
+from reportit.reports.tables import LocationSource
 from reportit.reports.upload import ParsedForm
 from reportit.catalogue import Category, Question
 from reportit.settings import Settings
 
-LOCATION_SOURCES = ("device", "map", "photo", "text")
+LOCATION_SOURCES = tuple(s.value for s in LocationSource if s.value)
 MAX_LOCATION_TEXT = 500
 MAX_SHORT_ANSWER = 200
 
