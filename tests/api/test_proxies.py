@@ -71,4 +71,4 @@ def test_a_trusted_proxy_that_is_not_an_address_is_a_configuration_error(server_
     with pytest.raises(SettingsError, match="REPORTIT_TRUSTED_PROXIES"):
         load_settings({**server_env, "REPORTIT_TRUSTED_PROXIES": "10.0.0.1, proxy.internal"})
     parsed = load_settings({**server_env, "REPORTIT_TRUSTED_PROXIES": "10.0.0.1, 172.16.0.0/12,::1"})
-    assert parsed.trusted_proxies == ("10.0.0.1", "172.16.0.0/12", "::1")
+    assert parsed.config.trusted_proxies == ("10.0.0.1", "172.16.0.0/12", "::1")
