@@ -65,12 +65,12 @@ async def _fill(env: dict[str, str]) -> None:
     await insert_reports(settings, REPORTS, "bench")
     # Fresh statistics for the query planner: PostgreSQL's autovacuum would gather them soon after
     # a bulk load; SQLite gathers them only when asked (ANALYZE / PRAGMA optimize).
-    if settings.is_postgres:
-        await _pg_analyze(settings.database_url)
+    if settings.config.is_postgres:
+        await _pg_analyze(settings.config.database_url)
     else:
         import sqlite3
 
-        with sqlite3.connect(settings.sqlite_path) as connection:
+        with sqlite3.connect(settings.config.sqlite_path) as connection:
             connection.execute("ANALYZE")
 
 

@@ -195,8 +195,8 @@ def crypto_rows(settings, keys, browser, endpoint: str) -> list[dict]:
     from reportit.push.message import PushEncoder, Target, news_for, payload
 
     news = news_for(settings, "K7QM4XRT", "fixed", "We filled the pothole this morning. " * 5)
-    body = payload(news, settings.base_url)
-    encoder = PushEncoder(keys, "bench@example.org", settings.base_url)
+    body = payload(news, settings.config.base_url)
+    encoder = PushEncoder(keys, "bench@example.org", settings.config.base_url)
     target = Target(endpoint, **browser.keys)
     plain = WebPush(private_key=keys.private_pem, public_key=keys.public_pem, subscriber="bench@example.org")
     subscription = WebPushSubscription(endpoint=endpoint, keys=browser.keys)
@@ -284,7 +284,7 @@ def pywebpush_rate(settings, browser, origin: str, key_file: Path, *, keep_alive
 
     from reportit.push.message import TTL_SECONDS, news_for, payload
 
-    data = payload(news_for(settings, "K7QM4XRT", "in_progress", "A crew is on the way."), settings.base_url)
+    data = payload(news_for(settings, "K7QM4XRT", "in_progress", "A crew is on the way."), settings.config.base_url)
     label = f"sync-{uuid.uuid4().hex[:6]}"
     with requests.Session() as session:
         started = time.perf_counter()
@@ -391,8 +391,9 @@ def run() -> list[dict]:
     service.start()
     try:
         origin = f"http://127.0.0.1:{ports.get(timeout=30)}"
-        settings = replace(load_settings(), push_hosts=(origin.removeprefix("http://"),),
-                           vapid_subject="mailto:bench@example.org")
+        loaded = load_settings()
+        settings = replace(loaded, config=replace(loaded.config, push_hosts=(origin.removeprefix("http://"),),
+                                                  vapid_subject="mailto:bench@example.org"))
         rows = crypto_rows(settings, keys, browser, f"{origin}/push/ok/crypto")
         from reportit.push.vapid import key_path
 

@@ -16,8 +16,12 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from piccolo.engine.base import Engine
+
 from reportit import database, health, home, logs, openapi, wiring
+from reportit.app_state import AppState, services
 from reportit.accounts import api as accounts_api
+from reportit.accounts.failed_logins import FailedLogins
 from reportit.accounts import me_api, session_api, verify_page
 from reportit import shell
 from reportit.open311 import routes as open311_routes
@@ -28,6 +32,7 @@ from reportit.push import api as push_api
 from reportit.push import follows_api
 from reportit.push.confirmation import ConfirmationLimits
 from reportit.push.sender import Sender
+from reportit.push.vapid import VapidKeyring
 from reportit.reports import api as reports_api
 from reportit.reports import pages as report_pages
 from reportit.reports.categories import sync_categories
@@ -45,20 +50,21 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
-    logs.configure(settings.log_level)
+    logs.configure(settings.config.log_level)
     wiring.wire_domains()
     engine = database.engine_for(settings)
     database.use(engine)
+    state = make_state(settings, engine)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await database.start_pool(engine)
         try:
-            app.state.category_ids = await sync_categories(settings)
-            sweeper = asyncio.create_task(sweep_periodically(app.state.photo_store))
-            sender = app.state.push_sender = Sender(settings, secret_key=app.state.secret_key)
+            state.category_ids = await sync_categories(settings)
+            sweeper = asyncio.create_task(sweep_periodically(state.photo_store))
+            sender = state.push_sender = Sender(settings, secret_key=state.secret_key)
             sender.start()
-            log.info("event=started database=%s", "postgresql" if settings.is_postgres else "sqlite")
+            log.info("event=started database=%s", "postgresql" if settings.config.is_postgres else "sqlite")
             yield
             sweeper.cancel()
             await sender.aclose()
@@ -94,28 +100,42 @@ def create_app(settings: Settings | None = None) -> Starlette:
                             Exception: handle_crash},
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.photo_store = store_for(settings)
-    app.state.upload_budget = UploadBudget.for_settings(settings)
-    app.state.templates = make_templates(settings)
-    app.state.secret_key = secret(settings.data_dir, "secret_key")
-    app.state.device_limiter = RateLimiter(settings.device_registrations_per_hour,
-                                           capacity=max(1, settings.device_registrations_per_hour // 3),
-                                           what="new app registrations")
-    app.state.report_limiter = RateLimiter(settings.reports_per_hour, capacity=max(1, settings.reports_per_hour // 3),
-                                           what="reports")
-    app.state.confirmation_limits = ConfirmationLimits.new()
+    app.state.services = state
     return app
+
+
+def make_state(settings: Settings, engine: Engine) -> AppState:
+    """Everything the app holds, made once; the lifespan fills in what needs the database."""
+    config = settings.config
+    return AppState(
+        settings=settings,
+        engine=engine,
+        secret_key=secret(config.data_dir, "secret_key"),
+        templates=make_templates(settings),
+        photo_store=store_for(settings),
+        upload_budget=UploadBudget.for_settings(settings),
+        vapid_keyring=VapidKeyring(config.data_dir),
+        device_limiter=_hourly(config.device_registrations_per_hour, "new app registrations"),
+        report_limiter=_hourly(config.reports_per_hour, "reports"),
+        sign_in_address_limiter=_hourly(config.sign_in_codes_per_hour, "sign-in codes"),
+        sign_in_email_limiter=RateLimiter(6, capacity=3, what="sign-in codes"),  # 3 at once, then 6 an hour
+        confirmation_limits=ConfirmationLimits.new(),
+        failed_logins=FailedLogins(),
+    )
+
+
+def _hourly(per_hour: int, what: str) -> RateLimiter:
+    """A third of the hour's allowance may come at once."""
+    return RateLimiter(per_hour, capacity=max(1, per_hour // 3), what=what)
 
 
 def proxy_middleware(settings: Settings) -> list[Middleware]:
     """Believe X-Forwarded-For and -Proto only from REPORTIT_TRUSTED_PROXIES: the client address
     becomes the right-most one those proxies did not add, so rate limits count per client behind a
     proxy, and a client elsewhere cannot claim a fresh address per request."""
-    if not settings.trusted_proxies:
+    if not settings.config.trusted_proxies:
         return [Middleware(UntrustedForwarding)]
-    return [Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))]
+    return [Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.config.trusted_proxies))]
 
 
 MESSAGES = {
@@ -129,7 +149,7 @@ async def handle_http_error(request: Request, exc: Exception) -> Response:
     title, detail = MESSAGES.get(exc.status_code, ("Request failed", str(exc.detail)))
     if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
         return problem_response(Problem(exc.status_code, title, detail, headers=dict(exc.headers or {})), request)
-    return request.app.state.templates.TemplateResponse(
+    return services(request).templates.TemplateResponse(
         request, "error.html", {"title": title, "detail": detail}, status_code=exc.status_code
     )
 

@@ -10,13 +10,17 @@ import os
 import sys
 
 from reportit import database, logs, wiring
-from reportit.accounts import resident_commands as account_commands
-from reportit.accounts import staff_commands as user_commands
+from reportit.accounts import resident_commands, staff_commands
+from reportit.open311 import commands as open311_commands
 from reportit.problems import Problem
 from reportit.push import commands as push_commands
+from reportit.reports import commands as reports_commands
 from reportit.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger(__name__)
+
+# Each app's commands live beside its tables: COMMANDS, add_parsers(subparsers), run(args, settings, with_db).
+APPS = (reports_commands, staff_commands, open311_commands, push_commands, resident_commands)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,27 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--workers", type=int, default=1)
 
     commands.add_parser("migrate", help="create or update the database tables")
-
-    demo = commands.add_parser("demo", help="fill an empty database with a lived-in demo service")
-    demo.add_argument("--reports", type=int, default=300)
-    demo.add_argument("--seed", type=int, default=2026)
-
-    status = commands.add_parser("status", help="change a report's status (the reporter is told)")
-    status.add_argument("reference")
-    status.add_argument("status")
-    status.add_argument("--message", default="", help="public message shown to the reporter")
-    status.add_argument("--note", default="", help="internal note, staff only")
-
-    user_commands.add_parsers(commands)
-
-    apikey = commands.add_parser("apikey", help="API keys for systems that post to Open311")
-    apikey_commands = apikey.add_subparsers(dest="apikey_command", required=True)
-    apikey_add = apikey_commands.add_parser("add", help="create a key and print it (shown only once)")
-    apikey_add.add_argument("name", help="who will use it, e.g. fixmystreet")
-    apikey_commands.add_parser("list", help="list keys by name and prefix")
-
-    push_commands.add_parsers(commands)
-    account_commands.add_parsers(commands)
+    for app in APPS:
+        app.add_parsers(commands)
 
     args = parser.parse_args(argv)
     try:
@@ -57,34 +42,17 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"reportit: configuration error: {exc}", file=sys.stderr)
         return 2
-    logs.configure(settings.log_level)
+    logs.configure(settings.config.log_level)
     wiring.wire_domains()
 
-    if args.command in push_commands.COMMANDS:
-        return push_commands.run(args, settings, lambda s, work: asyncio.run(_with_db(s, work)))
-    if args.command in account_commands.COMMANDS:
-        return account_commands.run(args, settings, lambda s, work: asyncio.run(_with_db(s, work)))
+    with_db = lambda s, work: asyncio.run(_with_db(s, work))  # noqa: E731
+    for app in APPS:
+        if args.command in app.COMMANDS:
+            return app.run(args, settings, with_db)
     if args.command == "serve":
         return serve_app(settings, args.host, args.port, args.workers)
     if args.command == "migrate":
         return asyncio.run(_with_db(settings, database.migrate()))
-    if args.command == "demo":
-        from reportit.reports.demo import load_demo
-
-        return asyncio.run(_with_db(settings, load_demo(settings, reports=args.reports, seed=args.seed)))
-    if args.command == "status":
-        from reportit.reports.status import Actor, change_status
-
-        work = change_status(args.reference.upper(), args.status, settings=settings, actor=Actor("cli"),
-                             public_message=args.message, internal_note=args.note)
-        return asyncio.run(_with_db(settings, work))
-    if args.command == "user":
-        return asyncio.run(_with_db(settings, user_commands.work_for(args)))
-    if args.command == "apikey":
-        from reportit.open311.keys import print_keys, print_new_key
-
-        work = print_new_key(args.name) if args.apikey_command == "add" else print_keys()
-        return asyncio.run(_with_db(settings, work))
     parser.error("unknown command")
     return 2
 
@@ -109,14 +77,14 @@ GRACEFUL_SHUTDOWN_SECONDS = 30  # a slow phone's 5-photo upload finishes well wi
 def serve_app(settings: Settings, host: str, port: int, workers: int) -> int:
     import uvicorn
 
-    if settings.base_url_derived:
+    if settings.config.base_url_derived:
         # Links in reports, emails, pushes and the CSV must reach this server: without a configured
         # public address, use where it listens. The app (and each worker) reads it from the env.
         os.environ["REPORTIT_BASE_URL"] = listening_url(host, port)
         log.info("event=base_url url=%s source=listening_address hint=set_REPORTIT_BASE_URL_to_the_public_address",
                  os.environ["REPORTIT_BASE_URL"])
     else:
-        log.info("event=base_url url=%s source=REPORTIT_BASE_URL", settings.base_url)
+        log.info("event=base_url url=%s source=REPORTIT_BASE_URL", settings.config.base_url)
 
     uvicorn.run(
         "reportit.app:create_app",
@@ -130,7 +98,7 @@ def serve_app(settings: Settings, host: str, port: int, workers: int) -> int:
         # On SIGTERM stop taking connections and let uploads in flight finish (and the sender
         # record what it sent) for this long before closing what is left.
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
-        log_level=settings.log_level.lower(),
+        log_level=settings.config.log_level.lower(),
     )
     return 0
 

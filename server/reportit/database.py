@@ -31,8 +31,8 @@ except ImportError:  # pragma: no cover - asyncpg is a dependency
 
 
 def engine_for(settings: Settings) -> Engine:
-    if settings.is_postgres:
-        url = urlparse(settings.database_url)
+    if settings.config.is_postgres:
+        url = urlparse(settings.config.database_url)
         return PostgresEngine(
             config={
                 "host": url.hostname or "127.0.0.1",
@@ -42,10 +42,10 @@ def engine_for(settings: Settings) -> Engine:
                 "database": url.path.lstrip("/"),
             }
         )
-    settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-    _prepare_sqlite(str(settings.sqlite_path))
+    settings.config.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    _prepare_sqlite(str(settings.config.sqlite_path))
     # Writers queue for the lock (up to `timeout` seconds) instead of failing.
-    return SQLiteEngine(path=str(settings.sqlite_path), timeout=30)
+    return SQLiteEngine(path=str(settings.config.sqlite_path), timeout=30)
 
 
 def _prepare_sqlite(path: str) -> None:

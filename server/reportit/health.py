@@ -12,17 +12,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from reportit.app_state import services
+
 log = logging.getLogger(__name__)
 
 CHECK_TIMEOUT = 5.0  # seconds each check may take before it counts as down
 
 
 async def _database(request: Request) -> None:
-    await request.app.state.engine.run_ddl("SELECT 1")
+    await services(request).engine.run_ddl("SELECT 1")
 
 
 async def _storage(request: Request) -> None:
-    await request.app.state.photo_store.check()
+    await services(request).photo_store.check()
 
 
 async def healthz(request: Request) -> Response:

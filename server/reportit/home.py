@@ -7,17 +7,18 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from reportit.reports.references import normalise
+from reportit.app_state import services
 
 
 async def start(request: Request) -> Response:
-    return request.app.state.templates.TemplateResponse(request, "home.html", {})
+    return services(request).templates.TemplateResponse(request, "home.html", {})
 
 
 async def find(request: Request) -> Response:
     asked = request.query_params.get("reference", "").strip()
     reference = normalise(asked)
     if reference is None:
-        return request.app.state.templates.TemplateResponse(
+        return services(request).templates.TemplateResponse(
             request, "home.html", {"asked": asked[:20], "error": "Enter a reference with 8 letters and numbers, like K7QM-4XRT."},
             status_code=400,
         )

@@ -43,10 +43,10 @@ class PermanentFailure(Exception):
 
 
 def sender_address(settings: Settings) -> str:
-    if settings.mail_from:
-        return settings.mail_from
-    host = urlparse(settings.base_url).hostname or "localhost"
-    return formataddr((settings.council.short_name, f"no-reply@{host}"))
+    if settings.config.mail_from:
+        return settings.config.mail_from
+    host = urlparse(settings.config.base_url).hostname or "localhost"
+    return formataddr((settings.catalogue.council.short_name, f"no-reply@{host}"))
 
 
 def send_batch(server: SmtpServer, messages: list[EmailMessage]) -> list[Exception | None]:

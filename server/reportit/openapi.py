@@ -11,6 +11,7 @@ from reportit.accounts import me_openapi, session_api
 from reportit.push import api as push_api
 from reportit.push import follows_api
 from reportit.reports import api as reports_api
+from reportit.app_state import services
 
 PROBLEM = {
     "description": "A problem the caller can put right (RFC 9457).",
@@ -57,11 +58,11 @@ def spec(request: Request) -> dict:
         for path, operations in module_paths.items():
             paths.setdefault(path, {}).update(operations)
         schemas.update(module_schemas)
-    settings = request.app.state.settings
+    settings = services(request).settings
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": f"{settings.council.short_name} – {settings.council.name}",
+            "title": f"{settings.catalogue.council.short_name} – {settings.catalogue.council.name}",
             "version": "1",
             "description": "The JSON API of the Report It service, used by the resident app.",
         },

@@ -15,8 +15,8 @@ log = logging.getLogger(__name__)
 
 def content_security_policy(settings: Settings) -> str:
     img = ["'self'", "data:", "blob:"]
-    if settings.map.tile_url:
-        tiles = urlparse(settings.map.tile_url)
+    if settings.catalogue.map.tile_url:
+        tiles = urlparse(settings.catalogue.map.tile_url)
         img.append(f"{tiles.scheme}://{tiles.netloc.replace('{s}', '*')}")
     return "; ".join(
         [
@@ -39,7 +39,7 @@ class SecurityHeaders:
             (b"referrer-policy", b"same-origin"),
             (b"x-frame-options", b"DENY"),
         ]
-        if settings.secure_cookies:  # the setting that says the service is reached over HTTPS only
+        if settings.config.secure_cookies:  # the setting that says the service is reached over HTTPS only
             # A year, the usual figure; no includeSubDomains: other council hosts are not ours to bind.
             self.headers.append((b"strict-transport-security", b"max-age=31536000"))
 

@@ -19,7 +19,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from reportit.assets import asset_dir
-from reportit.settings import Settings
+from reportit.app_state import services
+from reportit.catalogue import Catalogue
 from reportit.static_files import static_url
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -61,8 +62,8 @@ class Build:
     precache_module: bytes
 
 
-def manifest_json(settings: Settings) -> dict:
-    council = settings.council
+def manifest_json(catalogue: Catalogue) -> dict:
+    council = catalogue.council
     return {
         "name": f"{council.short_name} – {council.name}",
         "short_name": council.short_name,
@@ -89,16 +90,16 @@ def manifest_json(settings: Settings) -> dict:
     }
 
 
-def _render_index(settings: Settings) -> bytes:
-    council = settings.council
+def _render_index(catalogue: Catalogue) -> bytes:
+    council, area = catalogue.council, catalogue.map
     text = (asset_dir("pwa") / "index.html").read_text("utf-8")
     for name, value in {
         "council_name": council.name,
         "short_name": council.short_name,
         "theme_colour": council.theme_colour,
         "map_json": json.dumps({
-            "centre": list(settings.map.centre), "zoom": settings.map.zoom, "bounds": list(settings.map.bounds),
-            "tile_url": settings.map.tile_url, "tile_attribution": settings.map.tile_attribution,
+            "centre": list(area.centre), "zoom": area.zoom, "bounds": list(area.bounds),
+            "tile_url": area.tile_url, "tile_attribution": area.tile_attribution,
         }),
         # For screens that must offer a way out with no signal: "call us on …", "outside our area".
         "council_json": json.dumps({"name": council.name, "phone": council.phone}),
@@ -111,15 +112,15 @@ def _escape(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def build(settings: Settings) -> Build:
+def build(catalogue: Catalogue) -> Build:
     pwa = asset_dir("pwa")
     files = {
         path.relative_to(pwa).as_posix(): path
         for path in sorted(pwa.rglob("*"))
         if path.is_file() and path.suffix in SHIPPED
     }
-    index_html = _render_index(settings)
-    manifest = json.dumps(manifest_json(settings), indent=1).encode()
+    index_html = _render_index(catalogue)
+    manifest = json.dumps(manifest_json(catalogue), indent=1).encode()
     sw_source = (asset_dir("service_worker") / "sw.js").read_bytes()
 
     digest = hashlib.sha256()
@@ -149,12 +150,10 @@ def build(settings: Settings) -> Build:
 
 
 def _build(request: Request) -> Build:
-    state = request.app.state
-    current = getattr(state, "pwa_build", None)
-    if current is None:
-        current = build(state.settings)
-        state.pwa_build = current
-    return current
+    state = services(request)
+    if state.pwa_build is None:
+        state.pwa_build = build(state.catalogue)
+    return state.pwa_build
 
 
 async def shell(request: Request) -> Response:

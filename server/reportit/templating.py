@@ -21,7 +21,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     from jinja2 import Environment, select_autoescape
 
     env = Environment(loader=loader, autoescape=select_autoescape(["html"]))
-    env.globals["council"] = settings.council
+    env.globals["council"] = settings.catalogue.council
     env.globals["settings"] = settings
     env.globals["static_url"] = static_url
     return Jinja2Templates(env=env)

@@ -14,6 +14,7 @@ from tests.accounts.conftest import new_device, new_email, sign_in
 from tests.api.test_reports_api import pothole, send
 from tests.photo_samples import jpeg_with_exif
 from tests.push.conftest import subscribe, unique_name
+from reportit.app_state import services
 
 CONTACT = {"contact_name": "Sam Resident", "contact_email": "", "contact_phone": "07700 900 982"}
 
@@ -84,7 +85,7 @@ async def test_erasing_leaves_the_reports_with_no_person_and_no_private_photos(
     assert {r["reference"] for r in before["reports"]} == {public["reference"], secret["reference"],
                                                            by_email["reference"]}
     secret_keys = await Photo.select(Photo.key, Photo.thumb_key).where(Photo.report.reference == secret["reference"])
-    store = push_client._transport.app.state.photo_store  # type: ignore[attr-defined]
+    store = services(push_client._transport.app).photo_store  # type: ignore[attr-defined]
 
     response = await push_client.request("DELETE", "/api/me", json={"confirm": "Delete my account"},
                                          headers=phone["headers"])

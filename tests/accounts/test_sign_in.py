@@ -9,6 +9,7 @@ import pytest
 
 from reportit.accounts.tables import Device, ResidentAccount, SignInCode
 from tests.accounts.conftest import ask_code, code_from, new_device, new_email, sign_in
+from reportit.app_state import services
 
 
 async def verify(client, device, email, code):
@@ -176,13 +177,13 @@ async def test_codes_are_rate_limited_per_address_and_per_client(push_app, push_
 
     from reportit.limits import RateLimiter
 
-    saved = push_app.state.sign_in_address_limiter
-    push_app.state.sign_in_address_limiter = RateLimiter(2, capacity=2, what="sign-in codes")
+    saved = services(push_app).sign_in_address_limiter
+    services(push_app).sign_in_address_limiter = RateLimiter(2, capacity=2, what="sign-in codes")
     try:
         statuses = [(await push_client.post("/api/me/sign-in", json={"email": new_email()},
                                             headers=phone["headers"])).status_code for _ in range(3)]
     finally:
-        push_app.state.sign_in_address_limiter = saved
+        services(push_app).sign_in_address_limiter = saved
     assert statuses == [202, 202, 429]
 
 

@@ -18,7 +18,7 @@ async def nothing_left_behind(settings):
     """Asserts, after the test, that no report, photo, status row or photo file was added."""
 
     async def counts():
-        root = settings.photos_dir
+        root = settings.config.photos_dir
         files = sorted(str(p) for p in root.rglob("*") if p.is_file()) if root.exists() else []
         return (await Report.count(), await Photo.count(), await StatusChange.count(), files)
 
@@ -64,7 +64,7 @@ async def test_six_photos_are_refused(client, device, nothing_left_behind):
 
 
 async def test_a_photo_over_the_size_limit_is_refused(client, device, settings, nothing_left_behind):
-    oversized = b"\xff\xd8\xff\xe0" + os.urandom(settings.max_photo_bytes)
+    oversized = b"\xff\xd8\xff\xe0" + os.urandom(settings.config.max_photo_bytes)
     response = await send(client, device, pothole(), photos=[oversized])
     body = assert_problem(response, 413, "photo")
     assert "smaller than 15 MB" in body["detail"]

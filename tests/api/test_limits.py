@@ -11,15 +11,16 @@ from reportit.accounts.failed_logins import FailedLogins
 from reportit.limits import RateLimiter
 from reportit.problems import Problem
 from tests.api.test_reports_api import pothole, send
+from reportit.app_state import services
 
 
 @pytest.fixture
 def limiter_swap(app):
-    saved = {name: getattr(app.state, name) for name in ("device_limiter", "report_limiter")}
-    saved["failed_logins"] = getattr(app.state, "failed_logins", None)
-    yield app.state
+    saved = {name: getattr(services(app), name) for name in ("device_limiter", "report_limiter")}
+    saved["failed_logins"] = getattr(services(app), "failed_logins", None)
+    yield services(app)
     for name, value in saved.items():
-        setattr(app.state, name, value)
+        setattr(services(app), name, value)
 
 
 async def test_a_bucket_refills_over_time(app):

@@ -15,6 +15,7 @@ from reportit.reports.photos import assert_no_metadata
 from reportit.reports.status import Actor, change_status
 from tests.api.test_reports_api import pothole, send
 from tests.photo_samples import jpeg_with_exif
+from reportit.app_state import services
 
 
 def neighbour_noise() -> dict:
@@ -48,7 +49,7 @@ async def test_stored_photos_are_upright_and_carry_no_metadata(client, device, a
     response = await send(client, device, pothole(), photos=[jpeg_with_exif(width=800, height=600, orientation=6)])
     photo = response.json()["photos"][0]
     key = photo["url"].removeprefix("/media/").removesuffix(".jpg")
-    path = app.state.photo_store.path_for(key)
+    path = services(app).photo_store.path_for(key)
     stored = path.read_bytes()
 
     assert path.parent.name == key[2:4] and path.parent.parent.name == key[:2]
@@ -64,7 +65,7 @@ async def test_the_permanent_page_shows_the_report_without_javascript(client, de
     created = (await send(client, device, pothole(contact_email="sam@example.com", contact_name="Sam Jones"),
                           photos=[jpeg_with_exif()])).json()
     reference = created["reference"]
-    await change_status(reference, "investigating", settings=client._transport.app.state.settings,
+    await change_status(reference, "investigating", settings=services(client._transport.app).settings,
                         actor=Actor("test"), public_message="An inspector will visit on Monday.",
                         internal_note="Contractor Smith & Co, job 4471")
 

@@ -12,6 +12,7 @@ import pytest
 from reportit.limits import RateLimiter
 from tests.api.test_limits import fresh
 from reportit.settings import SettingsError, load_settings
+from reportit.app_state import services
 
 PROXY = "10.20.0.5"  # inside the trusted network below
 
@@ -22,10 +23,11 @@ async def behind_proxy(app, settings) -> AsyncIterator:
     from reportit import database
     from reportit.app import create_app
 
-    application = create_app(dataclasses.replace(settings, trusted_proxies=("10.20.0.0/16", "192.0.2.1")))
-    application.state.device_limiter = RateLimiter(per_hour=60, capacity=2, what="new app registrations", scope=fresh())
+    application = create_app(dataclasses.replace(settings, config=dataclasses.replace(
+        settings.config, trusted_proxies=("10.20.0.0/16", "192.0.2.1"))))
+    services(application).device_limiter = RateLimiter(per_hour=60, capacity=2, what="new app registrations", scope=fresh())
     yield application
-    database.use(app.state.engine)
+    database.use(services(app).engine)
 
 
 def client_from(application, address: str) -> httpx.AsyncClient:
@@ -56,21 +58,21 @@ async def test_x_forwarded_for_from_an_untrusted_sender_is_ignored(behind_proxy,
 
 
 async def test_without_the_setting_no_one_is_trusted_not_even_loopback(app, settings):
-    assert settings.trusted_proxies == ()
-    app.state.device_limiter, saved = RateLimiter(per_hour=60, capacity=1, what="new app registrations", scope=fresh()), \
-        app.state.device_limiter
+    assert settings.config.trusted_proxies == ()
+    services(app).device_limiter, saved = RateLimiter(per_hour=60, capacity=1, what="new app registrations", scope=fresh()), \
+        services(app).device_limiter
     try:
         async with client_from(app, "127.0.0.1") as local:
             assert [await register(local, f"203.0.113.{n}") for n in range(2)] == [201, 429]
     finally:
-        app.state.device_limiter = saved
+        services(app).device_limiter = saved
 
 
 def test_a_trusted_proxy_that_is_not_an_address_is_a_configuration_error(server_env):
     with pytest.raises(SettingsError, match="REPORTIT_TRUSTED_PROXIES"):
         load_settings({**server_env, "REPORTIT_TRUSTED_PROXIES": "10.0.0.1, proxy.internal"})
     parsed = load_settings({**server_env, "REPORTIT_TRUSTED_PROXIES": "10.0.0.1, 172.16.0.0/12,::1"})
-    assert parsed.trusted_proxies == ("10.0.0.1", "172.16.0.0/12", "::1")
+    assert parsed.config.trusted_proxies == ("10.0.0.1", "172.16.0.0/12", "::1")
 
 
 async def test_forwarded_headers_with_no_trusted_proxy_are_named_in_the_log_once(app, settings, caplog):
@@ -88,4 +90,4 @@ async def test_forwarded_headers_with_no_trusted_proxy_are_named_in_the_log_once
         warnings = [r.getMessage() for r in caplog.records if "forwarded_header_ignored" in r.getMessage()]
         assert len(warnings) == 1 and "REPORTIT_TRUSTED_PROXIES" in warnings[0]
     finally:
-        database.use(app.state.engine)  # tables follow the most recent app: hand them back
+        database.use(services(app).engine)  # tables follow the most recent app: hand them back

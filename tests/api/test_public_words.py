@@ -7,7 +7,7 @@ import re
 import string
 
 from reportit.reports.references import ALPHABET
-from reportit.settings import Signpost
+from reportit.catalogue import Signpost
 from tests.api.test_reports_api import pothole, send
 
 

@@ -12,6 +12,7 @@ from PIL import Image
 from reportit.reports.photos import assert_no_metadata
 from reportit.reports.tables import Photo, Report, StatusChange
 from tests.photo_samples import jpeg_with_exif, png_bytes
+from reportit.app_state import services
 
 WESTMINSTER = {"latitude": "51.4975", "longitude": "-0.1357", "accuracy": "12", "location_source": "device"}
 
@@ -142,15 +143,15 @@ async def test_a_repeat_is_answered_even_if_the_form_would_now_be_refused(client
     key = str(uuid.uuid4())
     data = {**pothole(), "answers": json.dumps({"danger": "no"})}
     first = await send(client, device, data, key=key)
-    pothole_config = settings.category("pothole")
+    pothole_config = settings.catalogue.category("pothole")
     stricter = replace(pothole_config, questions=tuple(replace(q, required=True) for q in pothole_config.questions))
-    app.state.settings = replace(settings, categories=tuple(
-        stricter if c.code == "pothole" else c for c in settings.categories))
+    services(app).settings = replace(settings, catalogue=replace(settings.catalogue, categories=tuple(
+        stricter if c.code == "pothole" else c for c in settings.catalogue.categories)))
     try:
         assert (await send(client, device, data)).status_code == 422  # a new report would be refused
         again = await send(client, device, data, key=key)
     finally:
-        app.state.settings = settings
+        services(app).settings = settings
     assert again.status_code == 200
     assert again.json()["reference"] == first.json()["reference"]
 

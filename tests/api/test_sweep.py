@@ -7,10 +7,11 @@ from reportit.reports.storage import TMP_DIR
 from reportit.reports.sweep import sweep_orphans, sweep_periodically
 from tests.api.test_reports_api import pothole, send
 from tests.photo_samples import jpeg_with_exif
+from reportit.app_state import services
 
 
 async def test_old_files_no_report_refers_to_are_swept_and_referenced_ones_kept(app, client, device):
-    store = app.state.photo_store
+    store = services(app).photo_store
     kept = (await send(client, device, pothole(), photos=[jpeg_with_exif(width=321, height=123)])).json()
     kept_key = kept["photos"][0]["url"].removeprefix("/media/").removesuffix(".jpg")
     orphan = await store.put(b"\xff\xd8\xff\xe0 left behind by a crash " + os.urandom(16))
@@ -28,7 +29,7 @@ async def test_old_files_no_report_refers_to_are_swept_and_referenced_ones_kept(
 
 
 async def test_half_written_files_left_by_a_crash_are_swept_once_no_upload_can_own_them(app):
-    store = app.state.photo_store
+    store = services(app).photo_store
     tmp = store.root / TMP_DIR
     tmp.mkdir(parents=True, exist_ok=True)
     stale = tmp / f"{'a' * 64}.{uuid.uuid4().hex}.tmp"
@@ -46,7 +47,7 @@ async def test_half_written_files_left_by_a_crash_are_swept_once_no_upload_can_o
 
 
 async def test_sweeping_goes_on_while_the_server_runs(app):
-    store = app.state.photo_store
+    store = services(app).photo_store
     sweeper = asyncio.create_task(sweep_periodically(store, interval=0.05))
     try:
         await asyncio.sleep(0.2)  # the first passes find nothing old
@@ -68,7 +69,7 @@ async def test_sweeping_goes_on_while_the_server_runs(app):
 async def test_a_retry_that_finds_its_old_file_keeps_it_from_the_sweep(app):
     """An upload that wrote its file but never committed, retried over an hour later: the retry finds
     the file and must not lose it to the sweep before its report's row commits."""
-    store = app.state.photo_store
+    store = services(app).photo_store
     data = b"\xff\xd8\xff\xe0 written, never committed, retried later " + os.urandom(16)
     first = await store.put(data)
     two_hours_ago = time.time() - 7200

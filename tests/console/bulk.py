@@ -35,12 +35,12 @@ async def insert_reports(settings: Settings, count: int, marker: str, prefix: st
     from reportit.reports.tables import Category
 
     category_ids = [r["id"] for r in await Category.select(Category.id).where(Category.signpost == False)]  # noqa: E712
-    statuses = [s.code for s in settings.statuses]
+    statuses = [s.code for s in settings.catalogue.statuses]
     data = rows(count, category_ids, statuses, marker, prefix)
-    if settings.is_postgres:
+    if settings.config.is_postgres:
         import asyncpg
 
-        connection = await asyncpg.connect(settings.database_url)
+        connection = await asyncpg.connect(settings.config.database_url)
         try:
             await connection.copy_records_to_table("report", records=data, columns=list(COLUMNS))
         finally:
@@ -49,7 +49,7 @@ async def insert_reports(settings: Settings, count: int, marker: str, prefix: st
 
     def write() -> None:
         stamp = "%Y-%m-%d %H:%M:%S.%f+00:00"  # how Piccolo stores Timestamptz in SQLite
-        with sqlite3.connect(settings.sqlite_path, timeout=60) as connection:
+        with sqlite3.connect(settings.config.sqlite_path, timeout=60) as connection:
             connection.executemany(
                 f"INSERT INTO report ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
                 [(*r[:-2], r[-2].strftime(stamp), r[-1].strftime(stamp)) for r in data])

@@ -16,6 +16,7 @@ import pytest
 from tests.console.conftest import new_client, post_form, sign_in
 from tests.push.conftest import new_report, settled, subscribe, unique_name
 from tests.push.mock_push import Browser, MockPushService
+from reportit.app_state import services
 
 
 @pytest.fixture(scope="module")
@@ -25,17 +26,18 @@ async def push_world(app, settings) -> AsyncIterator[dict]:
     from reportit.push.vapid import load_or_create
 
     browser = Browser.new()
-    mock = MockPushService(browser, vapid_public_key=load_or_create(settings.data_dir).application_server_key)
+    mock = MockPushService(browser, vapid_public_key=load_or_create(settings.config.data_dir).application_server_key)
     mock.start()
-    shared = getattr(app.state, "push_sender", None)
+    shared = getattr(services(app), "push_sender", None)
     if shared is not None:
         await shared.stop()  # only this module's sender may send to this module's mock
-    application = create_app(dataclasses.replace(settings, push_hosts=(f"127.0.0.1:{mock.port}",)))
+    application = create_app(dataclasses.replace(settings, config=dataclasses.replace(
+        settings.config, push_hosts=(f"127.0.0.1:{mock.port}",))))
     try:
         async with application.router.lifespan_context(application):
             yield {"app": application, "mock": mock, "browser": browser}
     finally:
-        database.use(app.state.engine)
+        database.use(services(app).engine)
         mock.stop()
         if shared is not None:
             shared.start()

@@ -14,6 +14,7 @@ from tests.api.test_reports_api import pothole, send
 from tests.console.conftest import post_form
 from tests.console.test_casework import audit_rows
 from tests.photo_samples import jpeg_with_exif
+from reportit.app_state import services
 
 
 def unique_photo() -> bytes:
@@ -132,7 +133,7 @@ async def test_a_duplicates_reporter_keeps_their_email_updates_on_the_original(a
                                {"original": report["reference"]})
     assert response.status_code == 303
 
-    await change_status(report["reference"], "in_progress", settings=app.state.settings, actor=Actor("cli"),
+    await change_status(report["reference"], "in_progress", settings=services(app).settings, actor=Actor("cli"),
                         public_message=f"Crew on the way {secrets.token_hex(3)}.")
     emails = await Notification.select(Notification.channel).where(
         (Notification.report.reference == report["reference"]) & (Notification.follow.email == email))

@@ -107,7 +107,7 @@ async def test_a_redacted_word_is_no_longer_found(officer, client, device, setti
     assert response.status_code == 303, response.text
     assert "No cases match these filters" in await found(officer, secret)
     assert spoken(reference) in await found(officer, word)
-    if not settings.is_postgres:
+    if not settings.config.is_postgres:
         await index_is_consistent()
 
 
@@ -117,7 +117,7 @@ async def test_a_deleted_report_is_no_longer_found(officer, client, device, sett
     assert spoken(reference) in await found(officer, word)
     await Report.delete().where(Report.reference == reference)
     assert "No cases match these filters" in await found(officer, word)
-    if not settings.is_postgres:  # the index forgets it too, so its id can never match again
+    if not settings.config.is_postgres:  # the index forgets it too, so its id can never match again
         assert await Report.raw("SELECT rowid FROM report_fts WHERE report_fts MATCH {}", f'"{word}"') == []
         await index_is_consistent()
 
@@ -128,7 +128,7 @@ async def test_reports_loaded_straight_into_the_database_are_found(officer, sett
     await insert_reports(settings, 3, marker, prefix=prefix)
     try:
         assert "Cases 1 to 3 of 3" in await found(officer, marker)
-        if not settings.is_postgres:
+        if not settings.config.is_postgres:
             await index_is_consistent()
     finally:
         await Report.delete().where(Report.description.like(f"{marker} %"))

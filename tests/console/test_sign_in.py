@@ -7,6 +7,7 @@ import secrets
 
 from reportit.accounts.staff import add_staff
 from tests.console.conftest import PASSWORD, new_client, post_form, sign_in
+from reportit.app_state import services
 
 
 async def test_signing_in_opens_the_case_list_with_a_secure_session_cookie(app, staff):
@@ -22,13 +23,13 @@ async def test_signing_in_opens_the_case_list_with_a_secure_session_cookie(app, 
 
 
 async def test_the_session_cookie_is_secure_when_the_settings_say_so(app, staff):
-    original = app.state.settings
-    app.state.settings = dataclasses.replace(original, secure_cookies=True)
+    original = services(app).settings
+    services(app).settings = dataclasses.replace(original, config=dataclasses.replace(original.config, secure_cookies=True))
     try:
         async with new_client(app) as client:
             response = await sign_in(client, staff["officer"])
     finally:
-        app.state.settings = original
+        services(app).settings = original
     cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("id="))
     assert "Secure" in cookie and "HttpOnly" in cookie
 

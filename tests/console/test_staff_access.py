@@ -18,6 +18,7 @@ from reportit.accounts.tables import PasswordReset, StaffRole
 from reportit.console.tables import AuditLog
 from tests.console.conftest import PASSWORD, new_client, post_form, sign_in
 from tests.push.fixtures import Mailbox
+from reportit.app_state import services
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -41,11 +42,11 @@ def mailbox() -> Iterator[Mailbox]:
 @pytest.fixture
 def with_smtp(app, mailbox) -> Iterator[None]:
     """The running app, told to send email through the test's SMTP server."""
-    before = app.state.settings
-    app.state.settings = dataclasses.replace(before, smtp_url=f"smtp://127.0.0.1:{mailbox.port}",
-                                             mail_from="Console <console@westminster.example>")
+    before = services(app).settings
+    services(app).settings = dataclasses.replace(before, config=dataclasses.replace(
+        before.config, smtp_url=f"smtp://127.0.0.1:{mailbox.port}", mail_from="Console <console@westminster.example>"))
     yield
-    app.state.settings = before
+    services(app).settings = before
 
 
 async def new_person(admin, role: str = "warden") -> tuple[str, int]:

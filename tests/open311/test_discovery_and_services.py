@@ -14,11 +14,11 @@ async def test_discovery_lists_the_v2_endpoint_with_both_formats(client, setting
     body = (await client.get(f"{BASE}/discovery.json")).json()
     assert set(body) == {"changeset", "contact", "key_service", "endpoints"}
     assert W3C.match(body["changeset"])
-    assert settings.council.name in body["contact"]
+    assert settings.catalogue.council.name in body["contact"]
     [endpoint] = body["endpoints"]
     assert endpoint == {
         "specification": "http://wiki.open311.org/GeoReport_v2",
-        "url": f"{settings.base_url}/open311/v2",
+        "url": f"{settings.config.base_url}/open311/v2",
         "changeset": body["changeset"],
         "type": "production",
         "formats": ["text/xml", "application/json"],
@@ -36,7 +36,7 @@ async def test_services_are_the_categories_without_signposts(client, settings):
     assert response.headers["content-type"].startswith("application/json")
     services = response.json()
     codes = [s["service_code"] for s in services]
-    assert codes == [c.code for c in settings.categories if c.signpost is None]
+    assert codes == [c.code for c in settings.catalogue.categories if c.signpost is None]
     assert "crime" not in codes and "tfl" not in codes
     assert all(list(s) == SERVICE_FIELDS for s in services)
 
@@ -63,7 +63,7 @@ async def test_a_private_category_is_a_service_marked_private(client):
 async def test_services_xml_has_one_service_element_per_service(client, settings):
     root = parse_xml(await client.get(f"{BASE}/services.xml"), "services")
     services = children(root, "service")
-    assert len(services) == len([c for c in settings.categories if c.signpost is None])
+    assert len(services) == len([c for c in settings.catalogue.categories if c.signpost is None])
     pothole = next(s for s in services if s.findtext("service_code") == "pothole")
     assert [c.tag for c in pothole] == SERVICE_FIELDS
     assert pothole.findtext("metadata") == "true" and pothole.findtext("type") == "realtime"
@@ -123,7 +123,7 @@ async def test_an_unknown_format_or_address_is_404_in_the_spec_shape(client):
 
 def test_an_informational_question_is_a_non_variable_attribute_that_is_never_required():
     from reportit.open311.services import attribute_json
-    from reportit.settings import Question
+    from reportit.catalogue import Question
 
     notice = Question(code="needles", description="We clear needles within 2 hours", variable=False, required=True, order=3)
     assert attribute_json(notice) == {

@@ -23,7 +23,7 @@ async def test_round_trip_post_then_get_by_id_then_list_by_status(client, api_ke
     assert record["status"] == "open" and record["status_notes"] is None
     assert (record["service_code"], record["service_name"]) == ("pothole", "Pothole")
     assert record["description"] == data["description"]
-    assert record["agency_responsible"] == settings.council.name
+    assert record["agency_responsible"] == settings.catalogue.council.name
     assert record["address"] == "By the zebra crossing"
     assert (record["lat"], record["long"]) == (51.4975, -0.1357)
     assert record["media_url"] == "https://photos.example.org/p.jpg"

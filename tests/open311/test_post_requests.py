@@ -53,7 +53,7 @@ async def test_the_json_answer_is_an_array_of_one_with_a_notice(client, api_key,
     [created] = response.json()
     assert list(created) == ["service_request_id", "service_notice", "account_id"]
     assert isinstance(created["service_request_id"], str) and len(created["service_request_id"]) == 8
-    assert created["service_notice"] == settings.status(settings.initial_status).description
+    assert created["service_notice"] == settings.catalogue.status(settings.catalogue.initial_status).description
     assert created["account_id"] is None
 
 
@@ -127,7 +127,7 @@ async def test_a_latitude_that_is_not_a_number_is_400(client, api_key, fmt):
 
 async def test_a_place_outside_the_council_area_is_400_and_says_so(client, api_key, settings):
     response = await post_request(client, pothole(api_key, lat="53.4808", long="-2.2426"))
-    assert_errors(response, 400, contains=f"outside the area {settings.council.name} looks after")
+    assert_errors(response, 400, contains=f"outside the area {settings.catalogue.council.name} looks after")
 
 
 async def test_a_missing_location_is_400(client, api_key):

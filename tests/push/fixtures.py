@@ -16,6 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests.push.mock_push import Browser, MockPushService
+from reportit.app_state import services
 
 
 def _free_port() -> int:
@@ -47,7 +48,7 @@ def browser() -> Browser:
 def mock_push(browser, settings) -> Iterator[MockPushService]:
     from reportit.push.vapid import load_or_create
 
-    service = MockPushService(browser, vapid_public_key=load_or_create(settings.data_dir).application_server_key)
+    service = MockPushService(browser, vapid_public_key=load_or_create(settings.config.data_dir).application_server_key)
     service.start()
     yield service
     service.stop()
@@ -65,13 +66,13 @@ def mailbox() -> Iterator[Mailbox]:
 
 @pytest.fixture(scope="session")
 def push_settings(settings, mock_push, mailbox):
-    return dataclasses.replace(
-        settings,
+    return dataclasses.replace(settings, config=dataclasses.replace(
+        settings.config,
         push_hosts=(f"127.0.0.1:{mock_push.port}",),
         smtp_url=f"smtp://127.0.0.1:{mailbox.port}",
         mail_from="Report It <reportit@westminster.example>",
         vapid_subject="mailto:push-tests@westminster.example",
-    )
+    ))
 
 
 @pytest.fixture(scope="session")
@@ -81,13 +82,13 @@ async def push_app(app, push_settings) -> AsyncIterator:
 
     # The shared app's sender has no SMTP and another VAPID subject: park it, so what the mock
     # sees comes from this app's sender.
-    shared = getattr(app.state, "push_sender", None)
+    shared = getattr(services(app), "push_sender", None)
     if shared is not None:
         await shared.stop()
     application = create_app(push_settings)
     async with application.router.lifespan_context(application):
         yield application
-    database.use(app.state.engine)  # tables follow the most recent app: hand them back
+    database.use(services(app).engine)  # tables follow the most recent app: hand them back
     if shared is not None:
         shared.start()
 

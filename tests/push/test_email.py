@@ -8,6 +8,7 @@ import re
 from reportit.push.tables import Follow, Notification
 from reportit.reports.status import Actor, change_status
 from tests.push.conftest import new_report, settled, subscribe, unique_name
+from reportit.app_state import services
 
 OFFICER = Actor("staff:officer@westminster.example")
 
@@ -218,7 +219,7 @@ async def test_an_update_queued_before_the_address_changed_is_not_sent_to_the_un
     # Before the sender gets to it, the follower switches to an address nobody has confirmed yet.
     await push_client.post(url, json={"email": second}, headers=follower["headers"])
 
-    sender = Sender(push_settings, secret_key=push_app.state.secret_key, clock=clock)
+    sender = Sender(push_settings, secret_key=services(push_app).secret_key, clock=clock)
     try:
         await sender.drain()
     finally:

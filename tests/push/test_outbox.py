@@ -19,6 +19,7 @@ from reportit.reports.status import Actor, change_status
 from reportit.reports.tables import Report, StatusChange
 from tests.conftest import BACKEND, ROOT
 from tests.push.conftest import new_report, settled, subscribe, unique_name
+from reportit.app_state import services
 
 OFFICER = Actor("staff:officer@westminster.example")
 
@@ -67,7 +68,7 @@ async def parked_rows(client, device, browser, mock_push, push_settings, clock,
 async def test_a_sender_that_dies_between_claim_and_send_loses_nothing_and_duplicates_nothing(
         push_client, resident, browser, mock_push, push_settings, push_app, clock):
     reference, [name] = await parked_rows(push_client, resident, browser, mock_push, push_settings, clock)
-    secret_key = push_app.state.secret_key
+    secret_key = services(push_app).secret_key
     crashed = Sender(push_settings, secret_key=secret_key, clock=clock)
     restarted = Sender(push_settings, secret_key=secret_key, clock=clock)
     try:
@@ -101,7 +102,7 @@ async def test_two_senders_on_postgresql_send_each_of_1000_rows_exactly_once(
         push_client, resident, browser, mock_push, push_settings, push_app, clock):
     reference, names = await parked_rows(push_client, resident, browser, mock_push, push_settings, clock, count=1000)
     config = SenderConfig(push_batch=50)
-    senders = [Sender(push_settings, secret_key=push_app.state.secret_key, clock=clock, config=config)
+    senders = [Sender(push_settings, secret_key=services(push_app).secret_key, clock=clock, config=config)
                for _ in range(2)]
     try:
         handled = await asyncio.gather(*(sender.drain() for sender in senders))
@@ -157,7 +158,7 @@ async def test_a_sender_stopped_mid_batch_writes_down_what_it_sent_so_nothing_is
     sender. (Past the grace it is cancelled; what it had recorded by then is still written, shielded.)"""
     reference, names = await parked_rows(push_client, resident, browser, mock_push, push_settings, clock, count=60)
     config = SenderConfig(push_batch=60, concurrency=2, process_batch=0)
-    stopped = Sender(push_settings, secret_key=push_app.state.secret_key, clock=clock, config=config)
+    stopped = Sender(push_settings, secret_key=services(push_app).secret_key, clock=clock, config=config)
     delivered = lambda: sum(1 for name in names if mock_push.delivered(name))  # noqa: E731
     stopped.start()
     deadline = asyncio.get_running_loop().time() + 30
@@ -177,7 +178,7 @@ async def test_a_sender_stopped_mid_batch_writes_down_what_it_sent_so_nothing_is
     assert await unrecorded() == []
 
     clock.advance(config.lease.total_seconds() + 1)  # the lease is over: the rest are anyone's
-    later = Sender(push_settings, secret_key=push_app.state.secret_key, clock=clock, config=config)
+    later = Sender(push_settings, secret_key=services(push_app).secret_key, clock=clock, config=config)
     try:
         await later.drain()
     finally:

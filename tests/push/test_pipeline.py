@@ -12,6 +12,7 @@ from reportit.push.sender import Sender, SenderConfig
 from reportit.push.tables import Notification
 from reportit.push.vapid import load_or_create
 from tests.push.test_outbox import parked_rows
+from reportit.app_state import services
 
 
 async def _drain(sender: Sender) -> int:
@@ -24,7 +25,7 @@ async def _drain(sender: Sender) -> int:
 async def test_many_small_batches_in_a_pipeline_each_row_sent_once(
         push_client, resident, browser, mock_push, push_settings, push_app, clock):
     reference, names = await parked_rows(push_client, resident, browser, mock_push, push_settings, clock, count=23)
-    sender = Sender(push_settings, secret_key=push_app.state.secret_key, clock=clock,
+    sender = Sender(push_settings, secret_key=services(push_app).secret_key, clock=clock,
                     config=SenderConfig(push_batch=5, concurrency=3, process_batch=0))
 
     assert await _drain(sender) == 23
@@ -38,7 +39,7 @@ async def test_many_small_batches_in_a_pipeline_each_row_sent_once(
 async def test_a_big_batch_is_encrypted_in_a_worker_process_and_decrypts(
         push_client, resident, browser, mock_push, push_settings, push_app, clock):
     reference, names = await parked_rows(push_client, resident, browser, mock_push, push_settings, clock, count=6)
-    sender = Sender(push_settings, secret_key=push_app.state.secret_key, clock=clock,
+    sender = Sender(push_settings, secret_key=services(push_app).secret_key, clock=clock,
                     config=SenderConfig(push_batch=3, process_batch=2))
 
     assert await _drain(sender) == 6
@@ -55,7 +56,7 @@ async def test_the_worker_process_encrypts_for_the_subscription_and_signs_with_o
     import jwt
     from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-    sender = Sender(push_settings, secret_key=push_app.state.secret_key, config=SenderConfig(process_batch=1))
+    sender = Sender(push_settings, secret_key=services(push_app).secret_key, config=SenderConfig(process_batch=1))
     items = [(StatusNews("K7QM4XRT", "fixed", "Fixed", f"Done {i}"),
               Target(f"https://fcm.googleapis.com/fcm/send/{i}", **browser.keys)) for i in range(3)]
     try:
@@ -96,7 +97,7 @@ async def test_a_dead_encoder_process_falls_back_to_a_thread(
             pass
 
     monkeypatch.setattr(encoding_module, "ProcessPoolExecutor", Broken)
-    sender = Sender(push_settings, secret_key=push_app.state.secret_key, clock=clock,
+    sender = Sender(push_settings, secret_key=services(push_app).secret_key, clock=clock,
                     config=SenderConfig(process_batch=1))
 
     assert await _drain(sender) == 4
@@ -104,7 +105,7 @@ async def test_a_dead_encoder_process_falls_back_to_a_thread(
 
 
 def test_one_vapid_jwt_serves_a_push_service_and_each_message_is_encrypted_afresh(settings, browser):
-    encoder = PushEncoder(load_or_create(settings.data_dir), "push-tests@westminster.example", settings.base_url)
+    encoder = PushEncoder(load_or_create(settings.config.data_dir), "push-tests@westminster.example", settings.config.base_url)
     news = StatusNews("K7QM4XRT", "fixed", "Fixed", "Done")
     first = encoder.request(news, Target("https://fcm.googleapis.com/fcm/send/a", **browser.keys))
     second = encoder.request(news, Target("https://fcm.googleapis.com/fcm/send/b", **browser.keys))
@@ -126,8 +127,8 @@ async def test_no_request_starts_too_late_in_the_lease_and_the_rows_are_sent_aft
     from reportit.push.sender import REQUEST_BUDGET
 
     reference, names = await parked_rows(push_client, resident, browser, mock_push, push_settings, clock, count=3)
-    slow = Sender(push_settings, secret_key=push_app.state.secret_key, clock=clock)
-    other = Sender(push_settings, secret_key=push_app.state.secret_key, clock=clock)
+    slow = Sender(push_settings, secret_key=services(push_app).secret_key, clock=clock)
+    other = Sender(push_settings, secret_key=services(push_app).secret_key, clock=clock)
     try:
         claim = await slow.claim()
         assert len(claim.rows) == 3

@@ -19,14 +19,14 @@ async def test_public_key_is_the_application_server_key(push_client, push_settin
     key = response.json()["public_key"]
     raw = base64.urlsafe_b64decode(key + "=" * (-len(key) % 4))
     assert len(raw) == 65 and raw[0] == 4 and "=" not in key
-    assert key == load_or_create(push_settings.data_dir).application_server_key
+    assert key == load_or_create(push_settings.config.data_dir).application_server_key
 
 
 async def test_vapid_key_file_is_private(push_settings):
     from reportit.push.vapid import key_path
 
-    load_or_create(push_settings.data_dir)
-    assert key_path(push_settings.data_dir).stat().st_mode & 0o777 == 0o600
+    load_or_create(push_settings.config.data_dir)
+    assert key_path(push_settings.config.data_dir).stat().st_mode & 0o777 == 0o600
 
 
 async def test_subscribe_refresh_and_unsubscribe(push_client, resident, browser, mock_push):

@@ -10,6 +10,7 @@ from reportit.push.tables import Notification
 from reportit.reports.status import Actor, change_status
 from reportit.reports.tables import Report
 from tests.push.conftest import FakeClock, new_report, settled, subscribe, unique_name
+from reportit.app_state import services
 
 OFFICER = Actor("staff:officer@westminster.example")
 
@@ -52,8 +53,8 @@ async def test_finished_rows_go_after_the_retention_period_and_pending_ones_stay
 
 async def test_the_sender_prunes_at_most_once_an_hour(push_client, browser, mock_push, push_settings, push_app):
     first = await told(push_client, browser, mock_push, push_settings, "ok")
-    clock = FakeClock(datetime.now(timezone.utc) + timedelta(days=push_settings.notification_retention_days + 1))
-    sender = Sender(push_settings, secret_key=push_app.state.secret_key, clock=clock)
+    clock = FakeClock(datetime.now(timezone.utc) + timedelta(days=push_settings.config.notification_retention_days + 1))
+    sender = Sender(push_settings, secret_key=services(push_app).secret_key, clock=clock)
     try:
         assert await sender.prune_if_due() >= 1
         assert await outbox_states(first) == []

@@ -19,6 +19,7 @@ from reportit.reports.status import Actor, change_status
 from reportit.reports.tables import Report, StatusChange
 from tests.push.conftest import new_report, subscribe, unique_name
 from tests.push.test_outbox import parked_rows
+from reportit.app_state import services
 
 OFFICER = Actor("staff:officer@westminster.example")
 # Stored straight into the table, as rows saved before the endpoint check was tightened could be:
@@ -58,8 +59,8 @@ async def test_a_subscription_with_a_bad_url_fails_alone_and_the_good_one_is_sen
     bad = await _bad_rows(reference, browser, clock)
     # All four rows in one batch, so a failure that escaped its row would sink the good ones.
     config = SenderConfig(push_batch=10, concurrency=2, process_batch=process_batch)
-    sender = Sender(push_settings, secret_key=push_app.state.secret_key, clock=clock, config=config)
-    later = Sender(push_settings, secret_key=push_app.state.secret_key, clock=clock, config=config)
+    sender = Sender(push_settings, secret_key=services(push_app).secret_key, clock=clock, config=config)
+    later = Sender(push_settings, secret_key=services(push_app).secret_key, clock=clock, config=config)
     if process_batch:  # wait for the worker process, so this batch is really encrypted there
         deadline = asyncio.get_running_loop().time() + 30
         while await sender.encoding.in_process([]) is None:
@@ -93,8 +94,8 @@ async def test_a_subscription_with_a_bad_url_fails_alone_and_the_good_one_is_sen
 
 
 def test_the_encoder_process_returns_a_failure_for_the_bad_row_and_requests_for_the_rest(settings, browser):
-    keys = load_or_create(settings.data_dir)
-    start_encoder_process(keys.private_pem, keys.public_pem, "push-tests@westminster.example", settings.base_url)
+    keys = load_or_create(settings.config.data_dir)
+    start_encoder_process(keys.private_pem, keys.public_pem, "push-tests@westminster.example", settings.config.base_url)
     news = StatusNews("K7QM4XRT", "fixed", "Fixed", "Done")
 
     results = encode_in_process([(news, Target("https://fcm.googleapis.com/fcm/send/a", **browser.keys)),
@@ -131,7 +132,7 @@ async def test_a_report_hidden_or_made_private_after_queueing_tells_only_its_rep
     # Then, before the sender got to them, an officer hid the report (or it was made private).
     await Report.update({getattr(Report, change): True}).where(Report.id == report["id"])
 
-    sender = Sender(push_settings, secret_key=push_app.state.secret_key, clock=clock)
+    sender = Sender(push_settings, secret_key=services(push_app).secret_key, clock=clock)
     assert await _drain(sender) == 2
 
     assert len(mock_push.delivered(mine)) == 1
@@ -156,7 +157,7 @@ async def test_a_batch_of_only_withheld_rows_does_not_stop_the_drain(
     await Report.update({Report.hidden: True}).where(Report.reference == hidden_reference)
     clock.advance(1)  # the public report's rows come after the hidden one's
     reference, names = await parked_rows(push_client, resident, browser, mock_push, push_settings, clock, count=2)
-    sender = Sender(push_settings, secret_key=push_app.state.secret_key, clock=clock,
+    sender = Sender(push_settings, secret_key=services(push_app).secret_key, clock=clock,
                     config=SenderConfig(push_batch=3, process_batch=0))
 
     assert await _drain(sender) == 5

@@ -213,9 +213,9 @@ async def test_a_newer_status_uses_the_same_topic_and_tag(push_client, resident,
 
 def test_the_fields_for_my_reports_never_push_the_payload_over_the_limit(settings):
     # The longest status name, and the most bytes a 4000-character message can take.
-    longest = max(settings.statuses, key=lambda s: len(s.name.encode()))
+    longest = max(settings.catalogue.statuses, key=lambda s: len(s.name.encode()))
     for message in ("a" * 4000, "€" * 4000, "🚧" * 4000):
-        data = payload(news_for(settings, "K7QM4XRT", longest.code, message), settings.base_url)
+        data = payload(news_for(settings, "K7QM4XRT", longest.code, message), settings.config.base_url)
         assert len(data) <= MAX_PAYLOAD
         notification = json.loads(data)["notification"]
         assert notification["body"].endswith("…") and message.startswith(notification["body"][:-1])

@@ -15,13 +15,13 @@ from tests.push.conftest import new_report, settled, subscribe, unique_name
 
 async def test_a_rotation_reaches_the_running_app_and_its_sender(push_client, resident, browser, mock_push,
                                                                   push_settings):
-    path = key_path(push_settings.data_dir)
+    path = key_path(push_settings.config.data_dir)
     old_pem = path.read_bytes()
     old_key = (await push_client.get("/api/push/public-key")).json()["public_key"]
     try:
         rotated = subprocess.run(  # another process, as an operator would run it
             [sys.executable, "-m", "reportit.cli", "vapid", "--rotate", "--yes"], cwd=ROOT, capture_output=True,
-            text=True, timeout=60, env={**os.environ, "REPORTIT_DATA_DIR": str(push_settings.data_dir)})
+            text=True, timeout=60, env={**os.environ, "REPORTIT_DATA_DIR": str(push_settings.config.data_dir)})
         assert rotated.returncode == 0, rotated.stderr
         new_key = rotated.stdout.strip()
         assert new_key and new_key != old_key

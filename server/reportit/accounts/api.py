@@ -7,11 +7,12 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from reportit.accounts.identity import create_device, set_device_cookie
+from reportit.app_state import services
 from reportit.limits import client_key
 
 
 async def register_device(request: Request) -> JSONResponse:
-    await request.app.state.device_limiter.check(client_key(request))
+    await services(request).device_limiter.check(client_key(request))
     device, token = await create_device()
     response = JSONResponse({"device_id": str(device.device_id), "token": token}, status_code=201)
     set_device_cookie(request, response, token)

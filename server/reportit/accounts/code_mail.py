@@ -18,24 +18,24 @@ log = logging.getLogger(__name__)
 
 
 def verify_link(settings: Settings, email: str, code: str) -> str:
-    return f"{settings.base_url}/account/verify?{urlencode({'email': email, 'code': code})}"
+    return f"{settings.config.base_url}/account/verify?{urlencode({'email': email, 'code': code})}"
 
 
 def compose(settings: Settings, email: str, code: str, *, purpose: str) -> EmailMessage:
     link = verify_link(settings, email, code)
     doing = "sign in to" if purpose == "sign_in" else "confirm your new email address for"
     message = EmailMessage()
-    message["Subject"] = f"{code} is your {settings.council.short_name} code"
+    message["Subject"] = f"{code} is your {settings.catalogue.council.short_name} code"
     message["From"] = sender_address(settings)
     message["To"] = email
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=urlparse(settings.base_url).hostname or "localhost")
+    message["Message-ID"] = make_msgid(domain=urlparse(settings.config.base_url).hostname or "localhost")
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(
         f"Your code to {doing} Report It is: {code}\n\n"
         f"Type it in the app, or open this link on the same phone: {link}\n\n"
         f"The code works once, for 10 minutes. If you did not ask for it, ignore this email: "
-        f"nobody can sign in without it.\n\n--\n{settings.council.name}\n"
+        f"nobody can sign in without it.\n\n--\n{settings.catalogue.council.name}\n"
     )
     e = html.escape
     message.add_alternative(
@@ -44,7 +44,7 @@ def compose(settings: Settings, email: str, code: str, *, purpose: str) -> Email
         f"<p style=\"font-size:2em;letter-spacing:0.2em\"><strong>{e(code)}</strong></p>"
         f"<p>Type it in the app, or <a href=\"{e(link)}\">open this link on the same phone</a>.</p>"
         f"<p>The code works once, for 10 minutes. If you did not ask for it, ignore this email: nobody can "
-        f"sign in without it.</p><hr><p style=\"font-size:0.875em\">{e(settings.council.name)}</p></body></html>",
+        f"sign in without it.</p><hr><p style=\"font-size:0.875em\">{e(settings.catalogue.council.name)}</p></body></html>",
         subtype="html",
     )
     return message
@@ -52,10 +52,10 @@ def compose(settings: Settings, email: str, code: str, *, purpose: str) -> Email
 
 async def send_code(settings: Settings, email: str, code: str, *, purpose: str = "sign_in") -> None:
     """Runs after the response is sent: the answer never depends on the mail server."""
-    if not settings.smtp_url:
+    if not settings.config.smtp_url:
         log.info("event=sign_in_code email=%s code=%s purpose=%s note=no_smtp_url", email, code, purpose)
         return
-    [failure] = await run_in_threadpool(send_batch, SmtpServer.from_url(settings.smtp_url),
+    [failure] = await run_in_threadpool(send_batch, SmtpServer.from_url(settings.config.smtp_url),
                                         [compose(settings, email, code, purpose=purpose)])
     if failure is not None:
         log.warning("event=sign_in_code_not_sent purpose=%s error=%r", purpose, failure)

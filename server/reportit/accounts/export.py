@@ -27,7 +27,7 @@ async def export_account(account_id: int, settings: Settings, *, actor: str) -> 
     account, of = await whose(account_id)
     data: dict[str, Any] = {
         "exported_at": present.iso(datetime.now(timezone.utc)),
-        "service": settings.council.name,
+        "service": settings.catalogue.council.name,
         "account": {"email": account["email"], "name": account["name"], "phone": account["phone"],
                     "created_at": present.iso(account["created_at"])},
         "saved_places": await residents.places_of(account_id),

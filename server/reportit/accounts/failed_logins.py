@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from starlette.requests import Request
+from reportit.app_state import services
 
 from reportit.accounts.tables import RateBucket
 
@@ -58,7 +59,4 @@ class FailedLogins:
 
 
 def failed_logins(request: Request) -> FailedLogins:
-    limiter = getattr(request.app.state, "failed_logins", None)
-    if limiter is None:
-        limiter = request.app.state.failed_logins = FailedLogins()
-    return limiter
+    return services(request).failed_logins

@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from reportit.accounts.tables import Device, StaffRole
 from reportit.problems import Problem
+from reportit.app_state import services
 
 SESSION_COOKIE = "id"  # piccolo_api's session cookie
 
@@ -74,7 +75,7 @@ DEVICE_COOKIE_SECONDS = 400 * 24 * 3600  # the longest browsers keep a cookie; r
 def set_device_cookie(request: Request, response: Response, token: str) -> None:
     response.set_cookie(
         DEVICE_COOKIE, token, max_age=DEVICE_COOKIE_SECONDS, path="/", httponly=True, samesite="lax",
-        secure=request.app.state.settings.secure_cookies,
+        secure=services(request).settings.config.secure_cookies,
     )
 
 
@@ -105,17 +106,16 @@ DEVICE_CACHE_SIZE = 10_000
 
 
 def _remembered(request: Request, digest: str) -> Device | None:
-    cache = getattr(request.app.state, "device_cache", None)
-    entry = cache.get(digest) if cache else None
+    entry = services(request).device_cache.get(digest)
     if entry is None or entry[1] < time.monotonic():
         return None
     return entry[0]
 
 
 def _remember(request: Request, digest: str, device: Device) -> None:
-    cache = getattr(request.app.state, "device_cache", None)
-    if cache is None or len(cache) >= DEVICE_CACHE_SIZE:
-        cache = request.app.state.device_cache = {}
+    cache = services(request).device_cache
+    if len(cache) >= DEVICE_CACHE_SIZE:
+        cache.clear()
     cache[digest] = (device, time.monotonic() + DEVICE_CACHE_SECONDS)
 
 

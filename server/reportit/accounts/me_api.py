@@ -24,9 +24,10 @@ from reportit.accounts.code_mail import send_code
 from reportit.accounts.identity import device_from_request
 from reportit.accounts.profile import read_profile_change
 from reportit.accounts.tables import Device
-from reportit.limits import RateLimiter, client_key
+from reportit.limits import client_key
 from reportit.routing import by_method
 from reportit.problems import FieldError, Problem, invalid
+from reportit.app_state import services
 
 MAX_BODY = 16 * 1024
 CONFIRM_PHRASE = "delete my account"
@@ -47,21 +48,12 @@ async def read_json(request: Request, *, optional: bool = False) -> dict:
         raise Problem(400, "Not JSON", "Send a JSON object, as the Report It app does.") from None
 
 
-def _limiter(request: Request, name: str, per_hour: float, capacity: float, what: str) -> RateLimiter:
-    limiter = getattr(request.app.state, name, None)
-    if limiter is None:
-        limiter = RateLimiter(per_hour, capacity=capacity, what=what)
-        setattr(request.app.state, name, limiter)
-    return limiter
-
-
 async def limit_codes(request: Request, email: str) -> None:
     """Per address asking (settable) and per email address (3 at once, then 6 an hour)."""
-    per_hour = request.app.state.settings.sign_in_codes_per_hour
     client = client_key(request)
-    await _limiter(request, "sign_in_address_limiter", per_hour, max(1, per_hour // 3), "sign-in codes").check(client)
+    await services(request).sign_in_address_limiter.check(client)
     try:
-        await _limiter(request, "sign_in_email_limiter", 6, 3, "sign-in codes").check(email)
+        await services(request).sign_in_email_limiter.check(email)
     except Problem as problem:
         minutes = max(1, math.ceil(int(problem.headers.get("Retry-After", "60")) / 60))
         raise Problem(429, "Too many codes", f"We have just sent several codes to this address. Use the newest "
@@ -79,11 +71,11 @@ async def signed_in(request: Request) -> tuple[Device, int]:
 
 async def _send(request: Request, email: str, device: Device, *, purpose: str, account_id: int | None = None) -> Response:
     await limit_codes(request, email)
-    code = await codes.issue(email, device.id, request.app.state.secret_key, purpose=purpose, account_id=account_id)
+    code = await codes.issue(email, device.id, services(request).secret_key, purpose=purpose, account_id=account_id)
     # The same answer whether or not the address has an account; the email goes after the answer.
     return JSONResponse({"email": email, "expires_in": int(codes.LIFETIME.total_seconds())}, status_code=202,
                         headers=NO_STORE,
-                        background=BackgroundTask(send_code, request.app.state.settings, email, code, purpose=purpose))
+                        background=BackgroundTask(send_code, services(request).settings, email, code, purpose=purpose))
 
 
 async def sign_in(request: Request) -> Response:
@@ -95,11 +87,11 @@ async def sign_in(request: Request) -> Response:
 
 async def verify_sign_in(device: Device, email: str, code: str, request: Request) -> int:
     """Check the code and join the device to the account, all or nothing; shared with the link page."""
-    confirmed = await codes.check(email, code, device.id, request.app.state.secret_key)
+    confirmed = await codes.check(email, code, device.id, services(request).secret_key)
     async with database.write_transaction(Device._meta.db):
         await codes.use(confirmed)
         return await residents.join(device, email, user_agent=request.headers.get("user-agent", ""),
-                                    settings=request.app.state.settings)
+                                    settings=services(request).settings)
 
 
 async def verify(request: Request) -> Response:
@@ -149,7 +141,7 @@ async def verify_email(request: Request) -> Response:
     body = await read_json(request)
     email = sign_in_email(body.get("email"))
     code = codes.read_code(body.get("code"))
-    confirmed = await codes.check(email, code, device.id, request.app.state.secret_key, purpose="change_email")
+    confirmed = await codes.check(email, code, device.id, services(request).secret_key, purpose="change_email")
     if confirmed.account_id != account_id:
         raise Problem(403, "That code did not work", codes.OTHER_DEVICE, [FieldError("code", codes.OTHER_DEVICE)])
     if await residents.email_taken(email, account_id):
@@ -197,11 +189,11 @@ def _uuid(text: str) -> uuid.UUID:
 
 async def download(request: Request) -> Response:
     device, account_id = await signed_in(request)
-    settings = request.app.state.settings
+    settings = services(request).settings
     data = await export.export_account(account_id, settings, actor="resident")
-    name = f"my-data-{settings.council.short_name.lower().replace(' ', '-')}-{date.today():%Y-%m-%d}"
+    name = f"my-data-{settings.catalogue.council.short_name.lower().replace(' ', '-')}-{date.today():%Y-%m-%d}"
     if request.query_params.get("format") == "html":
-        return request.app.state.templates.TemplateResponse(
+        return services(request).templates.TemplateResponse(
             request, "account_export.html", {"data": data}, headers={**NO_STORE,
                                                                      "Content-Disposition": f'inline; filename="{name}.html"'})
     return JSONResponse(data, headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}.json"'})
@@ -213,7 +205,7 @@ async def delete_me(request: Request) -> Response:
     if not isinstance(confirm, str) or confirm.strip().lower() != CONFIRM_PHRASE:
         raise invalid([FieldError("confirm", f'Type "{CONFIRM_PHRASE}" to confirm. Nothing has been deleted.')],
                       title="Confirm to delete your account")
-    summary = await erase.erase_account(account_id, request.app.state.settings, actor="resident")
+    summary = await erase.erase_account(account_id, services(request).settings, actor="resident")
     return JSONResponse(summary, headers=NO_STORE)
 
 

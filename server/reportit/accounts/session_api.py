@@ -22,6 +22,7 @@ from reportit.json_body import read_json
 from reportit.problems import FieldError, Problem, invalid
 from reportit.routing import by_method
 from reportit.limits import client_key
+from reportit.app_state import services
 
 SESSION_DAYS = 14
 
@@ -85,7 +86,7 @@ async def sign_in(request: Request) -> Response:
     response = JSONResponse({"email": email, "role": staff["role"]})
     response.set_cookie(
         SESSION_COOKIE, session.token, max_age=SESSION_DAYS * 86400, httponly=True, samesite="lax",
-        secure=request.app.state.settings.secure_cookies, path="/",
+        secure=services(request).settings.config.secure_cookies, path="/",
     )
     return response
 
@@ -103,7 +104,7 @@ async def sign_out(request: Request) -> Response:
         await SessionsBase.remove_session(token)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
-                           secure=request.app.state.settings.secure_cookies)
+                           secure=services(request).settings.config.secure_cookies)
     return response
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from typing import Any
+from typing import Any, Callable, Coroutine
 
 from piccolo.apps.user.tables import BaseUser
 
@@ -19,8 +19,10 @@ from reportit.accounts.passwords import password_problem, set_active, set_passwo
 from reportit.accounts.staff import add_staff
 from reportit.accounts.tables import ROLES, StaffRole
 from reportit.problems import Problem
+from reportit.settings import Settings
 
 ACTOR = "cli"
+COMMANDS = ("user",)
 
 
 def add_parsers(commands: Any) -> None:
@@ -130,3 +132,7 @@ def work_for(args: argparse.Namespace):
     if args.user_command in ("disable", "enable"):
         return switch(args.email, args.user_command == "enable")
     return passwd(args.email, password_for(args))
+
+
+def run(args: argparse.Namespace, settings: Settings, with_db: Callable[[Settings, Coroutine], int]) -> int:
+    return with_db(settings, work_for(args))

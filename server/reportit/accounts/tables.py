@@ -3,6 +3,8 @@ join, and staff roles on Piccolo's user table. A resident account is never a sta
 
 from __future__ import annotations
 
+from enum import Enum
+
 from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import (
     JSON,
@@ -18,7 +20,22 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-ROLES = ("warden", "officer", "admin")
+
+
+class Role(str, Enum):
+    """What a staff member may do in the console."""
+
+    warden = "warden"  # reports on the street
+    officer = "officer"  # works cases
+    admin = "admin"  # also manages staff
+
+
+class CodePurpose(str, Enum):
+    sign_in = "sign_in"
+    change_email = "change_email"
+
+
+ROLES = tuple(r.value for r in Role)
 
 
 class ResidentAccount(Table, tablename="resident_account"):
@@ -61,7 +78,7 @@ class SignInCode(Table, tablename="sign_in_code"):
     5 tries, and good only on the device that asked for it."""
 
     email = Varchar(length=320, index=True)
-    purpose = Varchar(length=16, default="sign_in")  # sign_in | change_email
+    purpose = Varchar(length=16, default="sign_in", choices=CodePurpose)
     account = ForeignKey(references=ResidentAccount, on_delete=OnDelete.cascade, null=True, default=None)
     device = ForeignKey(references=Device, on_delete=OnDelete.cascade, index=True)
     code_hash = Varchar(length=64)
@@ -87,7 +104,7 @@ class StaffRole(Table, tablename="staff_role"):
     """The role of a staff member (a Piccolo user): warden, officer or admin."""
 
     user = ForeignKey(references=BaseUser, unique=True, index=True)
-    role = Varchar(length=16, choices=None, default="officer")
+    role = Varchar(length=16, choices=Role, default="officer")
 
 
 class PasswordReset(Table, tablename="password_reset"):

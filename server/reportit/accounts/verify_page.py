@@ -17,12 +17,13 @@ from reportit.accounts.addresses import sign_in_email
 from reportit.accounts.identity import device_from_request
 from reportit.accounts.me_api import verify_sign_in
 from reportit.problems import Problem
+from reportit.app_state import services
 
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 def _page(request: Request, state: str, *, status_code: int = 200, **context: str) -> Response:
-    return request.app.state.templates.TemplateResponse(
+    return services(request).templates.TemplateResponse(
         request, "account_verify.html", {"state": state, **context}, status_code=status_code, headers=NO_STORE)
 
 

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from reportit.accounts.identity import StaffMember, staff_from_request
+from reportit.app_state import services
 
 # Wardens file reports and see their own; officers work every case; admins also manage staff.
 EVERYONE = ("warden", "officer", "admin")
@@ -31,7 +32,7 @@ def render(request: Request, template: str, context: dict | None = None, *, stat
         "path": request.url.path,
         **(context or {}),
     }
-    return request.app.state.templates.TemplateResponse(
+    return services(request).templates.TemplateResponse(
         request, template, values, status_code=status_code, headers={"Cache-Control": "no-store"}
     )
 

@@ -21,6 +21,7 @@ from reportit.console.audit import ACTIONS, record
 from reportit.console.tables import AuditLog
 from reportit.reports.references import normalise
 from reportit.reports.tables import Report
+from reportit.app_state import services
 
 AUDIT_PAGE = 100
 
@@ -34,7 +35,7 @@ async def staff_rows() -> list[dict]:
 
 async def show_admin(request: Request, staff: StaffMember, *, errors: dict[str, str] | None = None,
                      values: dict[str, str] | None = None, status_code: int = 200) -> Response:
-    settings = request.app.state.settings
+    settings = services(request).settings
     return render(request, "admin.html", {
         "people": await staff_rows(), "roles": ROLES, "errors": errors or {}, "values": values or {},
         "done": request.query_params.get("done", ""), "settings": settings,
@@ -108,7 +109,7 @@ async def audit_page(request: Request, staff: StaffMember) -> Response:
     rows = await (AuditLog.select(*AuditLog.all_columns(), AuditLog.report.reference.as_alias("reference"))
                   .where(where).order_by(AuditLog.id, ascending=False).limit(AUDIT_PAGE + 1)
                   .offset((page - 1) * AUDIT_PAGE))
-    settings = request.app.state.settings
+    settings = services(request).settings
     for row in rows:
         for key in ("before", "after"):
             value = json.loads(row[key]) if isinstance(row[key], str) else row[key]

@@ -25,6 +25,7 @@ from reportit.accounts.tables import StaffRole
 from reportit.console.access import form_of, render
 from reportit.console.audit import record
 from reportit.limits import client_key
+from reportit.app_state import services
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,7 @@ async def sign_in(request: Request) -> Response:
                                                 max_expiry_date=now + timedelta(hours=SESSION_HOURS))
     await BaseUser.update({BaseUser.last_login: now}).where(BaseUser.id == user_id)
     await record(user_id, email, "signed_in")
-    secure = request.app.state.settings.secure_cookies
+    secure = services(request).settings.config.secure_cookies
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(SESSION_COOKIE, session.token, max_age=SESSION_HOURS * 3600, httponly=True,
                         samesite="lax", secure=secure, path="/")
@@ -124,5 +125,5 @@ async def sign_out(request: Request) -> Response:
         await record(staff.user_id, staff.email, "signed_out")
     response = RedirectResponse("/console/sign-in?signed_out=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
-                           secure=request.app.state.settings.secure_cookies)
+                           secure=services(request).settings.config.secure_cookies)
     return response

@@ -11,7 +11,8 @@ from reportit.console.audit import ACTIONS
 from reportit.console.tables import AuditLog, CaseNote, Redaction
 from reportit.reports.references import spoken
 from reportit.reports.tables import Photo, Report, StatusChange
-from reportit.settings import ResponseTemplate, Settings
+from reportit.catalogue import ResponseTemplate
+from reportit.settings import Settings
 
 # Audit actions that the timeline shows; status changes and notes come from their own tables.
 TIMELINE_ACTIONS = ("assigned", "category_changed", "report_hidden", "report_shown", "text_redacted",
@@ -23,7 +24,7 @@ def when(value: datetime) -> str:
 
 
 def answers(report: dict, settings: Settings) -> list[dict]:
-    category = settings.category(report["category_code"])
+    category = settings.catalogue.category(report["category_code"])
     raw = report["answers"] if isinstance(report["answers"], dict) else json.loads(report["answers"] or "{}")
     shown = []
     for question in sorted(category.questions if category else (), key=lambda q: q.order):
@@ -37,17 +38,17 @@ def answers(report: dict, settings: Settings) -> list[dict]:
 
 
 def templates_for(report: dict, settings: Settings) -> list[dict]:
-    category = settings.category(report["category_code"])
+    category = settings.catalogue.category(report["category_code"])
     category_name = category.name if category else report["category_code"]
 
     def fits(t: ResponseTemplate) -> bool:
         return not t.categories or report["category_code"] in t.categories
 
     out = []
-    for t in settings.response_templates:
+    for t in settings.catalogue.response_templates:
         if not fits(t):
             continue
-        status = settings.status(t.status or report["status"])
+        status = settings.catalogue.status(t.status or report["status"])
         out.append({"code": t.code, "title": t.title, "status": t.status or "",
                     "text": t.render(reference=spoken(report["reference"]), category=category_name,
                                      status=status.name if status else report["status"])})
@@ -62,7 +63,7 @@ async def timeline(report: dict, settings: Settings, viewer: str | None = None) 
         (AuditLog.report == report["id"]) & AuditLog.action.is_in(list(TIMELINE_ACTIONS)))
     events = []
     for c in changes:
-        status = settings.status(c["to_status"])
+        status = settings.catalogue.status(c["to_status"])
         events.append({"at": c["created_at"], "kind": "status", "actor": readable.actor_name(c["actor"], viewer),
                        "title": ("Reported as " if not c["from_status"] else "Status: ") + (status.name if status else c["to_status"]),
                        "public": c["public_message"], "internal": c["internal_note"]})
@@ -94,8 +95,8 @@ async def case_context(report: dict, settings: Settings, viewer: str | None = No
         row = await Report.select(Report.reference).where(Report.id == report["duplicate_of"]).first()
         duplicate_of = row["reference"] if row else None
     duplicates = await Report.select(Report.reference).where(Report.duplicate_of == report["id"])
-    category = settings.category(report["category_code"])
-    status = settings.status(report["status"])
+    category = settings.catalogue.category(report["category_code"])
+    status = settings.catalogue.status(report["status"])
     return {
         "report": report,
         "reference_spoken": spoken(report["reference"]),

@@ -12,6 +12,7 @@ from reportit.console.filters import CaseFilter, parse_filter
 from reportit.console.queries import case_page, map_points
 from reportit.reports.references import normalise
 from reportit.reports.tables import Report
+from reportit.app_state import services
 
 
 async def jump_to_reference(f: CaseFilter, staff: StaffMember) -> str | None:
@@ -28,18 +29,18 @@ async def jump_to_reference(f: CaseFilter, staff: StaffMember) -> str | None:
 def filter_context(f: CaseFilter, settings) -> dict:
     return {
         "filter": f,
-        "statuses": settings.statuses,
-        "groups": settings.groups,
-        "categories": settings.categories,
-        "category_names": {c.code: c.name for c in settings.categories},
-        "status_names": {s.code: s.name for s in settings.statuses},
-        "map": settings.map,
+        "statuses": settings.catalogue.statuses,
+        "groups": settings.catalogue.groups,
+        "categories": settings.catalogue.categories,
+        "category_names": {c.code: c.name for c in settings.catalogue.categories},
+        "status_names": {s.code: s.name for s in settings.catalogue.statuses},
+        "map": settings.catalogue.map,
     }
 
 
 @staff_only(*EVERYONE)
 async def case_list(request: Request, staff: StaffMember) -> Response:
-    settings = request.app.state.settings
+    settings = services(request).settings
     f = parse_filter(request.query_params, settings)
     target = await jump_to_reference(f, staff)
     if target:
@@ -54,6 +55,6 @@ async def case_list(request: Request, staff: StaffMember) -> Response:
 
 @staff_only(*EVERYONE)
 async def case_map_points(request: Request, staff: StaffMember) -> Response:
-    settings = request.app.state.settings
+    settings = services(request).settings
     f = parse_filter(request.query_params, settings)
     return JSONResponse(await map_points(f, staff, settings), headers={"Cache-Control": "no-store"})

@@ -12,6 +12,7 @@ from reportit.console.access import CASEWORK, EVERYONE, error_page, form_of, ren
 from reportit.console.case_view import case_context, templates_for
 from reportit.console.casework import CaseError, caseworkers, load_case
 from reportit.console.reporter import reporter_summary
+from reportit.app_state import services
 
 DONE = {
     "status": "Status saved. The reporter will be told about a new status or public message.",
@@ -39,16 +40,16 @@ async def show_case(request: Request, staff: StaffMember, *, errors: dict[str, s
     report = await _case_or_404(request, staff)
     if isinstance(report, Response):
         return report
-    settings = request.app.state.settings
+    settings = services(request).settings
     context = await case_context(report, settings, staff.email)
     context.update({
         "errors": errors or {},
         "values": values or {},
         "done": DONE.get(request.query_params.get("done", "")),
         "workers": await caseworkers() if staff.works_cases else [],
-        "statuses": settings.statuses,
-        "categories": settings.categories,
-        "map": settings.map,
+        "statuses": settings.catalogue.statuses,
+        "categories": settings.catalogue.categories,
+        "map": settings.catalogue.map,
         "reporter": await reporter_summary(report, staff),
     })
     return render(request, "case.html", context, status_code=status_code, staff=staff)
@@ -87,7 +88,7 @@ def _action(name: str):
 
 @_action("status")
 async def change_status(request: Request, staff: StaffMember, report: dict, values: dict[str, str]):
-    settings = request.app.state.settings
+    settings = services(request).settings
     if values.get("action") == "use_template":
         # Without JavaScript: put the chosen template's text in the form and show it again to edit.
         chosen = next((t for t in templates_for(report, settings) if t["code"] == values.get("template")), None)
@@ -112,13 +113,13 @@ async def assign(request: Request, staff: StaffMember, report: dict, values: dic
 
 @_action("category")
 async def recategorise(request: Request, staff: StaffMember, report: dict, values: dict[str, str]):
-    await casework.recategorise(staff, report, request.app.state.settings, values.get("category", ""),
+    await casework.recategorise(staff, report, services(request).settings, values.get("category", ""),
                                 values.get("category_message", ""))
 
 
 @_action("duplicate")
 async def mark_duplicate(request: Request, staff: StaffMember, report: dict, values: dict[str, str]):
-    await duplicates.mark_duplicate(staff, report, request.app.state.settings, values.get("original", ""),
+    await duplicates.mark_duplicate(staff, report, services(request).settings, values.get("original", ""),
                                     values.get("duplicate_message", ""),
                                     different_category_confirmed=values.get("confirm_merge") == "yes")
 
@@ -149,4 +150,4 @@ async def photo_visibility(request: Request, staff: StaffMember, report: dict, v
 @_action("photo")
 async def photo_redact(request: Request, staff: StaffMember, report: dict, values: dict[str, str]):
     box = moderation.parse_box([values.get(k, "") for k in ("left", "top", "width", "height")])
-    await moderation.redact_photo(staff, report, _photo_id(request), box, request.app.state.photo_store)
+    await moderation.redact_photo(staff, report, _photo_id(request), box, services(request).photo_store)

@@ -55,7 +55,7 @@ async def load_case(reference: str) -> dict | None:
 
 async def update_status(staff: StaffMember, report: dict, settings: Settings, to_status: str,
                         public_message: str, internal_note: str) -> None:
-    if settings.status(to_status) is None:
+    if settings.catalogue.status(to_status) is None:
         raise CaseError("status", "Choose a status from the list")
     if to_status == "duplicate":
         raise CaseError("status", "To mark this as a duplicate, use ‘Mark as duplicate’ and give the original report")
@@ -108,7 +108,7 @@ async def assign(staff: StaffMember, report: dict, assignee: str) -> None:
 
 
 async def recategorise(staff: StaffMember, report: dict, settings: Settings, code: str, public_message: str) -> None:
-    category = settings.category(code)
+    category = settings.catalogue.category(code)
     row = await Category.select(Category.id).where(Category.code == code).first() if category else None
     if category is None or row is None:
         raise CaseError("category", "Choose a category from the list")

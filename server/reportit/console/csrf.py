@@ -28,5 +28,5 @@ class ConsoleCSRF(CSRFMiddleware):
 
 
 def csrf_middleware(settings: Settings) -> Middleware:
-    host = urlparse(settings.base_url).hostname or "127.0.0.1"
+    host = urlparse(settings.config.base_url).hostname or "127.0.0.1"
     return Middleware(ConsoleCSRF, allowed_hosts=[host], allow_form_param=True)

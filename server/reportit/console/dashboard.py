@@ -24,6 +24,7 @@ from reportit.console.filters import CaseFilter, parse_filter
 from reportit.console.queries import category_ids, open_codes, overdue_condition, status_counts, where_for
 from reportit.reports.tables import Report, StatusChange
 from reportit.settings import Settings
+from reportit.app_state import services
 
 DEFAULT_WEEKS = 12
 GRID = 24  # heatmap cells per side
@@ -119,7 +120,7 @@ async def dashboard_data(f: CaseFilter, staff: StaffMember, settings: Settings) 
         week = weeks.setdefault(r["week"], {})
         group = ids.group_of.get(r["category"], "")
         week[group] = week.get(group, 0) + r["n"]
-    fixed = [s.code for s in settings.statuses if s.kind == "fixed"]
+    fixed = [s.code for s in settings.catalogue.statuses if s.kind == "fixed"]
     counts = await status_counts(f, staff, settings, ids)
     now = datetime.now(timezone.utc)
     undated = replace(f, date_from=None, date_to=None, statuses=())
@@ -136,14 +137,14 @@ async def dashboard_data(f: CaseFilter, staff: StaffMember, settings: Settings) 
         "weeks": sorted(weeks.items()),
         # Signpost categories send the resident to a partner and are never stored as reports, so a
         # group made only of them ("Reported elsewhere") would always count 0: it gets no column.
-        "groups": [g for g in settings.groups if any(c.group == g.code and c.signpost is None
-                                                     for c in settings.categories)],
-        "open_by_status": [(s, counts.get(s.code, 0)) for s in settings.statuses if s.kind == "open"],
+        "groups": [g for g in settings.catalogue.groups if any(c.group == g.code and c.signpost is None
+                                                     for c in settings.catalogue.categories)],
+        "open_by_status": [(s, counts.get(s.code, 0)) for s in settings.catalogue.statuses if s.kind == "open"],
         "first_response": duration(median_after(await first_times(where, StatusChange.from_status != ""))),
         "time_to_fix": duration(median_after(await first_times(where, StatusChange.to_status.is_in(fixed)))),
         "sla": [{"category": c, "open": open_n.get(c.code, 0), "overdue": overdue_n.get(c.code, 0)}
-                for c in settings.categories if c.sla_days],
-        "heatmap": await heatmap(where, f.bbox or settings.map.bounds),
+                for c in settings.catalogue.categories if c.sla_days],
+        "heatmap": await heatmap(where, f.bbox or settings.catalogue.map.bounds),
     }
 
 
@@ -159,7 +160,7 @@ def weekly_chart_json(data: dict) -> str:
 
 @staff_only(*CASEWORK)
 async def dashboard(request: Request, staff: StaffMember) -> Response:
-    settings = request.app.state.settings
+    settings = services(request).settings
     f = parse_filter(request.query_params, settings)
     if f.date_from is None and f.date_to is None:
         f = replace(f, date_from=date.today() - timedelta(weeks=DEFAULT_WEEKS))

@@ -17,11 +17,11 @@ DUPLICATE = "duplicate"
 
 def default_message(original_reference: str, settings: Settings) -> str:
     return (f"Someone reported this problem already, as report {spoken(original_reference)}. "
-            f"We'll tell you about progress on that report: {settings.base_url}/r/{original_reference}")
+            f"We'll tell you about progress on that report: {settings.config.base_url}/r/{original_reference}")
 
 
 def category_name(code: str, settings: Settings) -> str:
-    category = settings.category(code)
+    category = settings.catalogue.category(code)
     return category.name if category else code
 
 
@@ -29,7 +29,7 @@ async def mark_duplicate(staff: StaffMember, report: dict, settings: Settings, o
                          public_message: str, *, different_category_confirmed: bool = False) -> str:
     """Returns the original's reference. Reports of different categories are merged only when the
     officer confirms it on a second submit: fly-tipping is rarely the same problem as a pothole."""
-    if settings.status(DUPLICATE) is None:
+    if settings.catalogue.status(DUPLICATE) is None:
         raise CaseError("original", "The council settings have no ‘duplicate’ status")
     if report["duplicate_of"] is not None:
         raise CaseError("original", "This report is already marked as a duplicate")

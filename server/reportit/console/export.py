@@ -19,6 +19,7 @@ from reportit.console.filters import parse_filter
 from reportit.console.queries import CategoryIds, category_ids, where_for
 from reportit.reports.tables import Report
 from reportit.settings import Settings
+from reportit.app_state import services
 
 BATCH = 1000
 HEADER = ["reference", "url", "created_at", "updated_at", "category", "group", "status", "status_kind",
@@ -50,7 +51,7 @@ async def csv_chunks(where: Combinable, settings: Settings, ids: CategoryIds) ->
     writer.writerow(HEADER)
     yield ("\ufeff" + buffer.getvalue()).encode()  # the BOM makes Excel read UTF-8
     after = 0
-    categories = {c.code: c for c in settings.categories}
+    categories = {c.code: c for c in settings.catalogue.categories}
     while True:
         rows = await fetch_batch(where, after)
         if not rows:
@@ -60,9 +61,9 @@ async def csv_chunks(where: Combinable, settings: Settings, ids: CategoryIds) ->
         for r in rows:
             code = ids.code_of.get(r["category"], "")
             category = categories.get(code)
-            status = settings.status(r["status"])
+            status = settings.catalogue.status(r["status"])
             writer.writerow([safe_cell(v) for v in (
-                r["reference"], f"{settings.base_url}/r/{r['reference']}", r["created_at"].isoformat(timespec="seconds"),
+                r["reference"], f"{settings.config.base_url}/r/{r['reference']}", r["created_at"].isoformat(timespec="seconds"),
                 r["updated_at"].isoformat(timespec="seconds"), code, category.group if category else "", r["status"],
                 status.kind if status else "", r["description"], r["location_text"], r["latitude"], r["longitude"],
                 r["assigned_email"] or "", r["hidden"], r["private"], r["source"],
@@ -73,7 +74,7 @@ async def csv_chunks(where: Combinable, settings: Settings, ids: CategoryIds) ->
 
 @staff_only(*CASEWORK)
 async def export_csv(request: Request, staff: StaffMember) -> Response:
-    settings = request.app.state.settings
+    settings = services(request).settings
     f = parse_filter(request.query_params, settings)
     ids = await category_ids()
     where = await where_for(f, staff, settings, ids)

@@ -90,14 +90,14 @@ def parse_filter(params: Mapping[str, str] | object, settings: Settings) -> Case
     """Unknown values are reported in `errors` and left out, so a bad link still shows a list."""
     get = params.get  # type: ignore[attr-defined]
     errors: dict[str, str] = {}
-    known = {s.code for s in settings.statuses}
+    known = {s.code for s in settings.catalogue.statuses}
     statuses = tuple(s for s in params.getlist("status") if s in known) if hasattr(params, "getlist") else ()
     category = get("category", "") or ""
-    if category and settings.category(category) is None:
+    if category and settings.catalogue.category(category) is None:
         errors["category"] = "Choose a category from the list"
         category = ""
     group = get("group", "") or ""
-    if group and settings.group(group) is None:
+    if group and settings.catalogue.group(group) is None:
         errors["group"] = "Choose a group from the list"
         group = ""
     date_from = _date(get("from", "") or "", "from", errors, "The start date")

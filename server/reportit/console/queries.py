@@ -36,14 +36,14 @@ async def category_ids() -> CategoryIds:
 
 
 def open_codes(settings: Settings) -> list[str]:
-    return [s.code for s in settings.statuses if s.kind == "open"]
+    return [s.code for s in settings.catalogue.statuses if s.kind == "open"]
 
 
 def overdue_condition(settings: Settings, ids: CategoryIds, now: datetime) -> Combinable | None:
     """Open reports older than their category's SLA days; None when no category has an SLA."""
     parts = [
         (Report.category == ids.by_code[c.code]) & (Report.created_at < now - timedelta(days=c.sla_days))
-        for c in settings.categories if c.sla_days and c.code in ids.by_code
+        for c in settings.catalogue.categories if c.sla_days and c.code in ids.by_code
     ]
     if not parts:
         return None
@@ -83,11 +83,11 @@ def text_search(q: str, settings: Settings) -> Combinable:
     looks for the characters themselves, as PostgreSQL does for every search: a substring test
     that its trigram indexes make fast.
     """
-    if not settings.is_postgres and _HAS_WORD.search(q):
+    if not settings.config.is_postgres and _HAS_WORD.search(q):
         return WhereRaw('"report"."id" IN (SELECT rowid FROM report_fts WHERE report_fts MATCH {})',
                         match_expression(q))
     # SQLite's LIKE already ignores ASCII case; PostgreSQL needs ILIKE.
-    operator = "ILIKE" if settings.is_postgres else "LIKE"
+    operator = "ILIKE" if settings.config.is_postgres else "LIKE"
     text = _contains("description", q, operator) | _contains("location_text", q, operator)
     fragment = _reference_fragment(q)
     if fragment:  # letters and digits only, so no wildcards to escape
@@ -162,7 +162,7 @@ async def case_page(f: CaseFilter, staff: StaffMember, settings: Settings) -> Ca
         .offset((page - 1) * PAGE_SIZE)
     )
     overdue_before = {c.code: datetime.now(timezone.utc) - timedelta(days=c.sla_days)
-                      for c in settings.categories if c.sla_days}
+                      for c in settings.catalogue.categories if c.sla_days}
     open_statuses = set(open_codes(settings))
     for row in rows:
         row["category_code"] = ids.code_of.get(row["category"], "")

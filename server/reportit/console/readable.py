@@ -36,10 +36,10 @@ def _value(key: str, value: Any, settings: Settings) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if key == "status" and isinstance(value, str):
-        status = settings.status(value)
+        status = settings.catalogue.status(value)
         return status.name if status else value
     if key == "category" and isinstance(value, str):
-        category = settings.category(value)
+        category = settings.catalogue.category(value)
         return category.name if category else value
     if key == "role" and isinstance(value, str):
         return value.capitalize()

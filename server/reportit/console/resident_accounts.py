@@ -18,6 +18,7 @@ from reportit.console.access import ADMIN, form_of, render, staff_only
 from reportit.console.audit import record
 from reportit.console.tables import AuditLog
 from reportit.problems import Problem
+from reportit.app_state import services
 
 CONFIRM = "erase"
 
@@ -48,7 +49,7 @@ async def export_account(request: Request, staff: StaffMember) -> Response:
     email, errors, values = await _read(request, "email")
     if not errors:
         try:
-            data = await export_by_email(email, request.app.state.settings, actor=f"staff:{staff.email}")
+            data = await export_by_email(email, services(request).settings, actor=f"staff:{staff.email}")
         except Problem as problem:
             errors = {"email": problem.detail}
     if errors:
@@ -67,7 +68,7 @@ async def erase_account(request: Request, staff: StaffMember) -> Response:
         errors["confirm"] = f"Type “{CONFIRM}” to confirm. Nothing has been deleted."
     if not errors:
         try:
-            await erase_by_email(email, request.app.state.settings, actor=f"staff:{staff.email}")
+            await erase_by_email(email, services(request).settings, actor=f"staff:{staff.email}")
         except Problem as problem:
             errors = {"erase_email": problem.detail}
     if errors:

@@ -20,6 +20,7 @@ from reportit.console.admin import show_admin
 from reportit.console.audit import record
 from reportit.push.email import SmtpServer, send_batch, sender_address
 from reportit.settings import Settings
+from reportit.app_state import services
 
 log = logging.getLogger(__name__)
 
@@ -51,37 +52,37 @@ async def switch_access(request: Request, staff: StaffMember) -> Response:
 
 def reset_message(to: str, link: str, settings: Settings) -> EmailMessage:
     message = EmailMessage()
-    message["Subject"] = f"Set a new password for the {settings.council.short_name} console"
+    message["Subject"] = f"Set a new password for the {settings.catalogue.council.short_name} console"
     message["From"] = sender_address(settings)
     message["To"] = to
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=urlparse(settings.base_url).hostname or "localhost")
+    message["Message-ID"] = make_msgid(domain=urlparse(settings.config.base_url).hostname or "localhost")
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(
         f"A console administrator asked for you to set a new password.\n\n"
         f"Open this link to choose one. It works once, for {RESET_HOURS} hours:\n{link}\n\n"
         f"If you did not expect this, tell your console administrator. Your current password keeps "
-        f"working until you choose a new one.\n\n--\n{settings.council.name}\n"
+        f"working until you choose a new one.\n\n--\n{settings.catalogue.council.name}\n"
     )
     return message
 
 
 @staff_only(*ADMIN)
 async def send_reset(request: Request, staff: StaffMember) -> Response:
-    settings: Settings = request.app.state.settings
+    settings: Settings = services(request).settings
     person = await _person(request)
     if person is None or not person["active"]:
         return await show_admin(request, staff, errors={"role": "Choose an active account on the list"},
                                 status_code=422)
-    if not settings.smtp_url:
+    if not settings.config.smtp_url:
         return await show_admin(request, staff, status_code=422, errors={
             "role": "Email is not set up (REPORTIT_SMTP_URL), so no reset link can be sent. "
                     "Use ‘reportit user passwd’ on the server instead"})
     async with database.write_transaction(StaffRole._meta.db):
         token = await create_reset(person["id"])
         await record(staff.user_id, staff.email, "password_reset_sent", target=person["email"])
-    message = reset_message(person["email"], f"{settings.base_url}/console/password-reset/{token}", settings)
-    [failure] = await run_in_threadpool(send_batch, SmtpServer.from_url(settings.smtp_url), [message])
+    message = reset_message(person["email"], f"{settings.config.base_url}/console/password-reset/{token}", settings)
+    [failure] = await run_in_threadpool(send_batch, SmtpServer.from_url(settings.config.smtp_url), [message])
     if failure is not None:
         log.warning("event=password_reset_email_failed user_id=%s error=%r", person["id"], str(failure))
         return await show_admin(request, staff, status_code=502, errors={

@@ -3,12 +3,20 @@ originals of everything moderation changed."""
 
 from __future__ import annotations
 
+from enum import Enum
+
 from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import JSON, ForeignKey, OnDelete, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from reportit.reports.tables import Photo, Report
+
+
+class RedactionKind(str, Enum):
+    text = "text"
+    photo_hidden = "photo_hidden"
+    photo_redacted = "photo_redacted"
 
 
 class AuditLog(Table, tablename="console_audit"):
@@ -39,7 +47,7 @@ class Redaction(Table, tablename="console_redaction"):
     its file is never swept and staff can still open it; the redacted copy is a new photo row."""
 
     report = ForeignKey(references=Report, on_delete=OnDelete.cascade, index=True)
-    kind = Varchar(length=20)  # text | photo_hidden | photo_redacted
+    kind = Varchar(length=20, choices=RedactionKind)
     field = Varchar(length=40, default="")  # description | location_text, for text
     original_text = Text(default="")
     replacement_text = Text(default="")

@@ -134,5 +134,5 @@ async def create_request(
     # Written after the report: the URLs were checked above, so only the database can fail here.
     for position, url in enumerate(media_urls):
         await MediaLink(report=report_id, position=position, url=url).save()
-    initial = settings.status(settings.initial_status)
+    initial = settings.catalogue.status(settings.catalogue.initial_status)
     return CreatedRequest(result.report.reference, initial.description if initial and initial.description else None)

@@ -28,7 +28,7 @@ _SPACE_FOR_PLUS = re.compile(r"(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2}
 async def read_form(request: Request, settings: Settings, claim: Claim | None = None) -> ParsedForm:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "multipart/form-data":
-        limits = Limits(max_files=settings.max_photos, max_file_bytes=settings.max_photo_bytes, max_fields=MAX_FORM_FIELDS)
+        limits = Limits(max_files=settings.config.max_photos, max_file_bytes=settings.config.max_photo_bytes, max_fields=MAX_FORM_FIELDS)
         form = await parse_multipart(request, limits, file_field=MEDIA_FIELD, claim=claim)
         refuse_nul(form.nul_fields())
         return form

@@ -58,7 +58,7 @@ async def _media_urls(ids: list[int], settings: Settings) -> dict[int, str]:
         .order_by(Photo.position, ascending=False)
     )
     for row in photos:  # descending, so the lowest position is written last and wins
-        urls[row["report"]] = settings.base_url + photo_url(row["key"])
+        urls[row["report"]] = settings.config.base_url + photo_url(row["key"])
     links = await MediaLink.select(MediaLink.report, MediaLink.url).where(MediaLink.report.is_in(ids)).order_by(
         MediaLink.position, ascending=False
     )
@@ -67,7 +67,7 @@ async def _media_urls(ids: list[int], settings: Settings) -> dict[int, str]:
 
 
 def _record(row: dict, note: str | None, media_url: str | None, settings: Settings) -> dict:
-    category = settings.category(row["service_code"])
+    category = settings.catalogue.category(row["service_code"])
     return {
         "service_request_id": row["reference"],
         "status": open311_status(settings, row["status"]),
@@ -75,7 +75,7 @@ def _record(row: dict, note: str | None, media_url: str | None, settings: Settin
         "service_name": category.name if category else row["service_code"],
         "service_code": row["service_code"],
         "description": row["description"],
-        "agency_responsible": settings.council.name,
+        "agency_responsible": settings.catalogue.council.name,
         "service_notice": None,
         "requested_datetime": w3c(row["created_at"]),
         "updated_datetime": w3c(row["updated_at"]),

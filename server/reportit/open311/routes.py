@@ -27,6 +27,7 @@ from reportit.problems import Problem
 from reportit.reports.references import normalise
 from reportit.reports.tables import Report
 from reportit.reports.upload import ParsedForm
+from reportit.app_state import services as app_services
 
 log = logging.getLogger(__name__)
 
@@ -74,26 +75,26 @@ async def api_key(request: Request, form: ParsedForm) -> ApiKey:
 
 
 async def discovery(request: Request, fmt: str) -> Response:
-    return render(fmt, "discovery", services.discovery_json(request.app.state.settings))
+    return render(fmt, "discovery", services.discovery_json(app_services(request).settings))
 
 
 async def service_list(request: Request, fmt: str) -> Response:
-    settings = request.app.state.settings
+    settings = app_services(request).settings
     return render(fmt, "services", [services.service_json(c, settings) for c in services.public_services(settings)])
 
 
 async def service_definition(request: Request, fmt: str) -> Response:
-    category = services.service_for(request.app.state.settings, request.path_params["service_code"])
+    category = services.service_for(app_services(request).settings, request.path_params["service_code"])
     return render(fmt, "service_definition", services.definition_json(category))
 
 
 async def requests(request: Request, fmt: str) -> Response:
-    settings = request.app.state.settings
+    settings = app_services(request).settings
     if request.method == "POST":
-        with request.app.state.upload_budget.claim() as claim:
+        with app_services(request).upload_budget.claim() as claim:
             form = await read_form(request, settings, claim)
             key = await api_key(request, form)
-            created = await create_request(form, settings=settings, store=request.app.state.photo_store,
+            created = await create_request(form, settings=settings, store=app_services(request).photo_store,
                                            key_name=key.name, claim=claim)
         body = [{"service_request_id": created.service_request_id, "service_notice": created.service_notice,
                  "account_id": None}]
@@ -127,7 +128,7 @@ async def requests(request: Request, fmt: str) -> Response:
 async def one_request(request: Request, fmt: str) -> Response:
     sent = request.path_params["service_request_id"]
     reference = normalise(sent)
-    found = await public_requests(Report.reference == reference, request.app.state.settings, limit=1) if reference else []
+    found = await public_requests(Report.reference == reference, app_services(request).settings, limit=1) if reference else []
     if not found:
         raise Open311Error(404, f"There is no service request {sent!r}.")
     return render(fmt, "service_requests", found)
@@ -141,7 +142,7 @@ async def token(request: Request, fmt: str) -> Response:
 
 
 async def updates(request: Request, fmt: str) -> Response:
-    settings = request.app.state.settings
+    settings = app_services(request).settings
     if request.method == "POST":
         form = await read_form(request, settings)
         key = await api_key(request, form)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from reportit.open311.render import Open311Error
-from reportit.settings import Category, Question, Settings
+from reportit.catalogue import Category, Question
+from reportit.settings import Settings
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this API last changed shape; clients compare it to decide whether to re-read discovery.
@@ -12,11 +13,11 @@ CHANGESET = "2026-11-25T00:00:00Z"
 
 def public_services(settings: Settings) -> list[Category]:
     """Every category a request can be made in. Signposts have no form, so they are not services."""
-    return [c for c in settings.categories if c.signpost is None]
+    return [c for c in settings.catalogue.categories if c.signpost is None]
 
 
 def service_for(settings: Settings, code: str) -> Category:
-    category = settings.category(code)
+    category = settings.catalogue.category(code)
     if category is None:
         raise Open311Error(404, f"There is no service with service_code {code!r}.")
     if category.signpost is not None:
@@ -26,7 +27,7 @@ def service_for(settings: Settings, code: str) -> Category:
 
 
 def service_json(category: Category, settings: Settings) -> dict:
-    group = settings.group(category.group)
+    group = settings.catalogue.group(category.group)
     keywords = list(category.keywords)
     if category.private:
         # FixMyStreet's convention: a "private" keyword means reports in it are not shown publicly.
@@ -63,7 +64,7 @@ def definition_json(category: Category) -> dict:
 
 
 def discovery_json(settings: Settings) -> dict:
-    council = settings.council
+    council = settings.catalogue.council
     contact = ", ".join(part for part in (council.name, council.email, council.phone) if part)
     return {
         "changeset": CHANGESET,
@@ -73,7 +74,7 @@ def discovery_json(settings: Settings) -> dict:
         "endpoints": [
             {
                 "specification": SPECIFICATION,
-                "url": f"{settings.base_url}/open311/v2",
+                "url": f"{settings.config.base_url}/open311/v2",
                 "changeset": CHANGESET,
                 "type": "production",
                 "formats": ["text/xml", "application/json"],

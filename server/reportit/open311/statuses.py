@@ -28,7 +28,7 @@ GENERIC_KIND = {"open": "open", "reopen": "open", "closed": "closed", "cancelled
 
 
 def kind_of(settings: Settings, code: str) -> str:
-    status = settings.status(code)
+    status = settings.catalogue.status(code)
     return status.kind if status else "open"
 
 
@@ -38,7 +38,7 @@ def open311_status(settings: Settings, code: str) -> str:
 
 
 def codes_with(settings: Settings, open311: str) -> list[str]:
-    return [s.code for s in settings.statuses if (s.kind == "open") == (open311 == "open")]
+    return [s.code for s in settings.catalogue.statuses if (s.kind == "open") == (open311 == "open")]
 
 
 def extended_status(settings: Settings, code: str) -> str:
@@ -52,10 +52,10 @@ def status_from_extended(settings: Settings, sent: str, current: str) -> str:
     value = sent.strip().lower().replace(" ", "_")
     if value == "unchanged":
         return current
-    if settings.status(value):
+    if settings.catalogue.status(value):
         return value
     mapped = INCOMING.get(value)
-    if mapped and settings.status(mapped):
+    if mapped and settings.catalogue.status(mapped):
         return mapped
     wanted = GENERIC_KIND.get(value)
     if value in INCOMING:  # an extended status this council has no status for: go by its kind
@@ -66,8 +66,8 @@ def status_from_extended(settings: Settings, sent: str, current: str) -> str:
         )
     current_kind = kind_of(settings, current)
     if wanted == "open":
-        return current if current_kind == "open" else settings.initial_status
+        return current if current_kind == "open" else settings.catalogue.initial_status
     # A report already closed stays as it is on a bare CLOSED (it may be fixed, which says more).
     if current_kind == wanted or (wanted == "closed" and current_kind == "fixed"):
         return current
-    return next((s.code for s in settings.statuses if s.kind == wanted), current)
+    return next((s.code for s in settings.catalogue.statuses if s.kind == wanted), current)

@@ -13,11 +13,12 @@ from reportit.contact import EMAIL_MESSAGE, valid_email
 from reportit.json_body import read_json
 from reportit.problems import FieldError, Problem, invalid
 from reportit.push import confirmation, follows, subscriptions
-from reportit.push.vapid import VapidKeyring, VapidKeys
+from reportit.push.vapid import VapidKeys
 from reportit.reports.references import normalise, spoken
 from reportit.reports.tables import Report
 from reportit.reports.visibility import columns, is_public
 from reportit.routing import by_method
+from reportit.app_state import services
 
 MAX_BODY = 8 * 1024
 REPORT_NOT_FOUND = Problem(
@@ -28,10 +29,7 @@ REPORT_NOT_FOUND = Problem(
 
 def vapid_keys(request: Request) -> VapidKeys:
     """The keys as they are now: after `reportit vapid --rotate`, apps subscribe with the new one."""
-    keyring = getattr(request.app.state, "vapid_keyring", None)
-    if keyring is None:
-        keyring = request.app.state.vapid_keyring = VapidKeyring(request.app.state.settings.data_dir)
-    return keyring.current()
+    return services(request).vapid_keyring.current()
 
 
 async def public_key(request: Request) -> JSONResponse:
@@ -47,7 +45,7 @@ async def _json_body(request: Request) -> Any:
 async def put_subscription(request: Request) -> JSONResponse:
     device = await device_from_request(request)
     assert device is not None
-    new = subscriptions.parse(await _json_body(request), request.app.state.settings)
+    new = subscriptions.parse(await _json_body(request), services(request).settings)
     created = await subscriptions.save(device.id, new)
     return JSONResponse({"endpoint": new.endpoint, "subscribed": True}, status_code=201 if created else 200)
 
@@ -85,17 +83,17 @@ async def follow_report(request: Request) -> Response:
     answer = {"reference": reference, "following": True, "email": bool(email)}
     if email:
         if not followed.email_confirmed:
-            await request.app.state.confirmation_limits.check(device.id, email)
-            await confirmation.send(request.app.state.settings, request.app.state.secret_key, followed.follow_id,
+            await services(request).confirmation_limits.check(device.id, email)
+            await confirmation.send(services(request).settings, services(request).secret_key, followed.follow_id,
                                     reference, email)
         answer |= {"email_confirmed": followed.email_confirmed, "confirmation_sent": not followed.email_confirmed}
     return JSONResponse(answer, status_code=201 if followed.created else 200)
 
 
 async def unsubscribe(request: Request) -> Response:
-    secret_key = request.app.state.secret_key
+    secret_key = services(request).secret_key
     token = request.path_params["token"]
-    templates = request.app.state.templates
+    templates = services(request).templates
     # GET only asks: link scanners in mail systems follow links, and must not unsubscribe anyone.
     if request.method == "POST":
         row = await follows.unsubscribe_email(secret_key, token)
@@ -110,7 +108,7 @@ async def unsubscribe(request: Request) -> Response:
 
 
 async def confirm_email(request: Request) -> Response:
-    secret_key = request.app.state.secret_key
+    secret_key = services(request).secret_key
     token = request.path_params["token"]
     # GET only asks: mail scanners fetch links, and must not confirm for the recipient.
     if request.method == "POST":
@@ -121,7 +119,7 @@ async def confirm_email(request: Request) -> Response:
         state = ("done" if row["email_confirmed"] else "confirm") if row else "invalid"
     context = {"state": state, "reference": spoken(row["reference"]) if row else "",
                "email": row["email"] if row else "", "token": token}
-    return request.app.state.templates.TemplateResponse(request, "confirm_email.html", context,
+    return services(request).templates.TemplateResponse(request, "confirm_email.html", context,
                                                         status_code=404 if state == "invalid" else 200,
                                                         headers={"Cache-Control": "no-store"})
 

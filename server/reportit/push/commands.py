@@ -39,7 +39,7 @@ def _vapid(settings: Settings, *, rotate: bool, yes: bool) -> int:
     from reportit.push.vapid import rotate as rotate_keys
 
     if not rotate:
-        print(load_or_create(settings.data_dir).application_server_key)
+        print(load_or_create(settings.config.data_dir).application_server_key)
         return 0
     print(ROTATE_WARNING, file=sys.stderr)
     if not yes:
@@ -49,7 +49,7 @@ def _vapid(settings: Settings, *, rotate: bool, yes: bool) -> int:
         if input("Type 'rotate' to make new keys: ").strip().lower() != "rotate":
             print("reportit: keys unchanged", file=sys.stderr)
             return 1
-    print(rotate_keys(settings.data_dir).application_server_key)
+    print(rotate_keys(settings.config.data_dir).application_server_key)
     return 0
 
 
@@ -57,7 +57,7 @@ async def _send(settings: Settings, *, once: bool, interval: float) -> None:
     from reportit.push.sender import Sender, SenderConfig
     from reportit.secrets_store import secret
 
-    sender = Sender(settings, secret_key=secret(settings.data_dir, "secret_key"),
+    sender = Sender(settings, secret_key=secret(settings.config.data_dir, "secret_key"),
                     config=SenderConfig(poll_interval=interval))
     try:
         if once:

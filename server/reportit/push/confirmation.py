@@ -86,11 +86,11 @@ async def send(settings: Settings, secret_key: str, follow_id: int, reference: s
 
     With no mail server configured (`make run`), the link goes to the log instead, as sign-in codes
     do, so someone trying the service can still confirm an address."""
-    url = f"{settings.base_url}/confirm-email/{confirm_token(secret_key, follow_id, email)}"
-    if not settings.smtp_url:
+    url = f"{settings.config.base_url}/confirm-email/{confirm_token(secret_key, follow_id, email)}"
+    if not settings.config.smtp_url:
         log.info("event=confirmation_link reference=%s follow=%s url=%s note=no_smtp_url", reference, follow_id, url)
         return
-    [error] = await anyio.to_thread.run_sync(send_batch, SmtpServer.from_url(settings.smtp_url),
+    [error] = await anyio.to_thread.run_sync(send_batch, SmtpServer.from_url(settings.config.smtp_url),
                                              [compose(reference, email, url, settings)])
     if error is not None:
         log.error("event=confirmation_not_sent reference=%s error=%s", reference, type(error).__name__)
@@ -105,13 +105,13 @@ def compose(reference: str, to: str, url: str, settings: Settings) -> EmailMessa
     message["From"] = sender_address(settings)
     message["To"] = to
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=urlparse(settings.base_url).hostname or "localhost")
+    message["Message-ID"] = make_msgid(domain=urlparse(settings.config.base_url).hostname or "localhost")
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(
-        f"Someone asked {settings.council.short_name} to email this address when the status of report "
+        f"Someone asked {settings.catalogue.council.short_name} to email this address when the status of report "
         f"{said} changes.\n\n"
         f"To start getting these emails, open this link and press \"Confirm\":\n{url}\n\n"
         f"If this was not you, ignore this email: we will not email you about the report.\n\n"
-        f"--\n{settings.council.name}\n"
+        f"--\n{settings.catalogue.council.name}\n"
     )
     return message

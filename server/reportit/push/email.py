@@ -33,7 +33,7 @@ def token_matches(secret_key: str, token: str, follow_id: int, email: str) -> bo
 
 def compose(news: StatusNews, to: str, unsubscribe_url: str, settings: Settings, *,
             reporter: bool = True) -> EmailMessage:
-    link = f"{settings.base_url}/r/{news.reference}"
+    link = f"{settings.config.base_url}/r/{news.reference}"
     why = ("you gave your address when you made this report" if reporter
            else "you asked for updates about this report and confirmed your address")
     reference = spoken(news.reference)
@@ -42,7 +42,7 @@ def compose(news: StatusNews, to: str, unsubscribe_url: str, settings: Settings,
     message["From"] = sender_address(settings)
     message["To"] = to
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=urlparse(settings.base_url).hostname or "localhost")
+    message["Message-ID"] = make_msgid(domain=urlparse(settings.config.base_url).hostname or "localhost")
     # RFC 2369 + RFC 8058: mail apps show an unsubscribe button that POSTs to the link.
     message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -51,7 +51,7 @@ def compose(news: StatusNews, to: str, unsubscribe_url: str, settings: Settings,
         f"Report {reference} is now: {news.status_name}\n\n"
         f"{news.text}\n\n"
         f"See the report: {link}\n\n"
-        f"--\n{settings.council.name}\n"
+        f"--\n{settings.catalogue.council.name}\n"
         f"You get these emails because {why}.\n"
         f"Stop emails about this report: {unsubscribe_url}\n"
     )
@@ -62,7 +62,7 @@ def compose(news: StatusNews, to: str, unsubscribe_url: str, settings: Settings,
         f"<h1 style=\"font-size:1.25em\">Report {e(reference)} is now: {e(news.status_name)}</h1>"
         f"{paragraphs}"
         f"<p><a href=\"{e(link)}\">See report {e(reference)}</a></p>"
-        f"<hr><p style=\"font-size:0.875em\">{e(settings.council.name)}. You get these emails because "
+        f"<hr><p style=\"font-size:0.875em\">{e(settings.catalogue.council.name)}. You get these emails because "
         f"{e(why)}. <a href=\"{e(unsubscribe_url)}\">Stop emails about this "
         f"report</a>.</p></body></html>",
         subtype="html",

@@ -130,7 +130,7 @@ async def fall_back_to_email(notification_id: int, settings: Settings) -> bool:
 
 def _email_row(report_id: int, status_change_id: int, follow_id: int, settings: Settings,
                now: datetime) -> Notification:
-    if settings.smtp_url:
+    if settings.config.smtp_url:
         return _row(report_id, status_change_id, "email", now, follow=follow_id)
     log.warning("event=email_skipped reason=no_smtp_url")
     return _row(report_id, status_change_id, "email", now, follow=follow_id, state="skipped", last_error=NO_SMTP)

@@ -87,7 +87,7 @@ def encode_each(encoder: PushEncoder, items: list[tuple[StatusNews, Target]]) ->
 
 
 def news_for(settings: Settings, reference: str, status_code: str, public_message: str) -> StatusNews:
-    status = settings.status(status_code)
+    status = settings.catalogue.status(status_code)
     name = status.name if status else status_code
     message = public_message.strip()  # what the report's history keeps (see reports.status)
     text = message or (status.description if status and status.description else name)
@@ -139,13 +139,13 @@ def topic(reference: str) -> str:
 
 def vapid_subscriber(settings: Settings) -> str:
     """The contact address push services see in the VAPID `sub` claim (webpush adds `mailto:`)."""
-    for candidate in (settings.vapid_subject, settings.mail_from, settings.council.email):
+    for candidate in (settings.config.vapid_subject, settings.config.mail_from, settings.catalogue.council.email):
         address = parseaddr(candidate.removeprefix("mailto:"))[1]
         if "@" in address:
             return address
         if candidate:
             log.warning("event=vapid_subject_ignored value=%r reason=not_an_email_address", candidate)
-    host = urlparse(settings.base_url).hostname or "localhost"
+    host = urlparse(settings.config.base_url).hostname or "localhost"
     log.warning("event=vapid_subject_missing using=reportit@%s", host)
     return f"reportit@{host}"
 

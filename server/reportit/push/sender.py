@@ -107,9 +107,9 @@ class Sender:
         self.config = config or SenderConfig()
         self.clock = clock
         # Given keys are used as they are; otherwise the data dir's, re-read after a rotation.
-        self.keyring = None if keys is not None else VapidKeyring(settings.data_dir)
+        self.keyring = None if keys is not None else VapidKeyring(settings.config.data_dir)
         self._use_keys(keys or self.keyring.current())
-        self.smtp = SmtpServer.from_url(settings.smtp_url) if settings.smtp_url else None
+        self.smtp = SmtpServer.from_url(settings.config.smtp_url) if settings.config.smtp_url else None
         # Without SMTP this sender leaves email rows for one that has it (fanout marks them
         # skipped when the service itself has no SMTP).
         self.channels = ("push", "email") if self.smtp else ("push",)
@@ -122,7 +122,7 @@ class Sender:
 
     def _use_keys(self, keys: VapidKeys) -> None:
         self.keys = keys
-        self.encoder = PushEncoder(keys, vapid_subscriber(self.settings), self.settings.base_url)
+        self.encoder = PushEncoder(keys, vapid_subscriber(self.settings), self.settings.config.base_url)
         self.encoding = BatchEncoder(self.settings, keys, self.encoder, self.config.process_batch)
 
     def _follow_rotation(self) -> None:
@@ -200,7 +200,7 @@ class Sender:
         if self._next_prune is not None and now < self._next_prune:
             return 0
         self._next_prune = now + PRUNE_EVERY
-        return await prune_finished(now, timedelta(days=self.settings.notification_retention_days))
+        return await prune_finished(now, timedelta(days=self.settings.config.notification_retention_days))
 
     async def drain(self) -> int:
         """Send everything that is due now; returns how many rows were handled.
@@ -392,7 +392,7 @@ class Sender:
                                           for r, e in zip(ready, results)])
 
     def _unsubscribe_url(self, follow_id: int, email: str) -> str:
-        return f"{self.settings.base_url}/unsubscribe/{unsubscribe_token(self.secret_key, follow_id, email)}"
+        return f"{self.settings.config.base_url}/unsubscribe/{unsubscribe_token(self.secret_key, follow_id, email)}"
 
     async def _record(self, token: str, results: list[tuple[dict, Outcome]]) -> None:
         if await record_outcomes(token, results, self.settings, self.clock()):

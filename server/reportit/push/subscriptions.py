@@ -109,7 +109,7 @@ def endpoint_problem(endpoint: str, settings: Settings) -> str | None:
 
 def _extra_hosts(settings: Settings) -> set[tuple[str, int | None]]:
     allowed = set()
-    for entry in settings.push_hosts:
+    for entry in settings.config.push_hosts:
         host, _, port = entry.strip().lower().rpartition(":") if ":" in entry else (entry.strip().lower(), "", "")
         allowed.add((host, int(port) if port.isdigit() else None))
     return allowed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -9,11 +11,25 @@ from piccolo.table import Table
 from reportit.accounts.tables import Device
 from reportit.reports.tables import Report, StatusChange
 
-CHANNELS = ("push", "email")
-# pending: waiting or claimed (a claim pushes next_attempt_at forward by the lease);
-# sent; failed: gave up or refused; gone: the subscription or follower went away first;
-# skipped: nothing could carry it (no SMTP configured).
-STATES = ("pending", "sent", "failed", "gone", "skipped")
+
+
+class Channel(str, Enum):
+    """How a notification travels."""
+
+    push = "push"
+    email = "email"
+
+
+class NotificationState(str, Enum):
+    pending = "pending"  # waiting or claimed (a claim pushes next_attempt_at forward by the lease)
+    sent = "sent"
+    failed = "failed"  # gave up or refused
+    gone = "gone"  # the subscription or follower went away first
+    skipped = "skipped"  # nothing could carry it (no SMTP configured)
+
+
+CHANNELS = tuple(c.value for c in Channel)
+STATES = tuple(s.value for s in NotificationState)
 
 
 class PushSubscription(Table, tablename="push_subscription"):
@@ -51,11 +67,11 @@ class Notification(Table, tablename="notification_outbox"):
 
     report = ForeignKey(references=Report, on_delete=OnDelete.cascade, index=True)
     status_change = ForeignKey(references=StatusChange, on_delete=OnDelete.cascade, index=True)
-    channel = Varchar(length=8)  # push | email
+    channel = Varchar(length=8, choices=Channel)
     subscription = ForeignKey(references=PushSubscription, on_delete=OnDelete.set_null, null=True, default=None,
                               index=True)
     follow = ForeignKey(references=Follow, on_delete=OnDelete.set_null, null=True, default=None, index=True)
-    state = Varchar(length=8, default="pending", index=True)
+    state = Varchar(length=8, default="pending", choices=NotificationState, index=True)
     attempts = Integer(default=0)
     next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)
     claim_token = Varchar(length=32, default="")

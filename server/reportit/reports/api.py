@@ -21,6 +21,7 @@ from reportit.reports.submission import fingerprint, read_submission
 from reportit.reports.tables import Report
 from reportit.reports.upload import Limits, parse_multipart
 from reportit.reports.upload_budget import Claim
+from reportit.app_state import services
 
 NOT_FOUND = Problem(
     404,
@@ -30,7 +31,7 @@ NOT_FOUND = Problem(
 
 
 async def list_categories(request: Request) -> JSONResponse:
-    settings = request.app.state.settings
+    settings = services(request).settings
     return JSONResponse(categories_json(settings), headers={"Cache-Control": "no-cache"})
 
 
@@ -38,15 +39,15 @@ async def create_report(request: Request) -> JSONResponse:
     key = parse_idempotency_key(request.headers.get("idempotency-key"))
     staff = await staff_from_request(request)
     device = await device_from_request(request, required=staff is None)
-    await request.app.state.report_limiter.check(f"device:{device.id}" if device else f"staff:{staff.user_id}")
-    with request.app.state.upload_budget.claim() as claim:
+    await services(request).report_limiter.check(f"device:{device.id}" if device else f"staff:{staff.user_id}")
+    with services(request).upload_budget.claim() as claim:
         return await _receive_report(request, key, staff, device, claim)
 
 
 async def _receive_report(request: Request, key: uuid.UUID | None, staff: StaffMember | None, device: Device | None,
                           claim: Claim) -> JSONResponse:
-    settings = request.app.state.settings
-    limits = Limits(max_files=settings.max_photos, max_file_bytes=settings.max_photo_bytes)
+    settings = services(request).settings
+    limits = Limits(max_files=settings.config.max_photos, max_file_bytes=settings.config.max_photo_bytes)
     form = await parse_multipart(request, limits, claim=claim)
     digest = fingerprint(form)
     reporter = Reporter(device=device, staff=staff, source="app", actor=f"staff:{staff.email}" if staff else "resident")
@@ -62,12 +63,12 @@ async def _receive_report(request: Request, key: uuid.UUID | None, staff: StaffM
     result = await submit(
         submission,
         settings=settings,
-        store=request.app.state.photo_store,
+        store=services(request).photo_store,
         reporter=reporter,
         idempotency_key=key,
         fingerprint=digest,
         repeat_checked=True,
-        category_ids=getattr(request.app.state, "category_ids", None),
+        category_ids=services(request).category_ids,
         claim=claim,
     )
     view = result.view or await load_view(result.report.reference)
@@ -81,7 +82,7 @@ async def _receive_report(request: Request, key: uuid.UUID | None, staff: StaffM
 
 
 async def get_report(request: Request) -> JSONResponse:
-    settings = request.app.state.settings
+    settings = services(request).settings
     reference = normalise(request.path_params["reference"])
     view = await load_view(reference) if reference else None
     if view is None or not await visible(request, view.report):
@@ -91,7 +92,7 @@ async def get_report(request: Request) -> JSONResponse:
 
 
 async def my_reports(request: Request) -> JSONResponse:
-    settings = request.app.state.settings
+    settings = services(request).settings
     device = await device_from_request(request)
     assert device is not None
     # Signed in: the reports of every device of the account, so a new phone sees the whole history.

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from reportit.reports.tables import Category
-from reportit.settings import Category as CategoryConfig
-from reportit.settings import Question, Settings
+from reportit.catalogue import Category as CategoryConfig
+from reportit.catalogue import Question
+from reportit.settings import Settings
 
 
 async def sync_categories(settings: Settings) -> dict[str, int]:
     """Insert or update each configured category; ones no longer configured stay, inactive.
     Returns the id of each category by code."""
     existing = {row["code"]: row["id"] for row in await Category.select(Category.id, Category.code)}
-    for position, config in enumerate(settings.categories):
+    for position, config in enumerate(settings.catalogue.categories):
         values = {
             Category.name: config.name,
             Category.group_code: config.group,
@@ -24,7 +25,7 @@ async def sync_categories(settings: Settings) -> dict[str, int]:
             await Category.update(values).where(Category.id == existing[config.code])
         else:
             await Category.insert(Category(code=config.code, **{col._meta.name: v for col, v in values.items()}))
-    configured = {c.code for c in settings.categories}
+    configured = {c.code for c in settings.catalogue.categories}
     retired = [code for code in existing if code not in configured]
     if retired:
         await Category.update({Category.active: False}).where(Category.code.is_in(retired))
@@ -74,6 +75,6 @@ def category_json(config: CategoryConfig) -> dict:
 
 def categories_json(settings: Settings) -> dict:
     return {
-        "groups": [{"code": g.code, "name": g.name} for g in settings.groups],
-        "categories": [category_json(c) for c in settings.categories],
+        "groups": [{"code": g.code, "name": g.name} for g in settings.catalogue.groups],
+        "categories": [category_json(c) for c in settings.catalogue.categories],
     }

@@ -121,13 +121,13 @@ async def load_demo(settings: Settings, reports: int = 300, seed: int = 2026) ->
     store = store_for(settings)
     photos = []
     for kind in range(9):
-        processed = process_photo(_scene(rng, kind), max_pixels=settings.max_photo_pixels)
+        processed = process_photo(_scene(rng, kind), max_pixels=settings.config.max_photo_pixels)
         display = await store.put(processed.display)
         thumb = await store.put(processed.thumbnail)
         photos.append((display.key, thumb.key, processed.width, processed.height))
 
     ids = await category_ids()
-    categories = [c for c in settings.categories if c.signpost is None]
+    categories = [c for c in settings.catalogue.categories if c.signpost is None]
     now = datetime.now(timezone.utc)
     engine = Report._meta.db
     for number in range(reports):

@@ -99,12 +99,12 @@ async def process_photos(submission: Submission, settings: Settings, claim: Clai
         working = 0
         try:
             if claim is not None:
-                estimate = await anyio.to_thread.run_sync(decoded_estimate, data, settings.max_photo_pixels)
-                if estimate > max_decoded_bytes(settings.max_photo_pixels):
+                estimate = await anyio.to_thread.run_sync(decoded_estimate, data, settings.config.max_photo_pixels)
+                if estimate > max_decoded_bytes(settings.config.max_photo_pixels):
                     estimate = 0  # refused from its header, never decoded
                 claim.take(estimate)
                 working = estimate
-            processed.append(await process_photo_async(data, max_pixels=settings.max_photo_pixels))
+            processed.append(await process_photo_async(data, max_pixels=settings.config.max_photo_pixels))
         except PhotoRejected as exc:
             label = f"Photo {number}" if len(submission.photos) > 1 else "The photo"
             raise invalid([FieldError("photo", f"{label}: {exc.message}")], title="A photo could not be used") from exc
@@ -119,13 +119,13 @@ def located(submission: Submission, photos: list[ProcessedPhoto], settings: Sett
     if submission.has_location:
         return submission
     for photo in photos:
-        if photo.gps and settings.map.contains(*photo.gps):
+        if photo.gps and settings.catalogue.map.contains(*photo.gps):
             lat, lng = photo.gps
             return replace(submission, latitude=lat, longitude=lng, accuracy=None, location_source="photo")
     message = "Tell us where the problem is: use your location, put a pin on the map, or describe the place."
     if any(p.gps for p in photos):
         message = (
-            f"Your photo was taken outside the area {settings.council.name} looks after. "
+            f"Your photo was taken outside the area {settings.catalogue.council.name} looks after. "
             "Tell us where the problem is: use your location, put a pin on the map, or describe the place."
         )
     raise invalid([FieldError("location", message)])
@@ -201,7 +201,7 @@ async def _insert(
         report = Report(
             reference=new_reference(),
             category=category_id,
-            status=settings.initial_status,
+            status=settings.catalogue.initial_status,
             description=submission.description,
             answers=submission.answers,
             latitude=submission.latitude,
@@ -228,7 +228,7 @@ async def _insert(
                       created_at=now)
                 for position, (photo, (key, thumb_key)) in enumerate(zip(photos, keys))
             ]
-            first = StatusChange(from_status="", to_status=settings.initial_status, actor=reporter.actor,
+            first = StatusChange(from_status="", to_status=settings.catalogue.initial_status, actor=reporter.actor,
                                  created_at=now, staff_user=reporter.staff.user_id if reporter.staff else None)
             async with database.write_transaction(engine):
                 await report.save()

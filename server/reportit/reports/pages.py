@@ -15,6 +15,7 @@ from reportit.reports.present import load_view, report_json
 from reportit.reports.references import NEVER_CONTAINS, normalise, spoken
 from reportit.reports.tables import Photo
 from reportit.reports.visibility import columns, is_public
+from reportit.app_state import services
 
 _KEY = re.compile(r"^[0-9a-f]{64}$")
 
@@ -25,7 +26,7 @@ def human_time(value: str) -> str:
 
 
 def _answers(report: dict, settings) -> list[dict]:
-    category = settings.category(report["category"]["code"])
+    category = settings.catalogue.category(report["category"]["code"])
     if category is None:
         return []
     shown = []
@@ -40,8 +41,8 @@ def _answers(report: dict, settings) -> list[dict]:
 
 
 async def report_page(request: Request) -> Response:
-    settings = request.app.state.settings
-    templates = request.app.state.templates
+    settings = services(request).settings
+    templates = services(request).templates
     asked = request.path_params["reference"]
     reference = normalise(asked)
     if reference and reference != asked:
@@ -99,7 +100,7 @@ async def photo_file(request: Request) -> Response:
     # The bytes behind a key never change, but a photo can be hidden or its report made private
     # later: shared caches may keep a public photo for an hour at most. Private ones stay out of them.
     headers = {"Cache-Control": "public, max-age=3600" if public else "private, max-age=3600"}
-    store = request.app.state.photo_store
+    store = services(request).photo_store
     path = store.path_for(key)
     if path is not None:
         if not path.is_file():

@@ -45,8 +45,8 @@ async def collect(whose: Whose, settings: Settings) -> dict[str, Any]:
     for view in views:
         body = report_json(view, settings, for_reporter=True)
         for photo in body["photos"]:
-            photo["url"] = settings.base_url + photo["url"]
-            photo["thumbnail_url"] = settings.base_url + photo["thumbnail_url"]
+            photo["url"] = settings.config.base_url + photo["url"]
+            photo["thumbnail_url"] = settings.config.base_url + photo["thumbnail_url"]
         reports.append(body)
     return {"reports": reports}
 

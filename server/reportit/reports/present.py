@@ -75,12 +75,12 @@ def photo_url(key: str) -> str:
 def report_json(view: ReportView, settings: Settings, *, for_reporter: bool = False) -> dict:
     """The public shape of a report; the reporter (and staff) also see their private details."""
     r = view.report
-    category = settings.category(view.category_code)
-    status = settings.status(r["status"])
+    category = settings.catalogue.category(view.category_code)
+    status = settings.catalogue.status(r["status"])
     body: dict = {
         "reference": r["reference"],
         "reference_spoken": spoken(r["reference"]),
-        "url": f"{settings.base_url}/r/{r['reference']}",
+        "url": f"{settings.config.base_url}/r/{r['reference']}",
         "category": {"code": view.category_code, "name": category.name if category else view.category_code},
         "status": {"code": r["status"], "name": status.name if status else r["status"],
                    "kind": status.kind if status else "open"},
@@ -124,11 +124,11 @@ def _original(r: dict, settings: Settings) -> dict | None:
     reference = r.get("original_reference")
     if not reference or not is_public(r, prefix="original_"):
         return None
-    return {"reference": reference, "reference_spoken": spoken(reference), "url": f"{settings.base_url}/r/{reference}"}
+    return {"reference": reference, "reference_spoken": spoken(reference), "url": f"{settings.config.base_url}/r/{reference}"}
 
 
 def _status_name(settings: Settings, code: str) -> str:
-    status = settings.status(code)
+    status = settings.catalogue.status(code)
     return status.name if status else code
 
 

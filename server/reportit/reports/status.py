@@ -37,9 +37,9 @@ async def change_status(
     public_message: str = "",
     internal_note: str = "",
 ) -> StatusChange:
-    status = settings.status(to_status)
+    status = settings.catalogue.status(to_status)
     if status is None:
-        known = ", ".join(s.code for s in settings.statuses)
+        known = ", ".join(s.code for s in settings.catalogue.statuses)
         raise invalid([FieldError("status", f"'{to_status}' is not a status. Use one of: {known}.")])
     if len(public_message) > MAX_MESSAGE or len(internal_note) > MAX_MESSAGE:
         raise invalid([FieldError("public_message", f"Messages must be {MAX_MESSAGE} characters or fewer.")])

@@ -194,8 +194,8 @@ async def _remove_if_present(path: Path) -> None:
 
 def store_for(settings: Settings) -> PhotoStore:
     """The directory under the data dir, or the object store REPORTIT_STORAGE_URL names."""
-    if settings.storage_url:
+    if settings.config.storage_url:
         from reportit.reports.object_store import S3PhotoStore
 
-        return S3PhotoStore.from_url(settings.storage_url)
-    return DiskPhotoStore(settings.photos_dir)
+        return S3PhotoStore.from_url(settings.config.storage_url)
+    return DiskPhotoStore(settings.config.photos_dir)

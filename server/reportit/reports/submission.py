@@ -12,10 +12,12 @@ from reportit.contact import EMAIL_MESSAGE, PHONE_MESSAGE, valid_email, valid_ph
 from reportit import json_body
 from reportit.json_body import NUL_MESSAGE
 from reportit.problems import FieldError, invalid
+from reportit.reports.tables import LocationSource
 from reportit.reports.upload import ParsedForm
-from reportit.settings import Category, Question, Settings
+from reportit.catalogue import Category, Question
+from reportit.settings import Settings
 
-LOCATION_SOURCES = ("device", "map", "photo", "text")
+LOCATION_SOURCES = tuple(s.value for s in LocationSource if s.value)
 MAX_LOCATION_TEXT = 500
 MAX_SHORT_ANSWER = 200
 
@@ -66,11 +68,11 @@ def read_submission(form: ParsedForm, settings: Settings) -> Submission:
 
     category = _category(form.get("category").strip(), settings, errors)
     description = form.get("description").strip()
-    if len(description) > settings.max_description:
+    if len(description) > settings.config.max_description:
         errors.append(
             FieldError(
                 "description",
-                f"The description must be {settings.max_description} characters or fewer "
+                f"The description must be {settings.config.max_description} characters or fewer "
                 f"(it is {len(description)}). Please shorten it.",
             )
         )
@@ -121,7 +123,7 @@ def _category(code: str, settings: Settings, errors: list[FieldError]) -> Catego
     if not code:
         errors.append(FieldError("category", "Choose what kind of problem it is."))
         return None
-    category = settings.category(code)
+    category = settings.catalogue.category(code)
     if category is None:
         errors.append(FieldError("category", "We don't know that kind of problem. Choose one from the list."))
         return None
@@ -229,11 +231,11 @@ def _coordinates(form: ParsedForm, settings: Settings, errors: list[FieldError])
     if not (math.isfinite(lng) and -180 <= lng <= 180):
         errors.append(FieldError("longitude", "Longitude must be between -180 and 180."))
         return None, None, None
-    if not settings.map.contains(lat, lng):
+    if not settings.catalogue.map.contains(lat, lng):
         errors.append(
             FieldError(
                 "latitude",
-                f"That place is outside the area {settings.council.name} looks after. "
+                f"That place is outside the area {settings.catalogue.council.name} looks after. "
                 "Check the location, or report it to the council for that area.",
             )
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import (
     JSON,
@@ -19,6 +21,26 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from reportit.accounts.tables import Device
+
+
+class LocationSource(str, Enum):
+    """Where a report's position came from."""
+
+    not_given = ""
+    device = "device"  # the phone's location
+    map = "map"  # a point picked on the map
+    photo = "photo"  # a photo's EXIF position
+    text = "text"  # only words ("outside the library")
+
+
+class ReportSource(str, Enum):
+    """Which door a report came in by."""
+
+    app = "app"
+    open311 = "open311"
+    console = "console"
+    demo = "demo"
+
 
 
 class Category(Table, tablename="category"):
@@ -42,7 +64,7 @@ class Report(Table, tablename="report"):
     latitude = DoublePrecision(null=True, default=None)
     longitude = DoublePrecision(null=True, default=None)
     location_accuracy = DoublePrecision(null=True, default=None)  # metres
-    location_source = Varchar(length=16, default="")  # device | map | photo | text
+    location_source = Varchar(length=16, default="", choices=LocationSource)
     location_text = Text(default="")
     # Private contact details: never on public pages, Open311 output or others' pushes.
     contact_name = Varchar(length=200, default="")
@@ -50,7 +72,7 @@ class Report(Table, tablename="report"):
     contact_phone = Varchar(length=40, default="")
     device = ForeignKey(references=Device, null=True, default=None, index=True)
     staff_user = ForeignKey(references=BaseUser, null=True, default=None)
-    source = Varchar(length=16, default="app")  # app | open311 | console | demo
+    source = Varchar(length=16, default="app", choices=ReportSource)
     private = Boolean(default=False)
     hidden = Boolean(default=False)
     idempotency_key = UUID(null=True, default=None, unique=True)

@@ -29,11 +29,11 @@ class UploadBudget:
     def for_settings(cls, settings: Settings) -> UploadBudget:
         """The budget, with a warning when one biggest report could never fit: it would be asked
         to retry for ever."""
-        biggest = settings.max_photos * settings.max_photo_bytes + max_decoded_bytes(settings.max_photo_pixels)
-        if settings.upload_memory_bytes < biggest:
+        biggest = settings.config.max_photos * settings.config.max_photo_bytes + max_decoded_bytes(settings.config.max_photo_pixels)
+        if settings.config.upload_memory_bytes < biggest:
             log.warning("event=upload_memory_below_one_report upload_memory_bytes=%d one_report_bytes=%d",
-                        settings.upload_memory_bytes, biggest)
-        return cls(settings.upload_memory_bytes)
+                        settings.config.upload_memory_bytes, biggest)
+        return cls(settings.config.upload_memory_bytes)
 
     def claim(self) -> Claim:
         """What one request holds; released when its `with` block ends, however it ends."""
