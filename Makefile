@@ -90,7 +90,7 @@ typecheck: $(NODE_STAMP)
 	node_modules/.bin/tsc --noEmit -p tsconfig.json
 
 test-js: $(NODE_STAMP)
-	node --test tests/js/
+	node --test tests/js/*.test.js
 
 bench: $(STAMP) postgres
 	$(BIN)/python -m bench
