@@ -70,7 +70,7 @@ postgres:
 ## make test: the app's type check and JavaScript unit tests first (quick), then the data, API and
 ## console suites on SQLite and on PostgreSQL, then the browser journeys (once, on SQLite). Browser tests run in their own pytest process: Playwright's sync API
 ## keeps an event loop running that async tests after it would trip over.
-test: $(STAMP) browser postgres typecheck test-js
+test: typecheck test-js $(STAMP) browser postgres
 	$(BIN)/python -m pytest tests -q -p no:cacheprovider -m "not browser"
 	REPORTIT_TEST_DATABASE=postgres $(BIN)/python -m pytest tests -q -p no:cacheprovider -m "not browser"
 	$(BIN)/python -m pytest tests -q -p no:cacheprovider -m browser
