@@ -4,6 +4,7 @@ its page says "private" to the phone that sent it, and "not found" to everyone e
 from __future__ import annotations
 
 from tests.e2e.conftest import poll, wait_for_service_worker
+from reportit.reports.references import spoken
 from tests.e2e.journey import fill_report, send, sent_reference
 
 PHOTOS_SHOWN = "(sel) => [...document.querySelectorAll(sel)].map((img) => img.complete && img.naturalWidth > 0)"
@@ -24,7 +25,7 @@ def test_a_private_report_is_shown_in_my_reports_and_its_page_says_private(app_c
     assert "This report is private" in page.locator("#private-report").inner_text()
     page.get_by_role("link", name="See it in My reports").click()
     page.wait_for_url("**/mine")
-    item = page.locator("#my-reports .item").filter(has_text=reference)
+    item = page.locator("#my-reports .item").filter(has_text=spoken(reference))
     item.get_by_text("Music until 3am").wait_for()
     assert "12 Example Street" in item.inner_text()
     assert item.locator("a[href*='/r/']").count() == 0
