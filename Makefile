@@ -8,8 +8,9 @@ DATA ?= data
 HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 
-.PHONY: run test test-sqlite test-postgres test-browser bench lint install browser clean vendor vendor-uplot
+.PHONY: run test test-sqlite test-postgres test-browser test-js typecheck bench lint install browser clean vendor vendor-uplot vendor-idb
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +18,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
-install: $(STAMP)
+## The app's checking tools (TypeScript for the type check, fake-indexeddb for the unit tests),
+## pinned in package-lock.json, into ./node_modules; again whenever the lock file changes.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)
 
 ## make run: a working service on SQLite with demo data at http://127.0.0.1:8000
 run: $(STAMP)
@@ -35,7 +42,9 @@ browser:
 ## The copies are committed (so `pip install .` ships them); run this to update or check them.
 UPLOT_VERSION := 1.6.32
 CONSOLE_STATIC := server/reportit/console/static
-vendor: vendor-uplot
+IDB_VERSION := 8.0.4
+IDB_DIR := pwa/vendor/idb
+vendor: vendor-uplot vendor-idb
 
 vendor-uplot:
 	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent uplot@$(UPLOT_VERSION) >/dev/null && tar xzf uplot-$(UPLOT_VERSION).tgz && cd - >/dev/null && \
@@ -44,16 +53,24 @@ vendor-uplot:
 	  { echo "uPlot $(UPLOT_VERSION) (npm: uplot), https://github.com/leeoniya/uPlot"; echo; cat $$tmp/package/LICENSE; } > $(CONSOLE_STATIC)/uplot.LICENSE.txt && \
 	  rm -rf $$tmp && echo "uplot $(UPLOT_VERSION) copied into $(CONSOLE_STATIC)"
 
+## idb: IndexedDB behind promises, for the app and its service worker (index.js is the whole
+## library in one file; its .d.ts files are only read by the type check).
+vendor-idb:
+	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent idb@$(IDB_VERSION) >/dev/null && tar xzf idb-$(IDB_VERSION).tgz && cd - >/dev/null && \
+	  mkdir -p $(IDB_DIR) && cp $$tmp/package/build/index.js $$tmp/package/build/*.d.ts $(IDB_DIR)/ && \
+	  { echo "idb $(IDB_VERSION) (npm: idb), https://github.com/jakearchibald/idb"; echo; cat $$tmp/package/LICENSE; } > $(IDB_DIR)/LICENSE.txt && \
+	  rm -rf $$tmp && echo "idb $(IDB_VERSION) copied into $(IDB_DIR)"
+
 ## PostgreSQL is expected on 127.0.0.1:5432; start the local cluster if it is installed but stopped.
 postgres:
 	@pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null || { \
 	  command -v pg_ctlcluster >/dev/null && pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; \
 	  for i in $$(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; }
 
-## make test: the data, API and console suites on SQLite and on PostgreSQL, then the browser
-## journeys (once, on SQLite). Browser tests run in their own pytest process: Playwright's sync API
+## make test: the app's type check and JavaScript unit tests first (quick), then the data, API and
+## console suites on SQLite and on PostgreSQL, then the browser journeys (once, on SQLite). Browser tests run in their own pytest process: Playwright's sync API
 ## keeps an event loop running that async tests after it would trip over.
-test: $(STAMP) browser postgres
+test: typecheck test-js $(STAMP) browser postgres
 	$(BIN)/python -m pytest tests -q -p no:cacheprovider -m "not browser"
 	REPORTIT_TEST_DATABASE=postgres $(BIN)/python -m pytest tests -q -p no:cacheprovider -m "not browser"
 	$(BIN)/python -m pytest tests -q -p no:cacheprovider -m browser
@@ -67,11 +84,19 @@ test-browser: $(STAMP) browser
 test-postgres: $(STAMP) postgres
 	REPORTIT_TEST_DATABASE=postgres $(BIN)/python -m pytest tests -q -p no:cacheprovider -m "not browser"
 
+## The app's JavaScript: `// @ts-check` files checked by tsc (tsconfig.json), and unit tests of the
+## logic that needs no page (outbox, draft, photo helpers) on Node with fake-indexeddb.
+typecheck: $(NODE_STAMP)
+	node_modules/.bin/tsc --noEmit -p tsconfig.json
+
+test-js: $(NODE_STAMP)
+	node --test tests/js/*.test.js
+
 bench: $(STAMP) postgres
 	$(BIN)/python -m bench
 
-lint: $(STAMP)
+lint: $(STAMP) typecheck
 	$(BIN)/ruff check server tests bench
 
 clean:
-	rm -rf $(VENV) $(DATA) build *.egg-info server/*.egg-info
+	rm -rf $(VENV) $(DATA) build *.egg-info server/*.egg-info node_modules

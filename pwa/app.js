@@ -2,16 +2,12 @@
 /**
  * Boot and routing for the resident app.
  *
- * Flushing: the page sends the outbox on start, when the signal returns (`online`), when the app
- * comes back to the foreground, after each save, and on a jittered backoff timer (iOS has no
- * Background Sync); the service worker sends it on Background Sync. A Web Lock in outbox.js keeps
- * them from sending at the same time.
- *
- * Test switch: localStorage `reportit:page-flush` = `off` stops the PAGE from sending (the service
- * worker still does), so a test can prove the worker sent a report. Nothing else reads it.
+ * Sending: lib/sending.js sends the outbox from the page; this module calls it on start, when the
+ * signal returns (`online`) and when the app comes back to the foreground, and redraws the screen
+ * as the upload moves on. Views take what they need from lib/, never from here.
  */
 import * as outbox from './lib/outbox.js';
-import { xhrTransport } from './lib/api.js';
+import { flushFromPage, onProgress, resumeBackgroundSync } from './lib/sending.js';
 import { readableReference } from './lib/dom.js';
 
 const main = /** @type {HTMLElement} */ (document.getElementById('main'));
@@ -29,8 +25,6 @@ const ROUTES = [
 
 /** @type {(() => void) | null} */
 let onOutboxChange = null;
-/** @type {{sent: number, total: number} | null} */
-export let progress = null;
 
 /** @param {string} message */
 export function announce(message) {
@@ -96,7 +90,7 @@ window.addEventListener('popstate', () => render());
 // ---- Outbox: badge, flushing, progress ---------------------------------------------------------
 
 async function updateBadge() {
-  const waiting = (await outbox.list()).length;
+  const waiting = await outbox.count();
   const badge = /** @type {HTMLElement} */ (document.getElementById('unsent-badge'));
   badge.hidden = waiting === 0;
   badge.textContent = waiting ? `${waiting}` : '';
@@ -105,40 +99,7 @@ async function updateBadge() {
   if (nav.setAppBadge) (waiting ? nav.setAppBadge(waiting) : nav.clearAppBadge()).catch(() => undefined);
 }
 
-/** @type {ReturnType<typeof setTimeout> | undefined} */
-let retryTimer;
-
-export function pageMayFlush() {
-  return localStorage.getItem('reportit:page-flush') !== 'off';
-}
-
-/** @param {boolean} force */
-export async function flushFromPage(force) {
-  if (!pageMayFlush()) return;
-  const transport = xhrTransport((sent, total) => {
-    progress = { sent, total };
-    if (onOutboxChange) onOutboxChange();
-  });
-  const result = await outbox.flush({ transport, force, by: 'page' }).finally(() => { progress = null; });
-  if (result.waiting) requestBackgroundSync();  // so the worker sends them even if the app is closed
-  clearTimeout(retryTimer);
-  if (result.nextAttemptAt) retryTimer = setTimeout(() => flushFromPage(false), Math.max(1000, result.nextAttemptAt - Date.now()));
-}
-
-/** Ask the service worker to send when the signal returns, even if the app is closed by then. */
-export async function requestBackgroundSync() {
-  if (!('serviceWorker' in navigator)) return;
-  const registration = await navigator.serviceWorker.getRegistration();
-  const sync = registration && /** @type {any} */ (registration).sync;
-  if (sync) await sync.register(outbox.SYNC_TAG).catch(() => undefined);
-}
-
-/** Chromium drops a sync after three failed tries: ask again each time the app starts with reports waiting. */
-async function resumeBackgroundSync() {
-  if (!('serviceWorker' in navigator) || !(await outbox.list()).length) return;
-  await navigator.serviceWorker.ready;
-  await requestBackgroundSync();
-}
+onProgress(() => { if (onOutboxChange) onOutboxChange(); });
 
 /**
  * A push subscription change the worker noted but could not tell the server (no signal then, and
@@ -146,20 +107,10 @@ async function resumeBackgroundSync() {
  */
 async function resumePushChange() {
   if (!('serviceWorker' in navigator)) return;
-  const db = await import('./lib/db.js');
-  if (!(await db.get('kv', 'push-change'))) return;
+  const { database } = await import('./lib/db.js');
+  if (!(await (await database()).get('kv', 'push-change'))) return;
   const registration = await navigator.serviceWorker.ready;
   if (registration.active) registration.active.postMessage({ type: 'retry-push-change' });
-}
-
-/** After a report is saved: both ways of sending, and (once) ask to keep our storage. */
-export async function afterSave() {
-  requestBackgroundSync();
-  flushFromPage(true).catch(() => undefined);
-  if (navigator.storage && navigator.storage.persist && !localStorage.getItem('reportit:asked-persist')) {
-    localStorage.setItem('reportit:asked-persist', '1');
-    navigator.storage.persisted().then((yes) => (yes ? true : navigator.storage.persist())).catch(() => undefined);
-  }
 }
 
 outbox.listen((message) => {

@@ -8,7 +8,7 @@
  * background while the camera is open, and a reload must not lose a half-written report. The copy
  * goes when the report is sent or the resident discards it.
  */
-import * as db from './db.js';
+import { database } from './db.js';
 import { categories as fetchCategories } from './api.js';
 
 /**
@@ -29,8 +29,8 @@ function empty() {
   };
 }
 
-/** @type {Draft} */
-export let draft = empty();
+/** The report being written: one object for the page's life, emptied (not replaced) by reset(). @type {Draft} */
+export const draft = empty();
 
 /** The screen (path) the resident is on, kept with the draft so "Continue" returns there. */
 let shownAt = '';
@@ -43,7 +43,7 @@ export function reset() {
 
 function clear() {
   for (const photo of draft.photos) URL.revokeObjectURL(photo.url);
-  draft = empty();
+  Object.assign(draft, empty());
   shownAt = '';
 }
 
@@ -73,19 +73,19 @@ export function keep(path) {
     ...draft, answers: { ...draft.answers }, point: draft.point && { ...draft.point },
     photos: draft.photos.map(({ url, ...photo }) => photo), path: shownAt || '/report/check', saved_at: new Date().toISOString(),
   };
-  return inTurn(() => db.put('kv', copy, STORED));
+  return inTurn(async () => (await database()).put('kv', copy, STORED));
 }
 
 /** Remove the copy kept on the phone. */
 export function forget() {
-  return inTurn(() => db.remove('kv', STORED));
+  return inTurn(async () => (await database()).delete('kv', STORED));
 }
 
 /** The unfinished report kept on the phone, if there is one. */
 export async function kept() {
   await keeping;
   return /** @type {Promise<(Omit<Draft, 'photos'> & {photos: Omit<DraftPhoto, 'url'>[], path: string, saved_at: string}) | undefined>} */ (
-    db.get('kv', STORED).catch(() => undefined));
+    database().then((db) => db.get('kv', STORED)).catch(() => undefined));
 }
 
 /** Carry on with the kept report; resolves with the screen to return to. */
@@ -124,9 +124,9 @@ export async function loadCategories() {
   if (cached) return cached;
   try {
     cached = await fetchCategories();
-    db.put('kv', cached, 'categories').catch(() => undefined);
+    database().then((db) => db.put('kv', cached, 'categories')).catch(() => undefined);
   } catch (error) {
-    cached = await db.get('kv', 'categories');
+    cached = await (await database()).get('kv', 'categories');
     if (!cached) throw error;
   }
   return cached;

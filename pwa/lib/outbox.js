@@ -9,14 +9,17 @@
  * other 4xx: the resident must change it).
  * Nothing is ever dropped without the resident asking.
  */
-import * as db from './db.js';
+import { database } from './db.js';
 
 /**
  * @typedef {{name: string, type: string, data: ArrayBuffer}} StoredPhoto
  * @typedef {{field: string, message: string}} FieldError
+ * @typedef {{category_name?: string, place?: string, photo_count?: number, photo_bytes?: number}} ItemSummary
+ *   photo_count and photo_bytes are set on save, so screens can say "2 photos, 1.2 MB" without
+ *   reading the photos (items saved by older versions may lack photo_bytes).
  * @typedef {{
  *   client_id: string, created_at: string, fields: Record<string, any>, photos: StoredPhoto[],
- *   summary: Record<string, any>, state: 'waiting' | 'sending' | 'attention', attempts: number,
+ *   summary: ItemSummary, state: 'waiting' | 'sending' | 'attention', attempts: number,
  *   next_attempt_at: number, not_before: number, last_error: string, errors: FieldError[]
  * }} OutboxItem
  * @typedef {{client_id: string, report: any, sent_at: string, sent_by: string, summary: Record<string, any>}} SentItem
@@ -71,7 +74,11 @@ export async function save(report, replaces, { finishesDraft = false } = {}) {
     created_at: new Date().toISOString(),
     fields: report.fields,
     photos: report.photos,
-    summary: report.summary,
+    summary: {
+      ...report.summary,
+      photo_count: report.photos.length,
+      photo_bytes: report.photos.reduce((sum, photo) => sum + photo.data.byteLength, 0),
+    },
     state: 'waiting',
     attempts: 0,
     next_attempt_at: 0,
@@ -79,58 +86,63 @@ export async function save(report, replaces, { finishesDraft = false } = {}) {
     last_error: '',
     errors: [],
   };
-  await db.transaction(finishesDraft ? ['outbox', 'kv'] : ['outbox'], 'readwrite', (tx) => {
-    const store = tx.objectStore('outbox');
-    if (replaces && replaces !== item.client_id) store.delete(replaces);
-    store.put(item);
-    if (finishesDraft) tx.objectStore('kv').delete('draft');
-  });
+  const db = await database();
+  const tx = db.transaction(finishesDraft ? ['outbox', 'kv'] : ['outbox'], 'readwrite');
+  const store = tx.objectStore('outbox');
+  await Promise.all([
+    replaces && replaces !== item.client_id ? store.delete(replaces) : null,
+    store.put(item),
+    finishesDraft ? tx.objectStore('kv').delete('draft') : null,
+    tx.done,
+  ]);
   announce();
   return item;
 }
 
 /** @returns {Promise<OutboxItem[]>} oldest first */
 export async function list() {
-  const items = await db.all('outbox');
+  /** @type {OutboxItem[]} */
+  const items = await (await database()).getAll('outbox');
   return items.sort((a, b) => a.created_at.localeCompare(b.created_at));
 }
 
+/** How many reports are waiting (without reading them and their photos). @returns {Promise<number>} */
+export async function count() {
+  return (await database()).count('outbox');
+}
+
 /** @param {string} clientId @returns {Promise<OutboxItem | undefined>} */
-export function get(clientId) {
-  return db.get('outbox', clientId);
+export async function get(clientId) {
+  return (await database()).get('outbox', clientId);
 }
 
 /** @param {string} clientId */
 export async function discard(clientId) {
-  await db.remove('outbox', clientId);
+  await (await database()).delete('outbox', clientId);
   announce();
 }
 
 /** @returns {Promise<SentItem[]>} newest first */
 export async function sent() {
-  const items = await db.all('sent');
+  /** @type {SentItem[]} */
+  const items = await (await database()).getAll('sent');
   return items.sort((a, b) => b.sent_at.localeCompare(a.sent_at));
 }
 
 /** @param {string} clientId @returns {Promise<SentItem | undefined>} */
-export function sentItem(clientId) {
-  return db.get('sent', clientId);
+export async function sentItem(clientId) {
+  return (await database()).get('sent', clientId);
 }
 
 /** Replace local copies with the server's current view of this device's reports. @param {any[]} reports */
 export async function refreshSent(reports) {
   const byReference = new Map(reports.map((r) => [r.reference, r]));
-  await db.transaction(['sent'], 'readwrite', (tx) => {
-    const store = tx.objectStore('sent');
-    const cursor = store.openCursor();
-    cursor.onsuccess = () => {
-      const at = cursor.result;
-      if (!at) return;
-      const fresh = at.value.report?.reference && byReference.get(at.value.report.reference);
-      if (fresh) at.update({ ...at.value, report: fresh });
-      at.continue();
-    };
-  });
+  const tx = (await database()).transaction('sent', 'readwrite');
+  for await (const at of tx.store) {
+    const fresh = at.value.report?.reference && byReference.get(at.value.report.reference);
+    if (fresh) await at.update({ ...at.value, report: fresh });
+  }
+  await tx.done;
   announce({ refreshed: true });
 }
 
@@ -142,13 +154,14 @@ export async function refreshSent(reports) {
  * @returns {Promise<string>}
  */
 export async function deviceToken() {
-  const known = await db.get('kv', 'device');
+  const known = await (await database()).get('kv', 'device');
   if (known && known.token) return known.token;
   if (typeof navigator !== 'undefined' && navigator.locks) return navigator.locks.request(DEVICE_LOCK, registerDevice);
   return registerDevice();
 }
 
 async function registerDevice() {
+  const db = await database();
   const known = await db.get('kv', 'device');
   if (known && known.token) return known.token;
   const response = await fetch('/api/devices', { method: 'POST', headers: { Accept: 'application/json' } });
@@ -212,15 +225,21 @@ function problemMessages(json) {
 
 /** @param {OutboxItem} item */
 async function update(item) {
-  await db.put('outbox', item);
+  await (await database()).put('outbox', item);
   announce({ client_id: item.client_id, state: item.state });
 }
 
 /**
- * Send one item; returns true when the server accepted it.
+ * Send one item; resolves with the item as it was kept (waiting again, or needing attention), or
+ * null when the server accepted it (it is in `sent` now).
  * @param {OutboxItem} item @param {Transport} transport @param {string} by @param {AbortSignal} [signal]
  */
 async function sendOne(item, transport, by, signal) {
+  /** @param {OutboxItem} changed */
+  const leave = async (changed) => {
+    await update(changed);
+    return changed;
+  };
   await update({ ...item, state: 'sending' });
   /** @type {SendResult} */
   let result;
@@ -233,39 +252,34 @@ async function sendOne(item, transport, by, signal) {
     });
   } catch (error) {
     const attempts = item.attempts + 1;
-    await update({ ...item, state: 'waiting', attempts, next_attempt_at: Date.now() + backoff(attempts), last_error: 'No signal. It will be sent automatically.' });
-    return false;
+    return leave({ ...item, state: 'waiting', attempts, next_attempt_at: Date.now() + backoff(attempts), last_error: 'No signal. It will be sent automatically.' });
   }
   // A 2xx without a report (a body cut short, a captive portal, a wrong proxy) is not proof the
   // council has it: keep it and send again; the Idempotency-Key makes a repeat harmless.
   if (result.status >= 200 && result.status < 300 && result.json?.reference) {
     /** @type {SentItem} */
     const done = { client_id: item.client_id, report: result.json, sent_at: new Date().toISOString(), sent_by: by, summary: item.summary };
-    await db.transaction(['outbox', 'sent'], 'readwrite', (tx) => {
-      tx.objectStore('sent').put(done);
-      tx.objectStore('outbox').delete(item.client_id);
-    });
+    const tx = (await database()).transaction(['outbox', 'sent'], 'readwrite');
+    await Promise.all([tx.objectStore('sent').put(done), tx.objectStore('outbox').delete(item.client_id), tx.done]);
     announce({ client_id: item.client_id, state: 'sent', reference: result.json.reference });
-    return true;
+    return null;
   }
   const attempts = item.attempts + 1;
-  if (result.status === 401) await db.remove('kv', 'device');  // register again next time
+  if (result.status === 401) await (await database()).delete('kv', 'device');  // register again next time
   const noReport = result.status >= 200 && result.status < 300;
   // A 400 with no field errors is a damaged upload, not something the resident can fix: send again.
   const damaged = result.status === 400 && !Array.isArray(result.json?.errors) && attempts <= DAMAGED_RETRIES;
   if (noReport || damaged || result.status === 401 || result.status === 408 || result.status === 429 || result.status >= 500) {
     const wait = retryAfter(result.headers.get('Retry-After'));
-    await update({
+    return leave({
       ...item, state: 'waiting', attempts,
       next_attempt_at: Date.now() + Math.max(wait, backoff(attempts)),
       not_before: wait ? Date.now() + wait : 0,
       last_error: result.status === 429 ? 'The council is busy. It will be sent automatically.' : 'The council could not take it just now. It will be sent automatically.',
     });
-    return false;
   }
   const { errors, message } = problemMessages(result.json);
-  await update({ ...item, state: 'attention', attempts, last_error: message, errors });
-  return false;
+  return leave({ ...item, state: 'attention', attempts, last_error: message, errors });
 }
 
 /**
@@ -283,20 +297,62 @@ export async function flush(options = {}) {
   return run();
 }
 
-/** @param {FlushOptions} options */
+/** @typedef {Omit<OutboxItem, 'photos'>} ItemState an item as the flush keeps it in memory: without its photos */
+
+/** @param {OutboxItem} item @returns {ItemState} */
+function withoutPhotos({ photos, ...state }) {
+  return state;
+}
+
+/**
+ * Each item's photos are read from IndexedDB once to find it and once more only when it is sent,
+ * not on every turn of the loop (a queue of reports with photos would be read over and over).
+ * Items saved while the flush runs are picked up before it ends.
+ * @param {FlushOptions} options
+ */
 async function flushLocked({ transport = fetchTransport, force = false, by = 'page', signal }) {
+  const db = await database();
   let sentCount = 0;
-  const tried = new Set();
-  for (;;) {
-    const now = Date.now();
-    const due = (await list()).find((item) => !tried.has(item.client_id) && item.state !== 'attention'
-      && item.not_before <= now && (force || item.next_attempt_at <= now));
-    if (!due || signal?.aborted) break;
-    tried.add(due.client_id);
-    if (await sendOne(due, transport, by, signal)) sentCount += 1;
-    else if ((await get(due.client_id))?.state === 'waiting') break;  // no signal: the rest would fail too
+  /** @type {Map<IDBValidKey, ItemState | null>} what the flush knows of each item (null: sent) */
+  const known = new Map();
+  let stopped = false;
+  while (!stopped && !signal?.aborted) {
+    const fresh = (await db.getAllKeys('outbox')).filter((key) => !known.has(key));
+    if (!fresh.length) break;
+    /** @type {ItemState[]} */
+    const queue = [];
+    for (const key of fresh) {
+      const item = await db.get('outbox', key);
+      if (item) queue.push(withoutPhotos(item));
+      known.set(key, item ? withoutPhotos(item) : null);
+    }
+    queue.sort((a, b) => a.created_at.localeCompare(b.created_at));
+    for (const candidate of queue) {
+      const now = Date.now();
+      const due = candidate.state !== 'attention' && candidate.not_before <= now && (force || candidate.next_attempt_at <= now);
+      if (!due) continue;
+      if (signal?.aborted) break;
+      const item = await get(candidate.client_id);  // with its photos; deleted or changed meanwhile?
+      if (!item || item.state === 'attention') continue;
+      const kept = await sendOne(item, transport, by, signal);
+      if (!kept) sentCount += 1;
+      known.set(item.client_id, kept && withoutPhotos(kept));
+      if (kept?.state === 'waiting') {  // no signal: the rest would fail too
+        stopped = true;
+        break;
+      }
+    }
   }
-  const left = await list();
+  /** @type {ItemState[]} */
+  const left = [];
+  for (const key of await db.getAllKeys('outbox')) {
+    let state = known.get(key);
+    if (!state) {
+      const item = await db.get('outbox', key);
+      state = item ? withoutPhotos(item) : null;
+    }
+    if (state) left.push(state);
+  }
   const waiting = left.filter((i) => i.state !== 'attention');
   return {
     sent: sentCount,

@@ -128,6 +128,11 @@ function draw(context, image, width, height) {
   context.drawImage(image, 0, 0, width, height);
 }
 
+/** The name a photo is sent under: the file's own, as the JPEG it has become. @param {string} fileName */
+export function jpegName(fileName) {
+  return (fileName || 'photo').replace(/\.[^.]*$/, '') + '.jpg';
+}
+
 /**
  * Everything the form needs from a picked file: the GPS (read first), then the resized JPEG.
  * @param {File} file
@@ -136,6 +141,5 @@ export async function preparePhoto(file) {
   const original = await file.arrayBuffer();
   const place = readExifGps(original);
   const { blob, width, height } = await resize(file);
-  const name = (file.name || 'photo').replace(/\.[^.]*$/, '') + '.jpg';
-  return { name, type: 'image/jpeg', blob, width, height, place, originalBytes: file.size };
+  return { name: jpegName(file.name), type: 'image/jpeg', blob, width, height, place, originalBytes: file.size };
 }

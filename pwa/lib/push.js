@@ -1,7 +1,7 @@
 // @ts-check
 /** Asking for status updates: Web Push where the phone can, email where it cannot. */
 import { request } from './api.js';
-import * as db from './db.js';
+import { database } from './db.js';
 
 /** @returns {'push' | 'ios-install' | 'unsupported'} */
 export function updatesSupport() {
@@ -69,7 +69,7 @@ export async function subscribeThisPhone() {
   });
   // What the server holds: if the push service later changes the subscription, the service worker
   // has the server forget this one (see 'pushsubscriptionchange' in sw.js).
-  await db.put('kv', { endpoint: subscription.endpoint }, 'push-endpoint');
+  await (await database()).put('kv', { endpoint: subscription.endpoint }, 'push-endpoint');
   return 'on';
 }
 

@@ -3,7 +3,7 @@
 import { h, readableReference } from '../lib/dom.js';
 import * as outbox from '../lib/outbox.js';
 import { load } from '../lib/draft.js';
-import { afterSave, flushFromPage, requestBackgroundSync } from '../app.js';
+import { afterSave, flushFromPage, requestBackgroundSync } from '../lib/sending.js';
 
 /** @typedef {import('./report.js').Ctx} Ctx */
 
@@ -51,6 +51,11 @@ export async function render(main, ctx) {
   ctx.watch(() => { draw(); });
 }
 
+/** @param {outbox.OutboxItem} item */
+function photoCount(item) {
+  return item.summary?.photo_count ?? item.photos.length;
+}
+
 /** @param {outbox.OutboxItem} item @param {Ctx} ctx @param {() => Promise<void>} redraw */
 function itemView(item, ctx, redraw) {
   const [label, cls] = STATES[item.state] || STATES.waiting;
@@ -58,7 +63,7 @@ function itemView(item, ctx, redraw) {
   const confirm = h('div');
   const li = h('li.item', { id: `item-${item.client_id}` },
     h('h2', null, title),
-    h('p', null, h('span', { class: cls }, label), ` · saved ${when(item.created_at)}${item.photos.length ? ` · ${item.photos.length} photo${item.photos.length > 1 ? 's' : ''}` : ''}`),
+    h('p', null, h('span', { class: cls }, label), ` · saved ${when(item.created_at)}${photoCount(item) ? ` · ${photoCount(item)} photo${photoCount(item) > 1 ? 's' : ''}` : ''}`),
     item.last_error ? h(item.state === 'attention' ? 'div.notice.notice--stop' : 'p.hint', null,
       item.state === 'attention' && item.errors.length
         ? h('ul', null, item.errors.map((e) => h('li', null, e.message)))

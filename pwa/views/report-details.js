@@ -4,8 +4,8 @@ import { h, errorSummary, fieldError, formatBytes, shellSettings } from '../lib/
 import { draft, addPhoto, removePhoto, keep, forget, toReport, reset } from '../lib/draft.js';
 import * as outbox from '../lib/outbox.js';
 import { currentPosition, roundCoordinate } from '../lib/geo.js';
-import { backLink, next, steps } from './report.js';
-import { afterSave } from '../app.js';
+import { next, previous, rememberSaved, steps } from '../lib/journey.js';
+import { afterSave } from '../lib/sending.js';
 import { prefillContact } from '../lib/account.js';
 
 const MAX_PHOTOS = 5;
@@ -13,6 +13,11 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const PHONE = /^\+?[0-9 ()\-]{7,20}$/;
 
 /** @typedef {import('./report.js').Ctx} Ctx */
+
+/** @param {string} step */
+function backLink(step) {
+  return h('a.back-link', { href: previous(step) }, 'Back');
+}
 
 /** @param {string} step @param {HTMLElement} main @param {Ctx} ctx */
 export function render(step, main, ctx) {
@@ -94,7 +99,7 @@ function photos(main, ctx) {
   });
   const form = h('form', { novalidate: true, onsubmit: async (/** @type {Event} */ event) => {
     event.preventDefault();
-    await ctx.navigate(next('photos', ctx));
+    await ctx.navigate(next('photos', ctx.query));
   } },
   h('div.field', null,
     h('p.hint', { id: 'photo-hint' }, `Optional. Up to ${MAX_PHOTOS} photos. They are made smaller on your phone before sending.`),
@@ -189,7 +194,7 @@ function location(main, ctx) {
       showErrors(top, form, [{ field: 'location-text', message: 'Use your location, or describe the place in words' }], 'Where is the problem?');
       return;
     }
-    await ctx.navigate(next('location', ctx));
+    await ctx.navigate(next('location', ctx.query));
   } },
   h('div.field', null, useDevice, usePhoto, found),
   mapBox,
@@ -211,7 +216,7 @@ function description(main, ctx) {
   const form = h('form', { novalidate: true, onsubmit: async (/** @type {Event} */ event) => {
     event.preventDefault();
     draft.description = /** @type {HTMLTextAreaElement} */ (text).value.trim();
-    await ctx.navigate(next('description', ctx));
+    await ctx.navigate(next('description', ctx.query));
   } },
   h('div.field', null,
     h('h1', null, h('label', { for: 'description' }, 'Describe the problem')),
@@ -243,7 +248,7 @@ async function contact(main, ctx) {
       showErrors(top, form, errors, 'Your contact details');
       return;
     }
-    await ctx.navigate(next('contact', ctx));
+    await ctx.navigate(next('contact', ctx.query));
   } },
   h('p', null, 'Optional. Only council staff see these. We use them if we need to ask you something, and to email you updates if your phone cannot get notifications.'),
   field('contact-name', 'Full name', 'text', draft.contact_name, 'name'),
@@ -300,7 +305,7 @@ function check(main, ctx) {
       (/** @type {HTMLElement} */ (top.firstChild)).focus();
       return;
     }
-    lastSent.keep = { category, point: draft.point, location_text: draft.location_text };
+    rememberSaved();
     reset();
     await ctx.navigate(`/sent/${saved.client_id}`);
     afterSave();
@@ -319,6 +324,3 @@ function check(main, ctx) {
   const size = draft.photos.reduce((sum, p) => sum + p.blob.size, 0);
   if (size) main.append(h('p.hint', null, `Photos to send: ${formatBytes(size)}.`));
 }
-
-/** What a street warden's "report another" keeps. */
-export const lastSent = { keep: /** @type {{category: any, point: any, location_text: string} | null} */ (null) };

@@ -1,47 +1,19 @@
 // @ts-check
 /**
- * The report journey, one question per screen (GOV.UK pattern):
- * category → (elsewhere | questions) → photos → location → description → contact → check → send.
- * This module routes the steps and owns the first three; report-details.js owns the rest.
+ * The report journey's screens (lib/journey.js owns the steps' order): this module routes to the
+ * step's screen and renders the first three; report-details.js renders the rest.
  */
 import { h, errorSummary, fieldError, phoneLink, shellSettings, withPhoneLinks } from '../lib/dom.js';
 import { draft, loadCategories, addPhoto, reset, isEmpty, keep } from '../lib/draft.js';
-import * as db from '../lib/db.js';
-import { knownStaff } from '../lib/staff.js';
+import { database } from '../lib/db.js';
 import { whoIsSignedIn } from '../lib/api.js';
+import { firstStep, next, previous } from '../lib/journey.js';
 import * as details from './report-details.js';
 
 /** @typedef {{path: string, params: string[], query: URLSearchParams, navigate: (url: string, o?: any) => Promise<void>, announce: (m: string) => void, watch: (f: () => void) => void}} Ctx */
 
-/** The steps after the category, for this category. */
-export function steps() {
-  // Signed-in staff file reports under their own account: no contact details to ask for.
-  const list = ['photos', 'location', 'description', ...(knownStaff() ? [] : ['contact']), 'check'];
-  return draft.category && draft.category.questions && draft.category.questions.length ? ['questions', ...list] : list;
-}
-
-/** Where "Continue" goes from `step`: the check page when changing an answer, else the next step. @param {string} step @param {Ctx} ctx */
-export function next(step, ctx) {
-  if (ctx.query.get('change') && step !== 'category') return '/report/check';
-  const order = steps();
-  return `/report/${order[order.indexOf(step) + 1] || 'check'}`;
-}
-
-/** The first step. While the resident is changing a refused report, links inside the form keep
- * that report (`?change=1`); "Report a problem" from anywhere else starts a new one. */
-function firstStep() {
-  return draft.replaces ? '/report?change=1' : '/report';
-}
-
 /** @param {string} step */
-export function previous(step) {
-  const order = ['category', ...steps()];
-  const before = order[order.indexOf(step) - 1];
-  return before === 'category' ? firstStep() : `/report/${before}`;
-}
-
-/** @param {string} step */
-export function backLink(step) {
+function backLink(step) {
   return h('a.back-link', { href: previous(step) }, 'Back');
 }
 
@@ -49,17 +21,13 @@ export function backLink(step) {
  * shared with them, which start the description.
  * @returns {Promise<{added: number, failed: string[]}>} failed: the names of photos that could not be used */
 async function takeSharedPhotos() {
-  const shares = await db.transaction(['shared'], 'readwrite', (tx) => {
-    const store = tx.objectStore('shared');
-    const request = store.getAll();
-    store.clear();
-    return request;
-  });
+  const tx = (await database()).transaction('shared', 'readwrite');
+  const [shares] = await Promise.all([tx.store.getAll(), tx.store.clear(), tx.done]);
   let added = 0;
   /** @type {string[]} */
   const failed = [];
   const { preparePhoto } = await import('../lib/photos.js');
-  for (const share of shares.result || []) {
+  for (const share of shares) {
     if (share.text && !draft.description.includes(share.text)) draft.description = [draft.description, share.text].filter(Boolean).join('\n');
     for (const photo of share.photos) {
       if (draft.photos.length >= 5) break;
@@ -217,7 +185,7 @@ async function category(main, ctx, error) {
     const picked = data.categories.find((/** @type {any} */ c) => c.code === chosen.value);
     if (draft.category?.code !== picked.code) draft.answers = {};
     draft.category = picked;
-    await ctx.navigate(picked.signpost ? '/report/elsewhere' : next('category', ctx));
+    await ctx.navigate(picked.signpost ? '/report/elsewhere' : next('category', ctx.query));
   } },
   h('div.field', null,
     h('label', { for: 'category-search' }, 'Search for a problem'),
@@ -335,7 +303,7 @@ function questions(main, ctx) {
       (/** @type {HTMLElement} */ (top.firstChild)).focus();
       return;
     }
-    await ctx.navigate(next('questions', ctx));
+    await ctx.navigate(next('questions', ctx.query));
   } }, questionList.map(questionField), h('button', { type: 'submit' }, 'Continue')));
   main.append(backLink('questions'), top, heading, form);
 }

@@ -5,9 +5,8 @@ import * as outbox from '../lib/outbox.js';
 import { another } from '../lib/draft.js';
 import { updatesSupport, getUpdates } from '../lib/push.js';
 import { request, whoIsSignedIn } from '../lib/api.js';
-import { lastSent } from './report-details.js';
-import { steps } from './report.js';
-import { progress } from '../app.js';
+import { lastSavedPlace, steps } from '../lib/journey.js';
+import { progress } from '../lib/sending.js';
 
 /** @typedef {import('./report.js').Ctx} Ctx */
 
@@ -31,8 +30,9 @@ export async function render(main, ctx) {
     const waiting = await outbox.get(clientId);
     const done = waiting ? null : await outbox.sentItem(clientId);
     const state = done ? 'sent' : waiting ? waiting.state : 'missing';
-    if (state === 'sending' && progress) {
-      bar.value = Math.round((progress.sent / Math.max(1, progress.total)) * 100);
+    const upload = progress();
+    if (state === 'sending' && upload) {
+      bar.value = Math.round((upload.sent / Math.max(1, upload.total)) * 100);
       bar.textContent = `${bar.value}%`;
     }
     if (state === shownState) return;
@@ -62,7 +62,7 @@ function pendingScreen(item, bar) {
       h('div.notice.notice--stop', null, h('p', null, item.last_error)),
       h('p', null, h('a', { href: '/outbox' }, 'Go to your outbox to change or delete it'))];
   }
-  const size = item.photos.reduce((sum, p) => sum + p.data.byteLength, 0);
+  const size = item.summary?.photo_bytes ?? item.photos.reduce((sum, p) => sum + p.data.byteLength, 0);
   return [
     h('div.panel', null, h('h1', null, 'Report saved on this phone')),
     item.state === 'sending'
@@ -103,7 +103,7 @@ function sentScreen(sent, staff, ctx) {
       support === 'ios-install' ? h('p', null, 'To get notifications on an iPhone or iPad, add Report It to your Home Screen: tap the Share button, then "Add to Home Screen", and open it from there.') : null,
       email ? h('p', null, `We will email updates to ${email}.`) : emailForm(report.reference));
   }
-  const keep = lastSent.keep;
+  const keep = lastSavedPlace();
   return [
     h('div.panel', null,
       h('h1', null, 'Report sent'),

@@ -1,8 +1,9 @@
 """The resident app's shell: index.html for app routes, its assets, the web app manifest, and the
 service worker with a precache list whose version is a digest of every precached byte.
 
-Any change to any asset (or to the council settings rendered into the shell) changes the version,
-which changes sw.js itself, so browsers install a new worker.
+The worker is registered at /sw.js; its other modules (service_worker/*.js) are served under /sw/.
+Any change to any asset or worker module (or to the council settings rendered into the shell)
+changes the version, which changes sw.js itself, so browsers install a new worker.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class Build:
     files: dict[str, Path]  # URL path under /app/ -> file
     precache: tuple[str, ...]
     sw: bytes
+    sw_modules: dict[str, Path]  # URL path under /sw/ -> file
     precache_module: bytes
 
 
@@ -121,11 +123,15 @@ def build(catalogue: Catalogue) -> Build:
     }
     index_html = _render_index(catalogue)
     manifest = json.dumps(manifest_json(catalogue), indent=1).encode()
-    sw_source = (asset_dir("service_worker") / "sw.js").read_bytes()
+    worker_dir = asset_dir("service_worker")
+    sw_source = (worker_dir / "sw.js").read_bytes()
+    sw_modules = {path.name: path for path in sorted(worker_dir.glob("*.js")) if path.name != "sw.js"}
 
     digest = hashlib.sha256()
     for name, content in [("index.html", index_html), ("manifest", manifest), ("sw.js", sw_source)]:
         digest.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
+    for name, path in sw_modules.items():
+        digest.update(f"sw/{name}".encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     for name, path in files.items():
         digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
 
@@ -146,7 +152,7 @@ def build(catalogue: Catalogue) -> Build:
     ).encode()
     # The version in sw.js's own bytes is what makes the browser see a new worker.
     sw = f"// version {version}\n".encode() + sw_source
-    return Build(version, index_html, manifest, files, precache, sw, precache_module)
+    return Build(version, index_html, manifest, files, precache, sw, sw_modules, precache_module)
 
 
 def _build(request: Request) -> Build:
@@ -177,6 +183,14 @@ async def service_worker(request: Request) -> Response:
         media_type=TYPES[".js"],
         headers={**NO_CACHE, "Service-Worker-Allowed": "/"},
     )
+
+
+async def service_worker_module(request: Request) -> Response:
+    """One of the worker's modules (sw.js imports them from /sw/); counted in the version."""
+    path = _build(request).sw_modules.get(request.path_params["name"])
+    if path is None:
+        raise HTTPException(404)
+    return Response(path.read_bytes(), media_type=TYPES[".js"], headers=NO_CACHE)
 
 
 async def precache_manifest(request: Request) -> Response:
@@ -215,6 +229,7 @@ routes = [
     Route("/app/{path:path}", app_asset, methods=["GET"]),
     Route("/manifest.webmanifest", manifest, methods=["GET"]),
     Route("/sw.js", service_worker, methods=["GET"]),
+    Route("/sw/{name}", service_worker_module, methods=["GET"]),
     Route("/precache-manifest.js", precache_manifest, methods=["GET"]),
     Route("/vendor/leaflet/{path:path}", leaflet_asset, methods=["GET"]),
     Route("/share-target", share_target, methods=["POST"]),

@@ -371,8 +371,23 @@ def check_for_update(page) -> None:
     page.evaluate("async () => (await navigator.serviceWorker.getRegistration()).update()")
 
 
+# The page's requests for the outbox's Web Lock never resolve, so the page never sends; the service
+# worker (its own realm, untouched by this script) still takes the lock and sends. The lock itself
+# is not held: holding it would stop the worker too, since pages and workers share an origin's locks.
+BLOCK_PAGE_FLUSH = """(() => {
+  const request = LockManager.prototype.request;
+  LockManager.prototype.request = function (name, ...rest) {
+    return name === 'reportit-outbox' ? new Promise(() => undefined) : request.call(this, name, ...rest);
+  };
+})()"""
+
+
 def switch_off_page_flush(page) -> None:
-    page.evaluate("() => localStorage.setItem('reportit:page-flush', 'off')")
+    """Only the service worker may send from now on, in this page and in pages opened or reloaded
+    after (so a test can prove the worker sent a report; otherwise the page's own `online`
+    handler wins the race)."""
+    page.context.add_init_script(BLOCK_PAGE_FLUSH)
+    page.evaluate(BLOCK_PAGE_FLUSH)
 
 
 @pytest.fixture

@@ -199,6 +199,12 @@ def test_without_background_sync_a_change_kept_offline_is_told_when_the_app_is_b
         assert _held_by_server(env) == {before}
 
         context.set_offline(False)  # no Background Sync to wake the worker: the app asks it
+        # Playwright gives the page its signal back before the worker's (one target at a time), so
+        # the worker's first try can still fail; on a phone both share one network. Once the worker
+        # can reach the server, the page hears the signal return again, as it would then.
+        poll(lambda: worker.evaluate("() => fetch('/api/categories').then((r) => r.ok, () => false)"),
+             message="the worker never got its signal back")
+        page.evaluate("() => window.dispatchEvent(new Event('online'))")
         poll(lambda: _held_by_server(env) == {after}, timeout=45, message="the kept change never reached the server")
         assert page.evaluate(CHANGE_NOTED) is False
 

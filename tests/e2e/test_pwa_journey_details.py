@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.conftest import axe_violations, poll
+from tests.e2e.conftest import axe_violations, poll, store
 from tests.e2e.journey import continue_, fill_report, send, sent_reference, start_report
 
 MANCHESTER = {"latitude": 53.4794, "longitude": -2.2453, "accuracy": 10}
@@ -137,7 +137,11 @@ def test_a_search_with_no_match_offers_something_else_and_the_council_phone(app_
     page.keyboard.press("Enter")
     page.wait_for_url("**/report/photos")
 
+    # The report started is kept as a draft (once written; the page may still be writing it):
+    # starting another asks about it first.
+    poll(lambda: any("saved_at" in value for value in store(page, "kv")), message="the started report was not kept")
     page.goto("/report")
+    page.get_by_role("button", name="Discard it").click()
     page.fill("#category-search", "pothole")
     assert page.locator("#category-no-match").is_hidden()
     assert page.locator(".choice:visible").count() == 2  # the match, and the way out

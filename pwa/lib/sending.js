@@ -1,0 +1,79 @@
+// @ts-check
+/**
+ * Sending the outbox from the page, for the app shell and the screens that offer to send.
+ *
+ * The page sends on start, when the signal returns, when the app comes back to the foreground,
+ * after each save, and on a jittered backoff timer (iOS has no Background Sync); the service
+ * worker sends on Background Sync. A Web Lock in outbox.js keeps them from sending at once.
+ * While the page sends, the upload's progress is given to whoever subscribed (the "sending" screen).
+ */
+import * as outbox from './outbox.js';
+import { xhrTransport } from './api.js';
+
+/** @typedef {{sent: number, total: number}} Progress bytes of the upload under way */
+
+/** @type {Progress | null} */
+let current = null;
+/** @type {Set<(progress: Progress | null) => void>} */
+const listeners = new Set();
+
+/** The upload under way from this page, or null when it is not sending. */
+export function progress() {
+  return current;
+}
+
+/**
+ * Be told each time the upload moves on (and null when it ends).
+ * @param {(progress: Progress | null) => void} listener
+ * @returns {() => void} stop listening
+ */
+export function onProgress(listener) {
+  listeners.add(listener);
+  return () => { listeners.delete(listener); };
+}
+
+/** @param {Progress | null} value */
+function setProgress(value) {
+  current = value;
+  for (const listener of listeners) listener(value);
+}
+
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let retryTimer;
+
+/**
+ * Send what is due now (all of it when `force`), then again when the next one is due.
+ * @param {boolean} force
+ */
+export async function flushFromPage(force) {
+  const transport = xhrTransport((sent, total) => setProgress({ sent, total }));
+  const result = await outbox.flush({ transport, force, by: 'page' }).finally(() => { current = null; });
+  if (result.waiting) requestBackgroundSync();  // so the worker sends them even if the app is closed
+  clearTimeout(retryTimer);
+  if (result.nextAttemptAt) retryTimer = setTimeout(() => flushFromPage(false), Math.max(1000, result.nextAttemptAt - Date.now()));
+}
+
+/** Ask the service worker to send when the signal returns, even if the app is closed by then. */
+export async function requestBackgroundSync() {
+  if (!('serviceWorker' in navigator)) return;
+  const registration = await navigator.serviceWorker.getRegistration();
+  const sync = registration && /** @type {any} */ (registration).sync;
+  if (sync) await sync.register(outbox.SYNC_TAG).catch(() => undefined);
+}
+
+/** Chromium drops a sync after three failed tries: ask again each time the app starts with reports waiting. */
+export async function resumeBackgroundSync() {
+  if (!('serviceWorker' in navigator) || !(await outbox.count())) return;
+  await navigator.serviceWorker.ready;
+  await requestBackgroundSync();
+}
+
+/** After a report is saved: both ways of sending, and (once) ask to keep our storage. */
+export async function afterSave() {
+  requestBackgroundSync();
+  flushFromPage(true).catch(() => undefined);
+  if (navigator.storage && navigator.storage.persist && !localStorage.getItem('reportit:asked-persist')) {
+    localStorage.setItem('reportit:asked-persist', '1');
+    navigator.storage.persisted().then((yes) => (yes ? true : navigator.storage.persist())).catch(() => undefined);
+  }
+}

@@ -1,0 +1,146 @@
+// @ts-check
+/// <reference lib="webworker" />
+/**
+ * The app shell and what is kept for reading offline.
+ *
+ * - Precaches the app shell under the server's content-derived VERSION; deletes older caches on
+ *   activate. A new version waits until the resident presses "reload" (never swaps code under a
+ *   half-filled form).
+ * - Answers navigations with the shell only for the app's own routes.
+ * - Keeps categories, My reports and visited /r/{reference} pages (with their stylesheet and
+ *   photos) readable offline, and /find (precached).
+ */
+import { PRECACHE, VERSION } from '/precache-manifest.js';
+import { appRoutes, sw } from './scope.js';
+
+const SHELL_PREFIX = 'reportit-shell-';
+const SHELL = SHELL_PREFIX + VERSION;
+const RUNTIME = 'reportit-runtime';
+const NETWORK_FIRST = [/^\/api\/categories$/, /^\/api\/me\/reports$/, /^\/r\/[0-9A-Za-z-]+$/, /^\/find$/];
+const REPORT_PAGE = /^\/r\//;
+const KEEP_REPORT_PAGES = 50;
+/** Photos of saved report pages: their URLs name their content, so a saved copy is never stale. */
+const PHOTO = /^\/media\/[0-9a-f]{64}\.jpg$/;
+const KEEP_PHOTOS = 200;
+
+sw.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(SHELL).then((cache) =>
+    cache.addAll(PRECACHE.map((url) => new Request(url, { cache: 'reload' })))));
+});
+
+sw.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith(SHELL_PREFIX) && name !== SHELL) await caches.delete(name);
+    }
+    await sw.clients.claim();
+  })());
+});
+
+sw.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'skip-waiting') sw.skipWaiting();
+});
+
+sw.addEventListener('fetch', (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (url.origin !== sw.location.origin || request.method !== 'GET') return;
+  if (request.mode === 'navigate' && appRoutes.some((route) => route.test(url.pathname))) {
+    event.respondWith(fromShell('/', request));
+  } else if (NETWORK_FIRST.some((route) => route.test(url.pathname))) {
+    event.respondWith(networkFirst(request, event));
+  } else if (PRECACHE.includes(url.pathname)) {
+    event.respondWith(fromShell(url.pathname, request));
+  } else if (url.pathname.startsWith('/vendor/') || url.pathname.startsWith('/static/')) {
+    event.respondWith(cacheFirst(request));  // both are addressed by version or content
+  } else if (PHOTO.test(url.pathname)) {
+    event.respondWith(networkThenSaved(request));
+  }
+});
+
+/** @param {string} path @param {Request} request */
+async function fromShell(path, request) {
+  const cached = await caches.match(path, { cacheName: SHELL });
+  return cached || fetch(request);
+}
+
+/** @param {Request} request @param {FetchEvent} event */
+async function networkFirst(request, event) {
+  const cache = await caches.open(RUNTIME);
+  const path = new URL(request.url).pathname;
+  try {
+    const response = await fetch(request);
+    if (response.ok) {
+      await cache.put(request, response.clone());
+      if (REPORT_PAGE.test(path)) {
+        await pruneReportPages(cache);
+        event.waitUntil(savePageParts(cache, response.clone()));
+      }
+    }
+    return response;
+  } catch (error) {
+    // The copy saved on the last visit, else the one precached with this version (/find).
+    const cached = await cache.match(request, { ignoreVary: true }) || await caches.match(path, { cacheName: SHELL });
+    if (cached) return markedAsSaved(cached);
+    if (request.mode === 'navigate') return offlinePage();
+    throw error;
+  }
+}
+
+/**
+ * A saved report page is only readable offline with its stylesheet and photos: save them with it.
+ * @param {Cache} cache @param {Response} page
+ */
+async function savePageParts(cache, page) {
+  const html = await page.text();
+  const urls = new Set([...html.matchAll(/(?:src|href)="(\/(?:static|media)\/[^"]+)"/g)].map((m) => m[1].replace(/&amp;/g, '&')));
+  for (const url of urls) {
+    if (await caches.match(url)) continue;
+    const response = await fetch(url).catch(() => null);
+    if (response && response.ok) await cache.put(url, response);
+  }
+  const photos = (await cache.keys()).filter((key) => PHOTO.test(new URL(key.url).pathname));
+  for (const old of photos.slice(0, Math.max(0, photos.length - KEEP_PHOTOS))) await cache.delete(old);
+}
+
+/** The network, else the copy saved with a report page. @param {Request} request */
+async function networkThenSaved(request) {
+  try {
+    return await fetch(request);
+  } catch (error) {
+    const cached = await caches.match(request, { cacheName: RUNTIME });
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+/** A saved copy, marked so the page can say it is not fresh. @param {Response} cached */
+function markedAsSaved(cached) {
+  const headers = new Headers(cached.headers);
+  headers.set('X-Reportit-From-Cache', '1');
+  return new Response(cached.body, { status: cached.status, statusText: cached.statusText, headers });
+}
+
+/** Keep the most recently visited report pages only (cache keys are in insertion order). @param {Cache} cache */
+async function pruneReportPages(cache) {
+  const pages = (await cache.keys()).filter((key) => REPORT_PAGE.test(new URL(key.url).pathname));
+  for (const old of pages.slice(0, Math.max(0, pages.length - KEEP_REPORT_PAGES))) await cache.delete(old);
+}
+
+/** @param {Request} request */
+async function cacheFirst(request) {
+  const cache = await caches.open(RUNTIME);
+  const cached = await caches.match(request);  // this version's precache, or saved since
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(request, response.clone());
+  return response;
+}
+
+function offlinePage() {
+  const html = '<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
+    + '<title>No signal</title><link rel="stylesheet" href="/app/styles/app.css"></head><body><main class="page">'
+    + '<h1>No signal</h1><p>This page has not been saved on your phone yet. Try again when you have a signal.</p>'
+    + '<p><a href="/mine">See your reports</a></p></main></body></html>';
+  return new Response(html, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
+}
