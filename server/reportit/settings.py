@@ -146,6 +146,8 @@ class Settings:
     statuses: tuple[Status, ...]
     initial_status: str = "received"
     push_hosts: tuple[str, ...] = ()
+    # An extra CA (PEM file) the sender trusts for private push services, besides the system's.
+    push_ca_file: str = ""
     # Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed; none by default.
     trusted_proxies: tuple[str, ...] = ()
     smtp_url: str = ""
@@ -214,6 +216,7 @@ def _network(entry: str) -> None:
 SERVICE_FIELDS: tuple[tuple[str, str, Any], ...] = (
     ("base_url", "REPORTIT_BASE_URL", str),
     ("push_hosts", "REPORTIT_PUSH_HOSTS", _csv),
+    ("push_ca_file", "REPORTIT_PUSH_CA_FILE", str),
     ("trusted_proxies", "REPORTIT_TRUSTED_PROXIES", _networks),
     ("smtp_url", "REPORTIT_SMTP_URL", str),
     ("mail_from", "REPORTIT_MAIL_FROM", str),

@@ -123,7 +123,7 @@ async def test_send_notifications_once_drains_the_outbox_from_its_own_process(
     await subscribe(push_client, resident, browser, mock_push.url("ok", name))
     await change_status(reference, "fixed", settings=push_settings, actor=OFFICER)
 
-    env = {**os.environ, **server_env, "REPORTIT_PUSH_HOSTS": f"127.0.0.1:{mock_push.port}",
+    env = {**os.environ, **server_env, "REPORTIT_PUSH_HOSTS": mock_push.host, "REPORTIT_PUSH_CA_FILE": mock_push.ca_file,
            "REPORTIT_VAPID_SUBJECT": "mailto:push-tests@westminster.example"}
     command = [sys.executable, "-m", "reportit.cli", "send-notifications", "--once"]
     result = await asyncio.to_thread(subprocess.run, command, env=env, cwd=ROOT, capture_output=True, text=True,
