@@ -22,7 +22,7 @@ import httpx
 from piccolo.engine.postgres import PostgresEngine
 
 from reportit import database
-from reportit.push import delivery
+from reportit.push import delivery, wakeups
 from reportit.push.delivery import Outcome
 from reportit.push.email import SmtpServer, compose, send_batch, unsubscribe_token
 from reportit.push.encoding import BatchEncoder
@@ -68,7 +68,10 @@ class SenderConfig:
     # Batches at least this big are encrypted in a worker process (0: never), while the batch
     # before is being sent; smaller ones (most status changes) in a thread, with no process to start.
     process_batch: int = 100
-    poll_interval: float = 5.0  # only for work queued by other processes; ours wakes us at once
+    # Only for work the wake-ups miss: ours wake us at once, other processes' through PostgreSQL's
+    # LISTEN/NOTIFY (push/wakeups.py) when `listen`; on SQLite the poll is how other processes' work is found.
+    poll_interval: float = 5.0
+    listen: bool = True
     timeout: httpx.Timeout = field(default_factory=lambda: httpx.Timeout(10.0, connect=5.0))
 
 
@@ -118,6 +121,7 @@ class Sender:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._next_prune: datetime | None = None
+        self.listener: wakeups.OutboxListener | None = None
 
     def _use_keys(self, keys: VapidKeys) -> None:
         self.keys = keys
@@ -137,12 +141,19 @@ class Sender:
 
     def start(self) -> None:
         self._stopping = False
+        engine = Notification._meta.db
+        if self.config.listen and isinstance(engine, PostgresEngine) and self.listener is None:
+            self.listener = wakeups.OutboxListener(engine, self.wake)
+            self.listener.start()
         self._task = asyncio.create_task(self.run(), name="push-sender")
 
     async def stop(self, grace: float = 10.0) -> None:
         """Finish the batch in hand (up to `grace` seconds), then stop; claims left are retried later."""
         self._stopping = True
         self._wake.set()
+        listener, self.listener = self.listener, None
+        if listener is not None:
+            await listener.stop()
         if self._task is not None:
             try:
                 await asyncio.wait_for(self._task, grace)
