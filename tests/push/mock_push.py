@@ -5,7 +5,8 @@ certificate from a test CA (trustme) that only the tests trust (`ca_file`, given
 REPORTIT_PUSH_CA_FILE).
 
 Endpoints are /push/<behaviour>/<name>; behaviours: ok (201), gone (410), notfound (404),
-ratelimit (429, Retry-After: 120), flaky (503 the first time per name, then 201), toolarge (413).
+ratelimit (429, Retry-After: 120), flaky (503 the first time per name, then 201), toolarge (413),
+slow (201 after SLOW_SECONDS; a request its sender gave up on first is recorded as 499, not delivered).
 Any request breaking the rules (VAPID JWT, TTL, Content-Encoding, size) is refused whatever the path.
 `requests_per_connection` makes it end each connection (HTTP/2 GOAWAY) after that many requests.
 """
@@ -36,7 +37,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 MAX_BODY = 4096
-ANSWERS = {"ok": 201, "gone": 410, "notfound": 404, "ratelimit": 429, "toolarge": 413}
+SLOW_SECONDS = 0.1
+ANSWERS = {"ok": 201, "slow": 201, "gone": 410, "notfound": 404, "ratelimit": 429, "toolarge": 413}
 
 
 def b64url(data: bytes) -> str:
@@ -76,6 +78,7 @@ class Received:
     claims: dict | None = None
     problem: str = ""
     http_version: str = ""
+    client_port: int = 0  # tells connections apart
 
 
 @dataclass
@@ -115,8 +118,13 @@ class MockPushService:
     async def handle(self, request: Request) -> Response:
         behaviour, name = request.path_params["behaviour"], request.path_params["name"]
         body = await request.body()
-        record = Received(request.url.path, 0, dict(request.headers), http_version=request.scope["http_version"])
+        record = Received(request.url.path, 0, dict(request.headers), http_version=request.scope["http_version"],
+                          client_port=request.client.port if request.client else 0)
         status, retry_after = self._answer(request, body, behaviour, name, record)
+        if behaviour == "slow" and status == 201:
+            await asyncio.sleep(SLOW_SECONDS)
+            if await request.is_disconnected():
+                status = 499
         record.status = status
         self.received.append(record)
         headers = {"Retry-After": retry_after} if retry_after else {}

@@ -44,7 +44,7 @@ async def test_status_change_and_outbox_rows_commit_together(push_client, reside
 
 
 async def parked_rows(client, device, browser, mock_push, push_settings, clock,
-                      count: int = 1) -> tuple[str, list[str]]:
+                      count: int = 1, behaviour: str = "ok") -> tuple[str, list[str]]:
     """`count` queued push rows for one status change, due only by the test's clock.
 
     Each row has its own subscription (endpoint), so the mock can count deliveries per row."""
@@ -56,7 +56,7 @@ async def parked_rows(client, device, browser, mock_push, push_settings, clock,
     await owner.save()
     names = [f"{unique_name()}-{i}" for i in range(count)]
     await PushSubscription.insert(*[
-        PushSubscription(device=owner.id, endpoint=mock_push.url("ok", name), **browser.keys) for name in names])
+        PushSubscription(device=owner.id, endpoint=mock_push.url(behaviour, name), **browser.keys) for name in names])
     ids = await PushSubscription.select(PushSubscription.id).where(PushSubscription.device == owner.id)
     await Notification.insert(*[
         Notification(report=change["report"], status_change=change["id"], channel="push", subscription=row["id"],
