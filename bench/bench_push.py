@@ -178,6 +178,7 @@ def _serve(vapid_key: str, private_pem: bytes, auth: bytes, certfile: str, ports
     config.accesslog = config.errorlog = None
     config.backlog = 1024
     config.h2_max_concurrent_streams = 1000
+    config.keep_alive_max_requests = 10**9  # hypercorn ends a connection after 1,000 by default
 
     async def run() -> None:
         task = asyncio.create_task(serve(service, config))  # type: ignore[arg-type]
