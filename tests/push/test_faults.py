@@ -1,7 +1,7 @@
 """Push services misbehaving at the transport level, and senders dying: nothing lost, nothing twice.
 
-Push services speak HTTP/2 over TLS: they end connections (GOAWAY) when they like, and a
-certificate may fail to verify. Several senders (one per machine) share the outbox."""
+Push services speak HTTP/2 over TLS: they end connections (GOAWAY) and reset streams
+(RST_STREAM) when they like, and a certificate may fail to verify. Several senders (one per machine) share the outbox."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from reportit.push.sender import Sender, SenderConfig
 from reportit.push.tables import Notification
 from tests.push.mock_push import MockPushService
+from tests.push.resetting_push import ResettingPushService
 from tests.push.test_outbox import parked_rows
 
 
@@ -110,3 +111,29 @@ async def test_a_sender_killed_mid_batch_while_another_runs_loses_nothing_and_re
     # before the kill, unrecorded, is sent again after the lease (HTTP cannot tell us otherwise):
     # at most one per request it had in flight, under the same Topic.
     assert sum(counts[f"/push/slow/{name}"] for name in names) - len(names) <= config.concurrency
+
+
+async def test_a_push_service_resetting_streams_mid_fan_out_gets_every_message_exactly_once(
+        push_client, resident, browser, mock_push, push_settings, push_app, clock):
+    resetting = ResettingPushService(mock_push.ca, reset_every=9)
+    resetting.start()
+    try:
+        reference, names = await parked_rows(push_client, resident, browser, resetting, push_settings, clock, count=50)
+        sender = Sender(push_settings, secret_key=push_app.state.secret_key, clock=clock,
+                        config=SenderConfig(push_batch=50, concurrency=8, process_batch=0))
+        try:
+            for _ in range(8):  # the reset ones are retried on the test's clock
+                await sender.drain()
+                if {r["state"] for r in await _rows(reference)} == {"sent"}:
+                    break
+                clock.advance(7200)
+        finally:
+            await sender.aclose()
+    finally:
+        resetting.stop()
+
+    assert resetting.resets >= 5  # one stream in nine, and the retries' own
+    assert [resetting.delivered[f"/push/ok/{name}"] for name in names] == [1] * 50
+    rows = await _rows(reference)
+    assert {r["state"] for r in rows} == {"sent"}
+    assert max(r["attempts"] for r in rows) >= 2  # the reset ones were sent again, later
