@@ -12,7 +12,6 @@ import asyncio
 import socket
 import ssl
 import threading
-import time
 from collections import Counter
 
 import h2.config
@@ -31,7 +30,8 @@ class ResettingPushService:
         self.resets = 0
         self.delivered: Counter[str] = Counter()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._server: asyncio.AbstractServer | None = None
+        self._stop: asyncio.Event | None = None
+        self._thread: threading.Thread | None = None
 
     def url(self, behaviour: str, name: str) -> str:
         return f"https://127.0.0.1:{self.port}/push/{behaviour}/{name}"
@@ -46,20 +46,21 @@ class ResettingPushService:
         started = threading.Event()
 
         async def run() -> None:
-            self._loop = asyncio.get_running_loop()
-            self._server = await asyncio.start_server(self._connection, "127.0.0.1", self.port, ssl=context)
-            started.set()
-            async with self._server:
-                await self._server.serve_forever()
+            self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
+            async with await asyncio.start_server(self._connection, "127.0.0.1", self.port, ssl=context):
+                started.set()
+                await self._stop.wait()
 
-        threading.Thread(target=asyncio.run, args=(run(),), name="resetting-push", daemon=True).start()
+        self._thread = threading.Thread(target=asyncio.run, args=(run(),), name="resetting-push", daemon=True)
+        self._thread.start()
         if not started.wait(10):
             raise RuntimeError("resetting push service did not start")
 
     def stop(self) -> None:
-        if self._loop is not None and self._server is not None:
-            self._loop.call_soon_threadsafe(self._server.close)
-            time.sleep(0.05)
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        if self._thread is not None:
+            self._thread.join(10)
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         connection = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
