@@ -206,6 +206,13 @@ def _networks(text: str) -> tuple[str, ...]:
     return entries
 
 
+def _existing_file(text: str) -> str:
+    """Checked at start-up: a missing CA file would otherwise fail every push, one by one."""
+    if text and not Path(text).is_file():
+        raise ValueError(f"{text!r} is not a file")
+    return text
+
+
 def _network(entry: str) -> None:
     try:
         ipaddress.ip_network(entry, strict=False)
@@ -216,7 +223,7 @@ def _network(entry: str) -> None:
 SERVICE_FIELDS: tuple[tuple[str, str, Any], ...] = (
     ("base_url", "REPORTIT_BASE_URL", str),
     ("push_hosts", "REPORTIT_PUSH_HOSTS", _csv),
-    ("push_ca_file", "REPORTIT_PUSH_CA_FILE", str),
+    ("push_ca_file", "REPORTIT_PUSH_CA_FILE", _existing_file),
     ("trusted_proxies", "REPORTIT_TRUSTED_PROXIES", _networks),
     ("smtp_url", "REPORTIT_SMTP_URL", str),
     ("mail_from", "REPORTIT_MAIL_FROM", str),

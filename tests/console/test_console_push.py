@@ -30,7 +30,7 @@ async def push_world(app, settings) -> AsyncIterator[dict]:
     shared = getattr(app.state, "push_sender", None)
     if shared is not None:
         await shared.stop()  # only this module's sender may send to this module's mock
-    application = create_app(dataclasses.replace(settings, push_hosts=(f"127.0.0.1:{mock.port}",)))
+    application = create_app(dataclasses.replace(settings, push_hosts=(mock.host,), push_ca_file=mock.ca_file))
     try:
         async with application.router.lifespan_context(application):
             yield {"app": application, "mock": mock, "browser": browser}
