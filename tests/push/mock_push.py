@@ -197,8 +197,9 @@ class MockPushService:
         config.alpn_protocols = ["h2", "http/1.1"]
         config.loglevel = "WARNING"
         config.accesslog = config.errorlog = None
-        if self.requests_per_connection:
-            config.keep_alive_max_requests = self.requests_per_connection
+        # hypercorn ends a connection after 1,000 requests by default, dropping the answers in flight
+        # (which the sender then sends again): only when a test asks for it.
+        config.keep_alive_max_requests = self.requests_per_connection or 10**9
         app = Starlette(routes=[Route("/push/{behaviour}/{name}", self.handle, methods=["POST"])])
         started = threading.Event()
 
