@@ -399,7 +399,7 @@ async def latency_rows(settings, browser, origin: str, env: dict[str, str]) -> l
     for label, listen in (("5 s poll (baseline)", False), ("LISTEN/NOTIFY", True)):
         sender = Sender(settings, secret_key="bench", config=SenderConfig(listen=listen))
         sender.start()
-        delays = []
+        delays, from_start = [], []
         try:
             async with httpx.AsyncClient(verify=_trusting(settings.push_ca_file)) as http:
                 while listen and not (sender.listener and sender.listener.listening.is_set()):
@@ -407,6 +407,7 @@ async def latency_rows(settings, browser, origin: str, env: dict[str, str]) -> l
                 for i in range(LATENCY_CHANGES):
                     name = f"latency-{i}-{uuid.uuid4().hex[:6]}"
                     reference = await _seed(settings, [f"{origin}/push/ok/{name}"], browser)
+                    launched = time.time()
                     process = await asyncio.create_subprocess_exec(
                         sys.executable, "-m", "reportit.cli", "status", reference, "in_progress", "--message",
                         "A crew is on the way.", env={**os.environ, **env}, cwd=ROOT,
@@ -420,11 +421,13 @@ async def latency_rows(settings, browser, origin: str, env: dict[str, str]) -> l
                     change = await StatusChange.select(StatusChange.created_at).where(
                         StatusChange.report.reference == reference).first()
                     delays.append(response.json() - change["created_at"].timestamp())
+                    from_start.append(response.json() - launched)
         finally:
             await sender.aclose()
         figures[label] = statistics.median(delays)
         rows.append({"name": f"`reportit status` (another process) -> push service, PostgreSQL, {label}, "
-                             f"p50 of {LATENCY_CHANGES} (max {max(delays) * 1000:.0f} ms)",
+                             f"p50 of {LATENCY_CHANGES} (max {max(delays) * 1000:.0f} ms; from the command's "
+                             f"start, Python's start-up included: p50 {statistics.median(from_start) * 1000:.0f} ms)",
                      "value": figures[label] * 1000, "unit": "ms", "ratio": figures[label] / GOAL_P50,
                      "goal": f"<= {GOAL_P50 * 1000:.0f} ms (ratio to goal)" if listen else ""})
     return rows
