@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 
 from reportit import database
 from reportit.events import DeviceJoinedAccount, ReportCreated, StatusChanged
+from reportit.push import wakeups
 from reportit.push.fanout import account_reach, enqueue_status_change, working_subscriptions
 from reportit.push.follows import follow_own_report
-from reportit.push import wakeups
 from reportit.push.sender import wake_senders
 from reportit.push.tables import Notification
 from reportit.settings import Settings
