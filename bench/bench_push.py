@@ -181,6 +181,9 @@ def _serve(vapid_key: str, private_pem: bytes, auth: bytes, certfile: str, ports
     config.keep_alive_max_requests = 10**9  # hypercorn ends a connection after 1,000 by default
 
     async def run() -> None:
+        from tests.push.mock_push import _quiet_tls_shutdown
+
+        asyncio.get_running_loop().set_exception_handler(_quiet_tls_shutdown)  # clients that leave without close_notify
         task = asyncio.create_task(serve(service, config))  # type: ignore[arg-type]
         while True:
             try:
