@@ -36,6 +36,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+TEST_CA = trustme.CA()
 MAX_BODY = 4096
 SLOW_SECONDS = 0.1
 ANSWERS = {"ok": 201, "slow": 201, "gone": 410, "notfound": 404, "ratelimit": 429, "toolarge": 413}
@@ -88,8 +89,10 @@ class MockPushService:
     port: int = 0
     requests_per_connection: int = 0  # 0: no limit; else GOAWAY after this many requests on a connection
     received: list[Received] = field(default_factory=list)
-    ca: trustme.CA = field(default_factory=trustme.CA)
-    ca_file: str = ""  # the test CA's certificate (PEM), for the sender to trust
+    # One test CA for every mock of the run, so any of the run's senders (each app's own) can reach
+    # any mock; a test of an untrusted certificate gives one of its own.
+    ca: trustme.CA = field(default_factory=lambda: TEST_CA)
+    ca_file: str = ""  # the CA's certificate (PEM), for the sender to trust
     _stop: asyncio.Event | None = None
     _loop: asyncio.AbstractEventLoop | None = None
     _thread: threading.Thread | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+import trustme
 
 from reportit.push.sender import Sender, SenderConfig
 from reportit.push.tables import Notification
@@ -21,8 +22,8 @@ def other_push(browser, mock_push, request):
     """Another push service, with the parameters the test asks for (`indirect` params). Its
     certificate is from a CA of its own, which the sender does not trust, unless `trusted`."""
     options = dict(getattr(request, "param", {}))
-    if options.pop("trusted", False):
-        options["ca"] = mock_push.ca
+    if not options.pop("trusted", False):
+        options["ca"] = trustme.CA()
     service = MockPushService(browser, vapid_public_key=mock_push.vapid_public_key, **options)
     service.start()
     yield service
