@@ -29,6 +29,7 @@ class Config:
     base_url: str = DEFAULT_BASE_URL
     base_url_derived: bool = False  # no REPORTIT_BASE_URL: `reportit serve` uses where it listens
     push_hosts: tuple[str, ...] = ()
+    push_ca_file: str = ""  # an extra CA (PEM) for private push services, trusted besides the system's
     # Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed; none by default.
     trusted_proxies: tuple[str, ...] = ()
     # Photos in S3-compatible storage (s3://bucket/prefix) instead of data_dir/photos.
@@ -113,6 +114,14 @@ def networks(value: Any) -> tuple[str, ...]:
     return entries
 
 
+def existing_file(value: Any) -> str:
+    """Checked at start-up: a missing CA file would otherwise fail every push, one by one."""
+    path = text(value)
+    if path and not Path(path).is_file():
+        raise ValueError(f"{path!r} is not a file")
+    return path
+
+
 def storage_url(value: Any) -> str:
     url = text(value)
     if url and not re.fullmatch(r"s3://[a-z0-9][a-z0-9.\-]{1,62}(/.*)?", url):
@@ -124,6 +133,7 @@ def storage_url(value: Any) -> str:
 FIELDS: tuple[tuple[str, str, Parser], ...] = (
     ("base_url", "REPORTIT_BASE_URL", text),
     ("push_hosts", "REPORTIT_PUSH_HOSTS", names),
+    ("push_ca_file", "REPORTIT_PUSH_CA_FILE", existing_file),
     ("trusted_proxies", "REPORTIT_TRUSTED_PROXIES", networks),
     ("storage_url", "REPORTIT_STORAGE_URL", storage_url),
     ("smtp_url", "REPORTIT_SMTP_URL", text),

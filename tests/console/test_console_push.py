@@ -32,7 +32,7 @@ async def push_world(app, settings) -> AsyncIterator[dict]:
     if shared is not None:
         await shared.stop()  # only this module's sender may send to this module's mock
     application = create_app(dataclasses.replace(settings, config=dataclasses.replace(
-        settings.config, push_hosts=(f"127.0.0.1:{mock.port}",))))
+        settings.config, push_hosts=(mock.host,), push_ca_file=mock.ca_file)))
     try:
         async with application.router.lifespan_context(application):
             yield {"app": application, "mock": mock, "browser": browser}

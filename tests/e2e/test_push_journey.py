@@ -71,7 +71,8 @@ def push_server(server_env, push_service, tmp_path):
     url = f"http://127.0.0.1:{port}"
     env = {**server_env, "REPORTIT_DATA_DIR": str(tmp_path / "data"),
            "DATABASE_URL": f"sqlite:///{tmp_path / 'journey.sqlite'}",
-           "REPORTIT_BASE_URL": url, "REPORTIT_PUSH_HOSTS": f"127.0.0.1:{push_service.port}",
+           "REPORTIT_BASE_URL": url, "REPORTIT_PUSH_HOSTS": push_service.host,
+           "REPORTIT_PUSH_CA_FILE": push_service.ca_file,
            "REPORTIT_VAPID_SUBJECT": VAPID_SUBJECT}
     subprocess.run([sys.executable, "-m", "reportit.cli", "migrate"], env={**os.environ, **env}, cwd=ROOT,
                    check=True, capture_output=True, timeout=120)

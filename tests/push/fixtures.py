@@ -68,7 +68,8 @@ def mailbox() -> Iterator[Mailbox]:
 def push_settings(settings, mock_push, mailbox):
     return dataclasses.replace(settings, config=dataclasses.replace(
         settings.config,
-        push_hosts=(f"127.0.0.1:{mock_push.port}",),
+        push_hosts=(mock_push.host,),
+        push_ca_file=mock_push.ca_file,
         smtp_url=f"smtp://127.0.0.1:{mailbox.port}",
         mail_from="Report It <reportit@westminster.example>",
         vapid_subject="mailto:push-tests@westminster.example",

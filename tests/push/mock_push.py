@@ -1,23 +1,34 @@
 """A push service on loopback that checks requests the way FCM/Mozilla/Apple do, and decrypts them.
 
+Like them it speaks HTTP/2 (and HTTP/1.1, as ALPN decides) over TLS only: hypercorn serves it with a
+certificate from a test CA (trustme) that only the tests trust (`ca_file`, given to the sender as
+REPORTIT_PUSH_CA_FILE).
+
 Endpoints are /push/<behaviour>/<name>; behaviours: ok (201), gone (410), notfound (404),
-ratelimit (429, Retry-After: 120), flaky (503 the first time per name, then 201), toolarge (413).
+ratelimit (429, Retry-After: 120), flaky (503 the first time per name, then 201), toolarge (413),
+slow (201 after SLOW_SECONDS; a request its sender gave up on first is recorded as 499, not delivered).
 Any request breaking the rules (VAPID JWT, TTL, Content-Encoding, size) is refused whatever the path.
+`requests_per_connection` makes it end each connection (HTTP/2 GOAWAY) after that many requests.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import socket
+import tempfile
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import http_ece
 import jwt
-import uvicorn
+import trustme
+from hypercorn.asyncio import serve
+from hypercorn.config import Config
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from starlette.applications import Starlette
@@ -25,8 +36,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+TEST_CA = trustme.CA()
 MAX_BODY = 4096
-ANSWERS = {"ok": 201, "gone": 410, "notfound": 404, "ratelimit": 429, "toolarge": 413}
+SLOW_SECONDS = 0.1
+ANSWERS = {"ok": 201, "slow": 201, "gone": 410, "notfound": 404, "ratelimit": 429, "toolarge": 413}
 
 
 def b64url(data: bytes) -> str:
@@ -65,6 +78,8 @@ class Received:
     payload: dict | None = None
     claims: dict | None = None
     problem: str = ""
+    http_version: str = ""
+    client_port: int = 0  # tells connections apart
 
 
 @dataclass
@@ -72,12 +87,24 @@ class MockPushService:
     browser: Browser
     vapid_public_key: str = ""  # base64url application server key the subscriptions were made with
     port: int = 0
+    requests_per_connection: int = 0  # 0: no limit; else GOAWAY after this many requests on a connection
     received: list[Received] = field(default_factory=list)
-    _server: uvicorn.Server | None = None
+    # One test CA for every mock of the run, so any of the run's senders (each app's own) can reach
+    # any mock; a test of an untrusted certificate gives one of its own.
+    ca: trustme.CA = field(default_factory=lambda: TEST_CA)
+    ca_file: str = ""  # the CA's certificate (PEM), for the sender to trust
+    _stop: asyncio.Event | None = None
+    _loop: asyncio.AbstractEventLoop | None = None
+    _thread: threading.Thread | None = None
 
     @property
     def origin(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"https://127.0.0.1:{self.port}"
+
+    @property
+    def host(self) -> str:
+        """What REPORTIT_PUSH_HOSTS needs to accept its endpoints."""
+        return f"127.0.0.1:{self.port}"
 
     def url(self, behaviour: str, name: str) -> str:
         return f"{self.origin}/push/{behaviour}/{name}"
@@ -94,8 +121,13 @@ class MockPushService:
     async def handle(self, request: Request) -> Response:
         behaviour, name = request.path_params["behaviour"], request.path_params["name"]
         body = await request.body()
-        record = Received(request.url.path, 0, dict(request.headers))
+        record = Received(request.url.path, 0, dict(request.headers), http_version=request.scope["http_version"],
+                          client_port=request.client.port if request.client else 0)
         status, retry_after = self._answer(request, body, behaviour, name, record)
+        if behaviour == "slow" and status == 201:
+            await asyncio.sleep(SLOW_SECONDS)
+            if await request.is_disconnected():
+                status = 499
         record.status = status
         self.received.append(record)
         headers = {"Retry-After": retry_after} if retry_after else {}
@@ -157,17 +189,52 @@ class MockPushService:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
+        folder = Path(tempfile.mkdtemp(prefix="mock-push-"))
+        certificate = self.ca.issue_cert("127.0.0.1")
+        certificate.private_key_and_cert_chain_pem.write_to_path(str(folder / "server.pem"))
+        self.ca.cert_pem.write_to_path(str(folder / "ca.pem"))
+        self.ca_file = str(folder / "ca.pem")
+        config = Config()
+        config.bind = [f"127.0.0.1:{self.port}"]
+        config.certfile = config.keyfile = str(folder / "server.pem")
+        config.alpn_protocols = ["h2", "http/1.1"]
+        config.loglevel = "WARNING"
+        config.accesslog = config.errorlog = None
+        # hypercorn ends a connection after 1,000 requests by default, dropping the answers in flight
+        # (which the sender then sends again): only when a test asks for it.
+        config.keep_alive_max_requests = self.requests_per_connection or 10**9
         app = Starlette(routes=[Route("/push/{behaviour}/{name}", self.handle, methods=["POST"])])
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
-        self._server = uvicorn.Server(config)
-        thread = threading.Thread(target=self._server.run, name="mock-push", daemon=True)
-        thread.start()
+        started = threading.Event()
+
+        async def run() -> None:
+            self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
+            self._loop.set_exception_handler(_quiet_tls_shutdown)
+            started.set()
+            await serve(app, config, shutdown_trigger=self._stop.wait)  # type: ignore[arg-type]
+
+        self._thread = threading.Thread(target=asyncio.run, args=(run(),), name="mock-push", daemon=True)
+        self._thread.start()
+        started.wait(10)
         deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("mock push service did not start")
-            time.sleep(0.02)
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("mock push service did not start") from None
+                time.sleep(0.02)
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        if self._thread is not None:
+            self._thread.join(10)
+
+
+def _quiet_tls_shutdown(loop: asyncio.AbstractEventLoop, context: dict) -> None:
+    """A client that goes without TLS's close_notify (as a sender's idle connection may) makes
+    hypercorn's close wait and time out: nothing a test needs to hear about."""
+    if isinstance(context.get("exception"), TimeoutError):
+        return
+    loop.default_exception_handler(context)

@@ -45,7 +45,7 @@ async def test_status_change_and_outbox_rows_commit_together(push_client, reside
 
 
 async def parked_rows(client, device, browser, mock_push, push_settings, clock,
-                      count: int = 1) -> tuple[str, list[str]]:
+                      count: int = 1, behaviour: str = "ok") -> tuple[str, list[str]]:
     """`count` queued push rows for one status change, due only by the test's clock.
 
     Each row has its own subscription (endpoint), so the mock can count deliveries per row."""
@@ -57,7 +57,7 @@ async def parked_rows(client, device, browser, mock_push, push_settings, clock,
     await owner.save()
     names = [f"{unique_name()}-{i}" for i in range(count)]
     await PushSubscription.insert(*[
-        PushSubscription(device=owner.id, endpoint=mock_push.url("ok", name), **browser.keys) for name in names])
+        PushSubscription(device=owner.id, endpoint=mock_push.url(behaviour, name), **browser.keys) for name in names])
     ids = await PushSubscription.select(PushSubscription.id).where(PushSubscription.device == owner.id)
     await Notification.insert(*[
         Notification(report=change["report"], status_change=change["id"], channel="push", subscription=row["id"],
@@ -124,7 +124,7 @@ async def test_send_notifications_once_drains_the_outbox_from_its_own_process(
     await subscribe(push_client, resident, browser, mock_push.url("ok", name))
     await change_status(reference, "fixed", settings=push_settings, actor=OFFICER)
 
-    env = {**os.environ, **server_env, "REPORTIT_PUSH_HOSTS": f"127.0.0.1:{mock_push.port}",
+    env = {**os.environ, **server_env, "REPORTIT_PUSH_HOSTS": mock_push.host, "REPORTIT_PUSH_CA_FILE": mock_push.ca_file,
            "REPORTIT_VAPID_SUBJECT": "mailto:push-tests@westminster.example"}
     command = [sys.executable, "-m", "reportit.cli", "send-notifications", "--once"]
     result = await asyncio.to_thread(subprocess.run, command, env=env, cwd=ROOT, capture_output=True, text=True,

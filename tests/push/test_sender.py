@@ -32,6 +32,7 @@ async def test_a_status_change_arrives_encrypted_signed_and_in_the_declarative_s
 
     assert [(r["channel"], r["state"], r["attempts"]) for r in rows] == [("push", "sent", 1)]
     [request] = mock_push.delivered(name)
+    assert request.http_version == "2"  # over TLS, as push services are spoken to
     assert request.payload == {
         "web_push": 8030,
         "notification": {

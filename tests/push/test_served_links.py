@@ -30,7 +30,8 @@ def served(server_env, mock_push, tmp_path) -> Iterator[tuple[str, dict, Path]]:
     env = {k: v for k, v in {**os.environ, **server_env}.items() if k != "REPORTIT_BASE_URL"}
     # Its own database: the other servers of the suite have senders too, with their own base URLs.
     env |= {"DATABASE_URL": f"sqlite:///{tmp_path / 'served.sqlite'}",
-            "REPORTIT_PUSH_HOSTS": f"127.0.0.1:{mock_push.port}", "REPORTIT_LOG_LEVEL": "INFO",
+            "REPORTIT_PUSH_HOSTS": mock_push.host, "REPORTIT_PUSH_CA_FILE": mock_push.ca_file,
+            "REPORTIT_LOG_LEVEL": "INFO",
             "REPORTIT_DEVICE_REGISTRATIONS_PER_HOUR": "3"}  # one registration at once per client
     subprocess.run([sys.executable, "-m", "reportit.cli", "migrate"], env=env, cwd=ROOT, check=True,
                    capture_output=True, timeout=120)

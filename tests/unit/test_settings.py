@@ -34,12 +34,14 @@ def test_env_vars_override_the_file(tmp_path):
         "REPORTIT_BASE_URL": "https://reportit.example.gov.uk/",
         "REPORTIT_MAX_PHOTOS": "3",
         "REPORTIT_PUSH_HOSTS": "127.0.0.1:9999, push.example.org",
+        "REPORTIT_PUSH_CA_FILE": str(EXAMPLE),  # any file: only its existence is checked here
         "REPORTIT_TILE_URL": "https://tiles.example.org/{z}/{x}/{y}.png",
         "DATABASE_URL": "postgresql://u:p@db:5432/reportit",
     })
     assert settings.config.base_url == "https://reportit.example.gov.uk"
     assert settings.config.max_photos == 3
     assert settings.config.push_hosts == ("127.0.0.1:9999", "push.example.org")
+    assert settings.config.push_ca_file == str(EXAMPLE)
     assert settings.catalogue.map.tile_url == "https://tiles.example.org/{z}/{x}/{y}.png"
     assert settings.config.is_postgres and settings.config.data_dir == tmp_path
 
@@ -82,6 +84,7 @@ def test_a_missing_config_file_is_named():
 @pytest.mark.parametrize("env, words", [
     ({"REPORTIT_MAX_PHOTOS": "five"}, "REPORTIT_MAX_PHOTOS"),
     ({"REPORTIT_NOTIFICATION_RETENTION_DAYS": "0"}, "at least 1"),
+    ({"REPORTIT_PUSH_CA_FILE": "/nowhere/ca.pem"}, "REPORTIT_PUSH_CA_FILE .*not a file"),
 ])
 def test_a_bad_number_in_the_environment_names_the_variable(env, words):
     with pytest.raises(SettingsError, match=words):

@@ -13,7 +13,6 @@ import httpx
 
 from reportit.push.email import PermanentFailure
 from reportit.push.message import PushRequest
-from reportit.push.transport import PushTransport, direct_connections_allowed
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +41,11 @@ async def post(client: PushClient, request: PushRequest, attempts: int, now: dat
     try:
         response = await client.send(client.push_request(request))
     except httpx.HTTPError as exc:
+        if _certificate_refused(exc):
+            # Nothing was sent. Retried with the usual back-off, as a push service's expired or
+            # half-rotated certificate is usually fixed within hours; failed after MAX_ATTEMPTS.
+            return backoff(attempts, now, None, f"the push service's TLS certificate did not verify: {exc}",
+                           counts=True)
         return backoff(attempts, now, None, f"{type(exc).__name__}: {exc}", counts=True)
     if response.status_code in (200, 201, 202):
         return Outcome("sent", response.status_code)
@@ -74,17 +78,32 @@ class PushClient(httpx.AsyncClient):
                              extensions={"timeout": self.timeout.as_dict()})
 
 
-def push_client(ssl_context: ssl.SSLContext, timeout: httpx.Timeout, origins: int) -> PushClient:
-    """A client for push services: our lean transport (push/transport.py), or httpx's own when the
-    environment names a proxy, which only httpx's honours."""
-    transport = None
-    if direct_connections_allowed():
-        transport = PushTransport(ssl_context=ssl_context, max_idle_per_origin=origins)
+def _certificate_refused(exc: BaseException) -> bool:
+    while exc is not None:
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            return True
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return False
+
+
+def push_ssl_context(ca_file: str = "") -> ssl.SSLContext:
+    """The system's trusted CAs (certificates verified, host names checked), plus `ca_file`
+    (REPORTIT_PUSH_CA_FILE) for a private push service, or the tests' local one."""
+    context = httpx.create_ssl_context()
+    if ca_file:
+        context.load_verify_locations(cafile=ca_file)
+    return context
+
+
+def push_client(ssl_context: ssl.SSLContext, timeout: httpx.Timeout, connections: int) -> PushClient:
+    """A client for push services: HTTP/2 where the service offers it (FCM, Mozilla and Apple do;
+    ALPN decides), HTTP/1.1 otherwise, through a proxy when the environment names one (httpx
+    honours HTTPS_PROXY, ALL_PROXY and NO_PROXY itself)."""
     return PushClient(
-        transport=transport,
+        http2=True,
         verify=ssl_context,
         timeout=timeout,
-        limits=httpx.Limits(max_connections=origins, max_keepalive_connections=origins),
+        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
         follow_redirects=False,  # a redirect could point anywhere: the allow-list was for the endpoint
     )
 

@@ -7,9 +7,11 @@ from datetime import datetime, timezone
 
 from reportit import database
 from reportit.events import DeviceJoinedAccount, ReportCreated, StatusChanged
+from reportit.push import wakeups
 from reportit.push.fanout import account_reach, enqueue_status_change, working_subscriptions
 from reportit.push.follows import follow_own_report
 from reportit.push.sender import wake_senders
+from reportit.push.tables import Notification
 from reportit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -27,6 +29,8 @@ async def queue_notifications(event: StatusChanged, settings: Settings) -> None:
         to_status=event.to_status, public_message=event.public_message, settings=settings,
     )
     if queued:
+        # Other processes' senders (PostgreSQL): woken by the commit itself.
+        await wakeups.announce(Notification._meta.db)
         # After the commit (the change's own, or an outer one it joined), so the sender sees the rows.
         database.after_commit(wake_senders)
 

@@ -1,8 +1,9 @@
 """What a status notification says, and the encrypted, signed request that carries it.
 
-`webpush` does the RFC 8291 encryption and the RFC 8292 VAPID signature; everything else about the
-request (TTL, Urgency, Topic) is set here, because `WebPush.get(ttl=...)` changes the instance it
-is called on and would leak one message's settings into the next.
+`http_ece` encrypts (RFC 8291 on RFC 8188's aes128gcm) and `webpush`'s VAPID class signs (RFC
+8292), each through its public API; everything else about the request (TTL, Urgency, Topic) is set
+here, because `WebPush.get(ttl=...)` changes the instance it is called on and would leak one
+message's settings into the next.
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 from urllib.parse import urlparse
 
+import http_ece
 import httpx
+from cryptography.hazmat.primitives.asymmetric import ec
 from webpush import WebPush
 from webpush.types import WebPushKeys, WebPushSubscription
 
+from reportit.push.base64url import decode as b64decode
 from reportit.push.vapid import VapidKeys
 from reportit.reports.references import spoken
 from reportit.settings import Settings
@@ -173,7 +177,7 @@ class PushEncoder:
         return PushRequest(
             endpoint=target.endpoint,
             url=httpx.URL(target.endpoint),
-            body=self._encrypt(payload(news, self.base_url), subscription),
+            body=self._encrypt(payload(news, self.base_url), target),
             headers={
                 "TTL": str(TTL_SECONDS),
                 "Urgency": urgency,
@@ -184,11 +188,13 @@ class PushEncoder:
             },
         )
 
-    def _encrypt(self, data: bytes, subscription: WebPushSubscription) -> bytes:
-        encrypt = getattr(self._webpush, "_encrypt", None)  # webpush==1.0.6 (pinned): RFC 8291 aes128gcm
-        if encrypt is None:  # pragma: no cover - a later webpush: the public, slower way
-            return self._webpush.get(data, subscription).encrypted
-        return encrypt(data, subscription)
+    @staticmethod
+    def _encrypt(data: bytes, target: Target) -> bytes:
+        """RFC 8291: a fresh P-256 key and salt per message, agreed with the subscription's key and
+        auth secret; `http_ece` (its public `encrypt`) does the RFC 8188 aes128gcm record."""
+        return http_ece.encrypt(data, private_key=ec.generate_private_key(ec.SECP256R1()),
+                                dh=b64decode(target.p256dh), auth_secret=b64decode(target.auth),
+                                version="aes128gcm")
 
     def _authorization(self, subscription: WebPushSubscription) -> str:
         endpoint = subscription.endpoint

@@ -7,6 +7,7 @@ import logging
 from datetime import datetime
 
 from reportit import database
+from reportit.push import wakeups
 from reportit.push.delivery import Outcome
 from reportit.push.fanout import fall_back_to_email
 from reportit.push.tables import Notification, PushSubscription
@@ -45,6 +46,8 @@ async def record_outcomes(token: str, results: list[tuple[dict, Outcome]], setti
                 await _update_subscription(row["subscription"], outcome)
             if outcome.kind in ("failed", "gone") and row["channel"] == "push":
                 emailed = await fall_back_to_email(row["id"], settings) or emailed
+        if emailed:  # senders elsewhere (perhaps the one with SMTP) hear of the fallbacks at commit
+            await wakeups.announce(Notification._meta.db)
     for row, outcome in results:
         _log(row, outcome, lost=row["id"] not in ours)
     return emailed

@@ -22,7 +22,7 @@ import httpx
 from piccolo.engine.postgres import PostgresEngine
 
 from reportit import database
-from reportit.push import delivery
+from reportit.push import delivery, wakeups
 from reportit.push.delivery import Outcome
 from reportit.push.email import SmtpServer, compose, send_batch, unsubscribe_token
 from reportit.push.encoding import BatchEncoder
@@ -41,8 +41,8 @@ Clock = Callable[[], datetime]
 # The longest one push request can take (connect + write + read timeouts, with room to spare).
 REQUEST_BUDGET = timedelta(seconds=30)
 PRUNE_EVERY = timedelta(hours=1)
-# Push services a lane talks to at once (FCM, Mozilla, Apple, Windows, ...); more just queue.
-MAX_ORIGINS_PER_LANE = 8
+# Push services the sender talks to at once (FCM, Mozilla, Apple, Windows, ...); more just queue.
+MAX_ORIGINS = 8
 
 # Senders running in this process, so a status change can wake them the moment it commits.
 _running: set[Sender] = set()
@@ -64,11 +64,14 @@ class SenderConfig:
     lease: timedelta = timedelta(minutes=2)
     push_batch: int = 250  # rows claimed, encrypted and recorded together (a few transactions per batch)
     email_batch: int = 10
-    concurrency: int = 16  # requests in flight: one lane, each with its own connection per push service
+    concurrency: int = 16  # requests in flight (lanes, each sending one request at a time)
     # Batches at least this big are encrypted in a worker process (0: never), while the batch
     # before is being sent; smaller ones (most status changes) in a thread, with no process to start.
     process_batch: int = 100
-    poll_interval: float = 5.0  # only for work queued by other processes; ours wakes us at once
+    # Only for work the wake-ups miss: ours wake us at once, other processes' through PostgreSQL's
+    # LISTEN/NOTIFY (push/wakeups.py) when `listen`; on SQLite the poll is how other processes' work is found.
+    poll_interval: float = 5.0
+    listen: bool = True
     timeout: httpx.Timeout = field(default_factory=lambda: httpx.Timeout(10.0, connect=5.0))
 
 
@@ -113,12 +116,12 @@ class Sender:
         # Without SMTP this sender leaves email rows for one that has it (fanout marks them
         # skipped when the service itself has no SMTP).
         self.channels = ("push", "email") if self.smtp else ("push",)
-        self._clients: list[httpx.AsyncClient] = []  # one per lane, made when first needed
-        self._ssl = None
+        self._client: httpx.AsyncClient | None = None  # made when first needed
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._next_prune: datetime | None = None
+        self.listener: wakeups.OutboxListener | None = None
 
     def _use_keys(self, keys: VapidKeys) -> None:
         self.keys = keys
@@ -138,12 +141,19 @@ class Sender:
 
     def start(self) -> None:
         self._stopping = False
+        engine = Notification._meta.db
+        if self.config.listen and isinstance(engine, PostgresEngine) and self.listener is None:
+            self.listener = wakeups.OutboxListener(engine, self.wake)
+            self.listener.start()
         self._task = asyncio.create_task(self.run(), name="push-sender")
 
     async def stop(self, grace: float = 10.0) -> None:
         """Finish the batch in hand (up to `grace` seconds), then stop; claims left are retried later."""
         self._stopping = True
         self._wake.set()
+        listener, self.listener = self.listener, None
+        if listener is not None:
+            await listener.stop()
         if self._task is not None:
             try:
                 await asyncio.wait_for(self._task, grace)
@@ -153,24 +163,18 @@ class Sender:
 
     async def aclose(self) -> None:
         await self.stop()
-        clients, self._clients = self._clients, []
-        for client in clients:
+        client, self._client = self._client, None
+        if client is not None:
             await client.aclose()
         self.encoding.close()
 
-    def _lane_clients(self, lanes: int) -> list[httpx.AsyncClient]:
-        """HTTP clients for `lanes` requests in flight: each lane sends one request at a time and
-        keeps its connection to each push service alive between requests; all share one TLS context.
-
-        One client per lane, rather than one pool for all: httpx's own transport (used only behind
-        a proxy, see delivery.push_client) re-examines every connection in its pool each time a
-        request is queued or finishes, which cost more CPU than the encryption.
-        """
-        while len(self._clients) < lanes:
-            if self._ssl is None:
-                self._ssl = httpx.create_ssl_context()
-            self._clients.append(delivery.push_client(self._ssl, self.config.timeout, MAX_ORIGINS_PER_LANE))
-        return self._clients[:lanes]
+    def _push_client(self) -> httpx.AsyncClient:
+        """One client for every push service: on HTTP/2 all requests in flight to a service share
+        one connection (a stream each); an HTTP/1.1 service gets up to `concurrency` connections."""
+        if self._client is None:
+            self._client = delivery.push_client(delivery.push_ssl_context(self.settings.config.push_ca_file),
+                                                self.config.timeout, self.config.concurrency * MAX_ORIGINS)
+        return self._client
 
     def wake(self) -> None:
         self._wake.set()
@@ -351,9 +355,9 @@ class Sender:
                     return
                 outcomes[index] = await self._post(client, row, requests.get(row["id"]), now)
 
-        lanes = self._lane_clients(min(self.config.concurrency, len(ready)))
+        client = self._push_client()
         try:
-            await asyncio.gather(*(lane(client) for client in lanes))
+            await asyncio.gather(*(lane(client) for _ in range(min(self.config.concurrency, len(ready)))))
         finally:
             # Also when the sender is stopped mid-batch (cancelled after its grace): what was sent is
             # written down, shielded from the cancellation, so it is not sent again after the lease.
