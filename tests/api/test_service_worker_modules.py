@@ -31,7 +31,7 @@ async def test_anything_but_a_worker_module_under_sw_is_not_found(client):
 
 
 def test_a_changed_worker_module_changes_the_version(settings, monkeypatch, tmp_path):
-    before = shell.build(settings).version
+    before = shell.build(settings.catalogue).version
     copy = tmp_path / "service_worker"
     copy.mkdir()
     for path in WORKER_DIR.glob("*.js"):
@@ -39,6 +39,6 @@ def test_a_changed_worker_module_changes_the_version(settings, monkeypatch, tmp_
     (copy / "push.js").write_text((WORKER_DIR / "push.js").read_text() + "\n// changed\n")
     real_asset_dir = shell.asset_dir
     monkeypatch.setattr(shell, "asset_dir", lambda name: copy if name == "service_worker" else real_asset_dir(name))
-    after = shell.build(settings)
+    after = shell.build(settings.catalogue)
     assert after.version != before
     assert after.sw.startswith(f"// version {after.version}\n".encode())

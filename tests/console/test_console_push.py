@@ -28,7 +28,11 @@ async def push_world(app, settings) -> AsyncIterator[dict]:
     browser = Browser.new()
     mock = MockPushService(browser, vapid_public_key=load_or_create(settings.config.data_dir).application_server_key)
     mock.start()
+    from reportit.push import sender as senders
+
     shared = getattr(services(app), "push_sender", None)
+    # Restarted afterwards only if it ran before: the push tests' app may have parked it for good.
+    was_running = shared is not None and shared in senders._running
     if shared is not None:
         await shared.stop()  # only this module's sender may send to this module's mock
     application = create_app(dataclasses.replace(settings, config=dataclasses.replace(
@@ -39,7 +43,7 @@ async def push_world(app, settings) -> AsyncIterator[dict]:
     finally:
         database.use(services(app).engine)
         mock.stop()
-        if shared is not None:
+        if was_running:
             shared.start()
 
 

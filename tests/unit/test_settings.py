@@ -84,7 +84,7 @@ def test_a_missing_config_file_is_named():
 @pytest.mark.parametrize("env, words", [
     ({"REPORTIT_MAX_PHOTOS": "five"}, "REPORTIT_MAX_PHOTOS"),
     ({"REPORTIT_NOTIFICATION_RETENTION_DAYS": "0"}, "at least 1"),
-    ({"REPORTIT_PUSH_CA_FILE": "/nowhere/ca.pem"}, "REPORTIT_PUSH_CA_FILE .*not a file"),
+    ({"REPORTIT_PUSH_CA_FILE": "/nowhere/ca.pem"}, "REPORTIT_PUSH_CA_FILE: .*not a file"),
 ])
 def test_a_bad_number_in_the_environment_names_the_variable(env, words):
     with pytest.raises(SettingsError, match=words):
