@@ -72,7 +72,7 @@ def account_server(server_env, mailbox, push_service, tmp_path_factory) -> Itera
     proxy = FaultProxy("http://127.0.0.1:1")
     env = {**server_env, "REPORTIT_DATA_DIR": str(data / "data"), "DATABASE_URL": f"sqlite:///{data / 'db.sqlite'}",
            "REPORTIT_BASE_URL": proxy.url, "REPORTIT_SMTP_URL": f"smtp://127.0.0.1:{mailbox.port}",
-           "REPORTIT_PUSH_HOSTS": f"127.0.0.1:{push_service.port}"}
+           "REPORTIT_PUSH_HOSTS": push_service.host, "REPORTIT_PUSH_CA_FILE": push_service.ca_file}
     subprocess.run([sys.executable, "-m", "reportit.cli", "migrate"], env={**os.environ, **env}, cwd=ROOT,
                    check=True, capture_output=True, timeout=120)
     url, process = start_server(env)

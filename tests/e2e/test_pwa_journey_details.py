@@ -162,7 +162,8 @@ def test_blocked_notifications_offer_email_updates_instead(app_context, proxy):
     page.keyboard.press("Tab")  # from the message that replaced the button, to the email field
     page.keyboard.type("jo@example.com")
     page.keyboard.press("Enter")
-    page.get_by_text("We will email updates to jo@example.com.").wait_for()
+    # The address is confirmed from the email first: no update goes to an address its owner did not confirm.
+    page.get_by_text("We've sent an email to jo@example.com; open the link in it to start getting updates.").wait_for()
     assert proxy.statuses("POST", f"/api/reports/{reference}/follow") == [200]
 
 
