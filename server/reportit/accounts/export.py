@@ -20,7 +20,7 @@ async def whose(account_id: int) -> tuple[dict, personal_data.Whose]:
     if account is None:
         raise NO_ACCOUNT
     devices = await residents.device_ids_of_account(account_id)
-    return account, personal_data.Whose(tuple(devices), (account["email"],))
+    return account, personal_data.Whose(tuple(devices), (account["email"],), account_id)
 
 
 async def export_account(account_id: int, settings: Settings, *, actor: str) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Resident accounts: which devices belong to whom, joining and leaving, and the profile.
 
-"The account's reports" are the reports of its devices, asked at read time, so a report sent later
-from any signed-in phone is the account's without copying anything.
+A report records the account it was sent under (the reports domain keeps it, `reports.owner`), and
+a phone joining an account hands over the reports it sent while signed out, so a report never moves
+to another person when a shared phone signs in as someone else.
 """
 
 from __future__ import annotations
@@ -26,12 +27,6 @@ async def account_id_of(device_id: int) -> int | None:
 async def device_ids_of_account(account_id: int) -> list[int]:
     rows = await Device.select(Device.id).where(Device.account == account_id).order_by(Device.id)
     return [r["id"] for r in rows]
-
-
-async def sibling_device_ids(device_id: int) -> list[int]:
-    """This device and every other device signed in to the same account (just itself when signed out)."""
-    account_id = await account_id_of(device_id)
-    return await device_ids_of_account(account_id) if account_id else [device_id]
 
 
 async def account_row(account_id: int) -> dict | None:
@@ -72,8 +67,9 @@ async def join(device: Device, email: str, *, user_agent: str, settings: Setting
 
 
 async def leave(account_id: int, device_ids: list[int], *, actor: str = "resident") -> int:
-    """Sign these devices out of the account; returns how many were signed in. Their own reports
-    stay theirs, and what the app has not sent yet stays on the phone."""
+    """Sign these devices out of the account; returns how many were signed in. The reports they sent
+    stay the account's (a lost phone shows none of them), and what the app has not sent yet stays on
+    the phone, to be sent as the phone's own."""
     async with database.write_transaction(Device._meta.db):
         rows = await Device.select(Device.id, Device.device_id).where(
             (Device.account == account_id) & Device.id.is_in(device_ids or [-1]))
