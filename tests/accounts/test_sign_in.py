@@ -205,3 +205,21 @@ async def test_a_resident_account_is_not_a_staff_sign_in(push_client, phone, mai
     staff = await push_client.post("/api/session", json={"email": email, "password": "anything at all"})
     assert staff.status_code == 401
     assert (await Device.select(Device.account).where(Device.device_id == phone["device_id"]).first())["account"]
+
+
+async def test_new_codes_buy_no_new_guesses_after_ten_wrong_codes_in_a_day(push_client, phone, other_phone, mailbox):
+    email = new_email()
+    for device in (phone, other_phone):  # two codes, two phones: the count is the address's
+        await ask_code(push_client, device, email)
+        code = code_from(mailbox, email)
+        for _ in range(5):
+            assert (await verify(push_client, device, email, wrong(code))).status_code == 422
+    await ask_code(push_client, phone, email)
+
+    response = await verify(push_client, phone, email, code_from(mailbox, email))
+
+    assert response.status_code == 429
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "Too many wrong codes" in response.json()["detail"] and "Try again in 24 hours" in response.json()["detail"]
+    assert 23 * 3600 < int(response.headers["Retry-After"]) <= 24 * 3600
+    assert (await push_client.get("/api/me", headers=phone["headers"])).json()["account"] is None
