@@ -88,3 +88,33 @@ async def test_reports_sent_before_signing_in_become_the_accounts(push_client, p
     assert before in await my_references(push_client, other_phone)
     seen = await push_client.get(f"/api/reports/{before}", headers=other_phone["headers"])
     assert seen.status_code == 200 and seen.json()["contact"]["name"] == "Alice Example"
+
+
+async def test_the_reporter_follows_their_private_report_from_their_second_phone(
+        push_client, phone, other_phone, mailbox, browser, mock_push, push_settings):
+    email = new_email()
+    await sign_in(push_client, phone, mailbox, email)
+    await sign_in(push_client, other_phone, mailbox, email)
+    reference = await new_private_report(push_client, phone, **ALICE)
+
+    response = await push_client.post(f"/api/reports/{reference}/follow", json={}, headers=other_phone["headers"])
+
+    assert response.status_code in (200, 201), response.text
+    follows = (await push_client.get("/api/me/follows", headers=other_phone["headers"])).json()["follows"]
+    assert (reference, True) in [(f["reference"], f["reporter"]) for f in follows]
+
+
+async def test_turning_updates_off_and_on_again_keeps_a_private_reports_pushes(
+        push_client, phone, browser, mock_push, push_settings):
+    reference = await new_private_report(push_client, phone, **ALICE)
+    name = unique_name()
+    await subscribe(push_client, phone, browser, mock_push.url("ok", name))
+    url = f"/api/reports/{reference}/follow"
+    assert (await push_client.delete(url, headers=phone["headers"])).status_code == 204
+    assert (await push_client.post(url, json={}, headers=phone["headers"])).status_code == 201
+
+    await change_status(reference, "investigating", settings=push_settings, actor=OFFICER,
+                        public_message="An officer will call.")
+    await settled(reference)
+
+    assert len(mock_push.delivered(name)) == 1
