@@ -61,7 +61,7 @@ async def test_the_link_opened_on_another_device_is_refused(push_client, phone, 
     page = await push_client.post("/account/verify", data={"email": email, "code": code_from(mailbox, email)},
                                   headers=other_phone["headers"])
 
-    assert page.status_code == 403 and "another phone" in page.text
+    assert page.status_code == 422 and "on this phone or browser" in page.text
     assert not await signed_in(push_client, other_phone) and not await signed_in(push_client, phone)
 
 

@@ -27,7 +27,10 @@ WRONG_PER_DAY = 10  # wrong codes per email address, whichever code and phone th
 WRONG_WINDOW = 24 * 3600.0  # seconds, from the first wrong code
 _CODE = re.compile(r"^[0-9]{6}$")
 
-NO_CODE = "We have not sent a code to this address. Ask for a code first, then type the one in the email."
+# The same answer whether or not someone else asked for a code for this address on another device:
+# a wrong guess must not tell anyone that the address is signing in somewhere.
+NO_CODE = ("There is no code for this address on this phone or browser. Ask for a code here, then type the "
+           "one in the newest email.")
 USED = "This code has already been used. Ask for a new code if you want to sign in again."
 EXPIRED = "This code has expired: codes last 10 minutes. Ask for a new code."
 TOO_MANY = "Too many wrong codes. Ask for a new code and type it carefully."
@@ -104,8 +107,6 @@ async def check(email: str, code: str, device_id: int, secret_key: str, *, purpo
     row = await (SignInCode.select(*SignInCode.all_columns()).where(for_address & (SignInCode.device == device_id))
                  .order_by(SignInCode.id, ascending=False).first())
     if row is None:
-        if await SignInCode.exists().where(for_address & SignInCode.used_at.is_null()):
-            raise _wrong(OTHER_DEVICE, 403)
         raise _wrong(NO_CODE)
     if row["used_at"] is not None:
         raise _wrong(USED)
