@@ -156,3 +156,21 @@ async def test_a_body_over_16_kb_is_refused_as_it_streams(push_client, phone, ma
     response = await push_client.patch("/api/me", content=body(), headers=phone["headers"])
 
     assert response.status_code == 413
+
+
+async def test_codes_still_out_for_the_old_address_stop_working_after_an_email_change(
+        push_client, phone, other_phone, mailbox):
+    old, new = new_email(), new_email()
+    await sign_in(push_client, phone, mailbox, old)
+    await push_client.post("/api/me/sign-in", json={"email": old}, headers=other_phone["headers"])
+    waiting = code_from(mailbox, old)
+    await push_client.post("/api/me/email", json={"email": new}, headers=phone["headers"])
+    done = await push_client.post("/api/me/email/verify", json={"email": new, "code": code_from(mailbox, new)},
+                                  headers=phone["headers"])
+    assert done.status_code == 200
+
+    late = await push_client.post("/api/me/sign-in/verify", json={"email": old, "code": waiting},
+                                  headers=other_phone["headers"])
+
+    assert late.status_code == 422
+    assert not await ResidentAccount.exists().where(ResidentAccount.email == old)

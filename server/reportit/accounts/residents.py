@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 from reportit import database, events
 from reportit.accounts import audit
-from reportit.accounts.tables import Device, ResidentAccount, SavedPlace
+from reportit.accounts.tables import Device, ResidentAccount, SavedPlace, SignInCode
 from reportit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,12 @@ async def email_taken(email: str, account_id: int) -> bool:
 
 
 async def change_email(account_id: int, email: str, *, actor: str = "resident") -> None:
-    """Inside the caller's write transaction (which spends the code sent to the new address)."""
+    """Inside the caller's write transaction (which spends the code sent to the new address). Codes
+    still out for the old address go: they would sign in to a new account under an address the
+    resident has just left."""
+    old = await account_row(account_id)
+    if old is not None:
+        await SignInCode.delete().where(SignInCode.email == old["email"])
     await ResidentAccount.update({ResidentAccount.email: email, ResidentAccount.updated_at: datetime.now(timezone.utc)}
                                  ).where(ResidentAccount.id == account_id)
     await audit.record(account_id, "email_changed", actor=actor)
