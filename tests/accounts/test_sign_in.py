@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta, timezone
 
@@ -135,6 +136,22 @@ async def test_two_phones_signing_in_to_one_address_at_once_each_use_their_own_c
 
     assert (await verify(push_client, phone, email, first)).status_code == 200
     assert (await verify(push_client, other_phone, email, second)).status_code == 200
+
+
+async def test_two_phones_making_the_same_new_account_at_the_same_moment_both_join_it(
+        push_client, phone, other_phone, mailbox):
+    email = new_email()
+    await ask_code(push_client, phone, email)
+    first = code_from(mailbox, email)
+    await ask_code(push_client, other_phone, email)
+    second = code_from(mailbox, email)
+
+    answers = await asyncio.gather(verify(push_client, phone, email, first),
+                                   verify(push_client, other_phone, email, second))
+
+    assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+    assert answers[0].json()["account"]["email"] == answers[1].json()["account"]["email"] == email
+    assert await ResidentAccount.count().where(ResidentAccount.email == email) == 1
 
 
 @pytest.mark.parametrize("email, message", [

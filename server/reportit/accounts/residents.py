@@ -47,13 +47,13 @@ async def join(device: Device, email: str, *, user_agent: str, settings: Setting
     """Sign this device in to the account for `email` (made now if it is new); returns its id.
     Runs inside the caller's write transaction, which also spends the code."""
     now = datetime.now(timezone.utc)
+    # Insert-or-nothing, then read: two phones making the same new account at once both end up in
+    # it (PostgreSQL makes the second insert wait for the first, then skip), with no unique violation.
+    created = await (ResidentAccount.insert(ResidentAccount(email=email, created_at=now, updated_at=now))
+                     .on_conflict(target=ResidentAccount.email, action="DO NOTHING").returning(ResidentAccount.id))
     account = await account_by_email(email)
-    if account is None:
-        created = await ResidentAccount.insert(ResidentAccount(email=email, created_at=now, updated_at=now)
-                                               ).returning(ResidentAccount.id)
-        account_id = created[0]["id"]
-    else:
-        account_id = account["id"]
+    assert account is not None
+    account_id = account["id"]
     previous = await account_id_of(device.id)
     if previous is not None and previous != account_id:  # signing in as someone else leaves the first
         await audit.record(previous, "device_left", actor=actor, device_uuid=str(device.device_id))
@@ -61,7 +61,7 @@ async def join(device: Device, email: str, *, user_agent: str, settings: Setting
                          Device.user_agent: user_agent[:300]}).where(Device.id == device.id)
     await events.publish(events.DeviceJoinedAccount(account_id=account_id, device_id=device.id), settings)
     await audit.record(account_id, "device_joined", actor=actor, device_uuid=str(device.device_id),
-                       detail={"new_account": account is None})
+                       detail={"new_account": bool(created)})
     log.info("event=device_joined_account account=%d device=%s", account_id, device.device_id)
     return account_id
 
