@@ -14,10 +14,12 @@ from reportit.settings import Settings
 
 @dataclass(frozen=True)
 class Whose:
-    """Whose data: the account's devices and the email addresses it has used."""
+    """Whose data: the account (its reports are recorded with it, whichever phone sent them), its
+    devices now and the email addresses it has used."""
 
     device_ids: tuple[int, ...]
     emails: tuple[str, ...]
+    account_id: int | None = None
 
 
 Collector = Callable[[Whose, Settings], Awaitable[dict[str, Any]]]

@@ -13,12 +13,13 @@ from reportit import events, personal_data
 def wire_domains() -> None:
     from reportit.push import handlers as push
     from reportit.push import personal as push_personal
+    from reportit.reports import owner as reports_owner
     from reportit.reports import personal as reports_personal
 
     events.subscribe_all({
         events.ReportCreated: [push.follow_reporter],
         events.StatusChanged: [push.queue_notifications],
-        events.DeviceJoinedAccount: [push.reach_the_account],
+        events.DeviceJoinedAccount: [reports_owner.adopt_reports, push.reach_the_account],
         events.AccountErased: [push_personal.forget_follower, reports_personal.forget_reporter],
     })
     # "Download my data": each domain answers for its own tables.

@@ -27,7 +27,11 @@ async def new_device(client: httpx.AsyncClient, user_agent: str = "") -> dict:
     response = await client.post("/api/devices", headers=headers)
     assert response.status_code == 201
     body = response.json()
-    return {**body, "headers": {"Authorization": f"Bearer {body['token']}", **headers}}
+    # The client stands for every phone at once: each speaks by its bearer token, and its cookie
+    # (what a browser opening a link sends) is kept aside, as tests/conftest.py's `device` does.
+    client.cookies.delete("reportit_device")
+    return {**body, "headers": {"Authorization": f"Bearer {body['token']}", **headers},
+            "cookie": response.cookies["reportit_device"]}
 
 
 def code_from(mailbox, email: str) -> str:

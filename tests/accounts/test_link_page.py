@@ -61,10 +61,36 @@ async def test_the_link_opened_on_another_device_is_refused(push_client, phone, 
     page = await push_client.post("/account/verify", data={"email": email, "code": code_from(mailbox, email)},
                                   headers=other_phone["headers"])
 
-    assert page.status_code == 403 and "another phone" in page.text
+    assert page.status_code == 422 and "on this phone or browser" in page.text
     assert not await signed_in(push_client, other_phone) and not await signed_in(push_client, phone)
 
 
 async def test_a_mangled_link_says_so(push_client):
     page = await push_client.get("/account/verify?email=nobody&code=12")
     assert page.status_code == 422 and "did not work" in page.text
+
+
+async def test_the_button_signs_in_the_browser_whose_device_cookie_it_carries(push_client, phone, mailbox):
+    email = new_email()
+    await ask_code(push_client, phone, email)
+    push_client.cookies.set("reportit_device", phone["cookie"])
+    try:
+        page = await push_client.post("/account/verify", data={"email": email, "code": code_from(mailbox, email)})
+    finally:
+        push_client.cookies.delete("reportit_device")
+
+    assert page.status_code == 200 and "You are signed in" in page.text
+    assert await signed_in(push_client, phone)
+
+
+async def test_another_devices_cookie_signs_nothing_in(push_client, phone, other_phone, mailbox):
+    email = new_email()
+    await ask_code(push_client, phone, email)
+    push_client.cookies.set("reportit_device", other_phone["cookie"])
+    try:
+        page = await push_client.post("/account/verify", data={"email": email, "code": code_from(mailbox, email)})
+    finally:
+        push_client.cookies.delete("reportit_device")
+
+    assert page.status_code >= 400 and "did not work" in page.text
+    assert not await signed_in(push_client, other_phone) and not await signed_in(push_client, phone)

@@ -120,3 +120,18 @@ async def test_erasing_leaves_the_reports_with_no_person_and_no_private_photos(
     me = await push_client.get("/api/me", headers=phone["headers"])
     assert me.status_code == 200 and me.json()["account"] is None
     assert (await push_client.get("/api/me/reports", headers=phone["headers"])).json()["reports"] == []
+
+
+async def test_a_new_account_never_inherits_an_erased_accounts_history(push_client, phone, other_phone, mailbox):
+    await sign_in(push_client, phone, mailbox, new_email())
+    await push_client.get("/api/me/export", headers=phone["headers"])
+    erased = await push_client.request("DELETE", "/api/me", json={"confirm": "delete my account"},
+                                       headers=phone["headers"])
+    assert erased.status_code == 200
+
+    # On SQLite the new account gets the erased one's id again (the highest id is reused).
+    await sign_in(push_client, other_phone, mailbox, new_email())
+    history = (await push_client.get("/api/me/export", headers=other_phone["headers"])).json()["account_history"]
+
+    assert [h["action"] for h in history] == ["device_joined"]
+    assert history[0]["device"] == other_phone["device_id"]

@@ -122,3 +122,55 @@ async def test_openapi_describes_every_account_route_and_method(push_client, pus
             assert all(r.startswith(("2", "4")) for r in operation["responses"]), route.path
     assert spec["paths"]["/api/me/sign-in"]["post"]["responses"]["202"]
     assert set(spec["components"]["schemas"]) >= {"Me", "Account", "Place", "SignedInDevice", "MyData"}
+
+
+async def test_deeply_nested_json_is_a_400_not_a_crash(push_client, phone, mailbox):
+    await sign_in(push_client, phone, mailbox, new_email())
+    nested = "[" * 5000 + "]" * 5000
+    headers = {**phone["headers"], "Content-Type": "application/json"}
+    for method, path in (("PATCH", "/api/me"), ("POST", "/api/me/sign-in"), ("POST", "/api/me/sign-in/verify")):
+        response = await push_client.request(method, path, content=nested, headers=headers)
+        assert response.status_code == 400, (path, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_nul_in_a_name_is_refused_and_nothing_is_saved(push_client, phone, mailbox):
+    await sign_in(push_client, phone, mailbox, new_email())
+
+    response = await push_client.patch("/api/me", json={"name": "Sam\x00 Resident"}, headers=phone["headers"])
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "name"
+    assert (await push_client.get("/api/me", headers=phone["headers"])).json()["account"]["name"] == ""
+
+
+async def test_a_body_over_16_kb_is_refused_as_it_streams(push_client, phone, mailbox):
+    await sign_in(push_client, phone, mailbox, new_email())
+
+    async def body():
+        yield b'{"name": "'
+        for _ in range(20):
+            yield b"x" * 1024
+        yield b'"}'
+
+    response = await push_client.patch("/api/me", content=body(), headers=phone["headers"])
+
+    assert response.status_code == 413
+
+
+async def test_codes_still_out_for_the_old_address_stop_working_after_an_email_change(
+        push_client, phone, other_phone, mailbox):
+    old, new = new_email(), new_email()
+    await sign_in(push_client, phone, mailbox, old)
+    await push_client.post("/api/me/sign-in", json={"email": old}, headers=other_phone["headers"])
+    waiting = code_from(mailbox, old)
+    await push_client.post("/api/me/email", json={"email": new}, headers=phone["headers"])
+    done = await push_client.post("/api/me/email/verify", json={"email": new, "code": code_from(mailbox, new)},
+                                  headers=phone["headers"])
+    assert done.status_code == 200
+
+    late = await push_client.post("/api/me/sign-in/verify", json={"email": old, "code": waiting},
+                                  headers=other_phone["headers"])
+
+    assert late.status_code == 422
+    assert not await ResidentAccount.exists().where(ResidentAccount.email == old)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta, timezone
 
@@ -111,7 +112,7 @@ async def test_a_code_sent_to_another_address_does_not_work(push_client, phone, 
 
 async def test_verifying_without_asking_for_a_code_first_is_refused(push_client, phone):
     response = await verify(push_client, phone, new_email(), "123456")
-    assert response.status_code == 422 and "Ask for a code first" in response.json()["detail"]
+    assert response.status_code == 422 and "Ask for a code here" in response.json()["detail"]
 
 
 async def test_a_code_asked_for_on_another_phone_does_not_sign_this_one_in(push_client, phone, other_phone, mailbox):
@@ -120,7 +121,7 @@ async def test_a_code_asked_for_on_another_phone_does_not_sign_this_one_in(push_
 
     response = await verify(push_client, other_phone, email, code_from(mailbox, email))
 
-    assert response.status_code == 403 and "another phone" in response.json()["detail"]
+    assert response.status_code == 422 and "on this phone or browser" in response.json()["detail"]
     assert (await push_client.get("/api/me", headers=other_phone["headers"])).json()["account"] is None
     # The code still works where it was asked for.
     assert (await verify(push_client, phone, email, code_from(mailbox, email))).status_code == 200
@@ -136,6 +137,22 @@ async def test_two_phones_signing_in_to_one_address_at_once_each_use_their_own_c
 
     assert (await verify(push_client, phone, email, first)).status_code == 200
     assert (await verify(push_client, other_phone, email, second)).status_code == 200
+
+
+async def test_two_phones_making_the_same_new_account_at_the_same_moment_both_join_it(
+        push_client, phone, other_phone, mailbox):
+    email = new_email()
+    await ask_code(push_client, phone, email)
+    first = code_from(mailbox, email)
+    await ask_code(push_client, other_phone, email)
+    second = code_from(mailbox, email)
+
+    answers = await asyncio.gather(verify(push_client, phone, email, first),
+                                   verify(push_client, other_phone, email, second))
+
+    assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+    assert answers[0].json()["account"]["email"] == answers[1].json()["account"]["email"] == email
+    assert await ResidentAccount.count().where(ResidentAccount.email == email) == 1
 
 
 @pytest.mark.parametrize("email, message", [
@@ -206,3 +223,32 @@ async def test_a_resident_account_is_not_a_staff_sign_in(push_client, phone, mai
     staff = await push_client.post("/api/session", json={"email": email, "password": "anything at all"})
     assert staff.status_code == 401
     assert (await Device.select(Device.account).where(Device.device_id == phone["device_id"]).first())["account"]
+
+
+async def test_a_wrong_code_does_not_tell_whether_someone_else_is_signing_in(push_client, phone, other_phone, mailbox):
+    email, nobody = new_email(), new_email()
+    await ask_code(push_client, other_phone, email)
+
+    asked_elsewhere = await verify(push_client, phone, email, "123456")
+    never_asked = await verify(push_client, phone, nobody, "123456")
+
+    assert asked_elsewhere.status_code == never_asked.status_code == 422
+    assert asked_elsewhere.json()["detail"] == never_asked.json()["detail"]
+
+
+async def test_new_codes_buy_no_new_guesses_after_ten_wrong_codes_in_a_day(push_client, phone, other_phone, mailbox):
+    email = new_email()
+    for device in (phone, other_phone):  # two codes, two phones: the count is the address's
+        await ask_code(push_client, device, email)
+        code = code_from(mailbox, email)
+        for _ in range(5):
+            assert (await verify(push_client, device, email, wrong(code))).status_code == 422
+    await ask_code(push_client, phone, email)
+
+    response = await verify(push_client, phone, email, code_from(mailbox, email))
+
+    assert response.status_code == 429
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "Too many wrong codes" in response.json()["detail"] and "Try again in 24 hours" in response.json()["detail"]
+    assert 23 * 3600 < int(response.headers["Retry-After"]) <= 24 * 3600
+    assert (await push_client.get("/api/me", headers=phone["headers"])).json()["account"] is None

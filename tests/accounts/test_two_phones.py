@@ -81,7 +81,8 @@ async def test_a_private_report_is_visible_on_the_other_phone_and_only_there(pus
     assert (await push_client.get(f"/api/reports/{reference}")).status_code == 404
 
 
-async def test_signing_out_unlinks_the_phone_and_keeps_its_own_reports(push_client, phone, other_phone, mailbox):
+async def test_signing_out_unlinks_the_phone_and_leaves_the_reports_with_the_account(
+        push_client, phone, other_phone, mailbox):
     email = new_email()
     a_report = await new_report(push_client, phone)
     b_report = await new_report(push_client, other_phone)
@@ -92,8 +93,11 @@ async def test_signing_out_unlinks_the_phone_and_keeps_its_own_reports(push_clie
     response = await push_client.post("/api/me/sign-out", headers=other_phone["headers"])
 
     assert response.status_code == 204
-    assert await my_references(push_client, other_phone) == [b_report]
-    assert await my_references(push_client, phone) == [a_report]
+    # A phone that signs out (or is removed as lost) shows none of the account's reports any more.
+    assert await my_references(push_client, other_phone) == []
+    assert set(await my_references(push_client, phone)) == {a_report, b_report}
+    later = await new_report(push_client, other_phone)
+    assert await my_references(push_client, other_phone) == [later]
     assert (await push_client.get("/api/me", headers=other_phone["headers"])).json()["account"] is None
 
 

@@ -22,7 +22,11 @@ async def record(account_id: int, action: str, *, actor: str, device_uuid: str =
     ))
 
 
-async def history(account_id: int) -> list[dict]:
+async def history(account_id: int, since: datetime) -> list[dict]:
+    """This account's records from its creation on. `account_id` is a plain integer that outlives
+    the account, and SQLite gives a new row the highest id again: an account made after an erased one
+    may have its id, but not its past."""
     return await (AccountAudit.select(AccountAudit.action, AccountAudit.device_id, AccountAudit.actor,
                                       AccountAudit.created_at)
-                  .where(AccountAudit.account_id == account_id).order_by(AccountAudit.id))
+                  .where((AccountAudit.account_id == account_id) & (AccountAudit.created_at >= since))
+                  .order_by(AccountAudit.id))

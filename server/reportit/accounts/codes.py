@@ -1,5 +1,7 @@
 """Emailed sign-in codes: 6 digits, single use, 10 minutes, 5 tries, good only on the device that
-asked. Only an HMAC of a code is stored (keyed with the server's secret, so a copy of the
+asked. Wrong codes are also counted per address over a day, across every code sent to it, so asking
+for new codes does not buy new guesses: after WRONG_PER_DAY the address cannot be signed in to until
+the day is out. Only an HMAC of a code is stored (keyed with the server's secret, so a copy of the
 database does not give the codes away), and it is compared in constant time.
 """
 
@@ -8,19 +10,27 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import math
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from reportit import database
+from reportit.accounts import failed_logins
 from reportit.accounts.tables import SignInCode
 from reportit.problems import FieldError, Problem, invalid
 
 LIFETIME = timedelta(minutes=10)
 MAX_TRIES = 5
+WRONG_PER_DAY = 10  # wrong codes per email address, whichever code and phone they were typed for
+WRONG_WINDOW = 24 * 3600.0  # seconds, from the first wrong code
 _CODE = re.compile(r"^[0-9]{6}$")
 
-NO_CODE = "We have not sent a code to this address. Ask for a code first, then type the one in the email."
+# The same answer whether or not someone else asked for a code for this address on another device:
+# a wrong guess must not tell anyone that the address is signing in somewhere.
+NO_CODE = ("There is no code for this address on this phone or browser. Ask for a code here, then type the "
+           "one in the newest email.")
 USED = "This code has already been used. Ask for a new code if you want to sign in again."
 EXPIRED = "This code has expired: codes last 10 minutes. Ask for a new code."
 TOO_MANY = "Too many wrong codes. Ask for a new code and type it carefully."
@@ -68,6 +78,22 @@ async def issue(email: str, device_id: int, secret_key: str, *, purpose: str = "
     return code
 
 
+def _wrong_key(email: str) -> str:
+    return f"wrong-code:{email}"[:400]
+
+
+async def _refuse_when_guessed(email: str) -> None:
+    wait = await failed_logins.waiting(_wrong_key(email), WRONG_PER_DAY, time.time(), WRONG_WINDOW)
+    if not wait:
+        return
+    hours = wait / 3600
+    when = f"{math.ceil(hours)} hours" if hours > 1 else f"{max(1, math.ceil(wait / 60))} minutes"
+    message = (f"Too many wrong codes have been typed for this email address, so to keep the account safe "
+               f"nobody can sign in with it for now. Try again in {when}.")
+    raise Problem(429, "Too many wrong codes", message, [FieldError("code", message)],
+                  headers={"Retry-After": str(wait)})
+
+
 def _wrong(message: str, status: int = 422) -> Problem:
     return Problem(status, "That code did not work", message, [FieldError("code", message)])
 
@@ -75,24 +101,26 @@ def _wrong(message: str, status: int = 422) -> Problem:
 async def check(email: str, code: str, device_id: int, secret_key: str, *, purpose: str = "sign_in") -> Confirmed:
     """Count a try and confirm the code, or raise a problem that says what to do. Each try is
     committed before the answer, so a wrong code costs a try even though the request fails."""
+    await _refuse_when_guessed(email)
     for_address = (SignInCode.email == email) & (SignInCode.purpose == purpose)
     # This device's newest code: two phones may sign in to one address at the same time.
     row = await (SignInCode.select(*SignInCode.all_columns()).where(for_address & (SignInCode.device == device_id))
                  .order_by(SignInCode.id, ascending=False).first())
     if row is None:
-        if await SignInCode.exists().where(for_address & SignInCode.used_at.is_null()):
-            raise _wrong(OTHER_DEVICE, 403)
         raise _wrong(NO_CODE)
     if row["used_at"] is not None:
         raise _wrong(USED)
     if row["expires_at"] <= datetime.now(timezone.utc):
         raise _wrong(EXPIRED)
+    right = hmac.compare_digest(row["code_hash"], code_hash(secret_key, email, code))
     async with database.write_transaction(SignInCode._meta.db):
         counted = await SignInCode.update({SignInCode.tries: SignInCode.tries + 1}).where(
             (SignInCode.id == row["id"]) & (SignInCode.tries < MAX_TRIES)).returning(SignInCode.tries)
+        if counted and not right:
+            await failed_logins.count_failure(_wrong_key(email), time.time(), WRONG_WINDOW)
     if not counted:
         raise _wrong(TOO_MANY)
-    if not hmac.compare_digest(row["code_hash"], code_hash(secret_key, email, code)):
+    if not right:
         left = MAX_TRIES - counted[0]["tries"]
         raise _wrong(f"That code is not right. Check the email and try again: {left} "
                      f"{'try' if left == 1 else 'tries'} left." if left else TOO_MANY)

@@ -20,7 +20,7 @@ async def whose(account_id: int) -> tuple[dict, personal_data.Whose]:
     if account is None:
         raise NO_ACCOUNT
     devices = await residents.device_ids_of_account(account_id)
-    return account, personal_data.Whose(tuple(devices), (account["email"],))
+    return account, personal_data.Whose(tuple(devices), (account["email"],), account_id)
 
 
 async def export_account(account_id: int, settings: Settings, *, actor: str) -> dict[str, Any]:
@@ -35,7 +35,7 @@ async def export_account(account_id: int, settings: Settings, *, actor: str) -> 
                     for d in await present.devices_json(account_id, this_device_id=-1)],
         **await personal_data.collect(of, settings),
         "account_history": [{"action": h["action"], "device": h["device_id"], "by": h["actor"],
-                             "at": present.iso(h["created_at"])} for h in await audit.history(account_id)],
+                             "at": present.iso(h["created_at"])} for h in await audit.history(account_id, account["created_at"])],
     }
     async with database.write_transaction(AccountAudit._meta.db):
         await audit.record(account_id, "exported", actor=actor, detail={"reports": len(data.get("reports", []))})

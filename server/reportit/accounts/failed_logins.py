@@ -28,6 +28,18 @@ SET tokens = CASE WHEN rate_bucket.updated_at < {} THEN 1 ELSE rate_bucket.token
 """
 
 
+async def waiting(key: str, limit: int, now: float, window: float = WINDOW) -> int:
+    """Seconds before `key` may try again: 0 while it has failed fewer than `limit` times in its window."""
+    row = await RateBucket.select(RateBucket.tokens, RateBucket.updated_at).where(RateBucket.key == key).first()
+    if row is None or row["updated_at"] < now - window or row["tokens"] < limit:
+        return 0
+    return max(1, int(row["updated_at"] + window - now))
+
+
+async def count_failure(key: str, now: float, window: float = WINDOW) -> None:
+    await RateBucket.raw(_RECORD, key, now, now - window, now - window, now)
+
+
 class FailedLogins:
     """`scope` names this counter's keys (tests give theirs a fresh one)."""
 
@@ -37,22 +49,16 @@ class FailedLogins:
     def _key(self, address: str, email: str) -> str:
         return f"{self.scope}:{address}:{email}"[:400]
 
-    async def wait(self, key: str, limit: int, now: float) -> int:
-        row = await RateBucket.select(RateBucket.tokens, RateBucket.updated_at).where(RateBucket.key == key).first()
-        if row is None or row["updated_at"] < now - WINDOW or row["tokens"] < limit:
-            return 0
-        return max(1, int(row["updated_at"] + WINDOW - now))
-
     async def wait_for(self, address: str, email: str) -> int:
         """Seconds before `email` may try again from `address` (0: now)."""
         now = time.time()
-        return max(await self.wait(self._key(address, email), MAX_FAILURES, now),
-                   await self.wait(self._key(address, "*"), MAX_FAILURES_PER_ADDRESS, now))
+        return max(await waiting(self._key(address, email), MAX_FAILURES, now),
+                   await waiting(self._key(address, "*"), MAX_FAILURES_PER_ADDRESS, now))
 
     async def record(self, address: str, email: str) -> None:
         now = time.time()
         for key in (self._key(address, email), self._key(address, "*")):
-            await RateBucket.raw(_RECORD, key, now, now - WINDOW, now - WINDOW, now)
+            await count_failure(key, now)
 
     async def clear(self, address: str, email: str) -> None:
         await RateBucket.delete().where(RateBucket.key == self._key(address, email))

@@ -7,7 +7,6 @@ the app its registration is gone).
 
 from __future__ import annotations
 
-import json
 import math
 import uuid
 from datetime import date, datetime, timezone
@@ -17,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from reportit import database
+from reportit import database, json_body
 from reportit.accounts import codes, erase, export, present, residents
 from reportit.accounts.addresses import body_of, sign_in_email
 from reportit.accounts.code_mail import send_code
@@ -30,6 +29,7 @@ from reportit.problems import FieldError, Problem, invalid
 from reportit.app_state import services
 
 MAX_BODY = 16 * 1024
+NOT_JSON = "Send a JSON object, as the Report It app does."
 CONFIRM_PHRASE = "delete my account"
 NO_STORE = {"Cache-Control": "no-store"}
 NOT_SIGNED_IN = Problem(403, "Not signed in", "Sign in to your account on this phone first: ask for a code "
@@ -37,15 +37,11 @@ NOT_SIGNED_IN = Problem(403, "Not signed in", "Sign in to your account on this p
 
 
 async def read_json(request: Request, *, optional: bool = False) -> dict:
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise Problem(413, "Too large", "This request is far larger than any Report It sends.")
-    if optional and not body.strip():
+    """The house's JSON reader (size capped while streaming, nesting and NUL refused) with our cap."""
+    payload = await json_body.read_json(request, NOT_JSON, MAX_BODY)
+    if optional and payload is None:
         return {}
-    try:
-        return body_of(json.loads(body or b"null"))
-    except ValueError:
-        raise Problem(400, "Not JSON", "Send a JSON object, as the Report It app does.") from None
+    return body_of(payload)
 
 
 async def limit_codes(request: Request, email: str) -> None:

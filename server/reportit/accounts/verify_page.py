@@ -1,9 +1,10 @@
 """The one-tap link in the sign-in email: /account/verify?email=…&code=…
 
 Opening the link only shows a button: mail scanners fetch links, and must not spend the code. The
-button POSTs. A browser navigation carries no device token (the app keeps it in IndexedDB, not a
-cookie), exactly as on /r/ pages, so unless the request comes with the device's bearer token the
-page signs nothing in and tells the resident to type the code in the app instead.
+button POSTs. A browser navigation carries no bearer token, but it does carry the device cookie the
+app's registration set (HttpOnly, SameSite=Lax, so another site's form cannot send it), as on /r/
+pages: the device is known by either. A browser with neither is told to type the code in the app;
+a code asked for on another device is refused as in the app.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from starlette.routing import Route
 
 from reportit.accounts import codes
 from reportit.accounts.addresses import sign_in_email
-from reportit.accounts.identity import device_from_request
+from reportit.accounts.identity import device_from_cookie, device_from_request
 from reportit.accounts.me_api import verify_sign_in
 from reportit.problems import Problem
 from reportit.app_state import services
@@ -37,7 +38,7 @@ async def verify_link(request: Request) -> Response:
             email, code = _read(request.query_params)
             return _page(request, "confirm", email=email, code=code)
         email, code = _read(await request.form())
-        device = await device_from_request(request, required=False)
+        device = await device_from_request(request, required=False) or await device_from_cookie(request)
         if device is None:
             return _page(request, "type_code", email=email, code=code)
         await verify_sign_in(device, email, code, request)

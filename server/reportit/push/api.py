@@ -14,9 +14,10 @@ from reportit.json_body import read_json
 from reportit.problems import FieldError, Problem, invalid
 from reportit.push import confirmation, follows, subscriptions
 from reportit.push.vapid import VapidKeys
+from reportit.reports.access import viewer
 from reportit.reports.references import normalise, spoken
 from reportit.reports.tables import Report
-from reportit.reports.visibility import columns, is_public
+from reportit.reports.visibility import columns
 from reportit.routing import by_method
 from reportit.app_state import services
 
@@ -65,10 +66,12 @@ async def follow_report(request: Request) -> Response:
     device = await device_from_request(request)
     assert device is not None
     reference = normalise(request.path_params["reference"])
-    report = await Report.select(Report.id, Report.device, *columns()).where(
+    report = await Report.select(Report.id, Report.device, Report.account, Report.staff_user, *columns()).where(
         Report.reference == reference).first() if reference else None
-    # Private and hidden reports exist only for their reporter: others get the same 404 as a typo.
-    if report is None or (not is_public(report) and report["device"] != device.id):
+    # Private and hidden reports exist only for their reporter (any phone of their account) and
+    # staff: others get the same 404 as a typo. The one rule, from reports.access.
+    asking = await viewer(request)
+    if report is None or not asking.can_see(report):
         raise REPORT_NOT_FOUND
     if request.method == "DELETE":
         await follows.unfollow(report["id"], device.id)
@@ -79,7 +82,10 @@ async def follow_report(request: Request) -> Response:
         email = str(email).strip()
         if not valid_email(email):
             raise invalid([FieldError("email", EMAIL_MESSAGE)], title="Check your email address")
-    followed = await follows.follow(report["id"], device.id, email or None)
+    # The reporter turning updates back on (from any of their phones) follows as the reporter, so a
+    # private report keeps telling them.
+    followed = await follows.follow(report["id"], device.id, email or None,
+                                    reporter=asking.is_reporters_device(report))
     answer = {"reference": reference, "following": True, "email": bool(email)}
     if email:
         if not followed.email_confirmed:

@@ -2,7 +2,10 @@
 
 Each follower's device gets one push row per working subscription, and so does every other device
 signed in to the same resident account (asked now, so a phone that signed in after the follow
-began is reached too); a follower who gave an email
+began is reached too). The reporter's own follows reach the devices of the account the report was
+sent under (or the phone that sent it, signed out), not whatever account that phone is in now: a
+shared tablet signed in as someone else does not pass one person's updates to another. A follower
+who gave an email
 address and has no working subscription gets an email row instead. Private (and hidden) reports
 tell only their reporter. Nothing here sends anything: the sender drains the outbox afterwards.
 """
@@ -45,6 +48,14 @@ async def working_subscriptions(device_ids: list[int], now: datetime) -> dict[in
     return by_device
 
 
+async def reporter_reach(report: dict) -> list[int]:
+    """The devices of the report's owner (`reports.owner`): its account's, or the phone that sent it."""
+    if report["account"] is not None:
+        rows = await Device.select(Device.id).where(Device.account == report["account"]).order_by(Device.id)
+        return [row["id"] for row in rows]
+    return [report["device"]] if report["device"] is not None else []
+
+
 async def account_reach(device_ids: list[int]) -> dict[int, list[int]]:
     """For each follower device, every device of its resident account (itself alone when signed out)."""
     reach = {device_id: [device_id] for device_id in device_ids}
@@ -79,27 +90,32 @@ async def enqueue_status_change(
     """
     if not notifies(from_status, to_status, public_message):
         return 0
-    report = await Report.select(Report.reference, *columns()).where(Report.id == report_id).first()
+    report = await Report.select(Report.reference, Report.account, Report.device, *columns()).where(
+        Report.id == report_id).first()
     if report is None:
         return 0
-    query = Follow.select(Follow.id, Follow.device, Follow.email, Follow.email_confirmed).where(Follow.report == report_id)
+    query = Follow.select(Follow.id, Follow.device, Follow.email, Follow.email_confirmed, Follow.reporter).where(
+        Follow.report == report_id)
     if not is_public(report):
         query = query.where(Follow.reporter.eq(True))
     follows = await query.order_by(Follow.id)
     now = datetime.now(timezone.utc)
-    reach = await account_reach(sorted({f["device"] for f in follows if f["device"]}))
-    by_device = await working_subscriptions(sorted({d for devices in reach.values() for d in devices}), now)
-    subscriptions = {device: [s for d in devices for s in by_device.get(d, [])] for device, devices in reach.items()}
+    reach = await account_reach(sorted({f["device"] for f in follows if f["device"] and not f["reporter"]}))
+    owners = await reporter_reach(report)
+    all_devices = {d for devices in reach.values() for d in devices} | set(owners)
+    by_device = await working_subscriptions(sorted(all_devices), now)
 
     rows: list[Notification] = []
     seen: set[int] = set()
     for follow in follows:
-        subscription_ids = [s for s in subscriptions.get(follow["device"], []) if s not in seen]
+        devices = owners if follow["reporter"] else reach.get(follow["device"], [])
+        reached = [s for d in devices for s in by_device.get(d, [])]
+        subscription_ids = [s for s in reached if s not in seen]
         seen.update(subscription_ids)
         for subscription_id in subscription_ids:
             rows.append(_row(report_id, status_change_id, "push", now,
                              follow=follow["id"], subscription=subscription_id))
-        if not subscriptions.get(follow["device"]) and follow["email"] and follow["email_confirmed"]:
+        if not reached and follow["email"] and follow["email_confirmed"]:
             rows.append(_email_row(report_id, status_change_id, follow["id"], settings, now))
     if rows:
         await Notification.insert(*rows)

@@ -54,20 +54,23 @@ async def follow_original(duplicate_id: int, original_id: int) -> int:
     return len(rows)
 
 
-async def follow(report_id: int, device_id: int, email: str | None = None) -> Followed:
+async def follow(report_id: int, device_id: int, email: str | None = None, *, reporter: bool = False) -> Followed:
     """Follow a report on this device. With `email`, updates go there whenever this device has no
     working push subscription (the app offers it where push is impossible, e.g. iOS outside the
-    installed app), once the address is confirmed: an address this device confirmed before counts."""
+    installed app), once the address is confirmed: an address this device confirmed before counts.
+    `reporter`: the follower is the report's own reporter, whose follow a private report honours."""
     async with database.write_transaction(Follow._meta.db):
         where = (Follow.report == report_id) & (Follow.device == device_id)
-        row = await Follow.select(Follow.id, Follow.email, Follow.email_confirmed).where(where).first()
+        row = await Follow.select(Follow.id, Follow.email, Follow.email_confirmed, Follow.reporter).where(where).first()
         known = bool(email) and await Follow.exists().where(
             (Follow.device == device_id) & (Follow.email == email) & Follow.email_confirmed.eq(True))
         if row is None:
             created = Follow(report=report_id, device=device_id, email=email or "", email_confirmed=known,
-                             created_at=datetime.now(timezone.utc))
+                             reporter=reporter, created_at=datetime.now(timezone.utc))
             await created.save()
             return Followed(True, created.id, known)
+        if reporter and not row["reporter"]:
+            await Follow.update({Follow.reporter: True}).where(Follow.id == row["id"])
         confirmed = row["email_confirmed"]
         if email and (email.lower() != row["email"].lower() or (known and not confirmed)):
             confirmed = known

@@ -1,5 +1,7 @@
 """GET /api/me/follows: the reports this device follows, and (signed in) every device of its account
-follows, so a second phone shows the same follows as the first."""
+follows, so a second phone shows the same follows as the first. A report's reporter follows count
+only for its owner (`reports.owner`): a shared tablet signed in as someone else does not list the
+first person's reports."""
 
 from __future__ import annotations
 
@@ -8,17 +10,25 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from reportit.accounts.identity import device_from_request
-from reportit.accounts.residents import sibling_device_ids
+from reportit.accounts.residents import device_ids_of_account
 from reportit.push.tables import Follow
+from reportit.reports.owner import owner_of_device
 
 
 async def my_follows(request: Request) -> JSONResponse:
     device = await device_from_request(request)
     assert device is not None
-    rows = await (Follow.select(Follow.report.reference.as_alias("reference"), Follow.email, Follow.reporter)
-                  .where(Follow.device.is_in(await sibling_device_ids(device.id))).order_by(Follow.id))
+    owner = await owner_of_device(device.id)
+    devices = await device_ids_of_account(owner.account_id) if owner.account_id else [device.id]
+    # Through the report, so it is asked once whether the reporter's follow is this person's.
+    rows = await (Follow.select(Follow.report.reference.as_alias("reference"), Follow.email, Follow.reporter,
+                                Follow.report.account, Follow.report.device)
+                  .where(Follow.device.is_in(devices) | (Follow.reporter.eq(True) & owner.where(Follow.report)))
+                  .order_by(Follow.id))
     follows: dict[str, dict] = {}
     for row in rows:
+        if row["reporter"] and not owner.owns(row, prefix="report."):
+            continue
         seen = follows.setdefault(row["reference"], {"reference": row["reference"], "reporter": False,
                                                      "email_updates": False})
         seen["reporter"] = seen["reporter"] or row["reporter"]

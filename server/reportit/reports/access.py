@@ -1,19 +1,19 @@
-"""Who may see a report: everyone for public ones; otherwise the device that made it (and every
-device signed in to the same resident account), the warden who filed it, and officers and admins
-(who work every case).
+"""Who may see a report: everyone for public ones; otherwise its reporter (every device signed in to
+the account it was sent under, or the phone that sent it while signed out: `reports.owner`), the
+warden who filed it, and officers and admins (who work every case).
 
 Pages and photos also know the device by its cookie (a link or an <img> carries no bearer token);
 the JSON API knows it by its bearer token only."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from starlette.requests import Request
 
 from reportit.accounts.identity import StaffMember, device_from_cookie, device_from_request, staff_from_request
-from reportit.accounts.residents import sibling_device_ids
 from reportit.accounts.tables import Device
+from reportit.reports.owner import Owner, owner_of_device
 from reportit.reports.visibility import is_public
 
 
@@ -23,13 +23,13 @@ class Viewer:
 
     staff: StaffMember | None
     device: Device | None
-    # This device and the others of its resident account: one person's phones.
-    device_ids: frozenset[int] = field(default_factory=frozenset)
+    # The device's account (or the device alone): whose reports it sees as their reporter.
+    owner: Owner | None = None
 
     def can_see_private(self, report: dict) -> bool:
         """True for the reporter (their device, or the warden who filed it) and for caseworkers.
 
-        `report` needs its `device` and `staff_user` ids. A warden is staff but does not work cases:
+        `report` needs its `account`, `device` and `staff_user` ids. A warden is staff but does not work cases:
         they see what they filed, like a resident, and nobody else's contact details.
         """
         return self.is_staff_on(report) or self.is_reporters_device(report)
@@ -39,7 +39,7 @@ class Viewer:
         return self.staff is not None and (self.staff.works_cases or self.staff.user_id == report.get("staff_user"))
 
     def is_reporters_device(self, report: dict) -> bool:
-        return self.device is not None and report["device"] in (self.device_ids or {self.device.id})
+        return self.owner is not None and self.owner.owns(report)
 
     def can_see(self, report: dict) -> bool:
         return is_public(report) or self.can_see_private(report)
@@ -56,8 +56,8 @@ async def page_viewer(request: Request) -> Viewer:
 
 
 async def _viewer_with(request: Request, device: Device | None) -> Viewer:
-    devices = frozenset(await sibling_device_ids(device.id)) if device else frozenset()
-    return Viewer(await staff_from_request(request), device, devices)
+    owner = await owner_of_device(device.id) if device else None
+    return Viewer(await staff_from_request(request), device, owner)
 
 
 async def can_see_private(request: Request, report: dict) -> bool:

@@ -10,15 +10,15 @@ from starlette.routing import Route
 
 from reportit.accounts.identity import StaffMember, bearer_token, device_from_request, set_device_cookie, staff_from_request
 from reportit.accounts.tables import Device
-from reportit.accounts.residents import sibling_device_ids
+from reportit.accounts.residents import account_id_of
 from reportit.problems import Problem
+from reportit.reports.owner import owner_of_device
 from reportit.reports.access import can_see_private, visible
 from reportit.reports.categories import categories_json
 from reportit.reports.intake import Reporter, find_repeat, parse_idempotency_key, submit
 from reportit.reports.present import load_view, load_views, report_json
 from reportit.reports.references import normalise
 from reportit.reports.submission import fingerprint, read_submission
-from reportit.reports.tables import Report
 from reportit.reports.upload import Limits, parse_multipart
 from reportit.reports.upload_budget import Claim
 from reportit.app_state import services
@@ -50,7 +50,10 @@ async def _receive_report(request: Request, key: uuid.UUID | None, staff: StaffM
     limits = Limits(max_files=settings.config.max_photos, max_file_bytes=settings.config.max_photo_bytes)
     form = await parse_multipart(request, limits, claim=claim)
     digest = fingerprint(form)
-    reporter = Reporter(device=device, staff=staff, source="app", actor=f"staff:{staff.email}" if staff else "resident")
+    # The account the phone is signed in to now: the report stays that account's whatever the phone does later.
+    account_id = await account_id_of(device.id) if device else None
+    reporter = Reporter(device=device, account_id=account_id, staff=staff, source="app",
+                        actor=f"staff:{staff.email}" if staff else "resident")
     # A repeat is answered before the fields are checked again: if the categories or questions
     # changed since the first attempt was stored, the retry must still get its report, not a 422.
     repeat = await find_repeat(key, digest)
@@ -95,8 +98,9 @@ async def my_reports(request: Request) -> JSONResponse:
     settings = services(request).settings
     device = await device_from_request(request)
     assert device is not None
-    # Signed in: the reports of every device of the account, so a new phone sees the whole history.
-    views = await load_views(Report.device.is_in(await sibling_device_ids(device.id)))
+    # Signed in: the account's reports from every phone, so a new phone sees the whole history;
+    # signed out: what this phone sent while it was not signed in.
+    views = await load_views((await owner_of_device(device.id)).where())
     reports = [report_json(view, settings, for_reporter=True) for view in views]
     response = JSONResponse({"reports": reports})
     # Phones registered before the cookie existed get it here (and everyone's is renewed).

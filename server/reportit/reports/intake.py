@@ -43,6 +43,7 @@ class _Stored:
 @dataclass(frozen=True)
 class Reporter:
     device: Device | None = None
+    account_id: int | None = None  # the resident account the device is signed in to
     staff: StaffMember | None = None
     source: str = "app"  # app | open311 | console | demo
     actor: str = "resident"
@@ -213,6 +214,7 @@ async def _insert(
             contact_email=submission.contact_email,
             contact_phone=submission.contact_phone,
             device=reporter.device.id if reporter.device else None,
+            account=reporter.account_id,
             staff_user=reporter.staff.user_id if reporter.staff else None,
             source=reporter.source,
             private=submission.category.private,

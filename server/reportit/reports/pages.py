@@ -85,7 +85,7 @@ async def photo_file(request: Request) -> Response:
         raise HTTPException(404)
     rows = await (
         Photo.select(Photo.hidden, *columns(Photo.report), Photo.report.device,
-                     Photo.report.staff_user)
+                     Photo.report.account, Photo.report.staff_user)
         .where((Photo.key == key) | (Photo.thumb_key == key))
     )
     if not rows:
@@ -94,7 +94,8 @@ async def photo_file(request: Request) -> Response:
     public = any(not r["hidden"] and is_public(r, prefix="report.") for r in rows)
     if not public:
         asking = await page_viewer(request)  # looked up once, however many reports share the photo
-        if not any(asking.can_see_private({"device": r["report.device"], "staff_user": r["report.staff_user"]})
+        if not any(asking.can_see_private({"device": r["report.device"], "account": r["report.account"],
+                                           "staff_user": r["report.staff_user"]})
                    for r in rows):
             raise HTTPException(404)
     # The bytes behind a key never change, but a photo can be hidden or its report made private

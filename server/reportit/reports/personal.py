@@ -26,8 +26,12 @@ _cleanups: set[asyncio.Task] = set()
 
 
 async def report_ids_of(whose: Whose) -> list[int]:
-    """Reports sent from these devices, or that give one of these addresses as the contact email."""
-    ids = {r["id"] for r in await Report.select(Report.id).where(Report.device.is_in(list(whose.device_ids) or [-1]))}
+    """Reports sent under the account (from whichever phone, signed in to it still or not), or that
+    give one of these addresses as the contact email. A phone's reports sent under another account
+    are not this account's."""
+    ids: set[int] = set()
+    if whose.account_id is not None:
+        ids.update(r["id"] for r in await Report.select(Report.id).where(Report.account == whose.account_id))
     for email in whose.emails:
         # (I)LIKE finds the address whatever its case (SQLite's LIKE ignores ASCII case); `_` is a
         # wildcard there, so compare exactly after.
@@ -54,11 +58,11 @@ async def collect(whose: Whose, settings: Settings) -> dict[str, Any]:
 async def forget_reporter(event: AccountErased, settings: Settings) -> None:
     """In the erasing transaction: scrub the account's reports and drop private reports' photos;
     their files go once the erasure has committed (and no other photo row shares them)."""
-    ids = await report_ids_of(Whose(event.device_ids, event.emails))
+    ids = await report_ids_of(Whose(event.device_ids, event.emails, event.account_id))
     if not ids:
         return
     await Report.update({Report.contact_name: "", Report.contact_email: "", Report.contact_phone: "",
-                         Report.device: None}).where(Report.id.is_in(ids))
+                         Report.device: None, Report.account: None}).where(Report.id.is_in(ids))
     photos = await Photo.select(Photo.id, Photo.key, Photo.thumb_key).where(
         Photo.report.is_in(ids) & private_where(Photo.report))
     if photos:

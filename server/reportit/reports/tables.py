@@ -71,6 +71,10 @@ class Report(Table, tablename="report"):
     contact_email = Varchar(length=320, default="")
     contact_phone = Varchar(length=40, default="")
     device = ForeignKey(references=Device, null=True, default=None, index=True)
+    # The resident account the report was sent under (or that its device joined later): the
+    # account's id as a plain integer, so an account erasing itself or a phone signing in as
+    # someone else never moves a report to another person. Null: not an account's.
+    account = Integer(null=True, default=None, index=True)
     staff_user = ForeignKey(references=BaseUser, null=True, default=None)
     source = Varchar(length=16, default="app", choices=ReportSource)
     private = Boolean(default=False)
