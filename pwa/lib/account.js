@@ -12,6 +12,9 @@ import { request } from './api.js';
 import { deviceToken } from './outbox.js';
 import * as store from './account-store.js';
 
+/** The service worker's runtime cache (service_worker/shell-cache.js names it too). */
+const RUNTIME_CACHE = 'reportit-runtime';
+
 /**
  * @typedef {{label: string, address: string, latitude: number, longitude: number}} Place
  * @typedef {{email: string, name: string, phone: string, places: Place[], created_at: string}} Account
@@ -89,6 +92,9 @@ async function remember(me) {
 /** Signed out (here or from another phone) or deleted: this phone forgets the account's copies. Never the outbox. */
 async function forgetAccount() {
   for (const key of ['account', 'account-reports', 'account-follows']) await store.forget(key);
+  // The worker keeps the last list of My reports for offline use (service_worker/shell-cache.js,
+  // its runtime cache): signed in, that list holds the account's other phones' reports.
+  if ('caches' in globalThis) await (await caches.open(RUNTIME_CACHE)).delete('/api/me/reports');
 }
 
 /** GET /api/me; with no signal, the last answer kept on the phone. @returns {Promise<MeState>} */

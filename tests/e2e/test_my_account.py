@@ -217,6 +217,10 @@ def test_the_account_screen_offline_shows_the_last_known_state(phone, mailbox):
     expect(page.locator("#main").get_by_text(f"Signed in as {email}")).to_be_visible()
 
 
+def _saved_my_reports(page) -> bool:
+    return page.evaluate("caches.open('reportit-runtime').then((c) => c.match('/api/me/reports')).then(Boolean)")
+
+
 def test_delete_my_account_with_the_phrase(phone, mailbox):
     email = new_email()
     a = phone()
@@ -226,6 +230,7 @@ def test_delete_my_account_with_the_phrase(phone, mailbox):
     sign_in(b, mailbox, email)
     a.goto("/mine")
     expect(a.locator(".item", has_text=spoken(theirs))).to_be_visible()
+    assert _saved_my_reports(a), "the worker keeps My reports for offline use"
 
     a.goto("/account?screen=delete")
     for line in DELETED:
@@ -239,6 +244,8 @@ def test_delete_my_account_with_the_phrase(phone, mailbox):
     a.get_by_role("button", name="Delete my account").click()
     a.get_by_role("heading", name="Your account is deleted").wait_for()
     assert_accessible(a, "account deleted")
+    # The worker's offline copy of the account's reports (other phones' too) went with it.
+    assert not _saved_my_reports(a)
 
     a.goto("/account")
     a.get_by_role("button", name="Send me a code").wait_for()
