@@ -56,9 +56,36 @@ const STORED = 'draft';
 /** Saves and removals of the kept copy run one after another, in the order they were asked for. */
 let keeping = Promise.resolve();
 
+/** Whether the last try to keep the copy failed (a full phone): the form says so, never silently. */
+let notKept = false;
+/** @type {Set<(kept: boolean) => void>} */
+const keptListeners = new Set();
+
+/** Whether the report being written is kept on the phone (false after a failed save, until one works). */
+export function isKept() {
+  return !notKept;
+}
+
+/** Hear when keeping the copy starts or stops failing; returns a function that stops listening.
+ * @param {(kept: boolean) => void} listener */
+export function onKeptChange(listener) {
+  keptListeners.add(listener);
+  return () => keptListeners.delete(listener);
+}
+
+/** @param {boolean} failed */
+function keepFailed(failed) {
+  if (failed === notKept) return;
+  notKept = failed;
+  for (const listener of keptListeners) listener(!failed);
+}
+
 /** @param {() => Promise<any>} work */
 function inTurn(work) {
-  keeping = keeping.then(work).catch((error) => console.warn('The unfinished report could not be kept on this phone', error));
+  keeping = keeping.then(work).then(() => keepFailed(false), (error) => {
+    console.warn('The unfinished report could not be kept on this phone', error);
+    keepFailed(true);
+  });
   return keeping;
 }
 

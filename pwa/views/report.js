@@ -4,7 +4,7 @@
  * step's screen and renders the first three; report-details.js renders the rest.
  */
 import { h, errorSummary, fieldError, phoneLink, shellSettings, withPhoneLinks } from '../lib/dom.js';
-import { draft, loadCategories, addPhoto, reset, isEmpty, keep } from '../lib/draft.js';
+import { draft, loadCategories, addPhoto, reset, isEmpty, isKept, keep, onKeptChange } from '../lib/draft.js';
 import { database } from '../lib/db.js';
 import { whoIsSignedIn } from '../lib/api.js';
 import { firstStep, next, previous } from '../lib/journey.js';
@@ -79,6 +79,7 @@ export async function render(main, ctx) {
   else if (step === 'questions') questions(main, ctx);
   else await details.render(step, main, ctx);
   if (step !== 'elsewhere') {
+    showWhetherKept(main);
     keep(ctx.path + (ctx.query.get('change') ? '?change=1' : ''));
     keepWhatIsTyped(main, step);
   }
@@ -306,4 +307,26 @@ function questions(main, ctx) {
     await ctx.navigate(next('questions', ctx.query));
   } }, questionList.map(questionField), h('button', { type: 'submit' }, 'Continue')));
   main.append(backLink('questions'), top, heading, form);
+}
+
+/** @type {(() => void) | null} */
+let stopHearingKept = null;
+
+/**
+ * A notice under the heading while the report being written cannot be kept on the phone (it is
+ * full): the resident learns it now, not after the tab is gone. It goes once a save works again.
+ * @param {HTMLElement} main
+ */
+function showWhetherKept(main) {
+  const notice = h('div.notice.notice--stop', { id: 'draft-not-kept', role: 'alert', hidden: isKept() },
+    h('p', null, 'This phone is out of storage space, so this report is not kept if the app closes. '
+      + 'Send it now, or free some space on the phone.'));
+  const heading = main.querySelector('h1');
+  if (heading) heading.after(notice);
+  else main.prepend(notice);
+  stopHearingKept?.();
+  stopHearingKept = onKeptChange((kept) => {
+    if (!notice.isConnected) return;
+    notice.hidden = kept;
+  });
 }

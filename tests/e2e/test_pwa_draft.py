@@ -121,3 +121,30 @@ def test_an_unfinished_report_survives_the_phone_restarting_until_discarded(play
         page.get_by_role("heading", level=1, name="What is the problem?").wait_for()
     finally:
         phone.close()
+
+
+def test_a_report_that_cannot_be_kept_on_a_full_phone_says_so_on_the_form(app_context, origin, tmp_path):
+    """Keeping the draft fails when the phone is full: the form says so at once (nothing is dropped
+    silently), while the report on screen can still be sent."""
+    from tests.e2e.test_pwa_outbox import _noisy_jpeg
+
+    context = app_context()
+    page = context.new_page()
+    # Set before the app first opens its database: Chromium applies the override to later opens.
+    context.new_cdp_session(page).send("Storage.overrideQuotaForOrigin", {"origin": origin, "quotaSize": 1_000_000})
+    page.goto("/")
+    wait_for_service_worker(page)
+    page.goto("/report")
+    page.locator("#category-graffiti").check()
+    continue_(page)
+    page.locator("input[name=offensive][value=no]").check()
+    continue_(page)
+    notice = page.locator("#draft-not-kept")
+    assert notice.is_hidden()
+
+    big = tmp_path / "big.jpg"
+    _noisy_jpeg(big)
+    page.set_input_files("input[type=file]", str(big))
+    notice.wait_for()
+    assert "out of storage space" in notice.inner_text()
+    assert page.evaluate(KEPT_DRAFT) is None or page.evaluate(KEPT_DRAFT)["photos"] == []
