@@ -11,6 +11,7 @@
 import { request } from './api.js';
 import { deviceToken } from './outbox.js';
 import * as store from './account-store.js';
+import { hasSubscription, subscribeThisPhone } from './push.js';
 
 /** The service worker's runtime cache (service_worker/shell-cache.js names it too). */
 const RUNTIME_CACHE = 'reportit-runtime';
@@ -209,6 +210,10 @@ export async function downloadMyData(format) {
 export async function deleteAccount(confirm) {
   const summary = await send('/api/me', 'DELETE', { confirm });
   await forgetAccount();
+  // The erasure deleted this phone's push subscription with the account's; the phone stays and
+  // notifications stay allowed, so hand the subscription back (no prompt: permission is granted),
+  // or its next reports would get no push while the app shows notifications on.
+  if (await hasSubscription()) await subscribeThisPhone().catch(() => undefined);
   return summary;
 }
 

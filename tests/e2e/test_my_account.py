@@ -292,3 +292,30 @@ def test_too_many_codes_shows_the_servers_message(phone, account_server):
     page.get_by_role("button", name="Send me a code").click()
     expect(page.locator(".error-summary")).to_contain_text(detail)
     expect(page.locator("#email-error")).to_contain_text(detail)
+
+
+def test_after_deleting_the_account_the_phone_keeps_its_push_subscription(phone, mailbox, account_server):
+    """Erasing the account deletes its phones' subscriptions; this phone stays, with notifications
+    allowed, so its next reports must still be pushed to it."""
+    _origin, env, _proxy = account_server
+    a = phone("phone-after-delete")
+    sign_in(a, mailbox, new_email())
+    a.click("#notify-this-phone")
+    expect(a.locator("#notifications-status")).to_have_text(re.compile("This phone gets a notification"))
+    assert _subscriptions(env, "phone-after-delete") == 1
+
+    # Through the app's own links: a reload would lose the test's stand-in push subscription.
+    a.get_by_role("link", name="Download my data, or delete my account").click()
+    a.get_by_role("link", name="Delete my account").click()
+    a.fill("#confirm", "delete my account")
+    a.get_by_role("button", name="Delete my account").click()
+    a.get_by_role("heading", name="Your account is deleted").wait_for()
+    assert poll(lambda: _subscriptions(env, "phone-after-delete") == 1, timeout=10,
+                message="the phone's subscription was not given back after the erasure")
+
+
+def _subscriptions(env: dict, name: str) -> int:
+    import sqlite3
+
+    with sqlite3.connect(env["DATABASE_URL"].removeprefix("sqlite:///")) as db:
+        return db.execute("SELECT count(*) FROM push_subscription WHERE endpoint LIKE ?", (f"%{name}%",)).fetchone()[0]
