@@ -72,7 +72,8 @@ def test_a_photo_shared_into_the_installed_app_becomes_the_reports_photo(app_con
     page.wait_for_url("**/report/contact")
     continue_(page)
     page.wait_for_url("**/report/check")
-    assert page.locator(".summary .photos img").count() == 1
+    # The URL changes before the screen is drawn: wait for the summary rather than count at once.
+    expect(page.locator(".summary .photos img")).to_have_count(1)
     send(page)
     page.locator("p.reference").wait_for()
     reference = page.locator("p.reference").inner_text().replace("-", "")
