@@ -12,7 +12,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formataddr
+from email.utils import formataddr, formatdate, make_msgid
 from urllib.parse import unquote, urlparse
 
 from reportit.settings import Settings
@@ -47,6 +47,18 @@ def sender_address(settings: Settings) -> str:
         return settings.config.mail_from
     host = urlparse(settings.config.base_url).hostname or "localhost"
     return formataddr((settings.catalogue.council.short_name, f"no-reply@{host}"))
+
+
+def new_message(settings: Settings, to: str, subject: str) -> EmailMessage:
+    """An automatic message from the service: the headers every email of ours carries."""
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = sender_address(settings)
+    message["To"] = to
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=urlparse(settings.config.base_url).hostname or "localhost")
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies to us
+    return message
 
 
 def send_batch(server: SmtpServer, messages: list[EmailMessage]) -> list[Exception | None]:

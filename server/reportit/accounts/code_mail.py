@@ -6,12 +6,11 @@ from __future__ import annotations
 import html
 import logging
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 
-from reportit.mail import SmtpServer, send_batch, sender_address
+from reportit.mail import SmtpServer, new_message, send_batch
 from reportit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -24,13 +23,7 @@ def verify_link(settings: Settings, email: str, code: str) -> str:
 def compose(settings: Settings, email: str, code: str, *, purpose: str) -> EmailMessage:
     link = verify_link(settings, email, code)
     doing = "sign in to" if purpose == "sign_in" else "confirm your new email address for"
-    message = EmailMessage()
-    message["Subject"] = f"{code} is your {settings.catalogue.council.short_name} code"
-    message["From"] = sender_address(settings)
-    message["To"] = email
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=urlparse(settings.config.base_url).hostname or "localhost")
-    message["Auto-Submitted"] = "auto-generated"
+    message = new_message(settings, email, f"{code} is your {settings.catalogue.council.short_name} code")
     message.set_content(
         f"Your code to {doing} Report It is: {code}\n\n"
         f"Type it in the app, or open this link on the same phone: {link}\n\n"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
-from urllib.parse import urlparse
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -18,7 +16,7 @@ from reportit.accounts.tables import StaffRole
 from reportit.console.access import ADMIN, form_of, staff_only
 from reportit.console.admin import show_admin
 from reportit.console.audit import record
-from reportit.push.email import SmtpServer, send_batch, sender_address
+from reportit.mail import SmtpServer, new_message, send_batch
 from reportit.settings import Settings
 from reportit.app_state import services
 
@@ -51,13 +49,7 @@ async def switch_access(request: Request, staff: StaffMember) -> Response:
 
 
 def reset_message(to: str, link: str, settings: Settings) -> EmailMessage:
-    message = EmailMessage()
-    message["Subject"] = f"Set a new password for the {settings.catalogue.council.short_name} console"
-    message["From"] = sender_address(settings)
-    message["To"] = to
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=urlparse(settings.config.base_url).hostname or "localhost")
-    message["Auto-Submitted"] = "auto-generated"
+    message = new_message(settings, to, f"Set a new password for the {settings.catalogue.council.short_name} console")
     message.set_content(
         f"A console administrator asked for you to set a new password.\n\n"
         f"Open this link to choose one. It works once, for {RESET_HOURS} hours:\n{link}\n\n"

@@ -14,15 +14,14 @@ import hmac
 import logging
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
-from urllib.parse import urlparse
 
 import anyio
 
 from reportit.limits import RateLimiter
 from reportit.problems import Problem
 from reportit.push import base64url
-from reportit.push.email import SmtpServer, send_batch, sender_address, token_follow_id
+from reportit.mail import SmtpServer, new_message, send_batch
+from reportit.push.email import token_follow_id
 from reportit.push.tables import Follow
 from reportit.reports.references import spoken
 from reportit.settings import Settings
@@ -100,13 +99,7 @@ async def send(settings: Settings, secret_key: str, follow_id: int, reference: s
 
 def compose(reference: str, to: str, url: str, settings: Settings) -> EmailMessage:
     said = spoken(reference)
-    message = EmailMessage()
-    message["Subject"] = f"Confirm your email for updates on report {said}"
-    message["From"] = sender_address(settings)
-    message["To"] = to
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=urlparse(settings.config.base_url).hostname or "localhost")
-    message["Auto-Submitted"] = "auto-generated"
+    message = new_message(settings, to, f"Confirm your email for updates on report {said}")
     message.set_content(
         f"Someone asked {settings.catalogue.council.short_name} to email this address when the status of report "
         f"{said} changes.\n\n"

@@ -7,10 +7,8 @@ import hashlib
 import hmac
 import html
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
-from urllib.parse import urlparse
 
-from reportit.mail import PermanentFailure, SmtpServer, send_batch, sender_address  # noqa: F401 (push's users)
+from reportit.mail import PermanentFailure, SmtpServer, new_message, send_batch  # noqa: F401 (push's users)
 from reportit.push import base64url
 from reportit.push.message import StatusNews
 from reportit.reports.references import spoken
@@ -37,16 +35,10 @@ def compose(news: StatusNews, to: str, unsubscribe_url: str, settings: Settings,
     why = ("you gave your address when you made this report" if reporter
            else "you asked for updates about this report and confirmed your address")
     reference = spoken(news.reference)
-    message = EmailMessage()
-    message["Subject"] = f"Your report {reference}: {news.status_name}"
-    message["From"] = sender_address(settings)
-    message["To"] = to
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=urlparse(settings.config.base_url).hostname or "localhost")
+    message = new_message(settings, to, f"Your report {reference}: {news.status_name}")
     # RFC 2369 + RFC 8058: mail apps show an unsubscribe button that POSTs to the link.
     message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["Auto-Submitted"] = "auto-generated"
     message.set_content(
         f"Report {reference} is now: {news.status_name}\n\n"
         f"{news.text}\n\n"
