@@ -48,14 +48,16 @@ async def report_page(request: Request) -> Response:
     if reference and reference != asked:
         return RedirectResponse(f"/r/{reference}", status_code=301)
     view = await load_view(reference) if reference else None
-    asking = await page_viewer(request)
-    if view is None or not asking.can_see(view.report):
+    # Who is asking matters only for a report that is not public: a shared public page looks up
+    # no device or staff session.
+    asking = await page_viewer(request) if view is not None and not is_public(view.report) else None
+    if view is None or (asking is not None and not asking.can_see_private(view.report)):
         # Private and someone else's looks exactly like no such report: references cannot be probed.
         return templates.TemplateResponse(
             request, "report_not_found.html", {"asked": asked[:20], "never_contains": NEVER_CONTAINS},
             status_code=404,
         )
-    if not is_public(view.report) and not asking.is_staff_on(view.report):
+    if asking is not None and not asking.is_staff_on(view.report):
         # The reporter's own phone: a page anyone could be shown (a shared link, a screen) never
         # holds private details; the app's My reports does.
         return templates.TemplateResponse(
