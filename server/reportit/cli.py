@@ -72,6 +72,7 @@ async def _with_db(settings: Settings, work) -> int:
 
 
 GRACEFUL_SHUTDOWN_SECONDS = 30  # a slow phone's 5-photo upload finishes well within this
+WORKER_HEALTHCHECK_SECONDS = 30  # a busy worker is slow, not dead
 
 
 def serve_app(settings: Settings, host: str, port: int, workers: int) -> int:
@@ -98,6 +99,10 @@ def serve_app(settings: Settings, host: str, port: int, workers: int) -> int:
         # On SIGTERM stop taking connections and let uploads in flight finish (and the sender
         # record what it sent) for this long before closing what is left.
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        # With --workers the supervisor restarts a worker that does not answer its ping in time,
+        # dropping the connections it holds: on a busy 2-core machine uvicorn's 5 s was too short
+        # for a worker that is only slow (seen as "connection reset" in the two-worker load test).
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         log_level=settings.config.log_level.lower(),
     )
     return 0
