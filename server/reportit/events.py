@@ -1,7 +1,7 @@
 """Domain events: what a domain did, published inside the write transaction that did it.
 
-A domain (reports and accounts today; applications next) says what happened and imports nothing
-of the domains that care; those (push today, alerts next) subscribe in `reportit.wiring`. Handlers
+A domain (reports, accounts, applications) says what happened and imports nothing
+of the domains that care; those (push, alerts) subscribe in `reportit.wiring`. Handlers
 run in the publisher's transaction, so what they write (notification outbox rows, follows) commits
 or rolls back with the change itself, and they act after the commit through `database.after_commit`.
 
@@ -59,7 +59,40 @@ class AccountErased:
     emails: tuple[str, ...]
 
 
-KINDS: tuple[type, ...] = (ReportCreated, StatusChanged, DeviceJoinedAccount, AccountErased)
+@dataclass(frozen=True)
+class ApplicationReceived:
+    """A planning or licensing application was recorded for the first time (import, feed or console).
+
+    Published in the transaction that wrote its first version; alerts match it against the places
+    residents watch and write outbox rows there and then (never waiting on sending).
+    """
+
+    application_id: int
+    version_id: int
+    reference: str
+    regime: str  # "planning" | "licensing"
+    application_type: str
+    latitude: float | None
+    longitude: float | None
+
+
+@dataclass(frozen=True)
+class ApplicationChanged:
+    """A new version of an application changed something residents are told about: its status
+    (validated, under consultation, decided, withdrawn, appealed), its consultation dates (extended,
+    or re-consulted after an amendment), its hearing date or its decision."""
+
+    application_id: int
+    version_id: int
+    reference: str
+    regime: str
+    changes: tuple[str, ...]  # the fields that changed, e.g. ("status", "consultation_end")
+    latitude: float | None
+    longitude: float | None
+
+
+KINDS: tuple[type, ...] = (ReportCreated, StatusChanged, DeviceJoinedAccount, AccountErased,
+                           ApplicationReceived, ApplicationChanged)
 
 Handler = Callable[[Any, Settings], Awaitable[None]]
 

@@ -11,6 +11,7 @@ from reportit import events, personal_data
 
 
 def wire_domains() -> None:
+    from reportit.alerts import handlers as alerts
     from reportit.push import handlers as push
     from reportit.push import personal as push_personal
     from reportit.reports import owner as reports_owner
@@ -21,6 +22,8 @@ def wire_domains() -> None:
         events.StatusChanged: [push.queue_notifications],
         events.DeviceJoinedAccount: [reports_owner.adopt_reports, push.reach_the_account],
         events.AccountErased: [push_personal.forget_follower, reports_personal.forget_reporter],
+        events.ApplicationReceived: [alerts.application_received],
+        events.ApplicationChanged: [alerts.application_changed],
     })
     # "Download my data": each domain answers for its own tables.
     personal_data.register_collectors([reports_personal.collect, push_personal.collect])
