@@ -72,6 +72,8 @@ class ApplicationReceived:
     reference: str
     regime: str  # "planning" | "licensing"
     application_type: str
+    address: str  # in words, as the council gives it
+    description: str  # what is proposed, as the council gives it
     latitude: float | None
     longitude: float | None
 
@@ -87,6 +89,8 @@ class ApplicationChanged:
     reference: str
     regime: str
     changes: tuple[str, ...]  # the fields that changed, e.g. ("status", "consultation_end")
+    summary: str  # what changed, in a resident's words: "Consultation extended to Friday 11 December"
+    address: str
     latitude: float | None
     longitude: float | None
 
