@@ -118,3 +118,18 @@ async def test_turning_updates_off_and_on_again_keeps_a_private_reports_pushes(
     await settled(reference)
 
     assert len(mock_push.delivered(name)) == 1
+
+
+async def test_the_signed_in_accounts_own_address_needs_no_confirmation_link(push_client, phone, mailbox,
+                                                                          push_settings):
+    """The account's address was confirmed by its sign-in code: a report giving it is emailed at once."""
+    email = new_email()
+    await sign_in(push_client, phone, mailbox, email)
+    signed_in_mail = len(mailbox.to(email))
+    reference = await new_private_report(push_client, phone, contact_email=email.upper(), **ALICE)
+
+    await change_status(reference, "investigating", settings=push_settings, actor=OFFICER)
+
+    assert [(r["channel"], r["state"]) for r in await settled(reference)] == [("email", "sent")]
+    news = mailbox.to(email.upper())
+    assert len(mailbox.to(email)) == signed_in_mail and [m["Subject"][-13:] for m in news] == ["Investigating"]

@@ -5,6 +5,8 @@ would race each other for the same outbox rows."""
 
 from __future__ import annotations
 
+import asyncio
+
 import dataclasses
 import socket
 from email import message_from_bytes, policy
@@ -37,6 +39,14 @@ class Mailbox:
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]
+
+    async def wait_for(self, address: str, count: int = 1) -> list[EmailMessage]:
+        """The messages to `address` once there are `count` (some are sent in the background)."""
+        for _ in range(200):
+            if len(self.to(address)) >= count:
+                return self.to(address)
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"{count} message(s) to {address} never arrived: {len(self.to(address))} did")
 
 
 @pytest.fixture(scope="session")

@@ -17,10 +17,51 @@ def address() -> str:
     return f"resident-{unique_name()}@example.org"
 
 
+async def confirmed_report(client, device, mailbox, email: str) -> str:
+    """A report whose reporter typed `email` and pressed "Confirm" in the email that followed."""
+    reference = await new_report(client, device, contact_email=email)
+    [confirmation] = await mailbox.wait_for(email)
+    assert (await client.post(confirmation_path(confirmation))).status_code == 200
+    mailbox.messages.remove(confirmation)
+    return reference
+
+
+async def test_the_address_a_reporter_typed_is_emailed_only_once_they_confirm_it(
+        push_client, resident, mailbox, push_settings):
+    """Anyone can type a stranger's address on the form: it gets one link, and no news until used."""
+    email = address()
+    reference = await new_report(push_client, resident, contact_email=email)
+    [confirmation] = await mailbox.wait_for(email)
+    spoken = f"{reference[:4]}-{reference[4:]}"
+    assert confirmation["Subject"] == f"Confirm your email for updates on report {spoken}"
+    assert "reported a problem" in confirmation.get_body(("plain",)).get_content()
+
+    await change_status(reference, "investigating", settings=push_settings, actor=OFFICER)
+    assert [r for r in await settled(reference) if r["channel"] == "email"] == []
+    assert mailbox.to(email) == [confirmation]
+
+    assert (await push_client.post(confirmation_path(confirmation))).status_code == 200
+    await change_status(reference, "fixed", settings=push_settings, actor=OFFICER)
+    rows = await settled(reference)
+    assert [(r["channel"], r["state"]) for r in rows] == [("email", "sent")]
+    assert [m["Subject"] for m in mailbox.to(email)][1:] == [f"Your report {spoken}: Fixed"]
+
+
+async def test_an_address_the_phone_confirmed_before_needs_no_new_link(push_client, resident, mailbox, push_settings):
+    email = address()
+    await confirmed_report(push_client, resident, mailbox, email)
+
+    reference = await new_report(push_client, resident, contact_email=email.upper())
+    await change_status(reference, "fixed", settings=push_settings, actor=OFFICER)
+
+    assert [(r["channel"], r["state"]) for r in await settled(reference)] == [("email", "sent")]
+    assert [m["Subject"].split(":")[-1].strip() for m in mailbox.to(email.upper())] == ["Fixed"]
+
+
 async def test_a_reporter_without_push_gets_an_email_with_the_news_and_a_way_out(
         push_client, resident, mailbox, push_settings):
     email = address()
-    reference = await new_report(push_client, resident, contact_email=email)
+    reference = await confirmed_report(push_client, resident, mailbox, email)
 
     await change_status(reference, "fixed", settings=push_settings, actor=OFFICER,
                         public_message="We filled the pothole <this morning>.", internal_note="Crew 7")
@@ -44,7 +85,7 @@ async def test_a_reporter_without_push_gets_an_email_with_the_news_and_a_way_out
 
 async def test_unsubscribing_asks_first_then_stops_the_emails(push_client, resident, mailbox, push_settings):
     email = address()
-    reference = await new_report(push_client, resident, contact_email=email)
+    reference = await confirmed_report(push_client, resident, mailbox, email)
     await change_status(reference, "investigating", settings=push_settings, actor=OFFICER)
     await settled(reference)
     [message] = mailbox.to(email)
@@ -88,13 +129,14 @@ async def test_a_reporter_whose_phone_gets_push_gets_no_email(push_client, resid
     rows = await settled(reference)
 
     assert [(r["channel"], r["state"]) for r in rows] == [("push", "sent")]
-    assert mailbox.to(email) == []
+    [confirmation] = await mailbox.wait_for(email)  # the link to confirm it, and no news
+    assert confirmation["Subject"].startswith("Confirm your email")
 
 
 async def test_when_push_turns_out_to_be_gone_the_email_goes_instead(push_client, resident, browser, mock_push,
                                                                     mailbox, push_settings):
     email = address()
-    reference = await new_report(push_client, resident, contact_email=email)
+    reference = await confirmed_report(push_client, resident, mailbox, email)
     await subscribe(push_client, resident, browser, mock_push.url("gone", unique_name()))
 
     await change_status(reference, "fixed", settings=push_settings, actor=OFFICER)
@@ -104,8 +146,8 @@ async def test_when_push_turns_out_to_be_gone_the_email_goes_instead(push_client
     assert len(mailbox.to(email)) == 1
 
 
-async def test_without_smtp_the_email_is_marked_skipped_not_retried(push_client, resident, settings):
-    reference = await new_report(push_client, resident, contact_email=address())
+async def test_without_smtp_the_email_is_marked_skipped_not_retried(push_client, resident, mailbox, settings):
+    reference = await confirmed_report(push_client, resident, mailbox, address())
 
     await change_status(reference, "fixed", settings=settings, actor=OFFICER)  # the shared settings: no SMTP
 

@@ -9,6 +9,7 @@ service cannot be used to flood a stranger's inbox.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -24,6 +25,7 @@ from reportit.mail import SmtpServer, new_message, send_batch
 from reportit.push.email import token_follow_id
 from reportit.push.tables import Follow
 from reportit.reports.references import spoken
+from reportit.secrets_store import secret
 from reportit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -80,7 +82,8 @@ async def confirm(secret_key: str, token: str) -> dict | None:
     return row
 
 
-async def send(settings: Settings, secret_key: str, follow_id: int, reference: str, email: str) -> None:
+async def send(settings: Settings, secret_key: str, follow_id: int, reference: str, email: str, *,
+               reporter: bool = False) -> None:
     """Send the confirmation email now (the resident is waiting to be told it went), or raise 503.
 
     With no mail server configured (`make run`), the link goes to the log instead, as sign-in codes
@@ -90,19 +93,45 @@ async def send(settings: Settings, secret_key: str, follow_id: int, reference: s
         log.info("event=confirmation_link reference=%s follow=%s url=%s note=no_smtp_url", reference, follow_id, url)
         return
     [error] = await anyio.to_thread.run_sync(send_batch, SmtpServer.from_url(settings.config.smtp_url),
-                                             [compose(reference, email, url, settings)])
+                                             [compose(reference, email, url, settings, reporter=reporter)])
     if error is not None:
         log.error("event=confirmation_not_sent reference=%s error=%s", reference, type(error).__name__)
         raise NOT_SENT
     log.info("event=confirmation_sent reference=%s follow=%s", reference, follow_id)
 
 
-def compose(reference: str, to: str, url: str, settings: Settings) -> EmailMessage:
+_sending: set[asyncio.Task] = set()
+
+
+def send_later(settings: Settings, follow_id: int, reference: str, email: str, device_id: int) -> None:
+    """After a report is committed: confirm the address its reporter typed, in the background (the
+    report is already accepted; a refused or failed email is logged, and "Get updates" on the
+    report's page asks again)."""
+    async def run() -> None:
+        try:
+            await ConfirmationLimits.new().check(device_id, email)
+            await send(settings, secret(settings.config.data_dir, "secret_key"), follow_id, reference, email,
+                       reporter=True)
+        except Problem as problem:
+            log.warning("event=reporter_confirmation_not_sent reference=%s follow=%s status=%s", reference,
+                        follow_id, problem.status)
+        except Exception:
+            log.exception("event=reporter_confirmation_failed reference=%s follow=%s", reference, follow_id)
+
+    task = asyncio.get_running_loop().create_task(run())
+    _sending.add(task)
+    task.add_done_callback(_sending.discard)
+
+
+def compose(reference: str, to: str, url: str, settings: Settings, *, reporter: bool = False) -> EmailMessage:
     said = spoken(reference)
     message = new_message(settings, to, f"Confirm your email for updates on report {said}")
+    asked = (f"Someone reported a problem to {settings.catalogue.council.short_name} (report {said}) and gave this "
+             f"address for updates on it.\n\n" if reporter else
+             f"Someone asked {settings.catalogue.council.short_name} to email this address when the status of report "
+             f"{said} changes.\n\n")
     message.set_content(
-        f"Someone asked {settings.catalogue.council.short_name} to email this address when the status of report "
-        f"{said} changes.\n\n"
+        asked +
         f"To start getting these emails, open this link and press \"Confirm\":\n{url}\n\n"
         f"If this was not you, ignore this email: we will not email you about the report.\n\n"
         f"--\n{settings.catalogue.council.name}\n"

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from reportit import database
 from reportit.push.email import token_follow_id, token_matches
+from reportit.accounts.tables import Device
 from reportit.push.tables import Follow
 
 log = logging.getLogger(__name__)
@@ -20,13 +21,34 @@ class Followed:
     email_confirmed: bool  # False with an email: updates wait until the address is confirmed
 
 
-async def follow_own_report(report_id: int, device_id: int | None, email: str) -> None:
-    """Called inside intake's transaction: the reporter hears about their own report. The address
-    they gave on the report form counts as confirmed."""
-    if device_id is None and not email.strip():
-        return
-    await Follow(report=report_id, device=device_id, email=email.strip(), email_confirmed=bool(email.strip()),
-                 reporter=True, created_at=datetime.now(timezone.utc)).save()
+async def follow_own_report(report_id: int, device_id: int | None, email: str) -> int | None:
+    """Called inside intake's transaction: the reporter hears about their own report.
+
+    The address typed on the report form is emailed updates only once it is known to be theirs: the
+    signed-in account's own address (confirmed by its sign-in code), or one this device confirmed
+    before. Otherwise anyone could have the council email a stranger about every report they make,
+    so the follow starts unconfirmed and the caller sends one confirmation link after the commit.
+    Returns the id of a follow that waits for that link, or None."""
+    email = email.strip()
+    if device_id is None and not email:
+        return None
+    confirmed = bool(email) and await _known_to_be_theirs(device_id, email)
+    follow = Follow(report=report_id, device=device_id, email=email, email_confirmed=confirmed, reporter=True,
+                    created_at=datetime.now(timezone.utc))
+    await follow.save()
+    return follow.id if email and not confirmed else None
+
+
+async def _known_to_be_theirs(device_id: int | None, email: str) -> bool:
+    if device_id is None:
+        # No app: an Open311 client or the console recorded the report on the resident's behalf and
+        # answers for the address they were given.
+        return True
+    account_email = await Device.select(Device.account.email.as_alias("email")).where(Device.id == device_id).first()
+    if account_email and account_email["email"] and account_email["email"].lower() == email.lower():
+        return True
+    confirmed = await Follow.select(Follow.email).where((Follow.device == device_id) & Follow.email_confirmed.eq(True))
+    return any(row["email"].lower() == email.lower() for row in confirmed)
 
 
 async def follow_original(duplicate_id: int, original_id: int) -> int:

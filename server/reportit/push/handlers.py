@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from reportit import database
 from reportit.events import DeviceJoinedAccount, ReportCreated, StatusChanged
-from reportit.push import wakeups
+from reportit.push import confirmation, wakeups
 from reportit.push.fanout import account_reach, enqueue_status_change, working_subscriptions
 from reportit.push.follows import follow_own_report
 from reportit.push.sender import wake_senders
@@ -18,8 +18,12 @@ log = logging.getLogger(__name__)
 
 
 async def follow_reporter(event: ReportCreated, settings: Settings) -> None:
-    """The reporter hears about their own report."""
-    await follow_own_report(event.report_id, event.device_id, event.contact_email)
+    """The reporter hears about their own report; an address not yet known to be theirs is sent one
+    confirmation link once the report is committed (never before: a rolled-back report sends nothing)."""
+    waiting = await follow_own_report(event.report_id, event.device_id, event.contact_email)
+    if waiting is not None and event.device_id is not None:
+        database.after_commit(lambda: confirmation.send_later(settings, waiting, event.reference,
+                                                              event.contact_email.strip(), event.device_id))
 
 
 async def queue_notifications(event: StatusChanged, settings: Settings) -> None:
