@@ -90,7 +90,7 @@ function sentScreen(sent, staff, ctx) {
           : 'Notifications are turned off for this app, so we cannot send them to this phone.');
         updates.replaceChildren(said);
         // Blocked notifications must not be the end of it: email is the other way to hear back.
-        if (result !== 'on') updates.append(email ? h('p', null, `We will email updates to ${email}.`) : emailForm(report.reference));
+        if (result !== 'on') updates.append(email ? emailPromise(email) : emailForm(report.reference));
         said.focus();  // the pressed button is gone: keep a keyboard user's place here
       } catch {
         button.removeAttribute('disabled');
@@ -101,7 +101,7 @@ function sentScreen(sent, staff, ctx) {
   } else {
     updates.append(h('h2', null, 'Get updates about this report?'),
       support === 'ios-install' ? h('p', null, 'To get notifications on an iPhone or iPad, add Report It to your Home Screen: tap the Share button, then "Add to Home Screen", and open it from there.') : null,
-      email ? h('p', null, `We will email updates to ${email}.`) : emailForm(report.reference));
+      email ? emailPromise(email) : emailForm(report.reference));
   }
   const keep = lastSavedPlace();
   return [
@@ -124,6 +124,12 @@ function sentScreen(sent, staff, ctx) {
     h('p', null, h('a', { href: '/report' }, 'Report another problem')),
     h('p', null, h('a', { href: '/mine' }, 'See your reports')),
   ];
+}
+
+/** Where the reporter's updates will go. @param {string} email */
+function emailPromise(email) {
+  // The server emails a typed address only once its owner confirms it (see the README).
+  return h('p', null, `We will email updates to ${email}. If this address is new to us, we have sent it an email: open the link in it to start getting them.`);
 }
 
 /** Email updates instead of push. @param {string} reference */
