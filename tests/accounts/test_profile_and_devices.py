@@ -56,6 +56,22 @@ async def test_a_new_email_address_is_confirmed_by_a_code_sent_to_it(push_client
     assert not await ResidentAccount.exists().where(ResidentAccount.email == old)
 
 
+async def test_a_change_of_email_code_asked_for_under_another_account_is_refused_in_words(
+        push_client, phone, mailbox):
+    first, second, new = new_email(), new_email(), new_email()
+    await sign_in(push_client, phone, mailbox, first)
+    await push_client.post("/api/me/email", json={"email": new}, headers=phone["headers"])
+    await push_client.post("/api/me/sign-out", json={}, headers=phone["headers"])
+    await sign_in(push_client, phone, mailbox, second)
+
+    response = await push_client.post("/api/me/email/verify", json={"email": new, "code": code_from(mailbox, new)},
+                                      headers=phone["headers"])
+
+    assert response.status_code == 403
+    assert "signed in to another account" in response.json()["detail"]
+    assert (await push_client.get("/api/me", headers=phone["headers"])).json()["account"]["email"] == second
+
+
 async def test_a_new_email_that_another_account_uses_is_refused(push_client, phone, other_phone, mailbox):
     mine, theirs = new_email(), new_email()
     await sign_in(push_client, phone, mailbox, mine)

@@ -139,7 +139,10 @@ async def verify_email(request: Request) -> Response:
     code = codes.read_code(body.get("code"))
     confirmed = await codes.check(email, code, device.id, services(request).secret_key, purpose="change_email")
     if confirmed.account_id != account_id:
-        raise Problem(403, "That code did not work", codes.OTHER_DEVICE, [FieldError("code", codes.OTHER_DEVICE)])
+        # This phone asked for it, but while signed in to another account (it signed out and in since).
+        message = ("This code was asked for while this phone was signed in to another account. Ask for a new "
+                   "code to change this account's email address.")
+        raise Problem(403, "That code did not work", message, [FieldError("code", message)])
     if await residents.email_taken(email, account_id):
         message = "Another account uses that email address. Sign in with it, or delete that account first."
         raise Problem(409, "Email address in use", message, [FieldError("email", message)])
