@@ -7,36 +7,24 @@ from __future__ import annotations
 import dataclasses
 import re
 import secrets
-import socket
 from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from reportit.accounts.tables import PasswordReset, StaffRole
 from reportit.console.tables import AuditLog
 from tests.console.conftest import PASSWORD, new_client, post_form, sign_in
-from tests.push.fixtures import Mailbox
+from tests.smtp import Mailbox, running_mailbox
 from reportit.app_state import services
 
 NEW_PASSWORD = "a brand new passphrase"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def mailbox() -> Iterator[Mailbox]:
-    handler = Mailbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    handler.port = controller.port  # type: ignore[attr-defined]
-    yield handler
-    controller.stop()
+    with running_mailbox() as mailbox:
+        yield mailbox
 
 
 @pytest.fixture
@@ -44,7 +32,7 @@ def with_smtp(app, mailbox) -> Iterator[None]:
     """The running app, told to send email through the test's SMTP server."""
     before = services(app).settings
     services(app).settings = dataclasses.replace(before, config=dataclasses.replace(
-        before.config, smtp_url=f"smtp://127.0.0.1:{mailbox.port}", mail_from="Console <console@westminster.example>"))
+        before.config, smtp_url=mailbox.url, mail_from="Console <console@westminster.example>"))
     yield
     services(app).settings = before
 

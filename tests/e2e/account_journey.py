@@ -10,45 +10,28 @@ import re
 import subprocess
 import sys
 import uuid
-from email import message_from_bytes, policy
 from typing import Iterator
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from tests.conftest import ROOT, free_port
-from tests.e2e.conftest import WESTMINSTER, FaultProxy, poll, start_server, stop_server, wait_for_service_worker
+from tests.conftest import ROOT
+from tests.smtp import Mailbox, running_mailbox
+from tests.e2e.conftest import WESTMINSTER, FaultProxy, start_server, stop_server, wait_for_service_worker
 from tests.e2e.test_push_journey import STUB_PUSH_MANAGER
 from tests.push.mock_push import Browser as Receiver
 from tests.push.mock_push import MockPushService
 
 
-class Mailbox:
-    def __init__(self) -> None:
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-    def count(self, address: str) -> int:
-        return sum(1 for m in self.messages if m["To"] == address)
-
-    def code_to(self, address: str, after: int = 0) -> str:
-        """The code in the newest email to `address`, once more than `after` have arrived, read as a resident reads it."""
-        poll(lambda: self.count(address) > after, message=f"no new email to {address}")
-        message = [m for m in self.messages if m["To"] == address][-1]
-        return re.search(r"is: (\d{6})", message.get_body(("plain",)).get_content()).group(1)
+def code_to(mailbox: Mailbox, address: str, after: int = 0) -> str:
+    """The code in the newest email to `address`, once more than `after` have arrived, read as a resident reads it."""
+    message = mailbox.newest_to(address, after)
+    return re.search(r"is: (\d{6})", message.get_body(("plain",)).get_content()).group(1)
 
 
 @pytest.fixture(scope="module")
 def mailbox() -> Iterator[Mailbox]:
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    box.port = controller.port  # type: ignore[attr-defined]
-    yield box
-    controller.stop()
+    with running_mailbox() as mailbox:
+        yield mailbox
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +107,7 @@ def sign_in(page, mailbox: Mailbox, email: str) -> None:
     """Sign in on this phone with the code from the email."""
     before = mailbox.count(email)
     ask_for_code(page, email)
-    page.fill("#code", mailbox.code_to(email, before))
+    page.fill("#code", code_to(mailbox, email, before))
     page.get_by_role("button", name="Sign in").click()
     page.locator("#main").get_by_text(f"Signed in as {email}").wait_for()
 

@@ -6,43 +6,29 @@ from __future__ import annotations
 
 import re
 import secrets
-from email import message_from_bytes, policy
 from typing import Iterator
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 
 from tests.conftest import free_port
-from tests.e2e.conftest import axe_violations, poll, start_server, stop_server
+from tests.smtp import Mailbox, running_mailbox
+from tests.e2e.conftest import axe_violations, start_server, stop_server
 from tests.e2e.test_console_journeys import add_staff, sign_in, tab_to
 
 UA = {"User-Agent": "Mozilla/5.0 (Linux; Android 14) Chrome/131.0 Mobile"}
 
 
-class Mailbox:
-    def __init__(self) -> None:
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-    def link_to(self, address: str) -> str:
-        """The link in the newest email to `address`, once it has arrived (it is sent after the answer)."""
-        poll(lambda: any(m["To"] == address for m in self.messages), message=f"no email to {address}")
-        message = [m for m in self.messages if m["To"] == address][-1]
-        return re.search(r"(http://\S+/account/verify\?\S+)", message.get_body(("plain",)).get_content()).group(1)
+def link_to(mailbox: Mailbox, address: str) -> str:
+    """The link in the newest email to `address`, once it has arrived (it is sent after the answer)."""
+    message = mailbox.newest_to(address)
+    return re.search(r"(http://\S+/account/verify\?\S+)", message.get_body(("plain",)).get_content()).group(1)
 
 
 @pytest.fixture(scope="module")
 def mailbox() -> Iterator[Mailbox]:
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    box.port = controller.port  # type: ignore[attr-defined]
-    yield box
-    controller.stop()
+    with running_mailbox() as mailbox:
+        yield mailbox
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +50,7 @@ def test_the_emailed_link_by_keyboard_in_a_plain_browser_asks_for_the_code_in_th
     email = f"e2e-{secrets.token_hex(4)}@example.org"
     assert httpx.post(f"{mail_server}/api/me/sign-in", json={"email": email},
                       headers=device(mail_server)).status_code == 202
-    page.goto(mailbox.link_to(email))
+    page.goto(link_to(mailbox, email))
     assert page.locator("h1").inner_text() == "Sign in to Report It"
     assert axe_violations(page) == []
 
@@ -82,7 +68,7 @@ def test_the_link_signs_in_the_app_that_asked_and_my_data_reads_well(browser, ma
     context = browser.new_context(locale="en-GB", extra_http_headers=headers)
     page = context.new_page()
     try:
-        page.goto(mailbox.link_to(email))
+        page.goto(link_to(mailbox, email))
         tab_to(page, "button[type=submit]")
         page.keyboard.press("Enter")
         page.wait_for_selector("h1:text('You are signed in')")

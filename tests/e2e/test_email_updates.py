@@ -4,29 +4,21 @@ email went out, and the link in it, opened in a browser, confirms with a button 
 from __future__ import annotations
 
 import re
-import socket
 from typing import Iterator
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from tests.e2e.conftest import WESTMINSTER, axe_violations, poll, start_server, stop_server
 from tests.e2e.journey import fill_report, send, sent_reference
-from tests.push.fixtures import Mailbox
+from tests.smtp import Mailbox, running_mailbox
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def mail_server() -> Iterator[tuple[str, Mailbox]]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield f"smtp://127.0.0.1:{port}", mailbox
-    controller.stop()
+    with running_mailbox() as mailbox:
+        yield mailbox.url, mailbox
 
 
 @pytest.fixture

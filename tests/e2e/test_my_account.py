@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from reportit.accounts.erase import DELETED, KEPT
 from reportit.reports.references import spoken
 from tests.e2e import account_journey
-from tests.e2e.account_journey import change_status, new_email, sign_in
+from tests.e2e.account_journey import change_status, code_to, new_email, sign_in
 from tests.e2e.conftest import axe_violations, poll, server_reports, store
 from tests.e2e.journey import fill_report, send, sent_reference
 
@@ -78,7 +78,7 @@ def test_sign_in_by_keyboard_with_the_servers_messages_and_every_screen_passes_a
     assert code_input.get_attribute("inputmode") == "numeric"
     assert code_input.get_attribute("autocomplete") == "one-time-code"
     assert_accessible(page, "code entry")
-    code = mailbox.code_to(email)
+    code = code_to(mailbox, email)
 
     wrong = "000000" if code != "000000" else "111111"
     tab_to(page, "#code")
@@ -92,7 +92,7 @@ def test_sign_in_by_keyboard_with_the_servers_messages_and_every_screen_passes_a
     tab_to(page, "#send-new-code")
     page.keyboard.press("Enter")
     expect(page.locator("#code-sent")).to_have_text(f"We sent a new code to {email}. Use the newest email.")
-    newest = mailbox.code_to(email, 1)
+    newest = code_to(mailbox, email, 1)
     page.fill("#code", "")
     tab_to(page, "#code")
     page.keyboard.type(newest)
@@ -276,7 +276,7 @@ def test_email_change_is_confirmed_by_a_code_sent_to_the_new_address(phone, mail
     page.get_by_role("button", name="Send a code").click()
     page.get_by_role("heading", name="Confirm your new email address").wait_for()
     expect(page.get_by_text(f"Enter the 6-digit code we sent to {new}.")).to_be_visible()
-    page.fill("#code", mailbox.code_to(new))
+    page.fill("#code", code_to(mailbox, new))
     page.get_by_role("button", name="Confirm").click()
     page.locator("#main").get_by_text(f"Signed in as {new}").wait_for()
 

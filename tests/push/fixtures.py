@@ -5,48 +5,15 @@ would race each other for the same outbox rows."""
 
 from __future__ import annotations
 
-import asyncio
-
 import dataclasses
-import socket
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from typing import AsyncIterator, Iterator
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 
 from tests.push.mock_push import Browser, MockPushService
+from tests.smtp import Mailbox, running_mailbox
 from reportit.app_state import services
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Mailbox:
-    """An aiosmtpd handler that keeps every message it is given."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
-        return "250 OK"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if m["To"] == address]
-
-    async def wait_for(self, address: str, count: int = 1) -> list[EmailMessage]:
-        """The messages to `address` once there are `count` (some are sent in the background)."""
-        for _ in range(200):
-            if len(self.to(address)) >= count:
-                return self.to(address)
-            await asyncio.sleep(0.05)
-        raise AssertionError(f"{count} message(s) to {address} never arrived: {len(self.to(address))} did")
 
 
 @pytest.fixture(scope="session")
@@ -66,12 +33,8 @@ def mock_push(browser, settings) -> Iterator[MockPushService]:
 
 @pytest.fixture(scope="session")
 def mailbox() -> Iterator[Mailbox]:
-    handler = Mailbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    handler.port = controller.port  # type: ignore[attr-defined]
-    yield handler
-    controller.stop()
+    with running_mailbox() as mailbox:
+        yield mailbox
 
 
 @pytest.fixture(scope="session")
