@@ -15,6 +15,8 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from urllib.parse import unquote, urlparse
 
+import anyio
+
 from reportit.settings import Settings
 
 TIMEOUT = 30.0
@@ -59,6 +61,15 @@ def new_message(settings: Settings, to: str, subject: str) -> EmailMessage:
     message["Message-ID"] = make_msgid(domain=urlparse(settings.config.base_url).hostname or "localhost")
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies to us
     return message
+
+
+async def send_now(settings: Settings, message: EmailMessage) -> Exception | None:
+    """Send one message while someone waits for it (a code, a link), off the event loop; None for
+    sent, or what stopped it. Callers decide what a resident sees without SMTP configured."""
+    if not settings.config.smtp_url:
+        raise RuntimeError("send_now needs REPORTIT_SMTP_URL: say what happens without it before calling")
+    [failure] = await anyio.to_thread.run_sync(send_batch, SmtpServer.from_url(settings.config.smtp_url), [message])
+    return failure
 
 
 def send_batch(server: SmtpServer, messages: list[EmailMessage]) -> list[Exception | None]:

@@ -8,9 +8,7 @@ import logging
 from email.message import EmailMessage
 from urllib.parse import urlencode
 
-from starlette.concurrency import run_in_threadpool
-
-from reportit.mail import SmtpServer, new_message, send_batch
+from reportit.mail import new_message, send_now
 from reportit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -48,8 +46,7 @@ async def send_code(settings: Settings, email: str, code: str, *, purpose: str =
     if not settings.config.smtp_url:
         log.info("event=sign_in_code email=%s code=%s purpose=%s note=no_smtp_url", email, code, purpose)
         return
-    [failure] = await run_in_threadpool(send_batch, SmtpServer.from_url(settings.config.smtp_url),
-                                        [compose(settings, email, code, purpose=purpose)])
+    failure = await send_now(settings, compose(settings, email, code, purpose=purpose))
     if failure is not None:
         log.warning("event=sign_in_code_not_sent purpose=%s error=%r", purpose, failure)
     else:

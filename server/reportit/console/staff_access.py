@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from email.message import EmailMessage
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -16,7 +15,7 @@ from reportit.accounts.tables import StaffRole
 from reportit.console.access import ADMIN, form_of, staff_only
 from reportit.console.admin import show_admin
 from reportit.console.audit import record
-from reportit.mail import SmtpServer, new_message, send_batch
+from reportit.mail import new_message, send_now
 from reportit.settings import Settings
 from reportit.app_state import services
 
@@ -74,7 +73,7 @@ async def send_reset(request: Request, staff: StaffMember) -> Response:
         token = await create_reset(person["id"])
         await record(staff.user_id, staff.email, "password_reset_sent", target=person["email"])
     message = reset_message(person["email"], f"{settings.config.base_url}/console/password-reset/{token}", settings)
-    [failure] = await run_in_threadpool(send_batch, SmtpServer.from_url(settings.config.smtp_url), [message])
+    failure = await send_now(settings, message)
     if failure is not None:
         log.warning("event=password_reset_email_failed user_id=%s error=%r", person["id"], str(failure))
         return await show_admin(request, staff, status_code=502, errors={

@@ -16,12 +16,10 @@ import logging
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-import anyio
-
 from reportit.limits import RateLimiter
 from reportit.problems import Problem
 from reportit.push import base64url
-from reportit.mail import SmtpServer, new_message, send_batch
+from reportit.mail import new_message, send_now
 from reportit.push.email import token_follow_id
 from reportit.push.tables import Follow
 from reportit.reports.references import spoken
@@ -92,8 +90,7 @@ async def send(settings: Settings, secret_key: str, follow_id: int, reference: s
     if not settings.config.smtp_url:
         log.info("event=confirmation_link reference=%s follow=%s url=%s note=no_smtp_url", reference, follow_id, url)
         return
-    [error] = await anyio.to_thread.run_sync(send_batch, SmtpServer.from_url(settings.config.smtp_url),
-                                             [compose(reference, email, url, settings, reporter=reporter)])
+    error = await send_now(settings, compose(reference, email, url, settings, reporter=reporter))
     if error is not None:
         log.error("event=confirmation_not_sent reference=%s error=%s", reference, type(error).__name__)
         raise NOT_SENT
