@@ -1,0 +1,70 @@
+"""From matched alerts to outbox rows: who each alert reaches (every phone of its account, or the
+phone that saved it), the account's email for when no phone takes pushes, and the one-click
+unsubscribe link. Runs in the publisher's transaction; the senders are woken after it commits."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+from collections.abc import Callable
+from pathlib import Path
+
+from reportit import database
+from reportit.accounts.tables import Device
+from reportit.alerts.matching import Match
+from reportit.push import base64url, wakeups
+from reportit.push.alert_outbox import Addressee, enqueue_alerts
+from reportit.push.message import AlertNews
+from reportit.push.sender import wake_senders
+from reportit.push.tables import Notification
+from reportit.secrets_store import secret
+from reportit.settings import Settings
+
+
+@functools.lru_cache(maxsize=4)
+def _secret_key(data_dir: Path) -> str:
+    return secret(data_dir, "secret_key")
+
+
+def unsubscribe_token(secret_key: str, account_id: int, email: str) -> str:
+    """`<account id>.<signature>`: a changed address (or an erased account) makes old links stale."""
+    digest = hmac.new(secret_key.encode(), f"alerts-unsubscribe:{account_id}:{email.lower()}".encode(),
+                      hashlib.sha256).digest()
+    return f"{account_id}.{base64url.encode(digest[:18])}"
+
+
+def unsubscribe_url(settings: Settings, account_id: int, email: str) -> str:
+    token = unsubscribe_token(_secret_key(settings.config.data_dir), account_id, email)
+    return f"{settings.config.base_url}/alerts/unsubscribe/{token}"
+
+
+async def reach(matches: list[Match]) -> dict[int, tuple[int, ...]]:
+    """Each account's phones, by account id."""
+    accounts = sorted({m.account_id for m in matches if m.account_id is not None})
+    if not accounts:
+        return {}
+    phones: dict[int, list[int]] = {}
+    for row in await Device.select(Device.id, Device.account).where(Device.account.is_in(accounts)):
+        phones.setdefault(row["account"], []).append(row["id"])
+    return {account: tuple(ids) for account, ids in phones.items()}
+
+
+async def notify(matches: list[Match], words: Callable[[Match], AlertNews], settings: Settings, *,
+                 report_id: int | None = None) -> int:
+    """Queue one message per matched alert (a resident told once however many of their alerts match)."""
+    if not matches:
+        return 0
+    phones = await reach(matches)
+    items = []
+    for match in matches:
+        devices = phones.get(match.account_id, ()) if match.account_id is not None else (match.device_id,)
+        email = match.account_email if match.account_id is not None else ""
+        link = unsubscribe_url(settings, match.account_id, email) if email and match.account_id is not None else ""
+        items.append((words(match), Addressee(match.alert_id, devices or (match.device_id,), email,
+                                              match.email_mode, link)))
+    queued = await enqueue_alerts(items, settings, report_id=report_id)
+    if queued:
+        await wakeups.announce(Notification._meta.db)  # other processes' senders, at the commit
+        database.after_commit(wake_senders)
+    return queued
