@@ -50,12 +50,19 @@ async def create_alert(request: Request) -> Response:
 async def update_alert(request: Request) -> Response:
     watcher = await _watcher(request)
     spec = read_alert(await read_json(request), services(request).settings)
-    return JSONResponse(await store.update(watcher, request.path_params["id"], spec), headers=NO_STORE)
+    return JSONResponse(await store.update(watcher, _alert_id(request), spec), headers=NO_STORE)
+
+
+def _alert_id(request: Request) -> int:
+    text = request.path_params["id"]
+    if not text.isdigit() or len(text) > 18:
+        raise store.NOT_FOUND
+    return int(text)
 
 
 async def delete_alert(request: Request) -> Response:
     watcher = await _watcher(request)
-    await store.delete(watcher, request.path_params["id"])
+    await store.delete(watcher, _alert_id(request))
     return Response(status_code=204)
 
 
@@ -115,6 +122,6 @@ async def unsubscribe(request: Request) -> Response:
 routes = [
     by_method("/api/me/alerts", GET=list_alerts, POST=create_alert),
     Route("/api/me/alerts/estimate", estimate_alert, methods=["GET"]),
-    by_method("/api/me/alerts/{id:int}", PUT=update_alert, DELETE=delete_alert),
+    by_method("/api/me/alerts/{id}", PUT=update_alert, DELETE=delete_alert),
     Route("/alerts/unsubscribe/{token}", unsubscribe, methods=["GET", "POST"]),
 ]

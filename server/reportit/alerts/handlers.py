@@ -8,8 +8,10 @@ waits on sending; the senders are woken once the transaction commits.
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from urllib.parse import quote
 
+from reportit.bulk_insert import insert_rows
 from reportit.alerts.matching import Match, alerts_at, alerts_following
 from reportit.alerts.notify import notify
 from reportit.alerts.tables import Alert, ApplicationNotice
@@ -35,14 +37,19 @@ def _cut(text: str, limit: int = MAX_BODY) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+async def _remember(reference: str, regime: str, kind: str, latitude: float | None, longitude: float | None) -> None:
+    """What "about N a week" counts (an import publishes thousands: straight to the driver)."""
+    await insert_rows(ApplicationNotice, ("reference", "regime", "kind", "latitude", "longitude", "heard_at"),
+                      [(reference, regime, kind, latitude, longitude, datetime.now(timezone.utc))])
+
+
 def application_path(reference: str) -> str:
     return f"/a/{quote(reference, safe='')}"
 
 
 async def application_received(event: ApplicationReceived, settings: Settings) -> None:
     """A new application: residents whose alert area holds its point and who chose its regime."""
-    await ApplicationNotice.insert(ApplicationNotice(reference=event.reference, regime=event.regime, kind="received",
-                                                     latitude=event.latitude, longitude=event.longitude))
+    await _remember(event.reference, event.regime, "received", event.latitude, event.longitude)
     if event.latitude is None or event.longitude is None or event.regime not in REGIMES:
         return
     matches = await alerts_at(event.latitude, event.longitude, event.regime)
@@ -58,8 +65,7 @@ async def application_received(event: ApplicationReceived, settings: Settings) -
 
 async def application_changed(event: ApplicationChanged, settings: Settings) -> None:
     """A changed application: residents who follow it, or watch changes in an area that holds it."""
-    await ApplicationNotice.insert(ApplicationNotice(reference=event.reference, regime=event.regime, kind="changed",
-                                                     latitude=event.latitude, longitude=event.longitude))
+    await _remember(event.reference, event.regime, "changed", event.latitude, event.longitude)
     matches = {m.alert_id: m for m in await alerts_following(event.reference)}
     if event.latitude is not None and event.longitude is not None:
         for match in await alerts_at(event.latitude, event.longitude, "changes"):

@@ -8,6 +8,7 @@ _DEVICE = [{"device": []}]
 _KINDS = {"type": "array", "items": {"type": "string", "enum": ["planning", "licensing", "changes", "problems"]},
           "description": "new planning applications, new licensing applications, changes to applications "
                          "(the followed one, or those in the area), new reported problems"}
+_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
 _ALERT = {"description": "The alert", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Alert"}}}}
 
 
@@ -80,11 +81,10 @@ OPENAPI_PATHS = {
             "401": _PROBLEM, "422": _PROBLEM},
     }},
     "/api/me/alerts/{id}": {
-        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-        "put": {"summary": "Change an alert (the whole alert is sent)", "security": _DEVICE,
+        "put": {"summary": "Change an alert (the whole alert is sent)", "security": _DEVICE, "parameters": _ID,
                 "requestBody": _json_body({"$ref": "#/components/schemas/AlertInput"}),
                 "responses": {"200": _ALERT, "400": _PROBLEM, "401": _PROBLEM, "404": _PROBLEM, "422": _PROBLEM}},
-        "delete": {"summary": "Delete an alert (what it queued is not sent)", "security": _DEVICE,
+        "delete": {"summary": "Delete an alert (what it queued is not sent)", "security": _DEVICE, "parameters": _ID,
                    "responses": {"204": {"description": "Deleted"}, "401": _PROBLEM, "404": _PROBLEM}},
     },
 }

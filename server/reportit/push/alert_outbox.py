@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 
+from reportit.bulk_insert import insert_rows
 from reportit.push.fanout import NO_SMTP, working_subscriptions
 from reportit.push.message import AlertNews
 from reportit.push.tables import Notification
@@ -22,7 +23,8 @@ from reportit.settings import Settings
 log = logging.getLogger(__name__)
 
 DIGEST_HOUR_UTC = 7  # a daily digest goes out at 07:00 (UTC), before most people set off
-INSERT_CHUNK = 500
+COLUMNS = ("report", "channel", "subscription", "state", "next_attempt_at", "created_at", "title", "body", "url",
+           "tag", "email", "unsubscribe_url", "digest", "alert", "last_error")
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ async def enqueue_alerts(items: list[tuple[AlertNews, Addressee]], settings: Set
         return 0
     now = now or datetime.now(timezone.utc)
     by_device = await working_subscriptions(sorted({d for _, a in items for d in a.device_ids}), now)
-    rows: list[Notification] = []
+    rows: list[tuple] = []
     pushed: set[int] = set()
     emailed: set[str] = set()
     for news, addressee in items:
@@ -62,33 +64,31 @@ async def enqueue_alerts(items: list[tuple[AlertNews, Addressee]], settings: Set
         for subscription in reached:
             if subscription not in pushed:
                 pushed.add(subscription)
-                rows.append(_row(news, addressee, "push", now, report_id, subscription=subscription, email=email,
-                                 digest=digest))
+                rows.append(_row(news, addressee, "push", now, now, report_id, subscription, email, digest))
         if not reached and email and email.lower() not in emailed:
             emailed.add(email.lower())
-            rows.append(_email_row(news, addressee, email, digest, due, report_id, settings))
-    for start in range(0, len(rows), INSERT_CHUNK):
-        await Notification.insert(*rows[start:start + INSERT_CHUNK])
-    waiting = sum(1 for r in rows if r.state == "pending")
-    log.info("event=alerts_queued url=%s push=%d email=%d", items[0][0].url,
-             sum(r.channel == "push" for r in rows), sum(r.channel == "email" for r in rows))
+            rows.append(_email_row(news, addressee, email, digest, due, now, report_id, settings))
+    await insert_rows(Notification, COLUMNS, rows)
+    waiting = sum(1 for r in rows if r[3] == "pending")
+    log.info("event=alerts_queued url=%s push=%d email=%d", items[0][0].url, sum(r[1] == "push" for r in rows),
+             sum(r[1] == "email" for r in rows))
     return waiting
 
 
-def _email_row(news: AlertNews, addressee: Addressee, email: str, digest: str, due: datetime,
-               report_id: int | None, settings: Settings) -> Notification:
+def _email_row(news: AlertNews, addressee: Addressee, email: str, digest: str, due: datetime, now: datetime,
+               report_id: int | None, settings: Settings) -> tuple:
     if settings.config.smtp_url:
-        return _row(news, addressee, "email", due, report_id, email=email, digest=digest)
+        return _row(news, addressee, "email", due, now, report_id, None, email, digest)
     log.warning("event=email_skipped reason=no_smtp_url")
-    return _row(news, addressee, "email", due, report_id, email=email, digest=digest, state="skipped",
+    return _row(news, addressee, "email", due, now, report_id, None, email, digest, state="skipped",
                 last_error=NO_SMTP)
 
 
-def _row(news: AlertNews, addressee: Addressee, channel: str, due: datetime, report_id: int | None,
-         **values) -> Notification:
-    return Notification(report=report_id, channel=channel, next_attempt_at=due, title=news.title[:200],
-                        body=news.body, url=news.url[:300], tag=news.tag[:64], alert=addressee.alert_id,
-                        unsubscribe_url=addressee.unsubscribe_url[:500], **values)
+def _row(news: AlertNews, addressee: Addressee, channel: str, due: datetime, now: datetime, report_id: int | None,
+         subscription: int | None, email: str, digest: str, *, state: str = "pending", last_error: str = "") -> tuple:
+    """One outbox row, in COLUMNS' order."""
+    return (report_id, channel, subscription, state, due, now, news.title[:200], news.body, news.url[:300],
+            news.tag[:64], email[:320], addressee.unsubscribe_url[:500], digest[:400], addressee.alert_id, last_error)
 
 
 async def email_fallback(row: dict, settings: Settings) -> bool:
@@ -108,7 +108,8 @@ async def email_fallback(row: dict, settings: Settings) -> bool:
     news = AlertNews(row["title"], row["body"], row["url"], row["tag"])
     addressee = Addressee(row["alert"], (), row["email"], "daily" if row["digest"] else "immediate",
                           row["unsubscribe_url"])
-    await Notification.insert(_email_row(news, addressee, row["email"], row["digest"], due, row["report"], settings))
+    await insert_rows(Notification, COLUMNS, [_email_row(news, addressee, row["email"], row["digest"], due, now,
+                                                         row["report"], settings)])
     return True
 
 
