@@ -11,7 +11,7 @@ import logging
 from datetime import datetime, timezone
 from urllib.parse import quote
 
-from reportit.bulk_insert import insert_rows
+from reportit.fast_sql import insert_rows
 from reportit.alerts.matching import Match, alerts_at, alerts_following
 from reportit.alerts.notify import notify
 from reportit.alerts.tables import Alert, ApplicationNotice

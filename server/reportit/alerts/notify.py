@@ -1,5 +1,5 @@
-"""From matched alerts to outbox rows: who each alert reaches (every phone of its account, or the
-phone that saved it), the account's email for when no phone takes pushes, and the one-click
+"""From matched alerts to outbox rows: the push subscriptions each alert reaches (found with it), the
+account's email for when no phone takes pushes, and the one-click
 unsubscribe link. Runs in the publisher's transaction; the senders are woken after it commits."""
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reportit import database
-from reportit.accounts.tables import Device
 from reportit.alerts.matching import Match
 from reportit.push import base64url, wakeups
 from reportit.push.alert_outbox import Addressee, enqueue_alerts
@@ -39,30 +38,16 @@ def unsubscribe_url(settings: Settings, account_id: int, email: str) -> str:
     return f"{settings.config.base_url}/alerts/unsubscribe/{token}"
 
 
-async def reach(matches: list[Match]) -> dict[int, tuple[int, ...]]:
-    """Each account's phones, by account id."""
-    accounts = sorted({m.account_id for m in matches if m.account_id is not None})
-    if not accounts:
-        return {}
-    phones: dict[int, list[int]] = {}
-    for row in await Device.select(Device.id, Device.account).where(Device.account.is_in(accounts)):
-        phones.setdefault(row["account"], []).append(row["id"])
-    return {account: tuple(ids) for account, ids in phones.items()}
-
-
 async def notify(matches: list[Match], words: Callable[[Match], AlertNews], settings: Settings, *,
                  report_id: int | None = None) -> int:
     """Queue one message per matched alert (a resident told once however many of their alerts match)."""
     if not matches:
         return 0
-    phones = await reach(matches)
     items = []
     for match in matches:
-        devices = phones.get(match.account_id, ()) if match.account_id is not None else (match.device_id,)
         email = match.account_email if match.account_id is not None else ""
         link = unsubscribe_url(settings, match.account_id, email) if email and match.account_id is not None else ""
-        items.append((words(match), Addressee(match.alert_id, devices or (match.device_id,), email,
-                                              match.email_mode, link)))
+        items.append((words(match), Addressee(match.alert_id, match.subscriptions, email, match.email_mode, link)))
     queued = await enqueue_alerts(items, settings, report_id=report_id)
     if queued:
         await wakeups.announce(Notification._meta.db)  # other processes' senders, at the commit

@@ -1,8 +1,9 @@
 """Queueing messages of their own (alerts) in the notification outbox, inside the caller's
 transaction, exactly like a status change's rows: nothing here sends anything.
 
-Each addressee is one resident's alert: the devices that reach them (every phone of their account)
-and, when none of those takes pushes, an email address (their account's, confirmed by signing in).
+Each addressee is one resident's alert: the working push subscriptions that reach them (every
+phone of their account; found with the alert, see `alerts.matching`) and, when there are none, an
+email address (their account's, confirmed by signing in).
 A resident whose several alerts match the same thing is told once: rows are unique per push
 subscription and per email address. A daily digest's rows wait until the digest hour and are sent
 as one email (`push/digest.py`).
@@ -14,8 +15,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 
-from reportit.bulk_insert import insert_rows
-from reportit.push.fanout import NO_SMTP, working_subscriptions
+from reportit.fast_sql import insert_rows
+from reportit.push.fanout import NO_SMTP
 from reportit.push.message import AlertNews
 from reportit.push.tables import Notification
 from reportit.settings import Settings
@@ -30,7 +31,7 @@ COLUMNS = ("report", "channel", "subscription", "state", "next_attempt_at", "cre
 @dataclass(frozen=True)
 class Addressee:
     alert_id: int
-    device_ids: tuple[int, ...]
+    subscriptions: tuple[int, ...]
     email: str = ""  # where an email goes when no device takes pushes ("" : nowhere)
     email_mode: str = "immediate"  # immediate | daily | none
     unsubscribe_url: str = ""
@@ -52,12 +53,11 @@ async def enqueue_alerts(items: list[tuple[AlertNews, Addressee]], settings: Set
     if not items:
         return 0
     now = now or datetime.now(timezone.utc)
-    by_device = await working_subscriptions(sorted({d for _, a in items for d in a.device_ids}), now)
     rows: list[tuple] = []
     pushed: set[int] = set()
     emailed: set[str] = set()
     for news, addressee in items:
-        reached = [s for d in addressee.device_ids for s in by_device.get(d, [])]
+        reached = addressee.subscriptions
         email = addressee.email if addressee.email_mode != "none" else ""
         due = digest_due(now) if addressee.email_mode == "daily" else now
         digest = digest_key(email, due) if email and addressee.email_mode == "daily" else ""
