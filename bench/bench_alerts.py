@@ -121,7 +121,9 @@ async def measure(backend: str, env: dict[str, str]) -> dict:
         started = time.perf_counter()
         for reference, lat, lng in applications[:BASELINE_APPLICATIONS]:
             scanned = await _scan(lat, lng)
-            agree = agree and scanned == {m.alert_id for m in await alerts_at(lat, lng, "planning")}
+            async with database.write_transaction(engine):
+                indexed_matches = {m.alert_id for m in await alerts_at(lat, lng, "planning")}
+            agree = agree and scanned == indexed_matches
         scan = (time.perf_counter() - started) / BASELINE_APPLICATIONS * APPLICATIONS
     finally:
         await database.close_pool(engine)

@@ -23,10 +23,9 @@ def _transaction(table: type[Table]):
 
 
 def placeholders(table: type[Table], count: int, start: int = 1) -> list[str]:
-    """The driver's parameter marks: `?` on SQLite, `$n` on PostgreSQL."""
-    if table._meta.db.engine_type == "sqlite":
-        return ["?"] * count
-    return [f"${n}" for n in range(start, start + count)]
+    """The driver's numbered parameter marks (`?n` on SQLite, `$n` on PostgreSQL): one may be used twice."""
+    mark = "?" if table._meta.db.engine_type == "sqlite" else "$"
+    return [f"{mark}{n}" for n in range(start, start + count)]
 
 
 async def fetch_rows(table: type[Table], sql: str, params: Sequence) -> list[dict]:
