@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+
+import pytest
 from datetime import datetime, timedelta, timezone
 
 from reportit import database, events
@@ -69,3 +71,13 @@ async def settled_url(url: str, timeout: float = 15.0) -> list[dict]:
             raise AssertionError(f"outbox did not settle: {rows}")
         wake_senders()
         await asyncio.sleep(0.05)
+
+
+@pytest.fixture(autouse=True)
+async def no_alert_outlives_its_test(push_app):
+    """Alerts watching Westminster would hear of every other test's reports there (and queue
+    outbox rows those tests count): each test's alerts go with it."""
+    yield
+    from reportit.alerts.tables import Alert
+
+    await Alert.delete(force=True)

@@ -91,14 +91,18 @@ async def test_a_new_public_report_nearby_reaches_those_watching_its_category(pu
                                                                               mock_push):
     name = unique_name()
     await subscribe(push_client, resident, browser, mock_push.url("ok", name))
-    await save_alert(push_client, resident, kinds=["problems"], categories=["pothole"], radius=2000)
+    corner = {"latitude": "51.5350", "longitude": "-0.2100"}  # a spot no other test reports at
+    await save_alert(push_client, resident, kinds=["problems"], categories=["pothole"], radius=300,
+                     latitude=51.5352, longitude=-0.2100)
     neighbour = await new_device(push_client)
 
-    public = await send(push_client, neighbour, pothole())
-    private = await send(push_client, neighbour, {**pothole(), "category": "noise_neighbour",
+    public = await send(push_client, neighbour, pothole(**corner))
+    elsewhere = await send(push_client, neighbour, pothole())
+    private = await send(push_client, neighbour, {**pothole(**corner), "category": "noise_neighbour",
                                                   "answers": '{"threatened": "no"}'})
-    assert public.status_code == private.status_code == 201
+    assert public.status_code == private.status_code == elsewhere.status_code == 201
     public_ref, private_ref = public.json()["reference"], private.json()["reference"]
+    assert not await Notification.exists().where(Notification.url == f"/r/{elsewhere.json()['reference']}")
     await settled_url(f"/r/{public_ref}")
 
     [push] = mock_push.delivered(name)
