@@ -119,7 +119,7 @@ async def measure(backend: str, env: dict[str, str]) -> dict:
 
         agree = True
         started = time.perf_counter()
-        for reference, lat, lng in applications[:BASELINE_APPLICATIONS]:
+        for _reference, lat, lng in applications[:BASELINE_APPLICATIONS]:
             scanned = await _scan(lat, lng)
             async with database.write_transaction(engine):
                 indexed_matches = {m.alert_id for m in await alerts_at(lat, lng, "planning")}

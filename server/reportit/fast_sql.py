@@ -41,6 +41,18 @@ async def insert_rows(table: type[Table], columns: Sequence[str], rows: Sequence
         return
     transaction = _transaction(table)
     names = ", ".join(f'"{column}"' for column in columns)
-    marks = ", ".join(placeholders(table, len(columns)))
-    sql = f'INSERT INTO "{table._meta.tablename}" ({names}) VALUES ({marks})'
-    await transaction.connection.executemany(sql, list(rows))
+    if table._meta.db.engine_type == "sqlite":
+        marks = ", ".join(placeholders(table, len(columns)))
+        sql = f'INSERT INTO "{table._meta.tablename}" ({names}) VALUES ({marks})'
+        await transaction.connection.executemany(sql, list(rows))
+        return
+    # One statement, one array per column: asyncpg's executemany prepares its statement afresh on
+    # every call (a round trip and a plan), this one is prepared once and cached by the connection.
+    arrays = ", ".join(f"${n}::{_sql_type(table, column)}[]" for n, column in enumerate(columns, start=1))
+    sql = f'INSERT INTO "{table._meta.tablename}" ({names}) SELECT * FROM unnest({arrays})'
+    await transaction.connection.execute(sql, *(list(values) for values in zip(*rows)))
+
+
+def _sql_type(table: type[Table], column: str) -> str:
+    found = table._meta.get_column_by_name(column).column_type
+    return "text" if found.startswith("VARCHAR") else found

@@ -1,21 +1,26 @@
 """Alerts' subscriptions to other domains' events (wired in `reportit.wiring`).
 
-Each runs in the publisher's transaction: it remembers the application (for "about N a week"),
-matches the point against saved alerts through the spatial index and writes outbox rows. It never
-waits on sending; the senders are woken once the transaction commits.
+Each runs in the publisher's transaction. Applications come in imports of hundreds, so their events
+are gathered and handled together at the end of that transaction (`database.before_commit`): the
+applications are remembered (for "about N a week"), matched against saved alerts through the
+spatial index in a few queries, and their outbox rows written in one statement. Nothing waits on
+sending; the senders are woken once the transaction commits.
 """
 
 from __future__ import annotations
 
 import logging
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import quote
 
-from reportit.fast_sql import insert_rows
-from reportit.alerts.matching import Match, alerts_at, alerts_following
-from reportit.alerts.notify import notify
+from reportit import database
+from reportit.alerts.matching import Match, alerts_at, alerts_at_points, alerts_following
+from reportit.alerts.notify import addressed, notify
 from reportit.alerts.tables import Alert, ApplicationNotice
 from reportit.events import AccountErased, ApplicationChanged, ApplicationReceived, ReportCreated
+from reportit.fast_sql import insert_rows
 from reportit.push.alert_outbox import withdraw_alerts
 from reportit.push.message import AlertNews
 from reportit.reports.tables import Report
@@ -26,6 +31,66 @@ log = logging.getLogger(__name__)
 
 REGIMES = ("planning", "licensing")
 MAX_BODY = 300
+NOTICE_COLUMNS = ("reference", "regime", "kind", "latitude", "longitude", "heard_at")
+
+
+@dataclass
+class _Gathered:
+    """The application events of one write transaction, handled together before it commits."""
+
+    transaction: object
+    settings: Settings
+    received: list[ApplicationReceived] = field(default_factory=list)
+    changed: list[ApplicationChanged] = field(default_factory=list)
+
+
+_gathered: ContextVar[_Gathered | None] = ContextVar("alerts_gathered", default=None)
+
+
+def _gather(settings: Settings) -> _Gathered:
+    transaction = Alert._meta.db.current_transaction.get()
+    gathered = _gathered.get()
+    if gathered is None or gathered.transaction is not transaction:
+        gathered = _Gathered(transaction, settings)
+        _gathered.set(gathered)
+        database.before_commit(lambda: _handle(gathered))
+    return gathered
+
+
+async def application_received(event: ApplicationReceived, settings: Settings) -> None:
+    """A new application: residents whose alert area holds its point and who chose its regime."""
+    _gather(settings).received.append(event)
+
+
+async def application_changed(event: ApplicationChanged, settings: Settings) -> None:
+    """A changed application: residents who follow it, or watch changes in an area that holds it."""
+    _gather(settings).changed.append(event)
+
+
+async def _handle(gathered: _Gathered) -> None:
+    now = datetime.now(timezone.utc)
+    await insert_rows(ApplicationNotice, NOTICE_COLUMNS, [
+        *((e.reference, e.regime, "received", e.latitude, e.longitude, now) for e in gathered.received),
+        *((e.reference, e.regime, "changed", e.latitude, e.longitude, now) for e in gathered.changed)])
+    items = []
+    for regime in REGIMES:
+        events = [e for e in gathered.received if e.regime == regime and e.latitude is not None
+                  and e.longitude is not None]
+        found = await alerts_at_points([(e.latitude, e.longitude) for e in events], regime)  # type: ignore[misc]
+        for event, matches in zip(events, found):
+            items += addressed(matches, _received_words(event), gathered.settings)
+    if gathered.changed:
+        following = await alerts_following(sorted({e.reference for e in gathered.changed}))
+        placed = [e for e in gathered.changed if e.latitude is not None and e.longitude is not None]
+        near = dict(zip(map(id, placed), await alerts_at_points(
+            [(e.latitude, e.longitude) for e in placed], "changes")))  # type: ignore[misc]
+        for event in gathered.changed:
+            matches = {m.alert_id: m for m in following[event.reference]}
+            for match in near.get(id(event), []):
+                matches.setdefault(match.alert_id, match)
+            items += addressed(sorted(matches.values(), key=lambda m: m.alert_id), _changed_words(event),
+                               gathered.settings)
+    await notify(items, gathered.settings)
 
 
 def _place(match: Match) -> str:
@@ -37,47 +102,26 @@ def _cut(text: str, limit: int = MAX_BODY) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-async def _remember(reference: str, regime: str, kind: str, latitude: float | None, longitude: float | None) -> None:
-    """What "about N a week" counts (an import publishes thousands: straight to the driver)."""
-    await insert_rows(ApplicationNotice, ("reference", "regime", "kind", "latitude", "longitude", "heard_at"),
-                      [(reference, regime, kind, latitude, longitude, datetime.now(timezone.utc))])
-
-
 def application_path(reference: str) -> str:
     return f"/a/{quote(reference, safe='')}"
 
 
-async def application_received(event: ApplicationReceived, settings: Settings) -> None:
-    """A new application: residents whose alert area holds its point and who chose its regime."""
-    await _remember(event.reference, event.regime, "received", event.latitude, event.longitude)
-    if event.latitude is None or event.longitude is None or event.regime not in REGIMES:
-        return
-    matches = await alerts_at(event.latitude, event.longitude, event.regime)
-
+def _received_words(event: ApplicationReceived):
     def words(match: Match) -> AlertNews:
         return AlertNews(title=f"New {event.regime} application near {_place(match)}",
                          body=_cut(f"{event.address}: {event.description}" if event.address else event.description),
                          url=application_path(event.reference), tag=f"application-{event.reference}",
                          reference=event.reference)
+    return words
 
-    await notify(matches, words, settings)
 
-
-async def application_changed(event: ApplicationChanged, settings: Settings) -> None:
-    """A changed application: residents who follow it, or watch changes in an area that holds it."""
-    await _remember(event.reference, event.regime, "changed", event.latitude, event.longitude)
-    matches = {m.alert_id: m for m in await alerts_following(event.reference)}
-    if event.latitude is not None and event.longitude is not None:
-        for match in await alerts_at(event.latitude, event.longitude, "changes"):
-            matches.setdefault(match.alert_id, match)
-
+def _changed_words(event: ApplicationChanged):
     def words(match: Match) -> AlertNews:
         return AlertNews(title=f"Application {event.reference}: {_cut(event.summary, 120)}",
                          body=_cut(event.address or event.summary),
                          url=application_path(event.reference), tag=f"application-{event.reference}",
                          reference=event.reference)
-
-    await notify(sorted(matches.values(), key=lambda m: m.alert_id), words, settings)
+    return words
 
 
 async def report_created(event: ReportCreated, settings: Settings) -> None:
@@ -99,7 +143,7 @@ async def report_created(event: ReportCreated, settings: Settings) -> None:
                          body=_cut(report["description"] or report["category_name"]),
                          url=f"/r/{event.reference}", tag=f"nearby-{event.reference}", reference=event.reference)
 
-    await notify(matches, words, settings, report_id=event.report_id)
+    await notify(addressed(matches, words, settings), settings, report_id=event.report_id)
 
 
 async def forget_watcher(event: AccountErased, settings: Settings) -> None:

@@ -39,16 +39,21 @@ def unsubscribe_url(settings: Settings, account_id: int, email: str) -> str:
     return f"{settings.config.base_url}/alerts/unsubscribe/{token}"
 
 
-async def notify(matches: list[Match], words: Callable[[Match], AlertNews], settings: Settings, *,
-                 report_id: int | None = None) -> int:
-    """Queue one message per matched alert (a resident told once however many of their alerts match)."""
-    if not matches:
-        return 0
+def addressed(matches: list[Match], words: Callable[[Match], AlertNews], settings: Settings
+              ) -> list[tuple[AlertNews, Addressee]]:
+    """One message per matched alert, worded for it (its place's name), with where it goes."""
     items = []
     for match in matches:
         email = match.account_email if match.account_id is not None else ""
         link = unsubscribe_url(settings, match.account_id, email) if email and match.account_id is not None else ""
         items.append((words(match), Addressee(match.alert_id, match.subscriptions, email, match.email_mode, link)))
+    return items
+
+
+async def notify(items: list[tuple[AlertNews, Addressee]], settings: Settings, *, report_id: int | None = None) -> int:
+    """Queue the messages (a resident told once per message however many of their alerts match)."""
+    if not items:
+        return 0
     queued = await enqueue_alerts(items, settings, report_id=report_id)
     if queued:
         await _wake_senders_at_commit()

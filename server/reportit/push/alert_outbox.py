@@ -4,8 +4,8 @@ transaction, exactly like a status change's rows: nothing here sends anything.
 Each addressee is one resident's alert: the working push subscriptions that reach them (every
 phone of their account; found with the alert, see `alerts.matching`) and, when there are none, an
 email address (their account's, confirmed by signing in).
-A resident whose several alerts match the same thing is told once: rows are unique per push
-subscription and per email address. A daily digest's rows wait until the digest hour and are sent
+A resident whose several alerts match the same thing is told once: rows are unique per message
+(its tag) and push subscription, and per message and email address. A daily digest's rows wait until the digest hour and are sent
 as one email (`push/digest.py`).
 """
 
@@ -49,29 +49,30 @@ def digest_key(email: str, due: datetime) -> str:
 
 async def enqueue_alerts(items: list[tuple[AlertNews, Addressee]], settings: Settings, *,
                          report_id: int | None = None, now: datetime | None = None) -> int:
-    """Write the outbox rows for these messages; returns how many are waiting to be sent."""
+    """Write the outbox rows for these messages (many messages at once: an import's); returns how
+    many are waiting to be sent."""
     if not items:
         return 0
     now = now or datetime.now(timezone.utc)
     rows: list[tuple] = []
-    pushed: set[int] = set()
-    emailed: set[str] = set()
+    pushed: set[tuple[str, int]] = set()
+    emailed: set[tuple[str, str]] = set()
     for news, addressee in items:
         reached = addressee.subscriptions
         email = addressee.email if addressee.email_mode != "none" else ""
         due = digest_due(now) if addressee.email_mode == "daily" else now
         digest = digest_key(email, due) if email and addressee.email_mode == "daily" else ""
         for subscription in reached:
-            if subscription not in pushed:
-                pushed.add(subscription)
+            if (news.tag, subscription) not in pushed:
+                pushed.add((news.tag, subscription))
                 rows.append(_row(news, addressee, "push", now, now, report_id, subscription, email, digest))
-        if not reached and email and email.lower() not in emailed:
-            emailed.add(email.lower())
+        if not reached and email and (news.tag, email.lower()) not in emailed:
+            emailed.add((news.tag, email.lower()))
             rows.append(_email_row(news, addressee, email, digest, due, now, report_id, settings))
     await insert_rows(Notification, COLUMNS, rows)
     waiting = sum(1 for r in rows if r[3] == "pending")
-    log.info("event=alerts_queued url=%s push=%d email=%d", items[0][0].url, sum(r[1] == "push" for r in rows),
-             sum(r[1] == "email" for r in rows))
+    log.info("event=alerts_queued messages=%d push=%d email=%d", len({news.tag for news, _ in items}),
+             sum(r[1] == "push" for r in rows), sum(r[1] == "email" for r in rows))
     return waiting
 
 
