@@ -197,3 +197,43 @@ async def test_my_data_lists_my_alerts_and_erasing_the_account_deletes_them(push
     from reportit.alerts.tables import Alert
     assert not await Alert.exists().where(Alert.id == saved["id"])
     _ = HOME
+
+
+async def test_an_import_that_rolls_back_queues_nothing(push_client, resident, browser, mock_push, push_settings):
+    from reportit import database, events
+
+    name = unique_name()
+    await subscribe(push_client, resident, browser, mock_push.url("ok", name))
+    await save_alert(push_client, resident)
+    reference = unique_reference()
+    try:
+        async with database.write_transaction(Notification._meta.db):
+            await events.publish(events.ApplicationReceived(
+                application_id=1, version_id=1, reference=reference, regime="planning", application_type="full",
+                address="1 Broken Row", description="Half an import", latitude=NEAR[0], longitude=NEAR[1]),
+                push_settings)
+            raise RuntimeError("the import failed on its next row")
+    except RuntimeError:
+        pass
+
+    from reportit.alerts.tables import ApplicationNotice
+    assert not await Notification.exists().where(Notification.url == path_of(reference))
+    assert not await ApplicationNotice.exists().where(ApplicationNotice.reference == reference)
+
+
+async def test_when_the_push_finally_fails_the_alert_is_emailed_instead(push_client, mailbox, browser, mock_push,
+                                                                        push_settings):
+    phone = await new_device(push_client)
+    email = new_email()
+    await sign_in(push_client, phone, mailbox, email)
+    await subscribe(push_client, phone, browser, mock_push.url("gone", unique_name()))
+    await save_alert(push_client, phone)
+    reference = unique_reference()
+
+    await publish_received(push_settings, reference, NEAR)
+    rows = await settled_url(path_of(reference))
+
+    mine = [(r["channel"], r["state"]) for r in rows if r["email"] == email]
+    assert sorted(mine) == [("email", "sent"), ("push", "gone")]
+    [message] = [m for m in mailbox.to(email) if "application" in m["Subject"]]
+    assert f"http://testserver{path_of(reference)}" in message.get_body(("plain",)).get_content()
