@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 from reportit import database
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 REGIMES = ("planning", "licensing")
 MAX_BODY = 300
+NOTICE_DAYS = 91
 NOTICE_COLUMNS = ("reference", "regime", "kind", "latitude", "longitude", "heard_at")
 
 
@@ -69,6 +70,8 @@ async def application_changed(event: ApplicationChanged, settings: Settings) -> 
 
 async def _handle(gathered: _Gathered) -> None:
     now = datetime.now(timezone.utc)
+    # The estimate looks back 90 days: older notices are of no use, and the table stays small.
+    await ApplicationNotice.delete().where(ApplicationNotice.heard_at < now - timedelta(days=NOTICE_DAYS))
     await insert_rows(ApplicationNotice, NOTICE_COLUMNS, [
         *((e.reference, e.regime, "received", e.latitude, e.longitude, now) for e in gathered.received),
         *((e.reference, e.regime, "changed", e.latitude, e.longitude, now) for e in gathered.changed)])
