@@ -13,7 +13,6 @@ from piccolo.engine.postgres import PostgresEngine
 
 from reportit.push.tables import Notification
 
-DIGEST_LIMIT = 20  # items listed in one digest; the rest are counted ("see all N")
 
 
 async def claim_siblings(ids: list[int], now: datetime, engine: Engine) -> list[int]:

@@ -14,6 +14,8 @@ from reportit.push.message import StatusNews
 from reportit.reports.references import spoken
 from reportit.settings import Settings
 
+DIGEST_LIMIT = 20  # items listed in one digest; the rest are counted ("see all N")
+
 def unsubscribe_token(secret_key: str, follow_id: int, email: str) -> str:
     """`<follow id>.<signature>`: changing the address (or unsubscribing) makes old links stale."""
     digest = hmac.new(secret_key.encode(), f"unsubscribe:{follow_id}:{email.lower()}".encode(), hashlib.sha256).digest()
@@ -69,9 +71,12 @@ def _alert_headers(message: EmailMessage, unsubscribe_url: str) -> None:
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
 
 
-def compose_alert(row: dict, settings: Settings) -> EmailMessage:
-    """One alert (an application or a report near a place the resident watches), by email."""
-    return compose_digest([row], settings) if row.get("digest") else _compose_one(row, settings)
+def alert_email(rows: list[dict], settings: Settings) -> EmailMessage:
+    """An alert (an application or a report near a place the resident watches) by email, or a day's
+    digest of them (rows sharing a `digest` key)."""
+    if rows[0].get("digest"):
+        return compose_digest(rows, settings, limit=DIGEST_LIMIT)
+    return _compose_one(rows[0], settings)
 
 
 def _compose_one(row: dict, settings: Settings) -> EmailMessage:

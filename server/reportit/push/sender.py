@@ -24,7 +24,7 @@ from piccolo.engine.postgres import PostgresEngine
 from reportit import database
 from reportit.push import delivery, digest, wakeups
 from reportit.push.delivery import Outcome
-from reportit.push.email import SmtpServer, compose, compose_alert, compose_digest, send_batch, unsubscribe_token
+from reportit.push.email import SmtpServer, alert_email, compose, send_batch, unsubscribe_token
 from reportit.push.encoding import BatchEncoder
 from reportit.push.message import EncodeFailure, PushEncoder, PushRequest, news_for, vapid_subscriber
 from reportit.push.outcomes import record_outcomes
@@ -408,8 +408,7 @@ class Sender:
         """Alerts by email: one message each, or one per digest (its rows share the outcome)."""
         assert self.smtp is not None
         groups = digest.grouped(rows)
-        messages = [compose_digest(group, self.settings, limit=digest.DIGEST_LIMIT) if group[0]["digest"]
-                    else compose_alert(group[0], self.settings) for group in groups]
+        messages = [alert_email(group, self.settings) for group in groups]
         results = await anyio.to_thread.run_sync(send_batch, self.smtp, messages)
         now = self.clock()
         await self._record(token, [(r, delivery.email_outcome(e, r["attempts"], now))
