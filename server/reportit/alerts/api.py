@@ -18,7 +18,7 @@ from reportit.accounts.me_api import read_json
 from reportit.accounts.tables import ResidentAccount
 from reportit.alerts import store
 from reportit.alerts.estimate import estimate
-from reportit.alerts.notify import _secret_key, unsubscribe_token
+from reportit.alerts.notify import secret_key_of, unsubscribe_token
 from reportit.alerts.rules import TITLE, read_categories, read_kinds, read_point, read_radius, read_alert
 from reportit.alerts.tables import Alert
 from reportit.app_state import services
@@ -97,7 +97,7 @@ async def _unsubscribing(request: Request, token: str) -> int | None:
         ResidentAccount.id == int(head)).first()
     if account is None:
         return None
-    expected = unsubscribe_token(_secret_key(services(request).settings.config.data_dir), account["id"],
+    expected = unsubscribe_token(secret_key_of(services(request).settings.config.data_dir), account["id"],
                                  account["email"])
     return account["id"] if hmac.compare_digest(token, expected) else None
 

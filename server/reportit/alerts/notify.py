@@ -23,7 +23,7 @@ from reportit.settings import Settings
 
 
 @functools.lru_cache(maxsize=4)
-def _secret_key(data_dir: Path) -> str:
+def secret_key_of(data_dir: Path) -> str:
     return secret(data_dir, "secret_key")
 
 
@@ -35,7 +35,7 @@ def unsubscribe_token(secret_key: str, account_id: int, email: str) -> str:
 
 
 def unsubscribe_url(settings: Settings, account_id: int, email: str) -> str:
-    token = unsubscribe_token(_secret_key(settings.config.data_dir), account_id, email)
+    token = unsubscribe_token(secret_key_of(settings.config.data_dir), account_id, email)
     return f"{settings.config.base_url}/alerts/unsubscribe/{token}"
 
 
