@@ -9,6 +9,7 @@ sending; the senders are woken once the transaction commits.
 
 from __future__ import annotations
 
+import functools
 import logging
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -110,21 +111,23 @@ def application_path(reference: str) -> str:
 
 
 def _received_words(event: ApplicationReceived):
-    def words(match: Match) -> AlertNews:
-        return AlertNews(title=f"New {event.regime} application near {_place(match)}",
-                         body=_cut(f"{event.address}: {event.description}" if event.address else event.description),
-                         url=application_path(event.reference), tag=f"application-{event.reference}",
+    """The message for each matched alert (only its place's name differs, so it is made once a name)."""
+    body = _cut(f"{event.address}: {event.description}" if event.address else event.description)
+    path, tag = application_path(event.reference), f"application-{event.reference}"
+
+    @functools.lru_cache(maxsize=None)
+    def worded(place: str) -> AlertNews:
+        return AlertNews(title=f"New {event.regime} application near {place}", body=body, url=path, tag=tag,
                          reference=event.reference)
-    return words
+
+    return lambda match: worded(_place(match))
 
 
 def _changed_words(event: ApplicationChanged):
-    def words(match: Match) -> AlertNews:
-        return AlertNews(title=f"Application {event.reference}: {_cut(event.summary, 120)}",
-                         body=_cut(event.address or event.summary),
-                         url=application_path(event.reference), tag=f"application-{event.reference}",
-                         reference=event.reference)
-    return words
+    news = AlertNews(title=f"Application {event.reference}: {_cut(event.summary, 120)}",
+                     body=_cut(event.address or event.summary), url=application_path(event.reference),
+                     tag=f"application-{event.reference}", reference=event.reference)
+    return lambda match: news
 
 
 async def report_created(event: ReportCreated, settings: Settings) -> None:

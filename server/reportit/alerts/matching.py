@@ -80,7 +80,7 @@ def _select(points: str, n: str, source: str, where: str) -> str:
 def _match(row: dict) -> Match:
     categories = row["categories"]
     if isinstance(categories, str):
-        categories = json.loads(categories or "[]")
+        categories = json.loads(categories) if categories not in ("", "[]") else ()
     subscriptions = tuple(int(s) for s in (row["subscriptions"] or "").split(",") if s)
     return Match(row["id"], row["device"], row["account"], row["label"] or "", row["email"],
                  row["account_email"] or "", tuple(categories or ()), subscriptions)
