@@ -23,6 +23,7 @@ from reportit.app_state import AppState, services
 from reportit.accounts import api as accounts_api
 from reportit.accounts.failed_logins import FailedLogins
 from reportit.accounts import me_api, session_api, verify_page
+from reportit.alerts import api as alerts_api
 from reportit import shell
 from reportit.open311 import routes as open311_routes
 from reportit.console import routes as console_routes
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *accounts_api.routes,
             *session_api.routes,
             *me_api.routes,
+            *alerts_api.routes,
             *verify_page.routes,
             *shell.routes,
             *reports_api.routes,

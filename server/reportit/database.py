@@ -6,7 +6,7 @@ import io
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, redirect_stdout
 from contextvars import ContextVar
 from urllib.parse import unquote, urlparse
@@ -76,19 +76,25 @@ async def write_transaction(engine: Engine) -> AsyncIterator[None]:
     """A transaction that takes the write lock up front on SQLite, so concurrent writers queue.
 
     Nested ones join the outermost (Piccolo's default); callbacks given to `after_commit` inside
-    run once the outermost has committed, and never if it rolls back.
+    run once the outermost has committed, and never if it rolls back; those given to
+    `before_commit` run inside it, last, when its body has succeeded.
     """
     if _after_commit.get() is not None:
         async with _transaction(engine):
             yield
         return
     callbacks: list[Callable[[], None]] = []
+    finishing: list[Callable[[], Awaitable[None]]] = []
     token = _after_commit.set(callbacks)
+    finishing_token = _before_commit.set(finishing)
     try:
         async with _transaction(engine):
             yield
+            while finishing:  # one may ask for another
+                await finishing.pop(0)()
     finally:
         _after_commit.reset(token)
+        _before_commit.reset(finishing_token)
     for callback in callbacks:
         try:
             callback()
@@ -106,11 +112,21 @@ def after_commit(callback: Callable[[], None]) -> None:
         callbacks.append(callback)
 
 
+def before_commit(callback: Callable[[], Awaitable[None]]) -> None:
+    """Run `callback` at the end of the write transaction in progress, inside it: work that many
+    events of one transaction share (alerts match a whole import's applications at once)."""
+    finishing = _before_commit.get()
+    if finishing is None:
+        raise RuntimeError("before_commit needs a write transaction in progress")
+    finishing.append(callback)
+
+
 def in_write_transaction() -> bool:
     return _after_commit.get() is not None
 
 
 _after_commit: ContextVar[list[Callable[[], None]] | None] = ContextVar("after_commit", default=None)
+_before_commit: ContextVar[list[Callable[[], Awaitable[None]]] | None] = ContextVar("before_commit", default=None)
 
 
 def _transaction(engine: Engine):

@@ -43,7 +43,7 @@ def test_wiring_gives_every_kind_of_event_a_subscriber():
     assert {kind: len(events.subscribers(kind)) for kind in events.KINDS} == once
     assert all(count >= 1 for count in once.values())
     # An erasure is heard by every domain that holds a resident's rows.
-    assert len(events.subscribers(events.AccountErased)) == 2
+    assert len(events.subscribers(events.AccountErased)) == 3
 
 
 async def test_an_event_published_outside_a_write_transaction_is_refused(settings):

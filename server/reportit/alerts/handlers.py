@@ -1,21 +1,163 @@
-"""Alerts' subscriptions to the applications domain's events (wired in `reportit.wiring`).
+"""Alerts' subscriptions to other domains' events (wired in `reportit.wiring`).
 
-The seam is in place before the alerts themselves: the applications domain publishes, and these
-handlers will match each event against saved alerts and write notification outbox rows in the
-publisher's transaction.
+Each runs in the publisher's transaction. Applications come in imports of hundreds, so their events
+are gathered and handled together at the end of that transaction (`database.before_commit`): the
+applications are remembered (for "about N a week"), matched against saved alerts through the
+spatial index in a few queries, and their outbox rows written in one statement. Nothing waits on
+sending; the senders are woken once the transaction commits.
 """
 
 from __future__ import annotations
 
-from reportit.events import ApplicationChanged, ApplicationReceived
+import functools
+import logging
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from urllib.parse import quote
+
+from reportit import database
+from reportit.alerts.matching import Match, alerts_at, alerts_at_points, alerts_following
+from reportit.alerts.notify import addressed, notify
+from reportit.alerts.tables import Alert, ApplicationNotice
+from reportit.events import AccountErased, ApplicationChanged, ApplicationReceived, ReportCreated
+from reportit.fast_sql import insert_rows
+from reportit.push.alert_outbox import withdraw_alerts
+from reportit.push.message import AlertNews
+from reportit.reports.tables import Report
+from reportit.reports.visibility import columns, is_public
 from reportit.settings import Settings
+
+log = logging.getLogger(__name__)
+
+REGIMES = ("planning", "licensing")
+MAX_BODY = 300
+NOTICE_DAYS = 91
+NOTICE_COLUMNS = ("reference", "regime", "kind", "latitude", "longitude", "heard_at")
+
+
+@dataclass
+class _Gathered:
+    """The application events of one write transaction, handled together before it commits."""
+
+    transaction: object
+    settings: Settings
+    received: list[ApplicationReceived] = field(default_factory=list)
+    changed: list[ApplicationChanged] = field(default_factory=list)
+
+
+_gathered: ContextVar[_Gathered | None] = ContextVar("alerts_gathered", default=None)
+
+
+def _gather(settings: Settings) -> _Gathered:
+    transaction = Alert._meta.db.current_transaction.get()
+    gathered = _gathered.get()
+    if gathered is None or gathered.transaction is not transaction:
+        gathered = _Gathered(transaction, settings)
+        _gathered.set(gathered)
+        database.before_commit(lambda: _handle(gathered))
+    return gathered
 
 
 async def application_received(event: ApplicationReceived, settings: Settings) -> None:
     """A new application: residents whose alert area holds its point and who chose its regime."""
-    return None
+    _gather(settings).received.append(event)
 
 
 async def application_changed(event: ApplicationChanged, settings: Settings) -> None:
-    """A changed application: residents who follow it or made a representation on it."""
-    return None
+    """A changed application: residents who follow it, or watch changes in an area that holds it."""
+    _gather(settings).changed.append(event)
+
+
+async def _handle(gathered: _Gathered) -> None:
+    now = datetime.now(timezone.utc)
+    # The estimate looks back 90 days: older notices are of no use, and the table stays small.
+    await ApplicationNotice.delete().where(ApplicationNotice.heard_at < now - timedelta(days=NOTICE_DAYS))
+    await insert_rows(ApplicationNotice, NOTICE_COLUMNS, [
+        *((e.reference, e.regime, "received", e.latitude, e.longitude, now) for e in gathered.received),
+        *((e.reference, e.regime, "changed", e.latitude, e.longitude, now) for e in gathered.changed)])
+    items = []
+    for regime in REGIMES:
+        events = [e for e in gathered.received if e.regime == regime and e.latitude is not None
+                  and e.longitude is not None]
+        found = await alerts_at_points([(e.latitude, e.longitude) for e in events], regime)  # type: ignore[misc]
+        for event, matches in zip(events, found):
+            items += addressed(matches, _received_words(event), gathered.settings)
+    if gathered.changed:
+        following = await alerts_following(sorted({e.reference for e in gathered.changed}))
+        placed = [e for e in gathered.changed if e.latitude is not None and e.longitude is not None]
+        near = dict(zip(map(id, placed), await alerts_at_points(
+            [(e.latitude, e.longitude) for e in placed], "changes")))  # type: ignore[misc]
+        for event in gathered.changed:
+            matches = {m.alert_id: m for m in following[event.reference]}
+            for match in near.get(id(event), []):
+                matches.setdefault(match.alert_id, match)
+            items += addressed(sorted(matches.values(), key=lambda m: m.alert_id), _changed_words(event),
+                               gathered.settings)
+    await notify(items, gathered.settings)
+
+
+def _place(match: Match) -> str:
+    return match.label or "your alert area"
+
+
+def _cut(text: str, limit: int = MAX_BODY) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def application_path(reference: str) -> str:
+    return f"/a/{quote(reference, safe='')}"
+
+
+def _received_words(event: ApplicationReceived):
+    """The message for each matched alert (only its place's name differs, so it is made once a name)."""
+    body = _cut(f"{event.address}: {event.description}" if event.address else event.description)
+    path, tag = application_path(event.reference), f"application-{event.reference}"
+
+    @functools.lru_cache(maxsize=None)
+    def worded(place: str) -> AlertNews:
+        return AlertNews(title=f"New {event.regime} application near {place}", body=body, url=path, tag=tag,
+                         reference=event.reference)
+
+    return lambda match: worded(_place(match))
+
+
+def _changed_words(event: ApplicationChanged):
+    news = AlertNews(title=f"Application {event.reference}: {_cut(event.summary, 120)}",
+                     body=_cut(event.address or event.summary), url=application_path(event.reference),
+                     tag=f"application-{event.reference}", reference=event.reference)
+    return lambda match: news
+
+
+async def report_created(event: ReportCreated, settings: Settings) -> None:
+    """A new public report: residents watching problems of its category around its point (not its
+    own reporter). Private reports are never announced; one hidden later is withheld at sending."""
+    report = await Report.select(Report.latitude, Report.longitude, Report.description, Report.device,
+                                 Report.account, Report.category.code.as_alias("category"),
+                                 Report.category.name.as_alias("category_name"), *columns()).where(
+        Report.id == event.report_id).first()
+    if report is None or report["latitude"] is None or not is_public(report):
+        return
+    matches = [m for m in await alerts_at(report["latitude"], report["longitude"], "problems")
+               if (not m.categories or report["category"] in m.categories)
+               and m.device_id != report["device"]
+               and (m.account_id is None or m.account_id != report["account"])]
+
+    def words(match: Match) -> AlertNews:
+        return AlertNews(title=f"{report['category_name']} reported near {_place(match)}",
+                         body=_cut(report["description"] or report["category_name"]),
+                         url=f"/r/{event.reference}", tag=f"nearby-{event.reference}", reference=event.reference)
+
+    await notify(addressed(matches, words, settings), settings, report_id=event.report_id)
+
+
+async def forget_watcher(event: AccountErased, settings: Settings) -> None:
+    """In the erasing transaction: the account's alerts, and its phones' own, go with what they queued."""
+    rows = await Alert.select(Alert.id).where((Alert.account == event.account_id)
+                                              | Alert.device.is_in(list(event.device_ids) or [-1]))
+    ids = [r["id"] for r in rows]
+    if ids:
+        await withdraw_alerts(ids, "the account was erased")
+        await Alert.delete().where(Alert.id.is_in(ids))
+    log.info("event=alerts_forgotten account=%d alerts=%d", event.account_id, len(ids))

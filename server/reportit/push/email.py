@@ -14,6 +14,8 @@ from reportit.push.message import StatusNews
 from reportit.reports.references import spoken
 from reportit.settings import Settings
 
+DIGEST_LIMIT = 20  # items listed in one digest; the rest are counted ("see all N")
+
 def unsubscribe_token(secret_key: str, follow_id: int, email: str) -> str:
     """`<follow id>.<signature>`: changing the address (or unsubscribing) makes old links stale."""
     digest = hmac.new(secret_key.encode(), f"unsubscribe:{follow_id}:{email.lower()}".encode(), hashlib.sha256).digest()
@@ -60,3 +62,66 @@ def compose(news: StatusNews, to: str, unsubscribe_url: str, settings: Settings,
         subtype="html",
     )
     return message
+
+
+def _alert_headers(message: EmailMessage, unsubscribe_url: str) -> None:
+    if unsubscribe_url:
+        # RFC 2369 + RFC 8058: mail apps show an unsubscribe button that POSTs to the link.
+        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+
+
+def alert_email(rows: list[dict], settings: Settings) -> EmailMessage:
+    """An alert (an application or a report near a place the resident watches) by email, or a day's
+    digest of them (rows sharing a `digest` key)."""
+    if rows[0].get("digest"):
+        return compose_digest(rows, settings, limit=DIGEST_LIMIT)
+    return _compose_one(rows[0], settings)
+
+
+def _compose_one(row: dict, settings: Settings) -> EmailMessage:
+    link = f"{settings.config.base_url}{row['url']}"
+    unsubscribe_url = row["unsubscribe_url"]
+    message = new_message(settings, row["message_email"], row["title"])
+    _alert_headers(message, unsubscribe_url)
+    footer = _alert_footer(settings, unsubscribe_url)
+    message.set_content(f"{row['title']}\n\n{row['body']}\n\nSee it: {link}\n\n--\n{footer[0]}")
+    e = html.escape
+    message.add_alternative(
+        f"<!doctype html><html lang=\"en-GB\"><body><h1 style=\"font-size:1.25em\">{e(row['title'])}</h1>"
+        f"<p>{e(row['body'])}</p><p><a href=\"{e(link)}\">See it on {e(settings.catalogue.council.short_name)}"
+        f"</a></p><hr><p style=\"font-size:0.875em\">{footer[1]}</p></body></html>", subtype="html")
+    return message
+
+
+def compose_digest(rows: list[dict], settings: Settings, *, limit: int = 20) -> EmailMessage:
+    """A day's alerts in one email: the first `limit` listed, then "see all N" in the app."""
+    base = settings.config.base_url
+    total = len(rows)
+    shown = rows[:limit]
+    unsubscribe_url = rows[0]["unsubscribe_url"]
+    subject = f"Your alerts: {total} new" if total != 1 else "Your alerts: 1 new"
+    message = new_message(settings, rows[0]["message_email"], subject)
+    _alert_headers(message, unsubscribe_url)
+    footer = _alert_footer(settings, unsubscribe_url)
+    see_all = f"{base}/alerts"
+    lines = [f"- {r['title']}\n  {r['body']}\n  {base}{r['url']}" for r in shown]
+    more = f"\nSee all {total} in the app: {see_all}\n" if total > len(shown) else ""
+    message.set_content(f"{subject}\n\n" + "\n\n".join(lines) + f"\n{more}\n--\n{footer[0]}")
+    e = html.escape
+    items = "".join(f"<li><a href=\"{e(base + r['url'])}\">{e(r['title'])}</a><br>{e(r['body'])}</li>" for r in shown)
+    more_html = (f"<p><a href=\"{e(see_all)}\">See all {total}</a></p>" if total > len(shown) else "")
+    message.add_alternative(
+        f"<!doctype html><html lang=\"en-GB\"><body><h1 style=\"font-size:1.25em\">{e(subject)}</h1>"
+        f"<ul>{items}</ul>{more_html}<hr><p style=\"font-size:0.875em\">{footer[1]}</p></body></html>",
+        subtype="html")
+    return message
+
+
+def _alert_footer(settings: Settings, unsubscribe_url: str) -> tuple[str, str]:
+    council = settings.catalogue.council.name
+    why = "You get these emails because you saved an alert in the app and none of your phones takes notifications."
+    e = html.escape
+    text = f"{council}\n{why}\nStop alert emails: {unsubscribe_url}\n"
+    markup = f"{e(council)}. {e(why)} <a href=\"{e(unsubscribe_url)}\">Stop alert emails</a>."
+    return text, markup

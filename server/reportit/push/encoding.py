@@ -18,8 +18,8 @@ from concurrent.futures.process import BrokenProcessPool
 
 import anyio
 
-from reportit.push.message import (EncodeFailure, PushEncoder, PushRequest, StatusNews, Target, encode_each,
-                                   encode_in_process, news_for, start_encoder_process)
+from reportit.push.message import (EncodeFailure, News, PushEncoder, PushRequest, Target, encode_each,
+                                   encode_in_process, news_of_row, start_encoder_process)
 from reportit.push.vapid import VapidKeys
 from reportit.settings import Settings
 
@@ -48,7 +48,7 @@ class BatchEncoder:
         encodable, items = [], []
         for r in rows:
             try:
-                items.append((news_for(self.settings, r["reference"], r["to_status"], r["public_message"]),
+                items.append((news_of_row(self.settings, r),
                               Target(r["endpoint"], r["p256dh"], r["auth"])))
             except Exception as exc:  # noqa: BLE001
                 results[r["id"]] = EncodeFailure(f"could not build the message: {type(exc).__name__}")
@@ -62,10 +62,10 @@ class BatchEncoder:
         results.update({row["id"]: request for row, request in zip(encodable, requests)})
         return results
 
-    def _encode(self, items: list[tuple[StatusNews, Target]]) -> list[PushRequest | EncodeFailure]:
+    def _encode(self, items: list[tuple[News, Target]]) -> list[PushRequest | EncodeFailure]:
         return encode_each(self.encoder, items)
 
-    async def in_process(self, items: list[tuple[StatusNews, Target]]
+    async def in_process(self, items: list[tuple[News, Target]]
                                  ) -> list[PushRequest | EncodeFailure] | None:
         """None means "use a thread": while the worker process is starting, or if it failed."""
         if self._processes is None:

@@ -127,6 +127,12 @@ async def enqueue_status_change(
 
 async def fall_back_to_email(notification_id: int, settings: Settings) -> bool:
     """After a push finally fails, email the follower instead, unless another push reached them."""
+    message = await Notification.select(*ALERT_COLUMNS).where(
+        (Notification.id == notification_id) & (Notification.title != "")).first()
+    if message is not None:
+        from reportit.push.alert_outbox import email_fallback
+
+        return await email_fallback(message, settings)
     row = await Notification.select(
         Notification.report, Notification.status_change, Notification.follow,
         Notification.follow.email.as_alias("email"), Notification.follow.email_confirmed.as_alias("confirmed"),
@@ -142,6 +148,11 @@ async def fall_back_to_email(notification_id: int, settings: Settings) -> bool:
     now = datetime.now(timezone.utc)
     await Notification.insert(_email_row(row["report"], row["status_change"], row["follow"], settings, now))
     return True
+
+
+ALERT_COLUMNS = (Notification.id, Notification.report, Notification.alert, Notification.title, Notification.body,
+                 Notification.url, Notification.tag, Notification.email, Notification.digest,
+                 Notification.unsubscribe_url)
 
 
 def _email_row(report_id: int, status_change_id: int, follow_id: int, settings: Settings,

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass
+from typing import Callable
 from email.utils import parseaddr
 from urllib.parse import urlparse
 
@@ -54,6 +56,21 @@ class StatusNews:
 
 
 @dataclass(frozen=True)
+class AlertNews:
+    """A message of its own (an alert), worded when it was queued: about an application or a report
+    near a place a resident watches. Shown the same way as a status change; a tap opens `url`."""
+
+    title: str
+    body: str
+    url: str  # a path on this service: /a/{reference} or /r/{reference}
+    tag: str  # replaces an older notification with the same tag on the phone
+    reference: str = ""
+
+
+News = StatusNews | AlertNews
+
+
+@dataclass(frozen=True)
 class Target:
     endpoint: str
     p256dh: str
@@ -79,7 +96,7 @@ class EncodeFailure:
     error: str
 
 
-def encode_each(encoder: PushEncoder, items: list[tuple[StatusNews, Target]]) -> list[PushRequest | EncodeFailure]:
+def encode_each(encoder: PushEncoder, items: list[tuple[News, Target]]) -> list[PushRequest | EncodeFailure]:
     """One request per item, each built on its own, so a bad subscription can't sink the batch."""
     results: list[PushRequest | EncodeFailure] = []
     for news, target in items:
@@ -99,7 +116,40 @@ def news_for(settings: Settings, reference: str, status_code: str, public_messag
                       status_kind=status.kind if status else "open", text_is_message=bool(message))
 
 
-def payload(news: StatusNews, base_url: str) -> bytes:
+def news_of_row(settings: Settings, row: dict) -> News:
+    """What an outbox row says: its own words (an alert), or its status change's."""
+    if row.get("title"):
+        return AlertNews(title=row["title"], body=row["body"], url=row["url"], tag=row["tag"],
+                         reference=row.get("reference") or "")
+    return news_for(settings, row["reference"], row["to_status"], row["public_message"])
+
+
+def alert_payload(news: AlertNews, base_url: str) -> bytes:
+    """The same declarative shape as a status change's, with the alert's own words and link."""
+
+    def encode(body: str) -> bytes:
+        data = {"url": news.url, "kind": "alert"}
+        if news.reference:
+            data["reference"] = news.reference
+        message = {"web_push": 8030, "notification": {
+            "title": news.title, "body": body, "navigate": f"{base_url}{news.url}", "tag": news.tag,
+            "lang": "en-GB", "silent": False, "data": data}}
+        return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode()
+
+    return _fitted(encode, news.body)
+
+
+def _fitted(encode: Callable[[str], bytes], body: str) -> bytes:
+    data = encode(body)
+    while len(data) > MAX_PAYLOAD:
+        # Cut at least as many characters as there are excess bytes; multi-byte text converges fast.
+        excess = len(data) - MAX_PAYLOAD
+        body = body[: max(0, len(body) - excess - len(ELLIPSIS))].rstrip() + ELLIPSIS
+        data = encode(body)
+    return data
+
+
+def payload(news: News, base_url: str) -> bytes:
     """The declarative Web Push shape, so Safari can show it without running the service worker.
 
     `data` also carries what the service worker needs to bring the phone's saved copy of the report
@@ -107,6 +157,8 @@ def payload(news: StatusNews, base_url: str) -> bytes:
     name and kind, and whether the body is the officer's public message (the history step's
     message) rather than the status's description. The message itself is the body, not repeated.
     """
+    if isinstance(news, AlertNews):
+        return alert_payload(news, base_url)
     path = f"/r/{news.reference}"
 
     def encode(body: str) -> bytes:
@@ -126,19 +178,18 @@ def payload(news: StatusNews, base_url: str) -> bytes:
         }
         return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode()
 
-    body = news.text
-    data = encode(body)
-    while len(data) > MAX_PAYLOAD:
-        # Cut at least as many characters as there are excess bytes; multi-byte text converges fast.
-        excess = len(data) - MAX_PAYLOAD
-        body = body[: max(0, len(body) - excess - len(ELLIPSIS))].rstrip() + ELLIPSIS
-        data = encode(body)
-    return data
+    return _fitted(encode, news.text)
 
 
 def topic(reference: str) -> str:
     """RFC 8030 §5.4: ≤ 32 URL-safe base64 characters; a newer status replaces an undelivered one."""
     return f"report-{reference}"[:32]
+
+
+def topic_of(news: News) -> str:
+    if isinstance(news, AlertNews):
+        return re.sub(r"[^A-Za-z0-9_-]", "-", news.tag)[:32]
+    return topic(news.reference)
 
 
 def vapid_subscriber(settings: Settings) -> str:
@@ -170,7 +221,7 @@ class PushEncoder:
         self._authorizations: dict[str, tuple[float, str]] = {}
         self._lock = threading.Lock()
 
-    def request(self, news: StatusNews, target: Target, *, urgency: str = "normal") -> PushRequest:
+    def request(self, news: News, target: Target, *, urgency: str = "normal") -> PushRequest:
         subscription = WebPushSubscription(
             endpoint=target.endpoint, keys=WebPushKeys(p256dh=target.p256dh, auth=target.auth)
         )
@@ -181,7 +232,7 @@ class PushEncoder:
             headers={
                 "TTL": str(TTL_SECONDS),
                 "Urgency": urgency,
-                "Topic": topic(news.reference),
+                "Topic": topic_of(news),
                 "Content-Encoding": "aes128gcm",
                 "Content-Type": "application/octet-stream",
                 "Authorization": self._authorization(subscription),
@@ -224,6 +275,6 @@ def start_encoder_process(private_pem: bytes, public_pem: bytes, subscriber: str
     _process_encoder = PushEncoder(VapidKeys(private_pem, public_pem, ""), subscriber, base_url)
 
 
-def encode_in_process(items: list[tuple[StatusNews, Target]]) -> list[PushRequest | EncodeFailure]:
+def encode_in_process(items: list[tuple[News, Target]]) -> list[PushRequest | EncodeFailure]:
     assert _process_encoder is not None, "start_encoder_process was not run in this worker"
     return encode_each(_process_encoder, items)

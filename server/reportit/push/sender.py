@@ -22,9 +22,9 @@ import httpx
 from piccolo.engine.postgres import PostgresEngine
 
 from reportit import database
-from reportit.push import delivery, wakeups
+from reportit.push import delivery, digest, wakeups
 from reportit.push.delivery import Outcome
-from reportit.push.email import SmtpServer, compose, send_batch, unsubscribe_token
+from reportit.push.email import SmtpServer, alert_email, compose, send_batch, unsubscribe_token
 from reportit.push.encoding import BatchEncoder
 from reportit.push.message import EncodeFailure, PushEncoder, PushRequest, news_for, vapid_subscriber
 from reportit.push.outcomes import record_outcomes
@@ -279,6 +279,8 @@ class Sender:
             if isinstance(engine, PostgresEngine):
                 query = query.lock_rows("UPDATE", skip_locked=True)
             ids = [row["id"] for row in await query]
+            if "email" in channels:  # a digest's rows go together
+                ids += await digest.claim_siblings(ids, now, engine)
             if ids:
                 await Notification.update({
                     Notification.claim_token: token,
@@ -303,6 +305,7 @@ class Sender:
             n.report.reference.as_alias("reference"), *columns(n.report, aliased=True),
             n.status_change.to_status.as_alias("to_status"),
             n.status_change.public_message.as_alias("public_message"),
+            n.title, n.body, n.url, n.tag, n.email.as_alias("message_email"), n.unsubscribe_url, n.digest,
         ).where(n.id.is_in(ids) & (n.claim_token == token)).order_by(n.id)
 
     @staticmethod
@@ -381,6 +384,12 @@ class Sender:
 
     async def _deliver_email(self, token: str, rows: list[dict]) -> None:
         assert self.smtp is not None
+        alerts = [r for r in rows if r["title"]]
+        if alerts:
+            await self._deliver_alert_email(token, alerts)
+            rows = [r for r in rows if not r["title"]]
+            if not rows:
+                return
         # The follower may have unsubscribed, or changed to an address not yet confirmed, since.
         ready = [r for r in rows if r["email"] and r["email_confirmed"]]
         gone = [(r, Outcome("gone", error="unsubscribed" if not r["email"] else "address not confirmed"))
@@ -394,6 +403,16 @@ class Sender:
         now = self.clock()
         await self._record(token, gone + [(r, delivery.email_outcome(e, r["attempts"], now))
                                           for r, e in zip(ready, results)])
+
+    async def _deliver_alert_email(self, token: str, rows: list[dict]) -> None:
+        """Alerts by email: one message each, or one per digest (its rows share the outcome)."""
+        assert self.smtp is not None
+        groups = digest.grouped(rows)
+        messages = [alert_email(group, self.settings) for group in groups]
+        results = await anyio.to_thread.run_sync(send_batch, self.smtp, messages)
+        now = self.clock()
+        await self._record(token, [(r, delivery.email_outcome(e, r["attempts"], now))
+                                   for group, e in zip(groups, results) for r in group])
 
     def _unsubscribe_url(self, follow_id: int, email: str) -> str:
         return f"{self.settings.config.base_url}/unsubscribe/{unsubscribe_token(self.secret_key, follow_id, email)}"

@@ -63,10 +63,17 @@ class Follow(Table, tablename="follow"):
 
 
 class Notification(Table, tablename="notification_outbox"):
-    """One message to one push subscription or one email follower, about one status change."""
+    """One message to one push subscription or one email address.
 
-    report = ForeignKey(references=Report, on_delete=OnDelete.cascade, index=True)
-    status_change = ForeignKey(references=StatusChange, on_delete=OnDelete.cascade, index=True)
+    Either about a status change (`status_change` set: the words are the status's, made at sending
+    time) or a message of its own (`title` set: an alert, worded when it was queued, pointing at
+    `url`, e.g. /a/{reference}; `report` is set when the alert is about a report, so a report hidden
+    since is not announced).
+    """
+
+    report = ForeignKey(references=Report, on_delete=OnDelete.cascade, null=True, default=None, index=True)
+    status_change = ForeignKey(references=StatusChange, on_delete=OnDelete.cascade, null=True, default=None,
+                               index=True)
     channel = Varchar(length=8, choices=Channel)
     subscription = ForeignKey(references=PushSubscription, on_delete=OnDelete.set_null, null=True, default=None,
                               index=True)
@@ -80,3 +87,13 @@ class Notification(Table, tablename="notification_outbox"):
     last_error = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     sent_at = Timestamptz(null=True, default=None)
+    # A message of its own (alerts): what the push or email says, and where it leads.
+    title = Varchar(length=200, default="")
+    body = Text(default="")
+    url = Varchar(length=300, default="")  # a path on this service: /a/{reference}, /r/{reference}
+    tag = Varchar(length=64, default="")  # the push's tag and Topic: a newer message replaces an older one
+    email = Varchar(length=320, default="")  # where an email row goes (a push row: where its fallback would)
+    unsubscribe_url = Varchar(length=500, default="")
+    digest = Varchar(length=400, default="", index=True)  # email rows with one key go out as one digest
+    alert = Integer(null=True, default=None, index=True)  # the alert that asked for it (no foreign key:
+    # push knows nothing of alerts' tables)

@@ -1,0 +1,154 @@
+// @ts-check
+/**
+ * Add or change an alert: a place (this phone's location, or a point typed in), a distance, what to
+ * hear about (and which problems), and how to be emailed; "about N a week" is shown before saving.
+ */
+import { h } from '../lib/dom.js';
+import * as alerts from '../lib/alerts.js';
+import { categories } from '../lib/api.js';
+import { problemMessages } from '../lib/account.js';
+import { currentPosition, roundCoordinate } from '../lib/geo.js';
+import { busy, field, showErrors } from './account-forms.js';
+
+/** The server's field names, as this form's input ids. */
+const FIELDS = {
+  label: 'alert-label', latitude: 'alert-latitude', longitude: 'alert-longitude', radius: 'alert-radius',
+  kinds: 'alert-kind-planning', categories: 'alert-categories', email: 'alert-email-immediate',
+};
+const ESTIMATE_DELAY_MS = 400;
+
+/** @param {HTMLElement} main @param {import('./report.js').Ctx} ctx */
+export async function render(main, ctx) {
+  const id = Number(ctx.query.get('id')) || 0;
+  const title = id ? 'Change an alert' : 'Add an alert';
+  document.title = `${title} – Report It`;
+  /** @type {alerts.Alert | undefined} */
+  let existing;
+  if (id) {
+    existing = (await alerts.listAlerts().catch(() => ({ alerts: [] }))).alerts.find((a) => a.id === id);
+    if (!existing) {
+      main.append(h('h1', null, title), h('p', null, 'That alert could not be found. It may have been deleted.'),
+        h('a', { href: '/alerts' }, 'Back to your alerts'));
+      return;
+    }
+  }
+  const top = h('div');
+  const estimateBox = h('p.estimate', { id: 'alert-estimate', 'aria-live': 'polite' }, 'Choose a place to see how many alerts to expect.');
+  const locateStatus = h('p.hint', { id: 'alert-locate-status', 'aria-live': 'polite' });
+  const kinds = existing?.kinds || ['planning', 'licensing'];
+  const problems = await problemCategories();
+  const chosen = new Set(existing?.categories || []);
+
+  const form = /** @type {HTMLFormElement} */ (h('form', { novalidate: true, onsubmit: (/** @type {Event} */ event) => {
+    event.preventDefault();
+    busy(/** @type {HTMLButtonElement} */ (form.querySelector('button[type=submit]')), async () => {
+      try {
+        await alerts.saveAlert(read(form), id || undefined);
+      } catch (error) {
+        showErrors(top, form, problemMessages(error, FIELDS, 'alert-label'), title);
+        return;
+      }
+      ctx.announce(id ? 'Alert changed.' : 'Alert saved.');
+      await ctx.navigate('/alerts');
+    });
+  } },
+  field('alert-label', 'Name this place', { value: existing?.label ?? 'Home', autocomplete: 'off', maxlength: 80 },
+    'For example Home, Work or Mum’s'),
+  h('fieldset.field', null, h('legend', null, 'Where'),
+    h('p.hint', null, 'Use where you are now, or type the place’s latitude and longitude.'),
+    h('button.secondary', { type: 'button', id: 'alert-locate', 'aria-describedby': 'alert-locate-status',
+      onclick: async () => {
+        locateStatus.textContent = 'Finding where you are…';
+        try {
+          const fix = await currentPosition();
+          input(form, 'alert-latitude').value = String(roundCoordinate(fix.latitude));
+          input(form, 'alert-longitude').value = String(roundCoordinate(fix.longitude));
+          locateStatus.textContent = `Using where you are now (to about ${fix.accuracy} metres).`;
+          update();
+        } catch (error) {
+          locateStatus.textContent = /** @type {Error} */ (error).message;
+        }
+      } }, 'Use where I am now'),
+    locateStatus,
+    field('alert-latitude', 'Latitude', { value: existing?.latitude ?? '', inputmode: 'decimal', autocomplete: 'off' }),
+    field('alert-longitude', 'Longitude', { value: existing?.longitude ?? '', inputmode: 'decimal', autocomplete: 'off' })),
+  h('div.field', null, h('label', { for: 'alert-radius' }, 'How far around it'),
+    h('select', { id: 'alert-radius', name: 'radius' }, alerts.DISTANCES.map(([metres, words]) =>
+      h('option', { value: String(metres), selected: metres === (existing?.radius ?? 500) }, words)))),
+  h('fieldset.field', null, h('legend', null, 'What do you want to hear about?'),
+    alerts.KINDS.map(([kind, words]) => h('div.choice', null,
+      h('input', { type: 'checkbox', id: `alert-kind-${kind}`, name: 'kinds', value: kind, checked: kinds.includes(kind) }),
+      h('label', { for: `alert-kind-${kind}` }, words)))),
+  h('fieldset.field', { id: 'alert-categories-set' }, h('legend', { id: 'alert-categories' , tabindex: '-1' },
+    'Which problems? Tick none to hear about all of them'),
+    problems.map((c) => h('div.choice', null,
+      h('input', { type: 'checkbox', id: `alert-category-${c.code}`, name: 'categories', value: c.code, checked: chosen.has(c.code) }),
+      h('label', { for: `alert-category-${c.code}` }, c.name)))),
+  h('fieldset.field', null, h('legend', null, 'When none of your phones takes notifications'),
+    alerts.EMAIL_MODES.map(([mode, words]) => h('div.choice', null,
+      h('input', { type: 'radio', id: `alert-email-${mode}`, name: 'email', value: mode, checked: mode === (existing?.email ?? 'immediate') }),
+      h('label', { for: `alert-email-${mode}` }, words)))),
+  estimateBox,
+  h('button', { type: 'submit' }, id ? 'Save changes' : 'Save alert'),
+  ));
+
+  let timer = 0;
+  const update = () => {
+    /** @type {HTMLElement} */ (form.querySelector('#alert-categories-set')).hidden = !input(form, 'alert-kind-problems').checked;
+    clearTimeout(timer);
+    timer = window.setTimeout(() => showEstimate(form, estimateBox), ESTIMATE_DELAY_MS);
+  };
+  form.addEventListener('input', update);
+  form.addEventListener('change', update);
+  update();
+  main.append(h('a.back-link', { href: '/alerts' }, 'Back to your alerts'), h('h1', null, title), top, form);
+}
+
+/** @param {HTMLFormElement} form @param {string} id */
+function input(form, id) {
+  return /** @type {HTMLInputElement} */ (form.querySelector(`#${id}`));
+}
+
+/** What the form says, as the API takes it. @param {HTMLFormElement} form @returns {alerts.AlertInput} */
+function read(form) {
+  const data = new FormData(form);
+  const number = (/** @type {string} */ name) => {
+    const text = input(form, name).value.trim();
+    return text === '' ? null : Number(text);
+  };
+  const kinds = /** @type {alerts.Kind[]} */ (data.getAll('kinds').map(String));
+  return {
+    label: input(form, 'alert-label').value.trim(), latitude: number('alert-latitude'), longitude: number('alert-longitude'),
+    radius: Number(data.get('radius')), kinds,
+    categories: kinds.includes('problems') ? data.getAll('categories').map(String) : [],
+    email: /** @type {alerts.EmailMode} */ (String(data.get('email') || 'immediate')),
+  };
+}
+
+/** @param {HTMLFormElement} form @param {HTMLElement} box */
+async function showEstimate(form, box) {
+  const alert = read(form);
+  if (alert.latitude === null || alert.longitude === null || !Number.isFinite(alert.latitude) || !Number.isFinite(alert.longitude)) {
+    box.textContent = 'Choose a place to see how many alerts to expect.';
+    return;
+  }
+  if (!alert.kinds.length) {
+    box.textContent = 'Choose at least one thing to hear about.';
+    return;
+  }
+  try {
+    const found = await alerts.estimate({ latitude: alert.latitude, longitude: alert.longitude,
+      radius: /** @type {number} */ (alert.radius), kinds: alert.kinds, categories: alert.categories });
+    box.textContent = `Over the last 90 days this alert would have sent ${found.text}.`;
+  } catch (error) {
+    const body = /** @type {{body?: any}} */ (error).body;
+    box.textContent = body?.errors?.[0]?.message || 'We could not work out how many alerts to expect just now.';
+  }
+}
+
+/** The council's public categories of problem (not signposts to partners). */
+async function problemCategories() {
+  const found = await categories().catch(() => ({ categories: [] }));
+  return /** @type {Array<{code: string, name: string, private: boolean, signpost?: any}>} */ (found.categories || [])
+    .filter((c) => !c.private && !c.signpost);
+}
