@@ -62,6 +62,8 @@ def check(path: str | Path) -> Basemap:
 def _describe(path: Path, size: int, modified_ns: int) -> Basemap:
     with path.open("rb") as f:
         head = f.read(HEADER_BYTES)
+        if not head.startswith(b"PMTiles"):
+            raise NotPMTiles(f"{str(path)!r} is not a PMTiles file (it does not start with 'PMTiles')")
         if len(head) < HEADER_BYTES:
             raise NotPMTiles(f"{str(path)!r} is not a PMTiles file: it is too short")
         try:
