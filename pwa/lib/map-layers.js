@@ -50,10 +50,19 @@ export async function addGround(L, map, element, settings) {
     layer = L.tileLayer(settings.tile_url, { attribution: settings.tile_attribution || '', maxZoom: 19 });
   }
   if (!layer) return;
-  layer.on('loading', () => { element.dataset.mapState = 'drawing'; });
-  layer.on('load', () => {
+  const drawn = () => {
     element.dataset.mapState = 'drawn';
     element.dataset.mapZoom = String(map.getZoom());
-  });
+  };
+  // Drawn: the view has stopped moving and all its tiles are in. A view whose tiles are all still
+  // there (zooming back out) loads nothing, so moveend says it; tiles of a moving view do not count.
+  let moving = false;
+  layer.on('loading', () => { element.dataset.mapState = 'drawing'; });
+  layer.on('load', () => { if (!moving) drawn(); });
+  map.on('movestart zoomstart', () => { moving = true; element.dataset.mapState = 'drawing'; });
   layer.addTo(map);
+  map.on('moveend', () => {
+    moving = false;
+    if (!layer.isLoading()) drawn();
+  });
 }
