@@ -8,7 +8,6 @@ from typing import Iterator
 
 import pytest
 
-from tests.basemap.fixtures import basemap_env, basemap_file, basemap_server  # noqa: F401
 from tests.e2e.conftest import WESTMINSTER, axe_violations, poll, wait_for_service_worker
 from tests.e2e.journey import continue_, start_report
 from tests.e2e.test_console_journeys import PASSWORD, add_staff

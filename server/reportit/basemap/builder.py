@@ -21,6 +21,7 @@ from pmtiles.tile import Compression, TileType, zxy_to_tileid
 from pmtiles.writer import write
 from shapely.geometry import box, shape
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import transform
 
 EARTH = 6378137.0
 HALF = math.pi * EARTH
@@ -64,17 +65,14 @@ def read_features(path: Path, kinds: tuple[str, ...]) -> list[Feature]:
             raise BadGeoJSON(f"{where}: its geometry is broken ({shapely.is_valid_reason(geometry)})")
         properties = item.get("properties") or {}
         name = next((str(properties[k]) for k in NAME_KEYS if properties.get(k)), "")
-        features.append(Feature(shapely.transform(geometry, _mercator), name))
+        features.append(Feature(transform(_mercator, geometry), name))
     return features
 
 
-def _mercator(lonlat):
-    import numpy
-
-    lon, lat = lonlat[:, 0], lonlat[:, 1]
-    x = numpy.radians(lon) * EARTH
-    y = numpy.log(numpy.tan(math.pi / 4 + numpy.radians(lat) / 2)) * EARTH
-    return numpy.column_stack([x, y])
+def _mercator(lons, lats, z=None):
+    """Longitude and latitude to Web Mercator metres (for shapely.ops.transform)."""
+    return ([math.radians(lon) * EARTH for lon in lons],
+            [math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) * EARTH for lat in lats])
 
 
 def _tile_box(z: int, x: int, y: int) -> tuple[float, float, float, float]:
