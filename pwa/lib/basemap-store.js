@@ -83,7 +83,8 @@ export async function isWholeKept(path) {
 }
 
 /**
- * Download the whole file and keep it ("Keep the whole borough on this phone").
+ * Download the whole file and keep it ("Keep the whole borough on this phone"), streamed into
+ * Cache Storage (a borough's file may be tens of megabytes: it is never held in memory whole).
  * @param {string} path @param {(received: number, total: number) => void} onProgress
  * @param {AbortSignal} [signal]
  */
@@ -91,28 +92,31 @@ export async function keepWhole(path, onProgress, signal) {
   const response = await fetch(path, { signal });
   if (!response.ok || !response.body) throw new Error(`The map could not be downloaded (${response.status}).`);
   const total = Number(response.headers.get('Content-Length') || 0);
-  const reader = response.body.getReader();
-  /** @type {BlobPart[]} */
-  const parts = [];
   let received = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    parts.push(value);
-    received += value.byteLength;
-    onProgress(received, total);
+  const counted = response.body.pipeThrough(new TransformStream({
+    transform(chunk, controller) {
+      received += chunk.byteLength;
+      onProgress(received, total);
+      controller.enqueue(chunk);
+    },
+  }));
+  await forgetOtherVersions(path);
+  const cache = await caches.open(CACHE);
+  await cache.put(path, new Response(counted, { headers: {
+    'Content-Type': response.headers.get('Content-Type') || 'application/vnd.pmtiles',
+    'ETag': response.headers.get('ETag') || '',
+  } }));
+  if (total && received !== total) {
+    await cache.delete(path);
+    throw new Error('The download was cut short.');
   }
-  if (total && received !== total) throw new Error('The download was cut short. Try again.');
   for (const url of LIBRARY_FILES) {
     const library = await fetch(url, { signal });
     if (!library.ok) throw new Error(`The map could not be downloaded (${library.status}).`);
   }
-  await forgetOtherVersions(path);
-  await (await caches.open(CACHE)).put(path, new Response(new Blob(parts), { headers: {
-    'Content-Type': response.headers.get('Content-Type') || 'application/vnd.pmtiles',
-    'Content-Length': String(received),
-    'ETag': response.headers.get('ETag') || '',
-  } }));
+  // Ask the browser not to clear it when space runs low (it may say no; the map then still works
+  // with what is kept until then).
+  await navigator.storage?.persist?.().catch(() => false);
 }
 
 /** Remove the whole file (the ranges seen while using the map stay). @param {string} path */

@@ -52,9 +52,10 @@ export function offlineMap() {
       await keepWhole(map.url, (received) => { bar.value = received; });
     } catch (error) {
       await show();
-      status.textContent = navigator.onLine
-        ? `${/** @type {Error} */ (error).message || 'The map could not be downloaded.'} Try again.`
-        : 'No signal: try again when you have one.';
+      const reason = /** @type {Error} */ (error);
+      status.textContent = !navigator.onLine ? 'No signal: try again when you have one.'
+        : reason.name === 'QuotaExceededError' ? `There is not enough space on this phone for the map (${size(map.bytes)}).`
+          : `${reason.message || 'The map could not be downloaded.'} Try again.`;
       return;
     }
     await show();
