@@ -8,6 +8,7 @@ from typing import Iterator
 
 import pytest
 
+from tests.conftest import running_server, separate_env
 from tests.e2e.conftest import WESTMINSTER, axe_violations, poll, wait_for_service_worker
 from tests.e2e.journey import continue_, start_report
 from tests.e2e.test_console_journeys import PASSWORD, add_staff
@@ -200,3 +201,19 @@ def test_without_any_map_the_location_step_says_so_and_passes_axe(app_context):
     assert page.locator("#map-unavailable").inner_text().startswith("A map is not available.")
     assert page.locator("#map").count() == 0
     assert axe_violations(page) == []
+
+
+def test_raster_tiles_still_draw_without_a_basemap(browser, server_env, tmp_path):
+    env = {**separate_env(server_env, tmp_path), "REPORTIT_TILE_URL": "/app/icons/icon-192.png?z={z}&x={x}&y={y}"}
+    with running_server(env) as (url, _process):
+        context = browser.new_context(locale="en-GB", base_url=url, geolocation=WESTMINSTER, permissions=["geolocation"])
+        try:
+            page = context.new_page()
+            page.goto("/")
+            to_location_step(page)
+            page.locator("#map[data-map-state=drawn]").wait_for(timeout=30000)
+            loaded = page.evaluate("() => [...document.querySelectorAll('#map img.leaflet-tile')].filter((i) => i.naturalWidth > 0).length")
+            assert loaded > 0
+            assert page.locator("#map canvas").count() == 0  # no vector layer
+        finally:
+            context.close()
