@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.e2e.conftest import ARGS, CHROMIUM, WESTMINSTER, FaultProxy, start_server, stop_server  # noqa: E402
-from tests.e2e.test_offline_map import DRAWN_PIXELS, Requests, map_requests, settle, to_location_step  # noqa: E402
+from tests.e2e.test_offline_map import Requests, drawn_pixels, map_requests, settle, to_location_step  # noqa: E402
 
 RUNS = 5
 ROUND_TRIP_S = 0.1  # a phone on 4G
@@ -62,7 +62,7 @@ def _draw(context, proxy) -> tuple[float, int, int]:
     page.get_by_role("button", name="Continue the report").click()
     page.locator("#map[data-map-state=drawn]").wait_for(timeout=60000)
     elapsed = page.evaluate("() => (window.__mapDrawn - window.__mapShown) / 1000")
-    assert page.evaluate(DRAWN_PIXELS) > 2000, "the map is empty"
+    assert drawn_pixels(page) > 2000, "the map is empty"
     page.close()
     return elapsed, len(map_requests(proxy)), len(requests.from_network()) + len(requests.failed)
 

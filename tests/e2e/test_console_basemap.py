@@ -9,17 +9,7 @@ import pytest
 
 from tests.e2e.conftest import axe_violations
 from tests.e2e.test_console_journeys import add_staff, file_report, sign_in
-
-DRAWN_PIXELS = """(selector) => {
-  let count = 0;
-  for (const canvas of document.querySelectorAll(`${selector} canvas`)) {
-    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-    for (let i = 0; i < data.length; i += 4) {
-      if (data[i + 3] > 0 && (Math.abs(data[i] - 0xf3) > 24 || Math.abs(data[i + 1] - 0xf1) > 24 || Math.abs(data[i + 2] - 0xea) > 24)) count += 1;
-    }
-  }
-  return count;
-}"""
+from tests.e2e.test_offline_map import drawn_pixels
 
 
 @pytest.fixture(scope="module")
@@ -31,13 +21,13 @@ def test_the_case_list_and_the_case_page_draw_the_basemap(page, basemap_server, 
     reference = file_report(basemap_server, f"Mapped {secrets.token_hex(3)} pothole")
     sign_in(page, basemap_server, officer_on_basemap)
     page.wait_for_selector("#case-map-canvas[data-map-state=drawn]", timeout=30000)
-    assert page.evaluate(DRAWN_PIXELS, "#case-map-canvas") > 2000
+    assert drawn_pixels(page, "#case-map-canvas") > 2000
     assert page.locator("#case-map-canvas .leaflet-interactive").count() > 0  # the cases, over the streets
     assert axe_violations(page) == []
 
     page.goto(f"{basemap_server}/console/reports/{reference}")
     page.wait_for_selector("#case-location-canvas[data-map-state=drawn]", timeout=30000)
-    assert page.evaluate(DRAWN_PIXELS, "#case-location-canvas") > 2000
+    assert drawn_pixels(page, "#case-location-canvas") > 2000
     assert "Illustrative map" in page.locator("#case-location .leaflet-control-attribution").inner_text()
     assert axe_violations(page) == []
 

@@ -15,9 +15,9 @@ from tests.e2e.test_console_journeys import PASSWORD, add_staff
 
 # Pixels of the map's canvases unlike the ground (streets, their names, ward lines): a drawn map
 # has thousands; an empty or grey one none.
-DRAWN_PIXELS = """() => {
+DRAWN_PIXELS = """(selector) => {
   let count = 0;
-  for (const canvas of document.querySelectorAll('#map canvas')) {
+  for (const canvas of document.querySelectorAll(`${selector} canvas`)) {
     const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
     for (let i = 0; i < data.length; i += 4) {
       const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
@@ -26,6 +26,12 @@ DRAWN_PIXELS = """() => {
   }
   return count;
 }"""
+
+
+
+def drawn_pixels(page, selector: str = "#map") -> int:
+    return page.evaluate(DRAWN_PIXELS, selector)
+
 
 KEPT_RANGES = """async () => (await (await caches.open('reportit-basemap')).keys()).length"""
 
@@ -91,7 +97,7 @@ def continue_unfinished(page) -> None:
 def wait_for_drawn_map(page, zoom: int | None = None) -> None:
     drawn = "#map[data-map-state=drawn]" + (f"[data-map-zoom='{zoom}']" if zoom is not None else "")
     page.locator(drawn).wait_for(timeout=30000)
-    poll(lambda: page.evaluate(DRAWN_PIXELS) > 2000, timeout=15, message="the map's tiles stayed empty")
+    poll(lambda: drawn_pixels(page) > 2000, timeout=15, message="the map's tiles stayed empty")
 
 
 def settle(proxy) -> None:
