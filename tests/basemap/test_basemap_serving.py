@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import httpx
+import pytest
 
 from tests.basemap.fixtures import build_basemap
 from tests.conftest import ROOT, running_server, separate_env
@@ -137,3 +138,37 @@ def test_a_server_can_serve_a_basemap_built_elsewhere_with_several_workers(serve
         ranges = {httpx.get(url + basemap["url"], headers={"Range": "bytes=0-99"}, timeout=10).headers["etag"]
                   for _ in range(6)}
         assert len(ranges) == 1  # every worker names the same version
+
+
+def _one_tile_pmtiles(path, tile_type, metadata: dict) -> None:
+    from pmtiles.tile import Compression
+    from pmtiles.writer import write
+
+    with write(str(path)) as writer:
+        writer.write_tile(0, b"\x1f\x8b" + b"\0" * 18)
+        writer.finalize({"tile_type": tile_type, "tile_compression": Compression.GZIP, "min_lon_e7": 0,
+                         "min_lat_e7": 0, "max_lon_e7": 0, "max_lat_e7": 0, "center_zoom": 0, "center_lon_e7": 0,
+                         "center_lat_e7": 0}, metadata)
+
+
+def test_a_pmtiles_file_of_pictures_is_refused_saying_vector_tiles_are_needed(tmp_path):
+    from pmtiles.tile import TileType
+
+    from reportit.basemap.file import NotPMTiles, check
+
+    path = tmp_path / "aerial.pmtiles"
+    _one_tile_pmtiles(path, TileType.PNG, {})
+    with pytest.raises(NotPMTiles, match="holds PNG tiles; the basemap must be vector tiles"):
+        check(path)
+
+
+def test_the_files_attribution_reaches_the_map_as_text_not_markup(tmp_path):
+    from pmtiles.tile import TileType
+
+    from reportit.basemap.file import check
+
+    path = tmp_path / "osm.pmtiles"
+    _one_tile_pmtiles(path, TileType.MVT, {
+        "attribution": '<a href="https://www.openstreetmap.org/copyright">&copy; OpenStreetMap</a><img src=x onerror=alert(1)> & friends'})
+    assert check(path).attribution == "© OpenStreetMap &amp; friends"
+    assert check(path).illustrative is False

@@ -166,6 +166,7 @@ def test_a_warden_keeps_the_whole_borough_and_the_map_draws_anywhere_offline(map
     keep = page.get_by_role("button", name=f"Keep the whole borough on this phone ({size_kb} KB)")
     keep.click()
     page.get_by_text(f"The whole borough's map is kept on this phone ({size_kb} KB).").wait_for()
+    assert axe_violations(page) == []
     assert [p for p in basemap_requests(proxy)] and all("?" not in p for p in basemap_requests(proxy))
 
     # The map was never opened with a signal: offline, it draws from the kept file, here and zoomed in.

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import html
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -87,9 +89,15 @@ def _describe(path: Path, size: int, modified_ns: int) -> Basemap:
         min_zoom=header["min_zoom"], max_zoom=header["max_zoom"],
         bounds=(header["min_lat_e7"] / 1e7, header["min_lon_e7"] / 1e7,
                 header["max_lat_e7"] / 1e7, header["max_lon_e7"] / 1e7),
-        attribution=str(metadata.get("attribution") or ""),
+        attribution=_plain(str(metadata.get("attribution") or "")),
         illustrative=metadata.get("illustrative") is True,
     )
+
+
+def _plain(attribution: str) -> str:
+    """The attribution as text, escaped: map libraries insert it as HTML, and it comes from a file.
+    (An OpenStreetMap extract's usually holds a link; its words are what must show.)"""
+    return html.escape(html.unescape(re.sub(r"<[^>]*>", "", attribution)).strip(), quote=False)
 
 
 def _metadata(raw: bytes, compression: Compression) -> dict:
