@@ -10,7 +10,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test test-sqlite test-postgres test-browser test-js typecheck bench lint install browser clean vendor vendor-uplot vendor-idb
+.PHONY: run test test-sqlite test-postgres test-browser test-js typecheck bench lint install browser clean vendor vendor-uplot vendor-idb vendor-leaflet vendor-protomaps-leaflet
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,11 +26,16 @@ $(NODE_STAMP): package.json package-lock.json
 
 install: $(STAMP) $(NODE_STAMP)
 
-## make run: a working service on SQLite with demo data at http://127.0.0.1:8000
+## make run: a working service on SQLite with demo data at http://127.0.0.1:8000, with an
+## illustrative basemap built from the demo streets and wards (a council sets REPORTIT_BASEMAP).
+BASEMAP_STREETS ?= server/reportit/basemap/demo/streets.geojson
+BASEMAP_AREAS ?= server/reportit/basemap/demo/wards.geojson
+BASEMAP ?= $(DATA)/basemap.pmtiles
 run: $(STAMP)
 	REPORTIT_DATA_DIR=$(DATA) $(BIN)/reportit migrate
 	REPORTIT_DATA_DIR=$(DATA) $(BIN)/reportit demo
-	REPORTIT_DATA_DIR=$(DATA) $(BIN)/reportit serve --host $(HOST) --port $(PORT)
+	$(BIN)/reportit basemap build --streets $(BASEMAP_STREETS) --areas $(BASEMAP_AREAS) --out $(BASEMAP)
+	REPORTIT_DATA_DIR=$(DATA) REPORTIT_BASEMAP=$${REPORTIT_BASEMAP:-$(BASEMAP)} $(BIN)/reportit serve --host $(HOST) --port $(PORT)
 
 ## Chromium from Debian's packages, for the browser tests (never a downloaded browser build).
 browser:
@@ -44,7 +49,7 @@ UPLOT_VERSION := 1.6.32
 CONSOLE_STATIC := server/reportit/console/static
 IDB_VERSION := 8.0.4
 IDB_DIR := pwa/vendor/idb
-vendor: vendor-uplot vendor-idb
+vendor: vendor-uplot vendor-idb vendor-leaflet vendor-protomaps-leaflet
 
 vendor-uplot:
 	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent uplot@$(UPLOT_VERSION) >/dev/null && tar xzf uplot-$(UPLOT_VERSION).tgz && cd - >/dev/null && \
@@ -60,6 +65,35 @@ vendor-idb:
 	  mkdir -p $(IDB_DIR) && cp $$tmp/package/build/index.js $$tmp/package/build/*.d.ts $(IDB_DIR)/ && \
 	  { echo "idb $(IDB_VERSION) (npm: idb), https://github.com/jakearchibald/idb"; echo; cat $$tmp/package/LICENSE; } > $(IDB_DIR)/LICENSE.txt && \
 	  rm -rf $$tmp && echo "idb $(IDB_VERSION) copied into $(IDB_DIR)"
+
+## Maps (served at /vendor/leaflet/ and /vendor/protomaps-leaflet/ by basemap/libraries.py).
+## Leaflet ships an ES module build; protomaps-leaflet's ES module imports eight other packages by
+## bare name (no browser resolves those without a bundler), so its self-contained bundle (pmtiles
+## inside, Leaflet taken from a global `L`) is copied with an ES module head and tail added: the
+## head imports our Leaflet as `L`, the tail exports the bundle's `protomapsL` namespace.
+LEAFLET_VERSION := 1.9.4
+LEAFLET_DIR := server/reportit/basemap/vendor/leaflet
+PROTOMAPS_LEAFLET_VERSION := 5.1.0
+PROTOMAPS_LEAFLET_DIR := server/reportit/basemap/vendor/protomaps_leaflet
+
+vendor-leaflet:
+	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent leaflet@$(LEAFLET_VERSION) >/dev/null && tar xzf leaflet-$(LEAFLET_VERSION).tgz && cd - >/dev/null && \
+	  mkdir -p $(LEAFLET_DIR)/images && cp $$tmp/package/dist/leaflet-src.esm.js $$tmp/package/dist/leaflet.css $(LEAFLET_DIR)/ && \
+	  cp $$tmp/package/dist/images/*.png $(LEAFLET_DIR)/images/ && \
+	  { echo "Leaflet $(LEAFLET_VERSION) (npm: leaflet), https://github.com/Leaflet/Leaflet"; echo; cat $$tmp/package/LICENSE; } > $(LEAFLET_DIR)/LICENSE.txt && \
+	  rm -rf $$tmp && echo "leaflet $(LEAFLET_VERSION) copied into $(LEAFLET_DIR)"
+
+vendor-protomaps-leaflet:
+	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent protomaps-leaflet@$(PROTOMAPS_LEAFLET_VERSION) >/dev/null && tar xzf protomaps-leaflet-$(PROTOMAPS_LEAFLET_VERSION).tgz && cd - >/dev/null && \
+	  mkdir -p $(PROTOMAPS_LEAFLET_DIR) && \
+	  { echo "// protomaps-leaflet $(PROTOMAPS_LEAFLET_VERSION) (npm), dist/protomaps-leaflet.js made an ES module by make vendor-protomaps-leaflet."; \
+	    echo "import * as L from '/vendor/leaflet/leaflet-src.esm.js';"; \
+	    sed '/^\/\/# sourceMappingURL=/d' $$tmp/package/dist/protomaps-leaflet.js; echo; \
+	    echo "export default protomapsL;"; } > $(PROTOMAPS_LEAFLET_DIR)/protomaps-leaflet.esm.js && \
+	  { echo "protomaps-leaflet $(PROTOMAPS_LEAFLET_VERSION) (npm: protomaps-leaflet), https://github.com/protomaps/protomaps-leaflet"; \
+	    echo "Its bundle includes pmtiles (https://github.com/protomaps/PMTiles, BSD-3-Clause) and other packages named in its package.json."; echo; \
+	    cat $$tmp/package/LICENSE; } > $(PROTOMAPS_LEAFLET_DIR)/LICENSE.txt && \
+	  rm -rf $$tmp && echo "protomaps-leaflet $(PROTOMAPS_LEAFLET_VERSION) copied into $(PROTOMAPS_LEAFLET_DIR)"
 
 ## PostgreSQL is expected on 127.0.0.1:5432; start the local cluster if it is installed but stopped.
 postgres:

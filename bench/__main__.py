@@ -19,6 +19,7 @@ MODULES = [
     "bench.bench_workers",
     "bench.bench_push",
     "bench.bench_pwa",
+    "bench.bench_offline_map",
     "bench.bench_console",
     "bench.bench_alerts",
     "bench.bench_lighthouse",

@@ -10,6 +10,7 @@
  * - push.js: status notifications from Web Push; a tap opens the report's permanent page.
  * - push-subscription.js: keeps the server's copy of the push subscription current when the push
  *   service changes it.
+ * - basemap-cache.js: the basemap's tiles (ranges of its PMTiles file) seen or kept, for offline maps.
  *
  * The order below is the order their listeners run in.
  */
@@ -18,3 +19,4 @@ import '/sw/sending.js';
 import '/sw/push-subscription.js';
 import '/sw/share-target.js';
 import '/sw/push.js';
+import '/sw/basemap-cache.js';

@@ -25,7 +25,7 @@ PG_ADMIN_URL = os.environ.get("REPORTIT_TEST_PG", "postgresql://postgres@127.0.0
 BACKEND = os.environ.get("REPORTIT_TEST_DATABASE", "sqlite")
 
 # Push's mock push service, SMTP server and app: one of each for every directory that uses them.
-pytest_plugins = ("tests.push.fixtures", "tests.object_storage")
+pytest_plugins = ("tests.push.fixtures", "tests.object_storage", "tests.basemap.fixtures")
 
 
 def pytest_report_header(config) -> str:

@@ -1,22 +1,20 @@
 // @ts-check
 /** An optional map with a draggable pin (Leaflet, loaded only here). Every journey works without it. */
+import { addGround, loadLeaflet } from './map-layers.js';
 
 /**
  * @param {HTMLElement} element
- * @param {{centre: [number, number], zoom: number, tile_url: string, tile_attribution?: string}} settings
+ * @param {{centre: [number, number], zoom: number} & import('./map-layers.js').Ground} settings
  * @param {{latitude: number, longitude: number} | null} point
  * @param {(latitude: number, longitude: number) => void} onMove
+ * @param {() => void} [onUnavailable] the map's libraries could not be loaded (offline before first use)
  * @returns {(point: {latitude: number, longitude: number} | null) => void} moves the pin to a point found another way
  */
-export function showMap(element, settings, point, onMove) {
-  const ready = import('/vendor/leaflet/leaflet-src.esm.js').then((L) => {
-    const css = document.createElement('link');
-    css.rel = 'stylesheet';
-    css.href = '/vendor/leaflet/leaflet.css';
-    document.head.append(css);
+export function showMap(element, settings, point, onMove, onUnavailable) {
+  const ready = loadLeaflet().then(async (L) => {
     const start = point ? [point.latitude, point.longitude] : settings.centre;
-    const map = L.map(element, { keyboard: true }).setView(start, settings.zoom || 15);
-    L.tileLayer(settings.tile_url, { attribution: settings.tile_attribution || '', maxZoom: 19 }).addTo(map);
+    const map = L.map(element, { keyboard: true, maxZoom: 19 }).setView(start, settings.zoom || 15);
+    await addGround(L, map, element, settings);
     const icon = L.icon({
       iconUrl: '/vendor/leaflet/images/marker-icon.png', iconRetinaUrl: '/vendor/leaflet/images/marker-icon-2x.png',
       shadowUrl: '/vendor/leaflet/images/marker-shadow.png', iconSize: [25, 41], iconAnchor: [12, 41],
@@ -28,6 +26,7 @@ export function showMap(element, settings, point, onMove) {
     });
     return { map, marker };
   });
+  ready.catch(() => onUnavailable?.());
   return (next) => {
     if (!next) return;
     ready.then(({ map, marker }) => {

@@ -3,6 +3,7 @@
 import { h } from '../lib/dom.js';
 import { signIn, signOut } from '../lib/api.js';
 import { appendAll, backToAccount, field, showErrors } from './account-forms.js';
+import { offlineMap } from './offline-map.js';
 
 /** @typedef {import('./report.js').Ctx} Ctx */
 
@@ -16,7 +17,7 @@ export function signedIn(main, ctx, staff, storage) {
       await signOut().catch(() => undefined);
       await ctx.navigate('/account', { replace: true });
       ctx.announce('Signed out.');
-    } }, 'Sign out'), storage);
+    } }, 'Sign out'), offlineMap(), storage);
 }
 
 /** The password form. @param {HTMLElement} main @param {Ctx} ctx */

@@ -178,13 +178,17 @@ function location(main, ctx) {
   const mapBox = h('div');
   /** @type {(point: any) => void} */
   let moveMarker = () => undefined;
-  if (settings.tile_url) {
+  const noMap = (/** @type {string} */ why) => h('p.hint', { id: 'map-unavailable' }, `${why} Use your location or describe the place in words.`);
+  if (settings.tile_url || settings.basemap) {
     mapBox.append(h('p', null, 'You can drag the pin to the exact place. The map is optional.'), h('div.map', { id: 'map', role: 'application', 'aria-label': 'Map: drag the pin to the place' }));
+    const failed = () => mapBox.replaceChildren(noMap('The map could not be loaded on this phone.'));
     import('../lib/map.js').then(({ showMap }) => {
       moveMarker = showMap(/** @type {HTMLElement} */ (mapBox.querySelector('#map')), settings, draft.point, (latitude, longitude) => {
         accept({ latitude: roundCoordinate(latitude), longitude: roundCoordinate(longitude), accuracy: null, source: 'map' });
-      });
-    }).catch(() => mapBox.replaceChildren());
+      }, failed);
+    }).catch(failed);
+  } else {
+    mapBox.append(noMap('A map is not available.'));
   }
 
   const form = h('form', { novalidate: true, onsubmit: async (/** @type {Event} */ event) => {

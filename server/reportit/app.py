@@ -10,7 +10,7 @@ from typing import AsyncIterator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Mount
@@ -25,6 +25,8 @@ from reportit.accounts.failed_logins import FailedLogins
 from reportit.accounts import me_api, session_api, verify_page
 from reportit.alerts import api as alerts_api
 from reportit import shell
+from reportit.basemap import libraries as basemap_libraries
+from reportit.basemap import serving as basemap_serving
 from reportit.open311 import routes as open311_routes
 from reportit.console import routes as console_routes
 from reportit.limits import BodyLimit, RateLimiter
@@ -82,6 +84,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *alerts_api.routes,
             *verify_page.routes,
             *shell.routes,
+            *basemap_serving.routes,
+            *basemap_libraries.routes,
             *reports_api.routes,
             *push_api.routes,
             *follows_api.routes,
@@ -95,7 +99,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *proxy_middleware(settings),
             Middleware(SecurityHeaders, settings=settings),
             Middleware(BodyLimit),
-            Middleware(GZipMiddleware, minimum_size=1024),
+            # PMTiles files are compressed tile by tile, and sent whole for "keep the whole borough".
+            Middleware(GZipMiddleware, minimum_size=1024,
+                       exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, basemap_serving.MEDIA_TYPE)),
         ],
         exception_handlers={Problem: handle_problem, HTTPException: handle_http_error,
                             ClientDisconnect: handle_disconnect, StorageUnavailable: handle_storage_down,

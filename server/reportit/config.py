@@ -48,6 +48,7 @@ class Config:
     reports_per_hour: int = 300  # per device: a warden's day of queued reports goes through
     sign_in_codes_per_hour: int = 30  # per client address (each address also has its own, smaller limit)
     notification_retention_days: int = 90  # finished outbox rows are deleted after this
+    basemap: str = ""  # a PMTiles v3 file of vector tiles, served at /basemap/<version>.pmtiles
 
     @property
     def photos_dir(self) -> Path:
@@ -122,6 +123,16 @@ def existing_file(value: Any) -> str:
     return path
 
 
+def pmtiles_file(value: Any) -> str:
+    """Checked at start-up, so a wrong file stops the service instead of drawing no map."""
+    from reportit.basemap.file import check
+
+    path = text(value)
+    if path:
+        check(path)  # NotPMTiles is a ValueError saying what is wrong
+    return path
+
+
 def storage_url(value: Any) -> str:
     url = text(value)
     if url and not re.fullmatch(r"s3://[a-z0-9][a-z0-9.\-]{1,62}(/.*)?", url):
@@ -150,6 +161,7 @@ FIELDS: tuple[tuple[str, str, Parser], ...] = (
     ("reports_per_hour", "REPORTIT_REPORTS_PER_HOUR", whole_number),
     ("sign_in_codes_per_hour", "REPORTIT_SIGN_IN_CODES_PER_HOUR", whole_number),
     ("notification_retention_days", "REPORTIT_NOTIFICATION_RETENTION_DAYS", at_least_one),
+    ("basemap", "REPORTIT_BASEMAP", pmtiles_file),
 )
 
 

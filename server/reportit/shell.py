@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from starlette.routing import Route
 
 from reportit.assets import asset_dir
 from reportit.app_state import services
+from reportit.basemap.serving import map_settings
 from reportit.catalogue import Catalogue
 from reportit.static_files import static_url
 
@@ -93,7 +93,7 @@ def manifest_json(catalogue: Catalogue) -> dict:
     }
 
 
-def _render_index(catalogue: Catalogue) -> bytes:
+def _render_index(catalogue: Catalogue, basemap: dict | None) -> bytes:
     council, area = catalogue.council, catalogue.map
     text = (asset_dir("pwa") / "index.html").read_text("utf-8")
     for name, value in {
@@ -102,7 +102,7 @@ def _render_index(catalogue: Catalogue) -> bytes:
         "theme_colour": council.theme_colour,
         "map_json": json.dumps({
             "centre": list(area.centre), "zoom": area.zoom, "bounds": list(area.bounds),
-            "tile_url": area.tile_url, "tile_attribution": area.tile_attribution,
+            "tile_url": area.tile_url, "tile_attribution": area.tile_attribution, "basemap": basemap,
         }),
         # For screens that must offer a way out with no signal: "call us on …", "outside our area".
         "council_json": json.dumps({"name": council.name, "phone": council.phone}),
@@ -115,14 +115,16 @@ def _escape(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def build(catalogue: Catalogue) -> Build:
+def build(catalogue: Catalogue, basemap: dict | None = None) -> Build:
+    """`basemap` is basemap.serving.map_settings(): its URL names the file's version, so a new
+    basemap file is a new shell version too."""
     pwa = asset_dir("pwa")
     files = {
         path.relative_to(pwa).as_posix(): path
         for path in sorted(pwa.rglob("*"))
         if path.is_file() and path.suffix in SHIPPED
     }
-    index_html = _render_index(catalogue)
+    index_html = _render_index(catalogue, basemap)
     manifest = json.dumps(manifest_json(catalogue), indent=1).encode()
     worker_dir = asset_dir("service_worker")
     sw_source = (worker_dir / "sw.js").read_bytes()
@@ -159,7 +161,7 @@ def build(catalogue: Catalogue) -> Build:
 def _build(request: Request) -> Build:
     state = services(request)
     if state.pwa_build is None:
-        state.pwa_build = build(state.catalogue)
+        state.pwa_build = build(state.catalogue, map_settings(state.config))
     return state.pwa_build
 
 
@@ -198,28 +200,6 @@ async def precache_manifest(request: Request) -> Response:
     return Response(_build(request).precache_module, media_type=TYPES[".js"], headers=NO_CACHE)
 
 
-def _leaflet_dir() -> Path | None:
-    try:
-        from xstatic.pkg import leaflet
-    except ImportError:
-        return None
-    return Path(leaflet.BASE_DIR)
-
-
-LEAFLET_FILES = ("leaflet-src.esm.js", "leaflet.css", "images/marker-icon.png", "images/marker-icon-2x.png",
-                 "images/marker-shadow.png", "images/layers.png", "images/layers-2x.png")
-
-
-async def leaflet_asset(request: Request) -> Response:
-    name = request.path_params["path"]
-    base = _leaflet_dir()
-    if base is None or name not in LEAFLET_FILES:
-        raise HTTPException(404)
-    path = base / name
-    media_type = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return Response(path.read_bytes(), media_type=media_type, headers={"Cache-Control": "public, max-age=86400"})
-
-
 async def share_target(request: Request) -> Response:
     """Without a service worker the shared files cannot be kept: start a report instead."""
     return RedirectResponse("/report/photos?shared=unavailable", status_code=303)
@@ -232,6 +212,5 @@ routes = [
     Route("/sw.js", service_worker, methods=["GET"]),
     Route("/sw/{name}", service_worker_module, methods=["GET"]),
     Route("/precache-manifest.js", precache_manifest, methods=["GET"]),
-    Route("/vendor/leaflet/{path:path}", leaflet_asset, methods=["GET"]),
     Route("/share-target", share_target, methods=["POST"]),
 ]

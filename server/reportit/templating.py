@@ -7,6 +7,7 @@ from pathlib import Path
 from starlette.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 
+from reportit.basemap.serving import map_settings
 from reportit.settings import Settings
 from reportit.static_files import static_url
 
@@ -24,4 +25,5 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.globals["council"] = settings.catalogue.council
     env.globals["settings"] = settings
     env.globals["static_url"] = static_url
+    env.globals["basemap"] = map_settings(settings.config)  # None without REPORTIT_BASEMAP
     return Jinja2Templates(env=env)

@@ -1,18 +1,25 @@
 // @ts-check
-// Console maps: Leaflet's ESM build (served from the xstatic-leaflet package), imported lazily.
-// Works with no tile URL configured: markers on a plain background, still zoomable and filterable.
+// Console maps: Leaflet (vendored, /vendor/leaflet/) imported lazily, over the council's basemap or
+// raster tiles (the app's map-layers.js, shared). With neither, the case list's map still shows its
+// markers on a plain background (zoomable and filterable); the case page says the map is not available.
+import { addGround, loadLeaflet } from "/app/lib/map-layers.js";
 
 const CLUSTER_PIXELS = 56;
 
 /** @returns {Promise<any>} */
 async function leaflet() {
-  return import("/vendor/leaflet/leaflet-src.esm.js");
+  return loadLeaflet();
 }
 
-/** @param {any} L @param {HTMLElement} panel @param {any} map */
-function addTiles(L, panel, map) {
-  const url = panel.dataset.tiles;
-  if (url) L.tileLayer(url, { attribution: panel.dataset.attribution || "" }).addTo(map);
+/** @param {any} L @param {HTMLElement} panel @param {any} map @param {HTMLElement} canvas */
+async function addTiles(L, panel, map, canvas) {
+  let basemap = null;
+  try {
+    basemap = JSON.parse(panel.dataset.basemap || "null");
+  } catch {
+    basemap = null;
+  }
+  await addGround(L, map, canvas, { basemap, tile_url: panel.dataset.tiles, tile_attribution: panel.dataset.attribution });
 }
 
 /**
@@ -43,8 +50,9 @@ export async function caseListMap(panel) {
   const { points, truncated } = await response.json();
   panel.hidden = false;
   const [lat, lng] = (panel.dataset.centre || "0,0").split(",").map(Number);
-  const map = L.map("case-map-canvas", { keyboard: true }).setView([lat, lng], Number(panel.dataset.zoom || 14));
-  addTiles(L, panel, map);
+  const canvas = /** @type {HTMLElement} */ (document.getElementById("case-map-canvas"));
+  const map = L.map(canvas, { keyboard: true, maxZoom: 19 }).setView([lat, lng], Number(panel.dataset.zoom || 14));
+  await addTiles(L, panel, map, canvas);
   if (points.length) map.fitBounds(points.map((/** @type {number[]} */ p) => [p[0], p[1]]), { maxZoom: 17, padding: [20, 20] });
   const layer = L.layerGroup().addTo(map);
   const draw = () => {
@@ -95,7 +103,8 @@ export async function locationMap(panel) {
   const L = await leaflet();
   const [lat, lng] = (panel.dataset.point || "0,0").split(",").map(Number);
   panel.hidden = false;
-  const map = L.map("case-location-canvas").setView([lat, lng], Number(panel.dataset.zoom || 16));
-  addTiles(L, panel, map);
+  const canvas = /** @type {HTMLElement} */ (document.getElementById("case-location-canvas"));
+  const map = L.map(canvas, { maxZoom: 19 }).setView([lat, lng], Number(panel.dataset.zoom || 16));
+  await addTiles(L, panel, map, canvas);
   L.circleMarker([lat, lng], { radius: 10, color: "#b10e1e", weight: 3, fillOpacity: 0.6 }).addTo(map);
 }

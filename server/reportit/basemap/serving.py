@@ -1,0 +1,67 @@
+"""The basemap over HTTP: `GET|HEAD /basemap/<version>.pmtiles` with range requests.
+
+Starlette's FileResponse answers `Range` (206 with Content-Range, several ranges as multipart,
+416 with `Content-Range: bytes */<size>` for a range past the end, `If-Range`); this adds what the
+versioned URL allows: an ETag that is the version, a year of caching, and 304 for a matching
+`If-None-Match`. A URL of another version (the council replaced the file) is 404, so nobody is
+handed pieces of two different files under one name.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Route
+
+from reportit.app_state import services
+from reportit.basemap.file import Basemap, check
+from reportit.config import Config
+from reportit.problems import Problem
+
+MEDIA_TYPE = "application/vnd.pmtiles"
+YEAR = 365 * 24 * 3600
+
+
+def current(config: Config) -> Basemap | None:
+    """The configured basemap (checked again only when the file's size or time changes)."""
+    return check(config.basemap) if config.basemap else None
+
+
+def map_settings(config: Config) -> dict | None:
+    """The basemap as the app and the console's pages describe it, or None without one."""
+    basemap = current(config)
+    return basemap.for_app() if basemap else None
+
+
+async def pmtiles(request: Request) -> Response:
+    basemap = current(services(request).config)
+    if basemap is None or request.path_params["version"] != basemap.version:
+        raise Problem(404, "This map is not available",
+                      "The council's map has been replaced or switched off: reload the page to get the current one.")
+    etag = f'"{basemap.version}"'
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={YEAR}, immutable"}
+    if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=headers)
+    if _past_the_end(request.headers.get("range", ""), basemap.size):
+        raise Problem(416, "That part of the map is not in the file",
+                      f"The map file has {basemap.size} bytes; the range asked for starts after its end.",
+                      headers={"Content-Range": f"bytes */{basemap.size}"})
+    return FileResponse(basemap.path, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _past_the_end(header: str, size: int) -> bool:
+    """True when every range of a `bytes=` header starts at or after the end (RFC 9110 14.1.2);
+    anything else, malformed headers included, is Starlette's to answer."""
+    unit, _, ranges = header.partition("=")
+    if unit.strip().lower() != "bytes" or not ranges.strip():
+        return False
+    for part in ranges.split(","):
+        start, dash, end = part.strip().partition("-")
+        if not dash or not (start.isdigit() or (not start and end.isdigit())):
+            return False
+        if (start and int(start) < size) or (not start and int(end) > 0):
+            return False
+    return True
+
+
+routes = [Route("/basemap/{version}.pmtiles", pmtiles, methods=["GET", "HEAD"])]
