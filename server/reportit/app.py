@@ -25,6 +25,7 @@ from reportit.accounts.failed_logins import FailedLogins
 from reportit.accounts import me_api, session_api, verify_page
 from reportit import shell
 from reportit.open311 import routes as open311_routes
+from reportit.places import api as places_api
 from reportit.console import routes as console_routes
 from reportit.limits import BodyLimit, RateLimiter
 from reportit.problems import Problem, handle_problem, problem_response
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *me_api.routes,
             *verify_page.routes,
             *shell.routes,
+            *places_api.routes,
             *reports_api.routes,
             *push_api.routes,
             *follows_api.routes,
