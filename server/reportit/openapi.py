@@ -10,6 +10,7 @@ from reportit.accounts import api as accounts_api
 from reportit.accounts import me_openapi, session_api
 from reportit.push import api as push_api
 from reportit.push import follows_api
+from reportit.places import api as places_api
 from reportit.reports import api as reports_api
 from reportit.app_state import services
 
@@ -45,7 +46,7 @@ COMPONENTS = {
     },
 }
 
-MODULES = [accounts_api, session_api, me_openapi, reports_api, push_api, follows_api]
+MODULES = [accounts_api, session_api, me_openapi, reports_api, push_api, follows_api, places_api]
 
 
 def spec(request: Request) -> dict:

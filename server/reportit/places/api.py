@@ -119,3 +119,43 @@ routes = [
     Route("/api/places/describe", place, methods=["GET"]),
     Route("/api/reports/nearby", nearby, methods=["GET"]),
 ]
+
+_PROBLEM = {"description": "A problem (RFC 9457)", "content": {"application/problem+json": {
+    "schema": {"$ref": "#/components/schemas/Problem"}}}}
+_POINT = [
+    {"name": "latitude", "in": "query", "required": True, "schema": {"type": "number"}},
+    {"name": "longitude", "in": "query", "required": True, "schema": {"type": "number"}},
+    {"name": "category", "in": "query", "required": False, "schema": {"type": "string"}},
+]
+_OBJECT = {"type": "object"}
+
+OPENAPI_PATHS = {
+    "/api/streets": {"get": {
+        "summary": "Every street (name, locality, simplified lines) and ward, gzip'd, for the app to keep offline",
+        "responses": {"200": {"description": "The street list; its ETag changes when the streets or wards do",
+                              "content": {"application/json": {"schema": {
+                                  "type": "object", "required": ["version", "streets", "wards"], "properties": {
+                                      "version": {"type": "string"}, "authorities": {"type": "array"},
+                                      "streets": {"type": "array"}, "wards": {"type": "array"},
+                                      "partners": {"type": "array"}}}}}},
+                      "304": {"description": "Not changed since the copy named in If-None-Match"}},
+    }},
+    "/api/places/describe": {"get": {
+        "summary": "A point in words: the nearest street, its ward, and the partner's signpost when the street is theirs",
+        "parameters": _POINT,
+        "responses": {"200": {"description": "The place", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["street", "ward", "words", "partner"], "properties": {
+                "street": {"type": ["object", "null"]}, "ward": {"type": ["string", "null"]},
+                "words": {"type": "string"}, "partner": {"type": ["object", "null"]},
+                "message": {"type": "string"}}}}}},
+                      "422": _PROBLEM},
+    }},
+    "/api/reports/nearby": {"get": {
+        "summary": "Open public reports near a point (\"Is it one of these?\"), nearest first, with photos",
+        "parameters": [*_POINT, {"name": "radius", "in": "query", "required": False,
+                                 "schema": {"type": "number", "minimum": 1, "maximum": MAX_RADIUS, "default": DEFAULT_RADIUS}}],
+        "responses": {"200": {"description": "The reports", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["reports"], "properties": {"reports": {"type": "array", "items": _OBJECT}}}}}},
+                      "422": _PROBLEM},
+    }},
+}

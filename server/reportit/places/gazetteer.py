@@ -119,7 +119,8 @@ async def street_in_words(text: str) -> dict | None:
     if not words:
         return None
     first = words.split(" ")[0]
-    rows = await Street.select(Street.usrn, Street.name, Street.authority, Street.lines).where(
-        Street.name.ilike(f"{first}%"))
+    # SQLite's LIKE ignores case already (Piccolo warns about ILIKE there); PostgreSQL's does not.
+    starts = Street.name.like(f"{first}%") if isinstance(Street._meta.db, SQLiteEngine) else Street.name.ilike(f"{first}%")
+    rows = await Street.select(Street.usrn, Street.name, Street.authority, Street.lines).where(starts)
     matches = [r for r in rows if words == r["name"].lower() or words.startswith(r["name"].lower() + " ")]
     return max(matches, key=lambda r: len(r["name"])) if matches else None

@@ -59,3 +59,17 @@ async def describe(latitude: float | None, longitude: float | None, text: str = 
             lng, lat = lines[0][len(lines[0]) // 2]
             return Place(row["usrn"], row["name"], await area_at(lat, lng), row["authority"])
     return Place()
+
+
+def report_place_words(row: Mapping) -> str:
+    """The street and ward of a report row (push and email text): "" when neither is known."""
+    return place_words(row.get("street") or "", row.get("ward") or "")
+
+
+def address_line(row: Mapping) -> str:
+    """One line for feeds (Open311 `address`): the street and ward, then the resident's own words."""
+    words = report_place_words(row)
+    text = (row.get("location_text") or "").strip()
+    if words and text and text.lower() != (row.get("street") or "").lower():
+        return f"{words} ({text})"
+    return words or text

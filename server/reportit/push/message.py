@@ -51,6 +51,7 @@ class StatusNews:
     text: str  # the officer's public message, or the status's own description
     status_kind: str = "open"  # open | closed | fixed, as the report's JSON gives it
     text_is_message: bool = False  # True when `text` is the officer's message (the history shows it)
+    place: str = ""  # the report's street and ward in words (reportit.places), "" when not known
 
 
 @dataclass(frozen=True)
@@ -90,13 +91,13 @@ def encode_each(encoder: PushEncoder, items: list[tuple[StatusNews, Target]]) ->
     return results
 
 
-def news_for(settings: Settings, reference: str, status_code: str, public_message: str) -> StatusNews:
+def news_for(settings: Settings, reference: str, status_code: str, public_message: str, place: str = "") -> StatusNews:
     status = settings.catalogue.status(status_code)
     name = status.name if status else status_code
     message = public_message.strip()  # what the report's history keeps (see reports.status)
     text = message or (status.description if status and status.description else name)
     return StatusNews(reference=reference, status_code=status_code, status_name=name, text=text,
-                      status_kind=status.kind if status else "open", text_is_message=bool(message))
+                      status_kind=status.kind if status else "open", text_is_message=bool(message), place=place)
 
 
 def payload(news: StatusNews, base_url: str) -> bytes:
@@ -113,7 +114,7 @@ def payload(news: StatusNews, base_url: str) -> bytes:
         message = {
             "web_push": 8030,
             "notification": {
-                "title": f"{spoken(news.reference)}: {news.status_name}",
+                "title": f"{spoken(news.reference)}: {news.status_name}" + (f" – {news.place}" if news.place else ""),
                 "body": body,
                 "navigate": f"{base_url}{path}",
                 "tag": f"report-{news.reference}",
