@@ -45,7 +45,8 @@ async def test_the_case_list_filters_by_ward_and_says_where_in_words(officer, cl
 
     dashboard = await officer.get("/console/dashboard", params={"q": word})
     assert "<caption>Busiest wards</caption>" in dashboard.text
-    assert f'q={word}&amp;ward=West+End">West End</a></th><td>1</td>' in dashboard.text
+    assert f'<a href="/console/?ward=West+End&amp;q={word}&amp;from=' in dashboard.text
+    assert '">West End</a></th><td>1</td>' in dashboard.text
     assert ">Victoria Embankment</a></th><td>St James&#39;s</td><td>1</td>" in dashboard.text
 
     export = await officer.get("/console/export.csv", params={"q": word})
