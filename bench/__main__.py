@@ -20,6 +20,7 @@ MODULES = [
     "bench.bench_push",
     "bench.bench_pwa",
     "bench.bench_console",
+    "bench.bench_places",
     "bench.bench_lighthouse",
 ]
 
