@@ -8,6 +8,7 @@ import { next, previous, rememberSaved, steps } from '../lib/journey.js';
 import { afterSave } from '../lib/sending.js';
 import { prefillContact } from '../lib/account.js';
 import { offerNearby, placeLine, streetField } from './report-place.js';
+import { knownStaff } from '../lib/staff.js';
 
 const MAX_PHOTOS = 5;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
@@ -200,7 +201,8 @@ function location(main, ctx) {
       partner.focus();
       return;
     }
-    if (!ctx.query.get('change') && await offerNearby(main, ctx, next('location', ctx.query))) return;
+    // Not for staff: a warden reports what they find (the console's duplicate suggestions sort it out).
+    if (!ctx.query.get('change') && !knownStaff() && await offerNearby(main, ctx, next('location', ctx.query))) return;
     await ctx.navigate(next('location', ctx.query));
   } },
   h('div.field', null, useDevice, usePhoto, found),
