@@ -156,7 +156,8 @@ async def case_page(f: CaseFilter, staff: StaffMember, settings: Settings) -> Ca
     rows = await (
         Report.select(
             Report.id, Report.reference, Report.status, Report.category, Report.description, Report.location_text,
-            Report.street, Report.ward, Report.latitude, Report.longitude, Report.created_at, Report.updated_at, Report.hidden, Report.private,
+            Report.street, Report.ward, Report.latitude, Report.longitude, Report.created_at, Report.updated_at,
+            Report.hidden, Report.private,
             Report.assigned_to.email.as_alias("assigned_email"),
         )
         .where(where)
