@@ -166,3 +166,52 @@ def test_following_a_report_near_by_instead_of_reporting_it_again_brings_its_new
         assert [(n["title"], n["body"]) for n in shown] == [(notification["title"], MESSAGE)]
     finally:
         context.close()
+
+
+def file_pothole(url: str, latitude: str, longitude: str, description: str) -> str:
+    device = httpx.post(f"{url}/api/devices", timeout=10).json()
+    response = httpx.post(f"{url}/api/reports", headers={"Authorization": f"Bearer {device['token']}",
+                                                         "Idempotency-Key": str(uuid.uuid4())},
+                          files={"category": (None, "pothole"), "answers": (None, json.dumps({"danger": "no", "size": "large"})),
+                                 "description": (None, description), "latitude": (None, latitude),
+                                 "longitude": (None, longitude)}, timeout=30)
+    assert response.status_code == 201, response.text
+    return response.json()["reference"]
+
+
+def test_the_console_filters_by_ward_and_suggests_likely_duplicates(browser, places_server):
+    from tests.e2e.test_console_journeys import PASSWORD, sign_in
+
+    url, env = places_server
+    email = f"places-{uuid.uuid4().hex[:6]}@council.example"
+    cli(env, "user", "add", email, "--role", "officer", "--password", PASSWORD)
+    original = file_pothole(url, "51.51265", "-0.13850", "Pothole outside the shoe shop")
+    repeat = file_pothole(url, "51.51275", "-0.13858", "Big hole near the shoe shop")
+    elsewhere = file_pothole(url, "51.50400", "-0.12281", "Hole on the embankment")
+    context = browser.new_context(locale="en-GB", base_url=url)
+    try:
+        page = context.new_page()
+        sign_in(page, url, email)
+        page.select_option("#ward", "West End")
+        page.get_by_role("button", name="Apply filters").click()
+        page.wait_for_url("**ward=West+End**")
+        table = page.locator("table").first.inner_text()
+        assert original in table.replace("-", "") and repeat in table.replace("-", "")
+        assert elsewhere not in table.replace("-", "")
+        assert "Regent Street, West End ward" in table
+        assert axe_violations(page) == []
+
+        page.goto(f"/console/reports/{repeat}")
+        suggestion = page.locator(f"#likely-{original}")
+        assert "Regent Street, West End ward" in suggestion.inner_text() and "m away" in suggestion.inner_text()
+        assert axe_violations(page) == []
+        suggestion.get_by_role("button").click()
+        poll(lambda: (httpx.get(f"{url}/api/reports/{repeat}", timeout=10).json().get("duplicate_of") or {}).get("reference")
+             == original, message="the case was not marked a duplicate of the suggestion")
+
+        page.goto("/console/dashboard")
+        page.locator("#busiest-wards").wait_for()
+        assert "West End" in page.locator("#busiest-wards").inner_text()
+        assert axe_violations(page) == []
+    finally:
+        context.close()
