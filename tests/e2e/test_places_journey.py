@@ -215,3 +215,29 @@ def test_the_console_filters_by_ward_and_suggests_likely_duplicates(browser, pla
         assert axe_violations(page) == []
     finally:
         context.close()
+
+
+def test_with_no_signal_nearby_reports_come_from_the_last_copy_for_the_area(browser, places_server):
+    url, _ = places_server
+    reference = file_pothole(url, "51.51270", "-0.13855", "Hole by the crossing")
+    context = browser.new_context(locale="en-GB", base_url=url, permissions=["geolocation"], geolocation=REGENT_STREET)
+    try:
+        page = context.new_page()
+        page.goto("/")
+        wait_for_service_worker(page)
+        to_location(page)
+        page.click("#use-device-location")
+        page.locator("#place-words strong").wait_for()
+        continue_(page)
+        page.get_by_role("heading", name="Is it one of these?").wait_for()
+        page.click("#report-new-problem")
+        page.wait_for_url("**/report/description")
+
+        context.set_offline(True)
+        page.get_by_role("link", name="Back").click()
+        page.wait_for_url("**/report/location")
+        continue_(page)
+        page.get_by_role("heading", name="Is it one of these?").wait_for()
+        assert "Hole by the crossing" in page.locator(f"#nearby-{reference}").inner_text()
+    finally:
+        context.close()

@@ -3,6 +3,7 @@ nearby ("Is it one of these?")."""
 
 from __future__ import annotations
 
+import gzip
 import math
 
 from starlette.requests import Request
@@ -34,8 +35,6 @@ async def streets(request: Request) -> Response:
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
     if "gzip" not in request.headers.get("accept-encoding", ""):
-        import gzip
-
         return Response(gzip.decompress(cached.gzipped), media_type="application/json", headers=headers)
     return Response(cached.gzipped, media_type="application/json", headers={**headers, "Content-Encoding": "gzip"})
 
