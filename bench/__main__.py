@@ -22,6 +22,7 @@ MODULES = [
     "bench.bench_offline_map",
     "bench.bench_console",
     "bench.bench_alerts",
+    "bench.bench_places",
     "bench.bench_lighthouse",
 ]
 

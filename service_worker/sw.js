@@ -8,6 +8,7 @@
  * - sending.js: sends the outbox on Background Sync, using the same outbox module as the page.
  * - share-target.js: photos shared into the app from another app.
  * - push.js: status notifications from Web Push; a tap opens the report's permanent page.
+ * - places.js: the street list and nearby reports, kept for use with no signal.
  * - push-subscription.js: keeps the server's copy of the push subscription current when the push
  *   service changes it.
  * - basemap-cache.js: the basemap's tiles (ranges of its PMTiles file) seen or kept, for offline maps.
@@ -16,6 +17,7 @@
  */
 import '/sw/shell-cache.js';
 import '/sw/sending.js';
+import '/sw/places.js';
 import '/sw/push-subscription.js';
 import '/sw/share-target.js';
 import '/sw/push.js';

@@ -13,7 +13,8 @@ import { categories as fetchCategories } from './api.js';
 
 /**
  * @typedef {{id: string, name: string, type: string, blob: Blob, url: string, place: {latitude: number, longitude: number, accuracy?: number} | null}} DraftPhoto
- * @typedef {{latitude: number, longitude: number, accuracy: number | null, source: 'device' | 'map' | 'photo'}} DraftPoint
+ * @typedef {{latitude: number, longitude: number, accuracy: number | null, source: 'device' | 'map' | 'photo', words?: string}} DraftPoint
+ * (`words`: "Near Regent Street, West End ward", when the phone or server could say)
  * @typedef {{
  *   replaces: string, category: any, answers: Record<string, any>, photos: DraftPhoto[], point: DraftPoint | null,
  *   location_text: string, description: string, contact_name: string, contact_email: string, contact_phone: string,
@@ -214,6 +215,6 @@ export async function toReport() {
     client_id: crypto.randomUUID(),
     fields,
     photos,
-    summary: { category_name: d.category.name, photo_count: photos.length, place: d.location_text || (d.point ? 'Pinned location' : '') },
+    summary: { category_name: d.category.name, photo_count: photos.length, place: [d.point?.words, d.location_text].filter(Boolean).join('. ') || (d.point ? 'Pinned location' : '') },
   };
 }

@@ -68,6 +68,7 @@ export async function render(main, ctx) {
         h('h2', null, report.category?.name || 'Report'),
         h('p', null, 'Reference ', h('strong', null, readableReference(report.reference)), ` · sent ${when(sentAt)}${elsewhere ? ' from another phone' : ''}`),
         h('p', null, h('span', { class: `tag ${report.status?.kind === 'fixed' ? 'tag--sent' : ''}` }, report.status?.name || 'Received')),
+        report.location?.words ? h('p.place', null, `Where: ${report.location.words}`) : null,
         report.duplicate_of ? h('p', null, 'Reported already as ', h('a', { href: report.duplicate_of.url }, `report ${report.duplicate_of.reference_spoken}`)) : null,
         h('details', null, h('summary', null, 'Timeline', h('span.visually-hidden', null, ` for ${readableReference(report.reference)}`)),
           h('ol.timeline', null, (report.history || []).map((/** @type {any} */ step) => h('li', null,

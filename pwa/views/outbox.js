@@ -34,6 +34,7 @@ export async function render(main, ctx) {
       sent.length ? h('h2', null, 'Sent recently') : null,
       sent.length ? h('ul.items', null, sent.map((s) => h('li.item', null,
         h('h3', null, s.summary?.category_name || s.report?.category?.name || 'Report'),
+        s.report?.location?.words || s.summary?.place ? h('p.place', null, `Where: ${s.report?.location?.words || s.summary?.place}`) : null,
         h('p', null, h('span.tag.tag--sent', null, 'Sent'), ` ${when(s.sent_at)} · reference `,
           h('a', { href: s.report?.private ? '/mine' : s.report?.url || `/r/${s.report?.reference}` }, readableReference(s.report?.reference)))))) : null,
     ].filter(Boolean));
@@ -63,6 +64,7 @@ function itemView(item, ctx, redraw) {
   const confirm = h('div');
   const li = h('li.item', { id: `item-${item.client_id}` },
     h('h2', null, title),
+    item.summary?.place ? h('p.place', null, `Where: ${item.summary.place}`) : null,
     h('p', null, h('span', { class: cls }, label), ` · saved ${when(item.created_at)}${photoCount(item) ? ` · ${photoCount(item)} photo${photoCount(item) > 1 ? 's' : ''}` : ''}`),
     item.last_error ? h(item.state === 'attention' ? 'div.notice.notice--stop' : 'p.hint', null,
       item.state === 'attention' && item.errors.length

@@ -7,6 +7,8 @@ import { currentPosition, roundCoordinate } from '../lib/geo.js';
 import { next, previous, rememberSaved, steps } from '../lib/journey.js';
 import { afterSave } from '../lib/sending.js';
 import { prefillContact } from '../lib/account.js';
+import { offerNearby, placeLine, streetField } from './report-place.js';
+import { knownStaff } from '../lib/staff.js';
 
 const MAX_PHOTOS = 5;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
@@ -151,7 +153,7 @@ function location(main, ctx) {
     moveMarker(point);
   };
   const showFound = () => {
-    found.replaceChildren(draft.point ? h('div.notice.notice--ok', null, h('p', null, `${describePoint(draft.point)}.`),
+    found.replaceChildren(draft.point ? h('div.notice.notice--ok', null, placeLine(draft.point, describePoint(draft.point)),
       h('button.link', { type: 'button', id: 'forget-location', onclick: () => {
         draft.point = null;
         showFound();
@@ -198,10 +200,23 @@ function location(main, ctx) {
       showErrors(top, form, [{ field: 'location-text', message: 'Use your location, or describe the place in words' }], 'Where is the problem?');
       return;
     }
+    const partner = /** @type {HTMLElement | null} */ (main.querySelector('#partner-signpost'));
+    if (partner) {  // a partner's street: their signpost instead of the form
+      partner.focus();
+      return;
+    }
+    // Not for staff: a warden reports what they find (the console's duplicate suggestions sort it out).
+    if (!ctx.query.get('change') && !knownStaff() && await offerNearby(main, ctx, next('location', ctx.query))) return;
     await ctx.navigate(next('location', ctx.query));
   } },
   h('div.field', null, useDevice, usePhoto, found),
   mapBox,
+  streetField((name) => {
+    const typed = /** @type {HTMLTextAreaElement} */ (text);
+    if (!typed.value.toLowerCase().startsWith(name.toLowerCase())) typed.value = [name, typed.value.trim()].filter(Boolean).join(', ');
+    draft.location_text = typed.value.trim();
+    keep();
+  }),
   h('div.field', null,
     h('label', { for: 'location-text' }, 'Describe the place in words'),
     h('p.hint', { id: 'location-text-hint' }, 'Needed if you cannot use your location. For example: outside 12 High Street, by the bus stop.'),
@@ -285,7 +300,7 @@ function check(main, ctx) {
   const top = h('div');
   const category = draft.category;
   const answered = (category.questions || []).filter((/** @type {any} */ q) => q.variable);
-  const place = [describePoint(draft.point), draft.location_text].filter(Boolean).join('. ');
+  const place = [draft.point?.words, describePoint(draft.point), draft.location_text].filter(Boolean).join('. ');
   const contactLines = [draft.contact_name, draft.contact_email, draft.contact_phone].filter(Boolean).join('\n');
   const send = h('button', { type: 'submit', id: 'send-report' }, 'Send report');
   const form = h('form', { novalidate: true, onsubmit: async (/** @type {Event} */ event) => {

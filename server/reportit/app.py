@@ -28,6 +28,7 @@ from reportit import shell
 from reportit.basemap import libraries as basemap_libraries
 from reportit.basemap import serving as basemap_serving
 from reportit.open311 import routes as open311_routes
+from reportit.places import api as places_api
 from reportit.console import routes as console_routes
 from reportit.limits import BodyLimit, RateLimiter
 from reportit.problems import Problem, handle_problem, problem_response
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *shell.routes,
             *basemap_serving.routes,
             *basemap_libraries.routes,
+            *places_api.routes,
             *reports_api.routes,
             *push_api.routes,
             *follows_api.routes,

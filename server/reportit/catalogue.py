@@ -59,6 +59,11 @@ class Signpost:
     # The partner page's first sentence, written for this problem ("The council does not deal
     # with crime…"): a category's name rarely fits into one fixed sentence.
     summary: str = ""
+    # Streets this partner maintains (reportit.places): a street whose maintaining authority in the
+    # street data is one of these names sends problems of these groups to this signpost instead of
+    # the form ("Victoria Embankment is a red route, looked after by Transport for London").
+    street_authorities: tuple[str, ...] = ()
+    street_groups: tuple[str, ...] = ()
 
     def opening(self) -> str:
         return self.summary or f"This is not something the council deals with. {self.partner} can help."

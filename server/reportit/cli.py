@@ -13,6 +13,7 @@ from reportit import database, logs, wiring
 from reportit.accounts import resident_commands, staff_commands
 from reportit.basemap import commands as basemap_commands
 from reportit.open311 import commands as open311_commands
+from reportit.places import commands as places_commands
 from reportit.problems import Problem
 from reportit.push import commands as push_commands
 from reportit.reports import commands as reports_commands
@@ -21,7 +22,8 @@ from reportit.settings import Settings, SettingsError, load_settings
 log = logging.getLogger(__name__)
 
 # Each app's commands live beside its tables: COMMANDS, add_parsers(subparsers), run(args, settings, with_db).
-APPS = (reports_commands, staff_commands, open311_commands, push_commands, resident_commands, basemap_commands)
+APPS = (reports_commands, staff_commands, open311_commands, push_commands, resident_commands, basemap_commands,
+        places_commands)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,7 @@ from reportit.accounts import me_openapi, session_api
 from reportit.alerts import openapi as alerts_openapi
 from reportit.push import api as push_api
 from reportit.push import follows_api
+from reportit.places import api as places_api
 from reportit.reports import api as reports_api
 from reportit.app_state import services
 
@@ -46,7 +47,7 @@ COMPONENTS = {
     },
 }
 
-MODULES = [accounts_api, session_api, me_openapi, reports_api, push_api, follows_api, alerts_openapi]
+MODULES = [accounts_api, session_api, me_openapi, reports_api, push_api, follows_api, alerts_openapi, places_api]
 
 
 def spec(request: Request) -> dict:

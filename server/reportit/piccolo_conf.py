@@ -20,6 +20,7 @@ APPS = [
     "reportit.push.piccolo_app",
     "reportit.console.piccolo_app",
     "reportit.alerts.piccolo_app",
+    "reportit.places.piccolo_app",
 ]
 
 DB = engine_for(load_settings())

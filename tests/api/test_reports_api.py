@@ -65,7 +65,8 @@ async def test_a_report_with_a_photo_is_stored_and_gets_a_permanent_reference(cl
     assert response.headers["location"] == f"/api/reports/{reference}"
     assert body["status"] == {"code": "received", "name": "Received", "kind": "open"}
     assert body["location"] == {"latitude": 51.4975, "longitude": -0.1357, "accuracy": 12.0,
-                                "source": "device", "description": ""}
+                                "source": "device", "description": "",
+                                "usrn": None, "street": None, "ward": None, "words": ""}
     assert body["answers"] == {"danger": "no", "size": "large"}
     assert len(body["photos"]) == 1
     assert [h["status"] for h in body["history"]] == ["received"]

@@ -35,7 +35,7 @@ async def test_the_dashboard_shows_weekly_counts_medians_sla_and_a_heatmap(offic
     assert "Median time to fix" in text and "26.0 hours" in text
     assert "<caption>Reports received each week (weeks start on Monday), by group</caption>" in text
     assert "Streets and pavements" in text
-    assert 'data-heatmap="{' in text and "Busiest squares" in text
+    assert 'data-heatmap="{' in text and "Busiest wards" in text and "Busiest streets" in text
     assert "Open and overdue cases per category with an SLA" in text
 
 

@@ -46,6 +46,7 @@ def fill_report(
     if place:
         page.fill("#location-text", place)
     continue_(page)
+    past_nearby_reports(page)
     page.wait_for_url("**/report/description")
     page.fill("#description", description)
     continue_(page)
@@ -55,6 +56,19 @@ def fill_report(
             page.fill("#contact-email", email)
         continue_(page)
         page.wait_for_url("**/report/check")
+
+
+def past_nearby_reports(page) -> None:
+    """After the location step: when open reports of the same problem are near ("Is it one of
+    these?", as other tests' reports at the same spot are), choose "No, report a new problem"."""
+    offer = page.get_by_role("heading", name="Is it one of these?")
+    for _ in range(200):
+        if page.url.endswith("/report/description"):
+            return
+        if offer.is_visible():
+            page.click("#report-new-problem")
+            return
+        page.wait_for_timeout(50)
 
 
 def send(page) -> str:

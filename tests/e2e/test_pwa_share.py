@@ -9,7 +9,7 @@ import httpx
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import server_reports, wait_for_service_worker
-from tests.e2e.journey import continue_, send
+from tests.e2e.journey import continue_, past_nearby_reports, send
 
 SHARE_FORM = """({title, text}) => {
   const form = document.createElement('form');
@@ -65,6 +65,7 @@ def test_a_photo_shared_into_the_installed_app_becomes_the_reports_photo(app_con
     page.click("#use-device-location")
     page.locator("#location-found .notice").wait_for()
     continue_(page)
+    past_nearby_reports(page)
     page.wait_for_url("**/report/description")
     # The text shared with the photo is the start of the description.
     assert note in page.input_value("#description")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from reportit.places.likely_duplicates import likely_duplicates
 from reportit.console import readable
 from reportit.console.audit import ACTIONS
 from reportit.console.tables import AuditLog, CaseNote, Redaction
@@ -109,4 +110,5 @@ async def case_context(report: dict, settings: Settings, viewer: str | None = No
         "response_templates": templates_for(report, settings),
         "duplicate_of": duplicate_of,
         "duplicates": [d["reference"] for d in duplicates],
+        "likely_duplicates": [] if report["duplicate_of"] else await likely_duplicates(report, settings),
     }

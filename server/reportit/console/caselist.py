@@ -10,6 +10,8 @@ from reportit.accounts.identity import StaffMember
 from reportit.console.access import EVERYONE, render, staff_only
 from reportit.console.filters import CaseFilter, parse_filter
 from reportit.console.queries import case_page, map_points
+from reportit.places.areas import area_names
+from reportit.places.naming import place_words
 from reportit.reports.references import normalise
 from reportit.reports.tables import Report
 from reportit.app_state import services
@@ -26,6 +28,7 @@ async def jump_to_reference(f: CaseFilter, staff: StaffMember) -> str | None:
     return f"/console/reports/{reference}"
 
 
+
 def filter_context(f: CaseFilter, settings) -> dict:
     return {
         "filter": f,
@@ -35,6 +38,7 @@ def filter_context(f: CaseFilter, settings) -> dict:
         "category_names": {c.code: c.name for c in settings.catalogue.categories},
         "status_names": {s.code: s.name for s in settings.catalogue.statuses},
         "map": settings.catalogue.map,
+        "place_words": place_words,
     }
 
 
@@ -49,7 +53,7 @@ async def case_list(request: Request, staff: StaffMember) -> Response:
     first = (page.page - 1) * 50 + 1 if page.total else 0
     return render(request, "cases.html", {
         **filter_context(f, settings), "page": page, "first": first, "last": first + len(page.rows) - 1,
-        "errors": f.errors,
+        "errors": f.errors, "wards": await area_names(),
     }, staff=staff)
 
 

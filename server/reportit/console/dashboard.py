@@ -20,6 +20,8 @@ from starlette.responses import Response
 from reportit.accounts.identity import StaffMember
 from reportit.console.access import CASEWORK, render, staff_only
 from reportit.console.caselist import filter_context
+from reportit.places.areas import area_names
+from reportit.places.hot_spots import hot_spots
 from reportit.console.filters import CaseFilter, parse_filter
 from reportit.console.queries import category_ids, open_codes, overdue_condition, status_counts, where_for
 from reportit.reports.tables import Report, StatusChange
@@ -145,6 +147,7 @@ async def dashboard_data(f: CaseFilter, staff: StaffMember, settings: Settings) 
         "sla": [{"category": c, "open": open_n.get(c.code, 0), "overdue": overdue_n.get(c.code, 0)}
                 for c in settings.catalogue.categories if c.sla_days],
         "heatmap": await heatmap(where, f.bbox or settings.catalogue.map.bounds),
+        **await hot_spots(where),
     }
 
 
@@ -166,7 +169,7 @@ async def dashboard(request: Request, staff: StaffMember) -> Response:
         f = replace(f, date_from=date.today() - timedelta(weeks=DEFAULT_WEEKS))
     data = await dashboard_data(f, staff, settings)
     return render(request, "dashboard.html", {
-        **filter_context(f, settings), **data, "errors": f.errors,
+        **filter_context(f, settings), **data, "errors": f.errors, "wards": await area_names(),
         "heatmap_json": json.dumps({k: v for k, v in data["heatmap"].items() if k != "busiest"}),
         "weekly_json": weekly_chart_json(data),
     }, staff=staff)

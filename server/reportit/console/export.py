@@ -23,7 +23,7 @@ from reportit.app_state import services
 
 BATCH = 1000
 HEADER = ["reference", "url", "created_at", "updated_at", "category", "group", "status", "status_kind",
-          "description", "location_text", "latitude", "longitude", "assigned_to", "hidden", "private", "source"]
+          "description", "street", "ward", "usrn", "location_text", "latitude", "longitude", "assigned_to", "hidden", "private", "source"]
 # Contact details stay out: an export is easily forwarded, and the case page has them when needed.
 
 
@@ -37,8 +37,9 @@ def safe_cell(value: object) -> object:
 async def fetch_batch(where: Combinable, after_id: int) -> list[dict]:
     return await (
         Report.select(Report.id, Report.reference, Report.created_at, Report.updated_at, Report.category,
-                      Report.status, Report.description, Report.location_text, Report.latitude, Report.longitude,
-                      Report.assigned_to.email.as_alias("assigned_email"), Report.hidden, Report.private, Report.source)
+                      Report.status, Report.description, Report.street, Report.ward, Report.usrn, Report.location_text,
+                      Report.latitude, Report.longitude, Report.assigned_to.email.as_alias("assigned_email"),
+                      Report.hidden, Report.private, Report.source)
         .where(where & (Report.id > after_id))
         .order_by(Report.id)
         .limit(BATCH)
@@ -65,7 +66,8 @@ async def csv_chunks(where: Combinable, settings: Settings, ids: CategoryIds) ->
             writer.writerow([safe_cell(v) for v in (
                 r["reference"], f"{settings.config.base_url}/r/{r['reference']}", r["created_at"].isoformat(timespec="seconds"),
                 r["updated_at"].isoformat(timespec="seconds"), code, category.group if category else "", r["status"],
-                status.kind if status else "", r["description"], r["location_text"], r["latitude"], r["longitude"],
+                status.kind if status else "", r["description"], r["street"], r["ward"], r["usrn"], r["location_text"],
+                r["latitude"], r["longitude"],
                 r["assigned_email"] or "", r["hidden"], r["private"], r["source"],
             )])
         after = rows[-1]["id"]

@@ -20,6 +20,8 @@ class CaseFilter:
     statuses: tuple[str, ...] = ()
     category: str = ""
     group: str = ""
+    ward: str = ""  # a ward's name (reportit.places)
+    street: str = ""  # a street's name
     date_from: date | None = None
     date_to: date | None = None
     bbox: tuple[float, float, float, float] | None = None  # south, west, north, east
@@ -37,7 +39,7 @@ class CaseFilter:
         out: dict[str, str | list[str]] = {}
         if f.statuses:
             out["status"] = list(f.statuses)
-        for name in ("category", "group", "q"):
+        for name in ("category", "group", "ward", "street", "q"):
             if getattr(f, name):
                 out[name] = getattr(f, name)
         if f.date_from:
@@ -106,6 +108,8 @@ def parse_filter(params: Mapping[str, str] | object, settings: Settings) -> Case
         errors["to"] = "The end date must be the same as or after the start date"
         date_to = None
     bbox = _bbox([get(k, "") or "" for k in ("south", "west", "north", "east")], errors)
+    ward = (get("ward", "") or "").replace("\x00", "").strip()[:200]
+    street = (get("street", "") or "").replace("\x00", "").strip()[:200]
     q = (get("q", "") or "").strip()[:MAX_QUERY]
     if "\x00" in q:  # PostgreSQL cannot compare text with it, and SQLite's full-text index cannot parse it
         errors["q"] = "Search words can't contain a hidden control character (NUL). Type them again"
@@ -116,7 +120,7 @@ def parse_filter(params: Mapping[str, str] | object, settings: Settings) -> Case
     except ValueError:
         page = 1
     return CaseFilter(
-        statuses=statuses, category=category, group=group, date_from=date_from, date_to=date_to, bbox=bbox,
+        statuses=statuses, category=category, group=group, ward=ward, street=street, date_from=date_from, date_to=date_to, bbox=bbox,
         mine=get("mine", "") == "1", overdue=get("overdue", "") == "1",
         q=q, sort=sort if sort in SORTS else "created",
         descending=get("order", "desc") != "asc", page=page, errors=errors,

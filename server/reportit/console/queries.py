@@ -112,6 +112,10 @@ async def where_for(f: CaseFilter, staff: StaffMember, settings: Settings, ids: 
     elif f.group:
         in_group = [i for i, g in ids.group_of.items() if g == f.group] or [-1]
         conditions.append(Report.category.is_in(in_group))
+    if f.ward:
+        conditions.append(Report.ward == f.ward)
+    if f.street:
+        conditions.append(Report.street == f.street)
     if f.date_from:
         conditions.append(Report.created_at >= _start_of(f.date_from))
     if f.date_to:
@@ -152,7 +156,8 @@ async def case_page(f: CaseFilter, staff: StaffMember, settings: Settings) -> Ca
     rows = await (
         Report.select(
             Report.id, Report.reference, Report.status, Report.category, Report.description, Report.location_text,
-            Report.latitude, Report.longitude, Report.created_at, Report.updated_at, Report.hidden, Report.private,
+            Report.street, Report.ward, Report.latitude, Report.longitude, Report.created_at, Report.updated_at,
+            Report.hidden, Report.private,
             Report.assigned_to.email.as_alias("assigned_email"),
         )
         .where(where)

@@ -12,6 +12,7 @@ from piccolo.custom_types import Combinable
 from reportit.open311.render import w3c
 from reportit.open311.statuses import open311_status
 from reportit.open311.tables import MediaLink
+from reportit.places.naming import address_line
 from reportit.reports.present import photo_url
 from reportit.reports.tables import Photo, Report, StatusChange
 from reportit.reports.visibility import public_where
@@ -20,7 +21,7 @@ from reportit.settings import Settings
 PUBLIC = public_where()
 COLUMNS = (
     Report.id, Report.reference, Report.status, Report.description, Report.latitude, Report.longitude,
-    Report.location_text, Report.created_at, Report.updated_at, Report.category.code.as_alias("service_code"),
+    Report.location_text, Report.street, Report.ward, Report.created_at, Report.updated_at, Report.category.code.as_alias("service_code"),
 )
 
 
@@ -80,7 +81,7 @@ def _record(row: dict, note: str | None, media_url: str | None, settings: Settin
         "requested_datetime": w3c(row["created_at"]),
         "updated_datetime": w3c(row["updated_at"]),
         "expected_datetime": None,
-        "address": row["location_text"] or None,
+        "address": address_line(row) or None,
         "address_id": None,
         "zipcode": None,
         "lat": row["latitude"],

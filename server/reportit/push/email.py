@@ -43,7 +43,8 @@ def compose(news: StatusNews, to: str, unsubscribe_url: str, settings: Settings,
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(
         f"Report {reference} is now: {news.status_name}\n\n"
-        f"{news.text}\n\n"
+        + (f"Where: {news.place}\n\n" if news.place else "")
+        + f"{news.text}\n\n"
         f"See the report: {link}\n\n"
         f"--\n{settings.catalogue.council.name}\n"
         f"You get these emails because {why}.\n"
@@ -54,7 +55,8 @@ def compose(news: StatusNews, to: str, unsubscribe_url: str, settings: Settings,
     message.add_alternative(
         f"<!doctype html><html lang=\"en-GB\"><body>"
         f"<h1 style=\"font-size:1.25em\">Report {e(reference)} is now: {e(news.status_name)}</h1>"
-        f"{paragraphs}"
+        + (f"<p>Where: {e(news.place)}</p>" if news.place else "")
+        + f"{paragraphs}"
         f"<p><a href=\"{e(link)}\">See report {e(reference)}</a></p>"
         f"<hr><p style=\"font-size:0.875em\">{e(settings.catalogue.council.name)}. You get these emails because "
         f"{e(why)}. <a href=\"{e(unsubscribe_url)}\">Stop emails about this "

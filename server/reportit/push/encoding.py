@@ -18,6 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 import anyio
 
+from reportit.places.naming import report_place_words as report_place
 from reportit.push.message import (EncodeFailure, News, PushEncoder, PushRequest, Target, encode_each,
                                    encode_in_process, news_of_row, start_encoder_process)
 from reportit.push.vapid import VapidKeys
@@ -48,7 +49,7 @@ class BatchEncoder:
         encodable, items = [], []
         for r in rows:
             try:
-                items.append((news_of_row(self.settings, r),
+                items.append((news_of_row(self.settings, r, report_place(r)),
                               Target(r["endpoint"], r["p256dh"], r["auth"])))
             except Exception as exc:  # noqa: BLE001
                 results[r["id"]] = EncodeFailure(f"could not build the message: {type(exc).__name__}")

@@ -53,6 +53,7 @@ class StatusNews:
     text: str  # the officer's public message, or the status's own description
     status_kind: str = "open"  # open | closed | fixed, as the report's JSON gives it
     text_is_message: bool = False  # True when `text` is the officer's message (the history shows it)
+    place: str = ""  # the report's street and ward in words (reportit.places), "" when not known
 
 
 @dataclass(frozen=True)
@@ -107,21 +108,22 @@ def encode_each(encoder: PushEncoder, items: list[tuple[News, Target]]) -> list[
     return results
 
 
-def news_for(settings: Settings, reference: str, status_code: str, public_message: str) -> StatusNews:
+def news_for(settings: Settings, reference: str, status_code: str, public_message: str, place: str = "") -> StatusNews:
     status = settings.catalogue.status(status_code)
     name = status.name if status else status_code
     message = public_message.strip()  # what the report's history keeps (see reports.status)
     text = message or (status.description if status and status.description else name)
     return StatusNews(reference=reference, status_code=status_code, status_name=name, text=text,
-                      status_kind=status.kind if status else "open", text_is_message=bool(message))
+                      status_kind=status.kind if status else "open", text_is_message=bool(message), place=place)
 
 
-def news_of_row(settings: Settings, row: dict) -> News:
-    """What an outbox row says: its own words (an alert), or its status change's."""
+def news_of_row(settings: Settings, row: dict, place: str = "") -> News:
+    """What an outbox row says: its own words (an alert), or its status change's (with the report's
+    street and ward, `place`)."""
     if row.get("title"):
         return AlertNews(title=row["title"], body=row["body"], url=row["url"], tag=row["tag"],
                          reference=row.get("reference") or "")
-    return news_for(settings, row["reference"], row["to_status"], row["public_message"])
+    return news_for(settings, row["reference"], row["to_status"], row["public_message"], place)
 
 
 def alert_payload(news: AlertNews, base_url: str) -> bytes:
@@ -165,7 +167,7 @@ def payload(news: News, base_url: str) -> bytes:
         message = {
             "web_push": 8030,
             "notification": {
-                "title": f"{spoken(news.reference)}: {news.status_name}",
+                "title": f"{spoken(news.reference)}: {news.status_name}" + (f" – {news.place}" if news.place else ""),
                 "body": body,
                 "navigate": f"{base_url}{path}",
                 "tag": f"report-{news.reference}",

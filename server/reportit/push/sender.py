@@ -26,6 +26,7 @@ from reportit.push import delivery, digest, wakeups
 from reportit.push.delivery import Outcome
 from reportit.push.email import SmtpServer, alert_email, compose, send_batch, unsubscribe_token
 from reportit.push.encoding import BatchEncoder
+from reportit.places.naming import report_place_words as report_place
 from reportit.push.message import EncodeFailure, PushEncoder, PushRequest, news_for, vapid_subscriber
 from reportit.push.outcomes import record_outcomes
 from reportit.push.retention import prune_finished
@@ -303,6 +304,7 @@ class Sender:
             n.subscription.auth.as_alias("auth"), n.follow.email.as_alias("email"),
             n.follow.email_confirmed.as_alias("email_confirmed"), n.follow.reporter.as_alias("reporter"),
             n.report.reference.as_alias("reference"), *columns(n.report, aliased=True),
+            n.report.street.as_alias("street"), n.report.ward.as_alias("ward"),
             n.status_change.to_status.as_alias("to_status"),
             n.status_change.public_message.as_alias("public_message"),
             n.title, n.body, n.url, n.tag, n.email.as_alias("message_email"), n.unsubscribe_url, n.digest,
@@ -395,7 +397,7 @@ class Sender:
         gone = [(r, Outcome("gone", error="unsubscribed" if not r["email"] else "address not confirmed"))
                 for r in rows if not (r["email"] and r["email_confirmed"])]
         messages = [
-            compose(news_for(self.settings, r["reference"], r["to_status"], r["public_message"]), r["email"],
+            compose(news_for(self.settings, r["reference"], r["to_status"], r["public_message"], report_place(r)), r["email"],
                     self._unsubscribe_url(r["follow"], r["email"]), self.settings, reporter=r["reporter"])
             for r in ready
         ]

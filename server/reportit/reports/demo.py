@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from PIL import Image, ImageDraw
 
 from reportit import database
+from reportit.places.demo_load import load_demo_places
 from reportit.reports.categories import category_ids, sync_categories
 from reportit.reports.photos import process_photo
 from reportit.reports.references import new_reference
@@ -114,6 +115,7 @@ def _scene(rng: random.Random, kind: int) -> bytes:
 
 async def load_demo(settings: Settings, reports: int = 300, seed: int = 2026) -> None:
     await sync_categories(settings)
+    await load_demo_places()  # illustrative streets and wards, and the places of reports already there
     if await Report.count() > 0:
         log.info("event=demo_skipped reason=database_not_empty")
         return
@@ -167,6 +169,7 @@ async def load_demo(settings: Settings, reports: int = 300, seed: int = 2026) ->
                 previous = status
                 when = min(now, when + timedelta(hours=rng.uniform(2, 24 * 12)))
             await Report.update({Report.updated_at: when}).where(Report.id == report.id)
+    await load_demo_places()
     log.info("event=demo_loaded reports=%d", reports)
 
 

@@ -18,6 +18,7 @@ import anyio.to_thread
 from reportit import database, events
 from reportit.accounts.identity import StaffMember
 from reportit.accounts.tables import Device
+from reportit.places.intake import place_columns
 from reportit.problems import FieldError, Problem, invalid
 from reportit.reports.decoded_size import max_decoded_bytes
 from reportit.reports.photos import PhotoRejected, ProcessedPhoto, decoded_estimate, process_photo_async
@@ -197,6 +198,7 @@ async def _insert(
     settings: Settings,
 ) -> _Stored:
     engine = Report._meta.db
+    place = await place_columns(submission.latitude, submission.longitude, submission.location_text)
     for attempt in range(REFERENCE_ATTEMPTS):
         now = datetime.now(timezone.utc)
         report = Report(
@@ -210,6 +212,7 @@ async def _insert(
             location_accuracy=submission.accuracy,
             location_source=submission.location_source,
             location_text=submission.location_text,
+            **place,
             contact_name=submission.contact_name,
             contact_email=submission.contact_email,
             contact_phone=submission.contact_phone,

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from reportit.places.naming import place_words
 from reportit.reports.visibility import is_public
 from reportit.reports.references import spoken
 from reportit.reports.tables import Photo, Report, StatusChange
@@ -92,6 +93,10 @@ def report_json(view: ReportView, settings: Settings, *, for_reporter: bool = Fa
             "accuracy": r["location_accuracy"],
             "source": r["location_source"],
             "description": r["location_text"],
+            "usrn": r.get("usrn") or None,
+            "street": r.get("street") or None,
+            "ward": r.get("ward") or None,
+            "words": place_words(r.get("street") or "", r.get("ward") or ""),
         },
         "photos": [
             {"url": photo_url(p["key"]), "thumbnail_url": photo_url(p["thumb_key"]),

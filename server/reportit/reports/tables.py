@@ -66,6 +66,11 @@ class Report(Table, tablename="report"):
     location_accuracy = DoublePrecision(null=True, default=None)  # metres
     location_source = Varchar(length=16, default="", choices=LocationSource)
     location_text = Text(default="")
+    # The place in words, named at intake from the street gazetteer and wards (reportit.places):
+    # empty when the council has not imported them or the point is on no known street or ward.
+    usrn = Varchar(length=20, default="")
+    street = Varchar(length=200, default="")
+    ward = Varchar(length=200, default="", index=True)
     # Private contact details: never on public pages, Open311 output or others' pushes.
     contact_name = Varchar(length=200, default="")
     contact_email = Varchar(length=320, default="")
