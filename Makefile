@@ -28,8 +28,8 @@ install: $(STAMP) $(NODE_STAMP)
 
 ## make run: a working service on SQLite with demo data at http://127.0.0.1:8000, with an
 ## illustrative basemap built from the demo streets and wards (a council sets REPORTIT_BASEMAP).
-BASEMAP_STREETS ?= server/reportit/basemap/demo/streets.geojson
-BASEMAP_AREAS ?= server/reportit/basemap/demo/wards.geojson
+BASEMAP_STREETS ?= server/reportit/places/demo/streets.geojson
+BASEMAP_AREAS ?= server/reportit/places/demo/wards.geojson
 BASEMAP ?= $(DATA)/basemap.pmtiles
 run: $(STAMP)
 	REPORTIT_DATA_DIR=$(DATA) $(BIN)/reportit migrate

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import ROOT, running_server, separate_env
 
-DEMO = ROOT / "server" / "reportit" / "basemap" / "demo"
+DEMO = ROOT / "server" / "reportit" / "places" / "demo"  # the demo streets and wards `reportit demo` loads
 
 
 def build_basemap(out: Path, *extra: str, streets: Path = DEMO / "streets.geojson",
