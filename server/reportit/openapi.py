@@ -11,6 +11,7 @@ from reportit.accounts import me_openapi, session_api
 from reportit.push import api as push_api
 from reportit.push import follows_api
 from reportit.reports import api as reports_api
+from reportit.reports import resumable
 from reportit.app_state import services
 
 PROBLEM = {
@@ -45,7 +46,7 @@ COMPONENTS = {
     },
 }
 
-MODULES = [accounts_api, session_api, me_openapi, reports_api, push_api, follows_api]
+MODULES = [accounts_api, session_api, me_openapi, reports_api, resumable, push_api, follows_api]
 
 
 def spec(request: Request) -> dict:

@@ -193,6 +193,7 @@ async def test_bytes_that_are_not_the_declared_photo_are_refused_and_sent_again_
     damaged = bytes([photo[0] ^ 1]) + photo[1:]
     refused = await patch(client, device, url, damaged, 0, True)
     assert refused.status_code == 422
+    assert refused.json()["type"] == "tag:reportit,2026:photo-damaged"
     assert (await head(client, device, url)).headers["upload-offset"] == "0"
     assert (await upload_whole(client, device, url, photo)).status_code == 200
 

@@ -183,6 +183,11 @@ OPENAPI_SCHEMAS = {
             "observed_at": {"type": "string", "format": "date-time"},
             "photo": {"type": "array", "maxItems": 5, "items": {"type": "string", "format": "binary"},
                       "description": "JPEG, PNG, WebP or HEIC; metadata is removed."},
+            "photo_sha256": {"type": "array", "maxItems": 5, "items": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                             "description": "Photos sent after the report (resumably): each one's SHA-256, in order. "
+                                            "The answer's `uploads` say where each goes."},
+            "photo_size": {"type": "array", "maxItems": 5, "items": {"type": "integer"},
+                           "description": "Each declared photo's length in bytes, in the same order."},
         },
     },
 }

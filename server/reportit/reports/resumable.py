@@ -68,6 +68,15 @@ class UploadProblem(Problem):
         return {**super().body(), "type": PROBLEM_TYPES + self.kind, **self.members}
 
 
+class Damaged(Problem):
+    """The bytes are not the photo the phone declared: dropped, and the phone sends it again from 0."""
+
+    TYPE = "tag:reportit,2026:photo-damaged"
+
+    def body(self) -> dict:
+        return {**super().body(), "type": self.TYPE}
+
+
 def partial_path(uploads_dir: Path, upload_id: int) -> Path:
     return uploads_dir / f"{upload_id}.part"
 
@@ -245,7 +254,7 @@ async def _finish(request: Request, row: dict, path: Path) -> dict:
     data = await anyio.to_thread.run_sync(path.read_bytes)
     if hashlib.sha256(data).hexdigest() != row["sha256"]:
         await anyio.to_thread.run_sync(path.unlink)
-        raise Problem(422, "Photo damaged on the way", "This photo arrived different from the one on your phone. "
+        raise Damaged(422, "Photo damaged on the way", "This photo arrived different from the one on your phone. "
                       "It will be sent again from the start.", [FieldError("photo", "Arrived damaged; send it again.")])
     max_pixels = state.settings.config.max_photo_pixels
     with state.upload_budget.claim() as claim:
@@ -322,3 +331,31 @@ async def expire_abandoned(uploads_dir: Path, expiry_hours: float, now: datetime
 routes = [
     by_method("/api/reports/{reference}/photos/{sha256}", HEAD=offset, PATCH=append, DELETE=cancel),
 ]
+
+_PROBLEM = {"description": "A problem (RFC 9457); the draft's types for offsets and lengths",
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+_PATH = [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}},
+         {"name": "sha256", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}]
+_ERRORS = {code: _PROBLEM for code in ("400", "401", "403", "404", "409", "413", "415", "422", "503")}
+OPENAPI_PATHS = {
+    "/api/reports/{reference}/photos/{sha256}": {
+        "head": {"summary": "How much of a photo the server holds (Upload-Offset, Upload-Complete, Upload-Length, "
+                            "Upload-Limit): the resumable uploads draft's offset retrieval",
+                 "security": [{"device": []}], "parameters": _PATH,
+                 "responses": {"204": {"description": "The offset, in headers"}, **_ERRORS}},
+        "patch": {"summary": "Append a part of a photo at Upload-Offset (application/partial-upload); "
+                             "Upload-Complete: ?1 ends it, and the photo is processed",
+                  "security": [{"device": []}], "parameters": _PATH,
+                  "requestBody": {"required": True, "content": {PARTIAL_UPLOAD: {"schema": {"type": "string", "format": "binary"}}}},
+                  "responses": {"204": {"description": "Appended; Upload-Offset says how much is held"},
+                                "200": {"description": "The photo is complete and stored"}, **_ERRORS}},
+        "delete": {"summary": "Give the photo up", "security": [{"device": []}], "parameters": _PATH,
+                   "responses": {"204": {"description": "Given up"}, **_ERRORS}},
+    },
+    "/api/reports/{reference}/photos/{sha256}/preview": {
+        "put": {"summary": "A small JPEG preview of a photo still arriving (at most 100 KB)",
+                "security": [{"device": []}], "parameters": _PATH,
+                "requestBody": {"required": True, "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}},
+                "responses": {"200": {"description": "Stored"}, **_ERRORS}},
+    },
+}
