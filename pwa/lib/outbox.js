@@ -14,6 +14,7 @@
  * Nothing is ever dropped without the resident asking.
  */
 import { database } from './db.js';
+import { deviceToken } from './device.js';
 import { fetchHttp, sendPhotos } from './photo-upload.js';
 import { sha256Hex } from './photos.js';
 
@@ -40,7 +41,7 @@ import { sha256Hex } from './photos.js';
 
 export const LOCK = 'reportit-outbox';
 export const SYNC_TAG = 'reportit-outbox';
-const DEVICE_LOCK = 'reportit-device';
+export { deviceToken };  // app.js, account.js, api.js and the worker ask the outbox for it
 /** A stalled upload gives up after this long, so it releases the outbox lock and is retried. */
 export const UPLOAD_TIMEOUT = 120000;
 const DAMAGED_RETRIES = 3;
@@ -154,31 +155,6 @@ export async function refreshSent(reports) {
   }
   await tx.done;
   announce({ refreshed: true });
-}
-
-/**
- * The bearer token for this device, registering the device once if needed. The page, its other
- * tabs and the worker may all ask at once: a Web Lock lets only one of them register, and the
- * others then read the token it stored (otherwise the last to register would orphan the reports
- * sent with the first token).
- * @returns {Promise<string>}
- */
-export async function deviceToken() {
-  const known = await (await database()).get('kv', 'device');
-  if (known && known.token) return known.token;
-  if (typeof navigator !== 'undefined' && navigator.locks) return navigator.locks.request(DEVICE_LOCK, registerDevice);
-  return registerDevice();
-}
-
-async function registerDevice() {
-  const db = await database();
-  const known = await db.get('kv', 'device');
-  if (known && known.token) return known.token;
-  const response = await fetch('/api/devices', { method: 'POST', headers: { Accept: 'application/json' } });
-  if (!response.ok) throw new Error(`device registration failed: ${response.status}`);
-  const device = await response.json();
-  await db.put('kv', device, 'device');
-  return device.token;
 }
 
 /** @param {Record<string, any>} fields @param {StoredPhoto[]} photos */

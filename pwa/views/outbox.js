@@ -2,6 +2,7 @@
 /** The outbox: every report not yet accepted by the council, its state and last error. */
 import { h, readableReference } from '../lib/dom.js';
 import * as outbox from '../lib/outbox.js';
+import { photoProgress, progressWords } from '../lib/photo-upload.js';
 import { load } from '../lib/draft.js';
 import { afterSave, flushFromPage, requestBackgroundSync } from '../lib/sending.js';
 
@@ -61,9 +62,12 @@ function itemView(item, ctx, redraw) {
   const [label, cls] = STATES[item.state] || STATES.waiting;
   const title = item.summary?.category_name || 'Report';
   const confirm = h('div');
+  const photos = photoProgress(item);  // the report is with the council; its photos are on their way
   const li = h('li.item', { id: `item-${item.client_id}` },
     h('h2', null, title),
     h('p', null, h('span', { class: cls }, label), ` · saved ${when(item.created_at)}${photoCount(item) ? ` · ${photoCount(item)} photo${photoCount(item) > 1 ? 's' : ''}` : ''}`),
+    photos ? h('p.photo-progress', null, `Report received by the council (reference `,
+      h('a', { href: `/r/${item.parts?.reference}` }, readableReference(item.parts?.reference)), `). ${progressWords(photos)}.`) : null,
     item.last_error ? h(item.state === 'attention' ? 'div.notice.notice--stop' : 'p.hint', null,
       item.state === 'attention' && item.errors.length
         ? h('ul', null, item.errors.map((e) => h('li', null, e.message)))
