@@ -102,7 +102,8 @@ async def get_report(request: Request) -> JSONResponse:
     if view is None or not await visible(request, view.report):
         raise NOT_FOUND
     mine = await can_see_private(request, view.report)
-    return JSONResponse(report_json(view, settings, for_reporter=mine))
+    body = report_json(view, settings, for_reporter=mine)
+    return JSONResponse(await _with_uploads(body, view.report["id"]) if mine else body)
 
 
 async def my_reports(request: Request) -> JSONResponse:
