@@ -39,8 +39,6 @@ def take_declared(form: ParsedForm, *, files: int, max_photos: int, max_bytes: i
         errors.append(FieldError("photo_sha256", "Each photo needs its SHA-256 and its size. Please update the app."))
     if any(not SHA256.fullmatch(h) for h in hashes):
         errors.append(FieldError("photo_sha256", "A photo's SHA-256 must be 64 hexadecimal characters."))
-    if len(set(hashes)) != len(hashes):
-        errors.append(FieldError("photo_sha256", "The same photo is attached twice. Remove one copy and send again."))
     if any(not s.isdigit() or not 0 < int(s) <= max_bytes for s in sizes):
         megabytes = max_bytes // (1024 * 1024)
         errors.append(FieldError("photo_size", f"Each photo must be smaller than {megabytes} MB."))

@@ -91,7 +91,8 @@ async def _upload_of(request: Request) -> dict:
     if reference and SHA256.fullmatch(sha):
         row = await (PhotoUpload.select(*PhotoUpload.all_columns(), PhotoUpload.report.device,
                                         PhotoUpload.report.staff_user, PhotoUpload.report.reference)
-                     .where((PhotoUpload.report.reference == reference) & (PhotoUpload.sha256 == sha)).first())
+                     .where((PhotoUpload.report.reference == reference) & (PhotoUpload.sha256 == sha))
+                     .order_by(PhotoUpload.position).first())  # the same photo twice in a report: sent once
     if row is None:
         raise Problem(404, "Photo not expected", "This report is not waiting for that photo. Send the report first, "
                       "naming its photos.")
@@ -270,13 +271,16 @@ async def _finish(request: Request, row: dict, path: Path) -> dict:
     thumb = await state.photo_store.put(processed.thumbnail)
     now = datetime.now(timezone.utc)
     async with database.write_transaction(PhotoUpload._meta.db):
-        current = await PhotoUpload.select(PhotoUpload.state, PhotoUpload.photo).where(PhotoUpload.id == row["id"]).first()
-        if current["state"] != UploadState.complete:
-            photo = Photo(report=row["report"], position=row["position"], key=display.key, thumb_key=thumb.key,
+        # Every place this photo has in the report (a resident may attach the same photo twice).
+        places = await (PhotoUpload.select(PhotoUpload.id, PhotoUpload.position)
+                        .where((PhotoUpload.report == row["report"]) & (PhotoUpload.sha256 == row["sha256"])
+                               & (PhotoUpload.state != UploadState.complete)))
+        for place in places:
+            photo = Photo(report=row["report"], position=place["position"], key=display.key, thumb_key=thumb.key,
                           width=processed.width, height=processed.height, created_at=now)
             await photo.save()
             await PhotoUpload.update({PhotoUpload.state: UploadState.complete, PhotoUpload.photo: photo.id,
-                                      PhotoUpload.updated_at: now}).where(PhotoUpload.id == row["id"])
+                                      PhotoUpload.updated_at: now}).where(PhotoUpload.id == place["id"])
     await anyio.to_thread.run_sync(lambda: path.unlink(missing_ok=True))
     log.info("event=photo_received reference=%s position=%d bytes=%d", row["report.reference"], row["position"], len(data))
     return {"position": row["position"], "sha256": row["sha256"],
