@@ -19,6 +19,7 @@ MODULES = [
     "bench.bench_workers",
     "bench.bench_push",
     "bench.bench_pwa",
+    "bench.bench_resumable",
     "bench.bench_console",
     "bench.bench_lighthouse",
 ]

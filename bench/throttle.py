@@ -1,6 +1,7 @@
 """A bad mobile link on loopback: a TCP proxy that carries `up_bps` bits a second towards the server
 (and `down_bps` back), adds `rtt` seconds of round trip, and cuts every connection every
-`cut_every` seconds. It counts the bytes the client put on the link, cut-off ones included."""
+`cut_every` seconds. It counts the bytes the client put on the air, those a cut lost included (what
+was still in the client's buffers was not sent)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ class ThrottledLink:
         self.upstream_port, self.rtt, self.cut_every = upstream_port, rtt, cut_every
         self.up_rate, self.down_rate = up_bps / 8, down_bps / 8
         self.bytes_up = 0
+        self.bytes_delivered_up = 0  # of those, handed to the server before any cut
         self.cuts = 0
         self._writers: set[asyncio.StreamWriter] = set()
         self._loop = asyncio.new_event_loop()
@@ -61,39 +63,39 @@ class ThrottledLink:
 
     async def _pump(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, up: bool) -> None:
         """Each piece waits its turn on the shared link (bandwidth), then half a round trip (latency)."""
-        pending: asyncio.Queue = asyncio.Queue()
+        loop = asyncio.get_running_loop()
 
-        async def deliver() -> None:
-            while True:
-                due, data = await pending.get()
-                if data is None:
-                    writer.write_eof() if writer.can_write_eof() else None
-                    return
-                await asyncio.sleep(max(0.0, due - time.monotonic()))
-                writer.write(data)
-                await writer.drain()
+        def arrive(data: bytes | None) -> None:
+            """The piece reaches the other end, half a round trip after it was sent."""
+            if writer.is_closing():
+                return
+            if data is None:
+                if writer.can_write_eof():
+                    writer.write_eof()
+                return
+            writer.write(data)
+            if up:
+                self.bytes_delivered_up += len(data)
 
-        delivery = asyncio.ensure_future(deliver())
-        try:
-            while True:
-                data = await reader.read(1024)
-                if not data:
-                    break
-                if up:
-                    self.bytes_up += len(data)
-                rate = self.up_rate if up else self.down_rate
-                now = time.monotonic()
-                free_at = max(now, self._up_free_at if up else self._down_free_at) + len(data) / rate
-                if up:
-                    self._up_free_at = free_at
-                else:
-                    self._down_free_at = free_at
-                await asyncio.sleep(max(0.0, free_at - now))  # the link is busy until then
-                pending.put_nowait((time.monotonic() + self.rtt / 2, data))
-            pending.put_nowait((0, None))
-            await delivery
-        finally:
-            delivery.cancel()
+        while True:
+            data = await reader.read(1024)
+            if not data or writer.is_closing():  # cut: what is left in our buffer was never sent
+                break
+            rate = self.up_rate if up else self.down_rate
+            now = time.monotonic()
+            free_at = max(now, self._up_free_at if up else self._down_free_at) + len(data) / rate
+            if up:
+                self._up_free_at = free_at
+            else:
+                self._down_free_at = free_at
+            await asyncio.sleep(max(0.0, free_at - now))  # the link is busy until then
+            if writer.is_closing():
+                break
+            if up:  # on the air now (bytes still in the phone's buffer were not sent)
+                self.bytes_up += len(data)
+            loop.call_at(loop.time() + self.rtt / 2, arrive, data)
+        loop.call_at(loop.time() + self.rtt / 2, arrive, None)
+        await asyncio.sleep(self.rtt / 2)
 
     def close(self) -> None:
         self._loop.call_soon_threadsafe(self._loop.stop)
