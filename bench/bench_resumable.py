@@ -103,13 +103,13 @@ def resumable(link: ThrottledLink, token: str, photos: list[bytes]) -> dict:
         report = _retrying(lambda: client.post("/api/reports", content=body, headers={
             **auth, "Idempotency-Key": str(uuid.uuid4()), "Content-Type": kind}), deadline).json()
         for n, (upload, small) in enumerate(zip(report["uploads"], previews)):
-            _retrying(lambda: client.put(upload["preview_url"], content=small,
+            _retrying(lambda upload=upload, small=small: client.put(upload["preview_url"], content=small,
                                          headers={**auth, "Content-Type": "image/jpeg"}).raise_for_status(), deadline)
             if n == 0:
                 seen_at = time.monotonic() - started
         chunk = 16 * 1024
         for upload, data in zip(report["uploads"], photos):
-            offset = int(_retrying(lambda: client.head(upload["upload_url"], headers=auth), deadline)
+            offset = int(_retrying(lambda upload=upload: client.head(upload["upload_url"], headers=auth), deadline)
                          .headers["upload-offset"])
             while offset < len(data):
                 end = min(len(data), offset + chunk)
@@ -121,7 +121,7 @@ def resumable(link: ThrottledLink, token: str, photos: list[bytes]) -> dict:
                 except httpx.HTTPError:
                     chunk = max(8192, chunk // 2)
                     time.sleep(1)
-                    offset = int(_retrying(lambda: client.head(upload["upload_url"], headers=auth), deadline)
+                    offset = int(_retrying(lambda upload=upload: client.head(upload["upload_url"], headers=auth), deadline)
                                  .headers["upload-offset"])
                     continue
                 answer.raise_for_status()

@@ -15,8 +15,9 @@ from PIL import Image
 from reportit.app_state import services
 from reportit.reports.photos import assert_no_metadata
 from reportit.reports.resumable import expire_abandoned, partial_path
+from reportit.reports.sweep import sweep_orphans
 from reportit.reports.tables import Photo, PhotoUpload, Report
-from tests.api.test_reports_api import pothole, post_multipart, send
+from tests.api.test_reports_api import pothole, send
 from tests.photo_samples import jpeg_with_exif, not_an_image
 
 PARTIAL = "application/partial-upload"
@@ -150,6 +151,14 @@ async def test_a_preview_is_shown_while_the_photo_is_arriving(client, device):
     assert_no_metadata(shown.content)
     page = (await client.get(f"/r/{body['reference']}")).text
     assert preview_url in page and "Photo 1 of 1 arriving" in page
+    await sweep_orphans(services(client._transport.app).photo_store, grace_seconds=-60)
+    assert (await client.get(preview_url)).status_code == 200, "a preview is no orphan for the sweep"
+    too_big = await client.put(body["uploads"][0]["preview_url"], content=b"\xff" * (101 * 1024),
+                               headers={**device["headers"], "Content-Type": "image/jpeg"})
+    assert too_big.status_code == 413
+    junk = await client.put(body["uploads"][0]["preview_url"], content=not_an_image(),
+                            headers={**device["headers"], "Content-Type": "image/jpeg"})
+    assert junk.status_code == 422
 
 
 async def test_a_wrong_offset_is_409_with_the_offset_the_server_holds(client, device):

@@ -146,7 +146,8 @@ async def submit(
     claim: Claim | None = None,
     declared_photos: tuple[DeclaredPhoto, ...] = (),
 ) -> IntakeResult:
-    """Store a validated submission (with `declared_photos`: photos that follow it, reports/arrivals.py). `repeat_checked`: the caller already ran find_repeat for this
+    """Store a validated submission (with `declared_photos`: photos that follow it, reports/arrivals.py).
+    `repeat_checked`: the caller already ran find_repeat for this
     key (the API does, before validating), so it is not asked again."""
     if not repeat_checked:
         repeat = await find_repeat(idempotency_key, fingerprint)

@@ -27,15 +27,21 @@ PREVIEW_SIZE = 480  # px on the long side, kept as the phone sent it when smalle
 
 async def put_preview(request: Request) -> JSONResponse:
     row = await _upload_of(request)
-    data = bytearray()
-    async for piece in request.stream():
-        data += piece
-        if len(data) > MAX_PREVIEW_BYTES:
-            raise Problem(413, "Preview too large", f"A preview must be smaller than {MAX_PREVIEW_BYTES // 1024} KB.")
+    with services(request).upload_budget.claim() as claim:  # its bytes count with every upload in flight
+        data = bytearray()
+        async for piece in request.stream():
+            claim.take(len(piece))
+            data += piece
+            if len(data) > MAX_PREVIEW_BYTES:
+                raise Problem(413, "Preview too large", f"A preview must be smaller than {MAX_PREVIEW_BYTES // 1024} KB.")
+        return await _store(request, row, bytes(data))
+
+
+async def _store(request: Request, row: dict, data: bytes) -> JSONResponse:
     if not data:
         raise invalid([FieldError("preview", "The preview is empty.")], title="The preview could not be used")
     try:
-        processed = await process_photo_async(bytes(data), max_pixels=services(request).settings.config.max_photo_pixels,
+        processed = await process_photo_async(data, max_pixels=services(request).settings.config.max_photo_pixels,
                                               display_size=PREVIEW_SIZE, thumb_size=PREVIEW_SIZE)
     except PhotoRejected as exc:
         raise invalid([FieldError("preview", exc.message)], title="The preview could not be used") from exc
