@@ -21,7 +21,7 @@ import { sha256Hex } from './photos.js';
 /**
  * @typedef {{name: string, type: string, data: ArrayBuffer}} StoredPhoto
  * @typedef {{field: string, message: string}} FieldError
- * @typedef {{category_name?: string, place?: string, photo_count?: number, photo_bytes?: number}} ItemSummary
+ * @typedef {{category_name?: string, place?: string, photo_count?: number, photo_bytes?: number, photo_problems?: string[]}} ItemSummary
  *   photo_count and photo_bytes are set on save, so screens can say "2 photos, 1.2 MB" without
  *   reading the photos (items saved by older versions may lack photo_bytes).
  * @typedef {{
@@ -327,7 +327,10 @@ async function sendOne(item, { transport, http, by, signal, onProgress }) {
   }
   // Every photo is in (or was refused, which the report's page then shows): the council's copy now.
   const fresh = await http(`/api/reports/${parts.reference}`, { method: 'GET', headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } }).catch(() => null);
-  await moveToSent(item, fresh?.status === 200 && fresh.json?.reference ? fresh.json : parts.report, by);
+  // A photo the council could not use is said on the Outbox's "Sent recently", not dropped unsaid.
+  const problems = (parts.uploads || []).filter((u) => u.failed).map((u) => /** @type {string} */ (u.failed));
+  const kept = problems.length ? { ...item, summary: { ...item.summary, photo_problems: problems } } : item;
+  await moveToSent(kept, fresh?.status === 200 && fresh.json?.reference ? fresh.json : parts.report, by);
   return null;
 }
 

@@ -36,7 +36,9 @@ export async function render(main, ctx) {
       sent.length ? h('ul.items', null, sent.map((s) => h('li.item', null,
         h('h3', null, s.summary?.category_name || s.report?.category?.name || 'Report'),
         h('p', null, h('span.tag.tag--sent', null, 'Sent'), ` ${when(s.sent_at)} · reference `,
-          h('a', { href: s.report?.private ? '/mine' : s.report?.url || `/r/${s.report?.reference}` }, readableReference(s.report?.reference)))))) : null,
+          h('a', { href: s.report?.private ? '/mine' : s.report?.url || `/r/${s.report?.reference}` }, readableReference(s.report?.reference))),
+        s.summary?.photo_problems?.length ? h('div.notice', null, h('p', null, 'The council could not use every photo:'),
+          h('ul', null, s.summary.photo_problems.map((/** @type {string} */ m) => h('li', null, m)))) : null))) : null,
     ].filter(Boolean));
   };
   list.addEventListener('focusout', (event) => {

@@ -3,6 +3,7 @@ draft (HEAD for the offset, PATCH to append), over HTTP as the app sends them; a
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import hashlib
 import io
@@ -302,3 +303,18 @@ async def test_the_same_photo_attached_twice_is_sent_once_and_shown_twice(client
     assert (await upload_whole(client, device, body["uploads"][0]["upload_url"], photo)).status_code == 200
     report = (await client.get(f"/api/reports/{body['reference']}", headers=device["headers"])).json()
     assert len(report["photos"]) == 2 and all(u["complete"] for u in report["uploads"])
+
+
+async def test_two_phones_sending_the_same_photo_at_once_each_get_it_whole(client, device):
+    photo = fresh_photo(400, 300)
+    other = (await client.post("/api/devices")).json()
+    client.cookies.delete("reportit_device")
+    second = {"headers": {"Authorization": f"Bearer {other['token']}"}}
+    first_url = (await send_report(client, device, photo)).json()["uploads"][0]["upload_url"]
+    second_url = (await send_report(client, second, photo)).json()["uploads"][0]["upload_url"]
+    done = await asyncio.gather(upload_whole(client, device, first_url, photo, chunk=2048),
+                                upload_whole(client, second, second_url, photo, chunk=2048))
+    assert [d.status_code for d in done] == [200, 200]
+    assert done[0].json()["photo"]["url"] == done[1].json()["photo"]["url"]
+    data = await services(client._transport.app).photo_store.read(done[0].json()["photo"]["url"][7:-4])
+    Image.open(io.BytesIO(data)).load()

@@ -152,3 +152,35 @@ describe('part size and progress words', () => {
     assert.equal(progressWords({ sent: 1, total: 1, bytesLeft: 0 }), '1 of 1 photo sent');
   });
 });
+
+describe('the council refuses a photo', () => {
+  test('a photo that arrived damaged is sent again from the start; one that is not a photo is given up, the report kept', async () => {
+    const photos = [photo(9000, 8), photo(9000, 9)];
+    const saved = await outbox.save({ client_id: crypto.randomUUID(), fields: { category: 'pothole' }, photos, summary: {} });
+    const server = council();
+    let damagedOnce = false;
+    /** @type {import('../../pwa/lib/photo-upload.js').Http} */
+    const http = async (url, init) => {
+      const h = url.split('/').pop();
+      if (init.method === 'PATCH' && init.headers['Upload-Complete'] === '?1') {
+        if (h === sha(photos[0].data) && !damagedOnce) {
+          damagedOnce = true;
+          server.uploads.get(h).bytes = [];
+          return { status: 422, headers: new Headers(), json: { type: 'tag:reportit,2026:photo-damaged', errors: [{ field: 'photo', message: 'Arrived damaged' }] } };
+        }
+        if (h === sha(photos[1].data)) {
+          return { status: 422, headers: new Headers(), json: { errors: [{ field: 'photo', message: "Photo 2: This file isn't a photo we can use." }] } };
+        }
+      }
+      return server.http(url, init);
+    };
+    const result = await outbox.flush({ transport: server.transport, http });
+    assert.equal(result.sent, 1, 'the report is the council\'s whatever became of a photo');
+    assert.equal(sha(new Uint8Array(server.uploads.get(sha(photos[0].data)).bytes)), sha(photos[0].data));
+    assert.equal(server.uploads.get(sha(photos[0].data)).complete, true);
+    assert.deepEqual(await outbox.list(), []);
+    const sent = await outbox.sentItem(saved.client_id);
+    assert.equal(sent.report.reference, 'REF0');
+    assert.deepEqual(sent.summary.photo_problems, ["Photo 2: This file isn't a photo we can use."]);
+  });
+});
