@@ -318,3 +318,14 @@ async def test_two_phones_sending_the_same_photo_at_once_each_get_it_whole(clien
     assert done[0].json()["photo"]["url"] == done[1].json()["photo"]["url"]
     data = await services(client._transport.app).photo_store.read(done[0].json()["photo"]["url"][7:-4])
     Image.open(io.BytesIO(data)).load()
+
+
+async def test_a_photo_the_phone_gives_up_leaves_no_file(client, device, app):
+    photo = fresh_photo(300, 200)
+    body = (await send_report(client, device, photo)).json()
+    url = body["uploads"][0]["upload_url"]
+    assert (await patch(client, device, url, photo[:1000], 0, False)).status_code == 204
+    row = await PhotoUpload.select(PhotoUpload.id).where(PhotoUpload.report.reference == body["reference"]).first()
+    assert (await client.delete(url, headers=device["headers"])).status_code == 204
+    assert not partial_path(services(app).settings.config.uploads_dir, row["id"]).exists()
+    assert "arriving" not in (await client.get(f"/r/{body['reference']}")).text
