@@ -20,6 +20,7 @@ MODULES = [
     "bench.bench_push",
     "bench.bench_pwa",
     "bench.bench_offline_map",
+    "bench.bench_resumable",
     "bench.bench_console",
     "bench.bench_alerts",
     "bench.bench_places",

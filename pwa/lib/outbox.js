@@ -4,33 +4,44 @@
  * (this same module runs in both), never by both at once (a Web Lock), one report per request,
  * with the report's client_id as its Idempotency-Key so a repeat can never make a second report.
  *
+ * A report with photos goes in parts (photo-upload.js): the report first, naming each photo by its
+ * SHA-256, so officers see it at once; then a preview of each photo; then each photo resumably.
+ * The item stays in the outbox, with each photo's progress (`parts`), until every photo is in.
+ *
  * An item's life: waiting → sending → (accepted: moved to `sent`) | waiting again with a later
  * next_attempt_at (no signal, 429, 5xx, a 2xx without a report, a damaged upload) | attention (any
  * other 4xx: the resident must change it).
  * Nothing is ever dropped without the resident asking.
  */
 import { database } from './db.js';
+import { deviceToken } from './device.js';
+import { fetchHttp, sendPhotos } from './photo-upload.js';
+import { sha256Hex } from './photos.js';
 
 /**
  * @typedef {{name: string, type: string, data: ArrayBuffer}} StoredPhoto
  * @typedef {{field: string, message: string}} FieldError
- * @typedef {{category_name?: string, place?: string, photo_count?: number, photo_bytes?: number}} ItemSummary
+ * @typedef {{category_name?: string, place?: string, photo_count?: number, photo_bytes?: number, photo_problems?: string[]}} ItemSummary
  *   photo_count and photo_bytes are set on save, so screens can say "2 photos, 1.2 MB" without
  *   reading the photos (items saved by older versions may lack photo_bytes).
  * @typedef {{
  *   client_id: string, created_at: string, fields: Record<string, any>, photos: StoredPhoto[],
  *   summary: ItemSummary, state: 'waiting' | 'sending' | 'attention', attempts: number,
- *   next_attempt_at: number, not_before: number, last_error: string, errors: FieldError[]
+ *   next_attempt_at: number, not_before: number, last_error: string, errors: FieldError[],
+ *   parts?: import('./photo-upload.js').Parts
  * }} OutboxItem
+ *   parts: a report sent in parts: its photos' hashes, then (once stored) its reference and each photo's progress
  * @typedef {{client_id: string, report: any, sent_at: string, sent_by: string, summary: Record<string, any>}} SentItem
  * @typedef {{status: number, headers: {get(name: string): string | null}, json: any}} SendResult
  * @typedef {(url: string, init: {headers: Record<string, string>, body: FormData, signal?: AbortSignal}) => Promise<SendResult>} Transport
- * @typedef {{transport?: Transport, force?: boolean, by?: string, signal?: AbortSignal}} FlushOptions
+ * @typedef {{transport?: Transport, http?: import('./photo-upload.js').Http, force?: boolean, by?: string,
+ *   signal?: AbortSignal, onProgress?: (sent: number, total: number) => void}} FlushOptions
+ *   transport: sends the report itself; http: everything after it (previews, photos' parts)
  */
 
 export const LOCK = 'reportit-outbox';
 export const SYNC_TAG = 'reportit-outbox';
-const DEVICE_LOCK = 'reportit-device';
+export { deviceToken };  // app.js, account.js, api.js and the worker ask the outbox for it
 /** A stalled upload gives up after this long, so it releases the outbox lock and is retried. */
 export const UPLOAD_TIMEOUT = 120000;
 const DAMAGED_RETRIES = 3;
@@ -146,31 +157,6 @@ export async function refreshSent(reports) {
   announce({ refreshed: true });
 }
 
-/**
- * The bearer token for this device, registering the device once if needed. The page, its other
- * tabs and the worker may all ask at once: a Web Lock lets only one of them register, and the
- * others then read the token it stored (otherwise the last to register would orphan the reports
- * sent with the first token).
- * @returns {Promise<string>}
- */
-export async function deviceToken() {
-  const known = await (await database()).get('kv', 'device');
-  if (known && known.token) return known.token;
-  if (typeof navigator !== 'undefined' && navigator.locks) return navigator.locks.request(DEVICE_LOCK, registerDevice);
-  return registerDevice();
-}
-
-async function registerDevice() {
-  const db = await database();
-  const known = await db.get('kv', 'device');
-  if (known && known.token) return known.token;
-  const response = await fetch('/api/devices', { method: 'POST', headers: { Accept: 'application/json' } });
-  if (!response.ok) throw new Error(`device registration failed: ${response.status}`);
-  const device = await response.json();
-  await db.put('kv', device, 'device');
-  return device.token;
-}
-
 /** @param {Record<string, any>} fields @param {StoredPhoto[]} photos */
 export function formData(fields, photos) {
   const form = new FormData();
@@ -229,57 +215,123 @@ async function update(item) {
   announce({ client_id: item.client_id, state: item.state });
 }
 
+/** @param {OutboxItem} item @returns {Promise<FormData>} the report, naming its photos */
+async function reportForm(item) {
+  if (!item.photos.length) return formData(item.fields, []);
+  const form = formData(item.fields, []);
+  const hashes = item.parts?.hashes || [];
+  item.photos.forEach((photo, i) => {
+    form.append('photo_sha256', hashes[i]);
+    form.append('photo_size', String(photo.data.byteLength));
+  });
+  return form;
+}
+
+/** @param {OutboxItem} item @param {any} report @param {string} by */
+async function moveToSent(item, report, by) {
+  /** @type {SentItem} */
+  const done = { client_id: item.client_id, report, sent_at: new Date().toISOString(), sent_by: by, summary: item.summary };
+  const tx = (await database()).transaction(['outbox', 'sent'], 'readwrite');
+  await Promise.all([tx.objectStore('sent').put(done), tx.objectStore('outbox').delete(item.client_id), tx.done]);
+  announce({ client_id: item.client_id, state: 'sent', reference: report.reference });
+}
+
+/** @param {OutboxItem} item @param {number} status @param {number} wait @returns {OutboxItem} */
+function waitAgain(item, status, wait) {
+  const attempts = item.attempts + 1;
+  return {
+    ...item, state: 'waiting', attempts,
+    next_attempt_at: Date.now() + Math.max(wait, backoff(attempts)),
+    not_before: wait ? Date.now() + wait : 0,
+    last_error: status === 429 ? 'The council is busy. It will be sent automatically.' : 'The council could not take it just now. It will be sent automatically.',
+  };
+}
+
 /**
  * Send one item; resolves with the item as it was kept (waiting again, or needing attention), or
  * null when the server accepted it (it is in `sent` now).
- * @param {OutboxItem} item @param {Transport} transport @param {string} by @param {AbortSignal} [signal]
+ * @param {OutboxItem} item @param {Required<Pick<FlushOptions, 'transport' | 'http' | 'by'>> & FlushOptions} options
  */
-async function sendOne(item, transport, by, signal) {
+async function sendOne(item, { transport, http, by, signal, onProgress }) {
   /** @param {OutboxItem} changed */
   const leave = async (changed) => {
     await update(changed);
     return changed;
   };
-  await update({ ...item, state: 'sending' });
-  /** @type {SendResult} */
-  let result;
+  /** The item as far as it got: what a failure keeps. */
+  let current = { ...item, state: /** @type {const} */ ('sending') };
+  await update(current);
+  const noSignal = () => {
+    const attempts = current.attempts + 1;
+    return leave({ ...current, state: 'waiting', attempts, next_attempt_at: Date.now() + backoff(attempts), last_error: 'No signal. It will be sent automatically.' });
+  };
+  if (item.photos.length && !item.parts?.hashes?.length) {
+    current = { ...current, parts: { hashes: await Promise.all(item.photos.map((photo) => sha256Hex(photo.data))) } };
+    await update(current);
+  }
+  /** @type {string} */
+  let token;
   try {
-    const token = await deviceToken();
-    result = await transport('/api/reports', {
-      headers: { 'Idempotency-Key': item.client_id, Authorization: `Bearer ${token}`, Accept: 'application/json' },
-      body: formData(item.fields, item.photos),
-      signal,
+    token = await deviceToken();
+  } catch {
+    return noSignal();
+  }
+  if (!current.parts?.reference) {
+    /** @type {SendResult} */
+    let result;
+    try {
+      result = await transport('/api/reports', {
+        headers: { 'Idempotency-Key': item.client_id, Authorization: `Bearer ${token}`, Accept: 'application/json' },
+        body: await reportForm(current),
+        signal,
+      });
+    } catch (error) {
+      return noSignal();
+    }
+    // A 2xx without a report (a body cut short, a captive portal, a wrong proxy) is not proof the
+    // council has it: keep it and send again; the Idempotency-Key makes a repeat harmless.
+    if (result.status >= 200 && result.status < 300 && result.json?.reference) {
+      if (!item.photos.length || !Array.isArray(result.json.uploads)) {
+        await moveToSent(item, result.json, by);
+        return null;
+      }
+      current = { ...current, attempts: 0, last_error: '', parts: { ...current.parts, hashes: current.parts?.hashes || [], reference: result.json.reference, report: result.json, uploads: result.json.uploads } };
+      await update(current);
+    } else {
+      const attempts = item.attempts + 1;
+      if (result.status === 401) await (await database()).delete('kv', 'device');  // register again next time
+      const noReport = result.status >= 200 && result.status < 300;
+      // A 400 with no field errors is a damaged upload, not something the resident can fix: send again.
+      const damaged = result.status === 400 && !Array.isArray(result.json?.errors) && attempts <= DAMAGED_RETRIES;
+      if (noReport || damaged || result.status === 401 || result.status === 408 || result.status === 429 || result.status >= 500) {
+        return leave(waitAgain(item, result.status, retryAfter(result.headers.get('Retry-After'))));
+      }
+      const { errors, message } = problemMessages(result.json);
+      return leave({ ...item, state: 'attention', attempts, last_error: message, errors });
+    }
+  }
+  const parts = /** @type {import('./photo-upload.js').Parts} */ (current.parts);
+  /** @type {import('./photo-upload.js').PhotosOutcome} */
+  let outcome;
+  try {
+    outcome = await sendPhotos({ parts, photos: item.photos }, {
+      http, token, signal, onProgress,
+      keep: async () => { current = { ...current, parts }; await update(current); },
     });
-  } catch (error) {
-    const attempts = item.attempts + 1;
-    return leave({ ...item, state: 'waiting', attempts, next_attempt_at: Date.now() + backoff(attempts), last_error: 'No signal. It will be sent automatically.' });
+  } catch {
+    return noSignal();
   }
-  // A 2xx without a report (a body cut short, a captive portal, a wrong proxy) is not proof the
-  // council has it: keep it and send again; the Idempotency-Key makes a repeat harmless.
-  if (result.status >= 200 && result.status < 300 && result.json?.reference) {
-    /** @type {SentItem} */
-    const done = { client_id: item.client_id, report: result.json, sent_at: new Date().toISOString(), sent_by: by, summary: item.summary };
-    const tx = (await database()).transaction(['outbox', 'sent'], 'readwrite');
-    await Promise.all([tx.objectStore('sent').put(done), tx.objectStore('outbox').delete(item.client_id), tx.done]);
-    announce({ client_id: item.client_id, state: 'sent', reference: result.json.reference });
-    return null;
+  if (outcome.outcome === 'later') {
+    if (outcome.status === 401) await (await database()).delete('kv', 'device');
+    return leave(waitAgain(current, outcome.status, outcome.wait));
   }
-  const attempts = item.attempts + 1;
-  if (result.status === 401) await (await database()).delete('kv', 'device');  // register again next time
-  const noReport = result.status >= 200 && result.status < 300;
-  // A 400 with no field errors is a damaged upload, not something the resident can fix: send again.
-  const damaged = result.status === 400 && !Array.isArray(result.json?.errors) && attempts <= DAMAGED_RETRIES;
-  if (noReport || damaged || result.status === 401 || result.status === 408 || result.status === 429 || result.status >= 500) {
-    const wait = retryAfter(result.headers.get('Retry-After'));
-    return leave({
-      ...item, state: 'waiting', attempts,
-      next_attempt_at: Date.now() + Math.max(wait, backoff(attempts)),
-      not_before: wait ? Date.now() + wait : 0,
-      last_error: result.status === 429 ? 'The council is busy. It will be sent automatically.' : 'The council could not take it just now. It will be sent automatically.',
-    });
-  }
-  const { errors, message } = problemMessages(result.json);
-  return leave({ ...item, state: 'attention', attempts, last_error: message, errors });
+  // Every photo is in (or was refused, which the report's page then shows): the council's copy now.
+  const fresh = await http(`/api/reports/${parts.reference}`, { method: 'GET', headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } }).catch(() => null);
+  // A photo the council could not use is said on the Outbox's "Sent recently", not dropped unsaid.
+  const problems = (parts.uploads || []).filter((u) => u.failed).map((u) => /** @type {string} */ (u.failed));
+  const kept = problems.length ? { ...item, summary: { ...item.summary, photo_problems: problems } } : item;
+  await moveToSent(kept, fresh?.status === 200 && fresh.json?.reference ? fresh.json : parts.report, by);
+  return null;
 }
 
 /**
@@ -310,7 +362,7 @@ function withoutPhotos({ photos, ...state }) {
  * Items saved while the flush runs are picked up before it ends.
  * @param {FlushOptions} options
  */
-async function flushLocked({ transport = fetchTransport, force = false, by = 'page', signal }) {
+async function flushLocked({ transport = fetchTransport, http = fetchHttp, force = false, by = 'page', signal, onProgress }) {
   const db = await database();
   let sentCount = 0;
   /** @type {Map<IDBValidKey, ItemState | null>} what the flush knows of each item (null: sent) */
@@ -334,7 +386,7 @@ async function flushLocked({ transport = fetchTransport, force = false, by = 'pa
       if (signal?.aborted) break;
       const item = await get(candidate.client_id);  // with its photos; deleted or changed meanwhile?
       if (!item || item.state === 'attention') continue;
-      const kept = await sendOne(item, transport, by, signal);
+      const kept = await sendOne(item, { transport, http, by, signal, onProgress });
       if (!kept) sentCount += 1;
       known.set(item.client_id, kept && withoutPhotos(kept));
       if (kept?.state === 'waiting') {  // no signal: the rest would fail too

@@ -143,3 +143,38 @@ export async function preparePhoto(file) {
   const { blob, width, height } = await resize(file);
   return { name: jpegName(file.name), type: 'image/jpeg', blob, width, height, place, originalBytes: file.size };
 }
+
+export const PREVIEW_SIDE = 320;
+export const PREVIEW_QUALITY = 0.6;
+
+/**
+ * A small JPEG (about 20 KB) of a photo, so an officer sees the evidence within seconds while the
+ * photo itself is still on its way. Works in the page and the service worker (createImageBitmap and
+ * OffscreenCanvas); null where neither is to be had (the photo is then sent without one).
+ * @param {Blob} photo
+ * @returns {Promise<Blob | null>}
+ */
+export async function makePreview(photo) {
+  if (typeof createImageBitmap === 'undefined' || typeof OffscreenCanvas === 'undefined') return null;
+  try {
+    const image = await createImageBitmap(photo);
+    const scale = Math.min(1, PREVIEW_SIDE / Math.max(image.width, image.height));
+    const width = Math.max(1, Math.round(image.width * scale));
+    const height = Math.max(1, Math.round(image.height * scale));
+    const canvas = new OffscreenCanvas(width, height);
+    draw(/** @type {any} */ (canvas.getContext('2d')), image, width, height);
+    image.close();
+    return await canvas.convertToBlob({ type: 'image/jpeg', quality: PREVIEW_QUALITY });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The SHA-256 of a photo's bytes, in hex: the name the council's server stores it under, so a
+ * photo it holds already is never sent again. @param {ArrayBuffer} data @returns {Promise<string>}
+ */
+export async function sha256Hex(data) {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}

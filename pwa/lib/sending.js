@@ -47,7 +47,10 @@ let retryTimer;
  */
 export async function flushFromPage(force) {
   const transport = xhrTransport((sent, total) => setProgress({ sent, total }));
-  const result = await outbox.flush({ transport, force, by: 'page' }).finally(() => { current = null; });
+  // A report with photos: the report goes in one small request, then its photos' parts, whose
+  // progress (over all its photos) is what the sending screen shows.
+  const onProgress = (/** @type {number} */ sent, /** @type {number} */ total) => setProgress({ sent, total });
+  const result = await outbox.flush({ transport, onProgress, force, by: 'page' }).finally(() => { current = null; });
   if (result.waiting) requestBackgroundSync();  // so the worker sends them even if the app is closed
   clearTimeout(retryTimer);
   if (result.nextAttemptAt) retryTimer = setTimeout(() => flushFromPage(false), Math.max(1000, result.nextAttemptAt - Date.now()));

@@ -2,6 +2,7 @@
 /** The outbox: every report not yet accepted by the council, its state and last error. */
 import { h, readableReference } from '../lib/dom.js';
 import * as outbox from '../lib/outbox.js';
+import { photoProgress, progressWords } from '../lib/photo-upload.js';
 import { load } from '../lib/draft.js';
 import { afterSave, flushFromPage, requestBackgroundSync } from '../lib/sending.js';
 
@@ -36,7 +37,9 @@ export async function render(main, ctx) {
         h('h3', null, s.summary?.category_name || s.report?.category?.name || 'Report'),
         s.report?.location?.words || s.summary?.place ? h('p.place', null, `Where: ${s.report?.location?.words || s.summary?.place}`) : null,
         h('p', null, h('span.tag.tag--sent', null, 'Sent'), ` ${when(s.sent_at)} · reference `,
-          h('a', { href: s.report?.private ? '/mine' : s.report?.url || `/r/${s.report?.reference}` }, readableReference(s.report?.reference)))))) : null,
+          h('a', { href: s.report?.private ? '/mine' : s.report?.url || `/r/${s.report?.reference}` }, readableReference(s.report?.reference))),
+        s.summary?.photo_problems?.length ? h('div.notice', null, h('p', null, 'The council could not use every photo:'),
+          h('ul', null, s.summary.photo_problems.map((/** @type {string} */ m) => h('li', null, m)))) : null))) : null,
     ].filter(Boolean));
   };
   list.addEventListener('focusout', (event) => {
@@ -62,10 +65,13 @@ function itemView(item, ctx, redraw) {
   const [label, cls] = STATES[item.state] || STATES.waiting;
   const title = item.summary?.category_name || 'Report';
   const confirm = h('div');
+  const photos = photoProgress(item);  // the report is with the council; its photos are on their way
   const li = h('li.item', { id: `item-${item.client_id}` },
     h('h2', null, title),
     item.summary?.place ? h('p.place', null, `Where: ${item.summary.place}`) : null,
     h('p', null, h('span', { class: cls }, label), ` · saved ${when(item.created_at)}${photoCount(item) ? ` · ${photoCount(item)} photo${photoCount(item) > 1 ? 's' : ''}` : ''}`),
+    photos ? h('p.photo-progress', null, `Report received by the council (reference `,
+      h('a', { href: `/r/${item.parts?.reference}` }, readableReference(item.parts?.reference)), `). ${progressWords(photos)}.`) : null,
     item.last_error ? h(item.state === 'attention' ? 'div.notice.notice--stop' : 'p.hint', null,
       item.state === 'attention' && item.errors.length
         ? h('ul', null, item.errors.map((e) => h('li', null, e.message)))

@@ -39,6 +39,7 @@ from reportit.push.sender import Sender
 from reportit.push.vapid import VapidKeyring
 from reportit.reports import api as reports_api
 from reportit.reports import pages as report_pages
+from reportit.reports import previews, resumable
 from reportit.reports.categories import sync_categories
 from reportit.reports.sweep import sweep_periodically
 from reportit.reports.storage import StorageUnavailable, store_for
@@ -65,7 +66,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await database.start_pool(engine)
         try:
             state.category_ids = await sync_categories(settings)
-            sweeper = asyncio.create_task(sweep_periodically(state.photo_store))
+            sweeper = asyncio.create_task(sweep_periodically(
+                state.photo_store, uploads=(settings.config.uploads_dir, settings.config.upload_expiry_hours)))
             sender = state.push_sender = Sender(settings, secret_key=state.secret_key)
             sender.start()
             log.info("event=started database=%s", "postgresql" if settings.config.is_postgres else "sqlite")
@@ -89,6 +91,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *basemap_libraries.routes,
             *places_api.routes,
             *reports_api.routes,
+            *resumable.routes,
+            *previews.routes,
             *push_api.routes,
             *follows_api.routes,
             *report_pages.routes,

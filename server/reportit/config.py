@@ -49,10 +49,16 @@ class Config:
     sign_in_codes_per_hour: int = 30  # per client address (each address also has its own, smaller limit)
     notification_retention_days: int = 90  # finished outbox rows are deleted after this
     basemap: str = ""  # a PMTiles v3 file of vector tiles, served at /basemap/<version>.pmtiles
+    upload_expiry_hours: int = 24  # a photo upload with no byte for this long is abandoned (reports/resumable.py)
 
     @property
     def photos_dir(self) -> Path:
         return self.data_dir / "photos"
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Photos being sent resumably, one `<upload id>.part` each, until complete."""
+        return self.data_dir / "uploads"
 
     @property
     def is_postgres(self) -> bool:
@@ -162,6 +168,7 @@ FIELDS: tuple[tuple[str, str, Parser], ...] = (
     ("sign_in_codes_per_hour", "REPORTIT_SIGN_IN_CODES_PER_HOUR", whole_number),
     ("notification_retention_days", "REPORTIT_NOTIFICATION_RETENTION_DAYS", at_least_one),
     ("basemap", "REPORTIT_BASEMAP", pmtiles_file),
+    ("upload_expiry_hours", "REPORTIT_UPLOAD_EXPIRY_HOURS", at_least_one),
 )
 
 

@@ -25,6 +25,8 @@ DEFAULT_MAX_BODY = 1024 * 1024  # forms and JSON: far more than any of ours need
 # The only routes that take photos, and enforce their own larger limits while the body streams
 # (reports/upload.py). Exact method and path: a prefix once let /api/reports/{ref}/follow read a
 # 250 MB body. /share-target never reads its body (the service worker takes the files).
+# Photos sent resumably (reports/resumable.py, previews.py) are not here: each part is at most
+# DEFAULT_MAX_BODY, the cap every request has, and its bytes in flight come from the upload budget.
 UPLOAD_ROUTES = frozenset({
     ("POST", "/api/reports"),
     ("POST", "/open311/v2/requests.json"),

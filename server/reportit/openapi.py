@@ -13,6 +13,7 @@ from reportit.push import api as push_api
 from reportit.push import follows_api
 from reportit.places import api as places_api
 from reportit.reports import api as reports_api
+from reportit.reports import resumable
 from reportit.app_state import services
 
 PROBLEM = {
@@ -47,7 +48,8 @@ COMPONENTS = {
     },
 }
 
-MODULES = [accounts_api, session_api, me_openapi, reports_api, push_api, follows_api, alerts_openapi, places_api]
+MODULES = [accounts_api, session_api, me_openapi, reports_api, resumable, push_api, follows_api, alerts_openapi,
+           places_api]
 
 
 def spec(request: Request) -> dict:

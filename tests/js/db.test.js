@@ -41,7 +41,7 @@ test('reports queued by the version before idb are still there, and are sent', a
   const sent = [];
   const result = await outbox.flush({
     transport: async (url, init) => {
-      sent.push([init.headers['Idempotency-Key'], init.headers.Authorization, init.body.getAll('photo').length]);
+      sent.push([init.headers['Idempotency-Key'], init.headers.Authorization, init.body.getAll('photo_sha256').length]);
       return { status: 201, headers: new Headers(), json: { reference: 'WCC-0001' } };
     },
   });

@@ -101,7 +101,8 @@ describe('flush', () => {
     assert.equal(received[0].url, '/api/reports');
     assert.equal(received[0].headers['Idempotency-Key'], saved.client_id);
     assert.equal(received[0].headers.Authorization, `Bearer ${TOKEN}`);
-    assert.equal(received[0].form.getAll('photo').length, 2);
+    assert.equal(received[0].form.getAll('photo').length, 0, 'the report goes first, its photos after it');
+    assert.equal(received[0].form.getAll('photo_sha256').length, 2);
     assert.equal(received[0].form.get('description'), 'Pothole');
     const { outbox: left, sent } = await everything();
     assert.deepEqual(left, []);

@@ -10,6 +10,7 @@ from reportit.places.likely_duplicates import likely_duplicates
 from reportit.console import readable
 from reportit.console.audit import ACTIONS
 from reportit.console.tables import AuditLog, CaseNote, Redaction
+from reportit.reports.arrivals import arriving
 from reportit.reports.references import spoken
 from reportit.reports.tables import Photo, Report, StatusChange
 from reportit.catalogue import ResponseTemplate
@@ -106,6 +107,7 @@ async def case_context(report: dict, settings: Settings, viewer: str | None = No
         "created": when(report["created_at"]),
         "answers": answers(report, settings),
         "photos": photos,
+        "arriving": await arriving(report["id"]),  # photos sent after the report, still on their way
         "timeline": await timeline(report, settings, viewer),
         "response_templates": templates_for(report, settings),
         "duplicate_of": duplicate_of,

@@ -14,6 +14,7 @@ from reportit.accounts.residents import account_id_of
 from reportit.problems import Problem
 from reportit.reports.owner import owner_of_device
 from reportit.reports.access import can_see_private, visible
+from reportit.reports.arrivals import take_declared, uploads_json
 from reportit.reports.categories import categories_json
 from reportit.reports.intake import Reporter, find_repeat, parse_idempotency_key, submit
 from reportit.reports.present import load_view, load_views, report_json
@@ -60,8 +61,10 @@ async def _receive_report(request: Request, key: uuid.UUID | None, staff: StaffM
     if repeat is not None:
         view = await load_view(repeat.reference)
         assert view is not None
-        return JSONResponse(report_json(view, settings, for_reporter=True), status_code=200,
-                            headers={"Location": f"/api/reports/{repeat.reference}"})
+        return JSONResponse(await _with_uploads(report_json(view, settings, for_reporter=True), repeat.id),
+                            status_code=200, headers={"Location": f"/api/reports/{repeat.reference}"})
+    declared = take_declared(form, files=len(form.files), max_photos=settings.config.max_photos,
+                             max_bytes=settings.config.max_photo_bytes)
     submission = read_submission(form, settings)
     result = await submit(
         submission,
@@ -73,15 +76,23 @@ async def _receive_report(request: Request, key: uuid.UUID | None, staff: StaffM
         repeat_checked=True,
         category_ids=services(request).category_ids,
         claim=claim,
+        declared_photos=declared,
     )
-    view = result.view or await load_view(result.report.reference)
+    # Photos the server held already joined the report as it was stored: read it back to show them.
+    view = (None if declared else result.view) or await load_view(result.report.reference)
     assert view is not None
-    body = report_json(view, settings, for_reporter=True)
+    body = await _with_uploads(report_json(view, settings, for_reporter=True), result.report.id)
     return JSONResponse(
         body,
         status_code=201 if result.created else 200,
         headers={"Location": f"/api/reports/{result.report.reference}"},
     )
+
+
+async def _with_uploads(body: dict, report_id: int) -> dict:
+    """A report sent photo by photo also tells its phone where each photo goes (reports/arrivals.py)."""
+    uploads = await uploads_json(report_id)
+    return {**body, "uploads": uploads} if uploads else body
 
 
 async def get_report(request: Request) -> JSONResponse:
@@ -91,7 +102,8 @@ async def get_report(request: Request) -> JSONResponse:
     if view is None or not await visible(request, view.report):
         raise NOT_FOUND
     mine = await can_see_private(request, view.report)
-    return JSONResponse(report_json(view, settings, for_reporter=mine))
+    body = report_json(view, settings, for_reporter=mine)
+    return JSONResponse(await _with_uploads(body, view.report["id"]) if mine else body)
 
 
 async def my_reports(request: Request) -> JSONResponse:
@@ -172,6 +184,11 @@ OPENAPI_SCHEMAS = {
             "observed_at": {"type": "string", "format": "date-time"},
             "photo": {"type": "array", "maxItems": 5, "items": {"type": "string", "format": "binary"},
                       "description": "JPEG, PNG, WebP or HEIC; metadata is removed."},
+            "photo_sha256": {"type": "array", "maxItems": 5, "items": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                             "description": "Photos sent after the report (resumably): each one's SHA-256, in order. "
+                                            "The answer's `uploads` say where each goes."},
+            "photo_size": {"type": "array", "maxItems": 5, "items": {"type": "integer"},
+                           "description": "Each declared photo's length in bytes, in the same order."},
         },
     },
 }

@@ -20,6 +20,7 @@ from reportit.accounts.identity import StaffMember
 from reportit.accounts.tables import Device
 from reportit.places.intake import place_columns
 from reportit.problems import FieldError, Problem, invalid
+from reportit.reports.arrivals import DeclaredPhoto, declare
 from reportit.reports.decoded_size import max_decoded_bytes
 from reportit.reports.photos import PhotoRejected, ProcessedPhoto, decoded_estimate, process_photo_async
 from reportit.reports.present import ReportView
@@ -144,8 +145,10 @@ async def submit(
     repeat_checked: bool = False,
     category_ids: Mapping[str, int] | None = None,
     claim: Claim | None = None,
+    declared_photos: tuple[DeclaredPhoto, ...] = (),
 ) -> IntakeResult:
-    """Store a validated submission. `repeat_checked`: the caller already ran find_repeat for this
+    """Store a validated submission (with `declared_photos`: photos that follow it, reports/arrivals.py).
+    `repeat_checked`: the caller already ran find_repeat for this
     key (the API does, before validating), so it is not asked again."""
     if not repeat_checked:
         repeat = await find_repeat(idempotency_key, fingerprint)
@@ -170,7 +173,7 @@ async def submit(
             created_files += [f.key for f in (display, thumb) if f.created]
             keys.append((display.key, thumb.key))
         view = await _insert(
-            submission, photos, keys, category_id, reporter, idempotency_key, fingerprint, settings
+            submission, photos, keys, category_id, reporter, idempotency_key, fingerprint, settings, declared_photos
         )
     except database.UNIQUE_VIOLATIONS:
         await _remove_unreferenced(store, created_files)
@@ -196,6 +199,7 @@ async def _insert(
     idempotency_key: uuid.UUID | None,
     fingerprint: str,
     settings: Settings,
+    declared_photos: tuple[DeclaredPhoto, ...] = (),
 ) -> _Stored:
     engine = Report._meta.db
     place = await place_columns(submission.latitude, submission.longitude, submission.location_text)
@@ -242,6 +246,8 @@ async def _insert(
                     await row.save()
                 first.report = report.id
                 await first.save()
+                if declared_photos:
+                    await declare(report.id, declared_photos, len(rows), now)
                 await events.publish(events.ReportCreated(
                     report_id=report.id, reference=report.reference,
                     device_id=reporter.device.id if reporter.device else None,

@@ -11,6 +11,9 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from reportit.reports.access import page_viewer
+from reportit.reports.arrivals import arriving
+from reportit.reports.previews import preview_owners
+from reportit.reports.present import photo_url
 from reportit.reports.present import load_view, report_json
 from reportit.reports.references import NEVER_CONTAINS, normalise, spoken
 from reportit.reports.tables import Photo
@@ -76,6 +79,8 @@ async def report_page(request: Request) -> Response:
             "created_human": human_time(report["created_at"]),
             "answers": _answers(report, settings),
             "timeline": timeline,
+            "arriving": await arriving(view.report["id"]),
+            "preview_url": photo_url,
         },
         headers={"Cache-Control": "no-cache"},
     )
@@ -89,7 +94,7 @@ async def photo_file(request: Request) -> Response:
         Photo.select(Photo.hidden, *columns(Photo.report), Photo.report.device,
                      Photo.report.account, Photo.report.staff_user)
         .where((Photo.key == key) | (Photo.thumb_key == key))
-    )
+    ) or await preview_owners(key)  # a photo's preview, shown until the photo itself arrives
     if not rows:
         raise HTTPException(404)
     # Identical bytes are stored once: if any public report shows them, they are public already.

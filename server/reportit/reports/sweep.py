@@ -7,9 +7,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from pathlib import Path
 
+from reportit.reports.resumable import expire_abandoned
 from reportit.reports.storage import PhotoStore
-from reportit.reports.tables import Photo
+from reportit.reports.tables import Photo, PhotoUpload
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,8 @@ async def sweep_orphans(store: PhotoStore, grace_seconds: float = GRACE_SECONDS)
             continue
         if await Photo.exists().where((Photo.key == key) | (Photo.thumb_key == key)):
             continue
+        if await PhotoUpload.exists().where(PhotoUpload.preview_key == key):  # a preview (reports/previews.py)
+            continue
         await store.delete(key, ext)
         removed += 1
     partial = await store.remove_partial_writes(older_than=cutoff)
@@ -34,10 +38,13 @@ async def sweep_orphans(store: PhotoStore, grace_seconds: float = GRACE_SECONDS)
 
 
 async def sweep_periodically(store: PhotoStore, interval: float = SWEEP_INTERVAL,
-                             grace_seconds: float = GRACE_SECONDS) -> None:
-    """Sweep now, then every `interval` seconds until cancelled; a failed pass is logged and retried."""
+                             grace_seconds: float = GRACE_SECONDS, uploads: tuple[Path, float] | None = None) -> None:
+    """Sweep now, then every `interval` seconds until cancelled; a failed pass is logged and retried.
+    `uploads`: (the partial uploads' directory, hours after which an abandoned one expires)."""
     while True:
         try:
+            if uploads is not None:
+                await expire_abandoned(*uploads)  # first: what it gives up is then no one's
             await sweep_orphans(store, grace_seconds)
         except Exception:  # noqa: BLE001 - a database hiccup must not end sweeping for good
             log.warning("event=sweep_failed", exc_info=True)

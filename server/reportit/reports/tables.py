@@ -119,3 +119,27 @@ class StatusChange(Table, tablename="status_change"):
     staff_user = ForeignKey(references=BaseUser, null=True, default=None)
     actor = Varchar(length=200, default="")
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class UploadState(str, Enum):
+    """Where one photo of a report sent photo by photo stands (reports/resumable.py)."""
+
+    arriving = "arriving"  # declared with the report; bytes still coming
+    complete = "complete"  # processed: `photo` is its row
+    expired = "expired"  # abandoned: its partial bytes were deleted (the preview, if any, stays)
+    refused = "refused"  # not a photo we can use, or given up by the phone
+
+
+class PhotoUpload(Table, tablename="photo_upload"):
+    """A photo declared with its report (by the SHA-256 the phone computed over its bytes) and sent
+    afterwards, resumably. Its partial bytes are `<data dir>/uploads/<id>.part` until complete."""
+
+    report = ForeignKey(references=Report, index=True)
+    position = Integer(default=0)
+    sha256 = Varchar(length=64, index=True)
+    length = Integer()  # declared by the phone with the report; the upload may not differ
+    state = Varchar(length=16, default="arriving", choices=UploadState, index=True)
+    preview_key = Varchar(length=64, default="", index=True)  # ~20 KB preview in the photo store
+    photo = ForeignKey(references=Photo, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow(), index=True)  # last byte received: expiry counts from it
