@@ -116,7 +116,7 @@ class Sender:
         # Without SMTP this sender leaves email rows for one that has it (fanout marks them
         # skipped when the service itself has no SMTP).
         self.channels = ("push", "email") if self.smtp else ("push",)
-        self._client: httpx.AsyncClient | None = None  # made when first needed
+        self._client: delivery.PushClient | None = None  # made when first needed
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -168,12 +168,12 @@ class Sender:
             await client.aclose()
         self.encoding.close()
 
-    def _push_client(self) -> httpx.AsyncClient:
-        """One client for every push service: on HTTP/2 all requests in flight to a service share
-        one connection (a stream each); an HTTP/1.1 service gets up to `concurrency` connections."""
+    def _push_client(self) -> delivery.PushClient:
+        """One client for every push service: up to `concurrency` kept-alive HTTP/1.1 connections
+        to each (on HTTP/2, for a service that needs it, one connection with a stream per request)."""
         if self._client is None:
-            self._client = delivery.push_client(delivery.push_ssl_context(self.settings.config.push_ca_file),
-                                                self.config.timeout, self.config.concurrency * MAX_ORIGINS)
+            self._client = delivery.push_client(self.settings.config.push_ca_file, self.config.timeout,
+                                                self.config.concurrency * MAX_ORIGINS, self.config.concurrency)
         return self._client
 
     def wake(self) -> None:
@@ -348,7 +348,7 @@ class Sender:
         # (a push service hanging until every timeout) stay claimed and are retried after the lease.
         last_start = claim.lease_until - REQUEST_BUDGET
 
-        async def lane(client: httpx.AsyncClient) -> None:
+        async def lane(client: delivery.PushClient) -> None:
             for index, row in work:  # lanes share the iterator: each takes the next request
                 now = self.clock()
                 if now >= last_start or self._stopping:  # stopping: finish what is in flight, start nothing
@@ -364,7 +364,7 @@ class Sender:
             await asyncio.shield(self._record(claim.token, gone + [
                 (row, outcome) for row, outcome in zip(ready, outcomes) if outcome is not None]))
 
-    async def _post(self, client: httpx.AsyncClient, row: dict, request: PushRequest | EncodeFailure | None,
+    async def _post(self, client: delivery.PushClient, row: dict, request: PushRequest | EncodeFailure | None,
                     now: datetime) -> Outcome:
         """One row's request, on its own: whatever goes wrong with it is that row's permanent
         failure, never an exception that would leave the rest of the batch unrecorded (and resent)."""
