@@ -10,15 +10,15 @@ Goals (issues 4 and 16), measured in one run, reported (not asserted):
   where a running sender is woken by LISTEN/NOTIFY; the same sender without it (the 5-second poll)
   is the baseline.
 
-The local push service runs in its own process: hypercorn serving a bare ASGI callable over TLS
-(HTTP/2 and HTTP/1.1, a certificate from a test CA made with trustme, which only the sender here
-and pywebpush's requests session trust), as push services are spoken to. It is
-fast but honest: every request must carry a VAPID `Authorization` with our key and a JWT whose
-ES256 signature, `aud`, `exp` and `sub` check out (each distinct token is verified once, as a real
-service may cache it), a numeric `TTL`, `Content-Encoding: aes128gcm` and a body of at most 4096
-bytes; one request in DECRYPT_EVERY is decrypted with `http_ece` and must hold our JSON. The
-tests' mock (tests/push/mock_push.py) decrypts every message and checks its content; doing that
-here would measure `http_ece` on the one core the sender does not use.
+The local push service runs in its own process (bench/push_service.py): TLS with HTTP/2 and
+HTTP/1.1 as ALPN decides, with a certificate from a test CA made with trustme, which only the
+sender here and pywebpush's requests session trust; lean (uvloop, httptools, h2), so that the
+sender is what is measured. It is honest: every request must carry a VAPID `Authorization` with
+our key and a JWT whose ES256 signature, `aud`, `exp` and `sub` check out (each distinct token is
+verified once, as a real service may cache it), a numeric `TTL`, `Content-Encoding: aes128gcm` and
+a body of at most 4096 bytes; one request in 50 is decrypted with `http_ece` and must hold our
+JSON. The tests' mock (tests/push/mock_push.py) decrypts every message and checks its content;
+doing that here would measure `http_ece` on the one core the sender does not use.
 
 Run: `python bench/bench_push.py` (or import and call run()).
 """
@@ -26,10 +26,8 @@ Run: `python bench/bench_push.py` (or import and call run()).
 from __future__ import annotations
 
 import asyncio
-import json
 import multiprocessing
 import os
-import socket
 import statistics
 import sys
 import tempfile
@@ -49,155 +47,7 @@ PG_URL = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres
 GOAL_RATE = 1500.0
 GOAL_RATIO = 3.0
 GOAL_P50 = 0.5
-DECRYPT_EVERY = 50
 SENDER_OPTIONS: dict = {}  # e.g. {"config": SenderConfig(concurrency=4)} to compare
-
-
-# -- the local push service (its own process) ----------------------------------------------------
-
-class LocalPushService:
-    """A bare ASGI push service: POST /push/ok/<name> -> 201 when the request is well formed.
-
-    GET /stats gives the counts; GET /arrival/<name> the wall-clock time a name's request came in.
-    """
-
-    def __init__(self, origin: str, vapid_key: str, private_pem: bytes, auth: bytes) -> None:
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import ec
-
-        self.origin = origin
-        self.vapid_key = vapid_key
-        self.public_key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), _b64decode(vapid_key))
-        self.private_key = serialization.load_pem_private_key(private_pem, password=None)
-        self.auth = auth
-        self.tokens: dict[str, float] = {}  # verified JWT -> its exp
-        self.arrivals: dict[str, float] = {}
-        self.stats = {"received": 0, "accepted": 0, "refused": 0, "jwt_verified": 0, "decrypted": 0}
-        self.problems: list[str] = []
-
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http":
-            return
-        arrived = time.time()
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        path: str = scope["path"]
-        if scope["method"] == "POST" and path.startswith("/push/ok/"):
-            name = path.removeprefix("/push/ok/")
-            self.arrivals[name] = arrived
-            status, text = self.check({k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}, body)
-        elif path == "/stats":
-            status, text = 200, json.dumps({**self.stats, "problems": self.problems[:5]})
-        elif path.startswith("/arrival/"):
-            when = self.arrivals.get(path.removeprefix("/arrival/"))
-            status, text = (200, json.dumps(when)) if when else (404, "")
-        else:
-            status, text = 404, ""
-        data = text.encode()
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-length", str(len(data)).encode())]})
-        await send({"type": "http.response.body", "body": data})
-
-    def check(self, headers: dict[str, str], body: bytes) -> tuple[int, str]:
-        self.stats["received"] += 1
-        status, problem = self._check(headers, body)
-        if status == 201:
-            self.stats["accepted"] += 1
-        else:
-            self.stats["refused"] += 1
-            if len(self.problems) < 20:
-                self.problems.append(f"{status}: {problem}")
-        return status, problem
-
-    def _check(self, headers: dict[str, str], body: bytes) -> tuple[int, str]:
-        import http_ece
-        import jwt
-
-        scheme, _, params = headers.get("authorization", "").partition(" ")
-        fields = dict(part.strip().split("=", 1) for part in params.split(",") if "=" in part)
-        if scheme.lower() != "vapid" or fields.get("k") != self.vapid_key:
-            return 403, "VAPID key missing or not the subscription's"
-        token = fields.get("t", "")
-        expires = self.tokens.get(token)
-        if expires is None:
-            try:
-                claims = jwt.decode(token, self.public_key, algorithms=["ES256"],
-                                    audience=[self.origin, self.origin.rsplit(":", 1)[0]],
-                                    options={"require": ["exp", "aud", "sub"]})
-            except jwt.PyJWTError as exc:
-                return 401, f"VAPID JWT invalid: {exc}"
-            if claims["exp"] > time.time() + 24 * 3600 or not str(claims["sub"]).startswith(("mailto:", "https:")):
-                return 401, "VAPID JWT exp or sub out of bounds"
-            self.stats["jwt_verified"] += 1
-            expires = self.tokens[token] = claims["exp"]
-        if expires < time.time():
-            return 401, "VAPID JWT expired"
-        if not headers.get("ttl", "").isdigit():
-            return 400, "TTL missing"
-        if headers.get("content-encoding") != "aes128gcm":
-            return 415, "Content-Encoding must be aes128gcm"
-        if len(body) > 4096:
-            return 413, "too large"
-        if self.stats["received"] % DECRYPT_EVERY == 1:
-            try:
-                message = json.loads(http_ece.decrypt(body, private_key=self.private_key, auth_secret=self.auth,
-                                                      version="aes128gcm"))
-                assert message["web_push"] == 8030 and message["notification"]["title"]
-            except Exception as exc:
-                return 400, f"cannot decrypt: {exc!r}"
-            self.stats["decrypted"] += 1
-        return 201, ""
-
-
-def _b64decode(text: str) -> bytes:
-    import base64
-
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _serve(vapid_key: str, private_pem: bytes, auth: bytes, certfile: str, ports) -> None:
-    from hypercorn.asyncio import serve
-    from hypercorn.config import Config
-
-    try:
-        import uvloop
-    except ImportError:  # pragma: no cover - uvicorn[standard] brings it
-        uvloop = None
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    service = LocalPushService(f"https://127.0.0.1:{port}", vapid_key, private_pem, auth)
-    config = Config()
-    config.bind = [f"127.0.0.1:{port}"]
-    config.certfile = config.keyfile = certfile
-    config.alpn_protocols = ["h2", "http/1.1"]
-    config.accesslog = config.errorlog = None
-    config.backlog = 1024
-    config.h2_max_concurrent_streams = 1000
-    config.keep_alive_max_requests = 10**9  # hypercorn ends a connection after 1,000 by default
-
-    async def run() -> None:
-        from tests.push.mock_push import _quiet_tls_shutdown
-
-        asyncio.get_running_loop().set_exception_handler(_quiet_tls_shutdown)  # clients that leave without close_notify
-        task = asyncio.create_task(serve(service, config))  # type: ignore[arg-type]
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                await asyncio.sleep(0.02)
-        ports.put(port)
-        await task
-
-    if uvloop is not None:
-        uvloop.run(run())
-    else:
-        asyncio.run(run())
 
 
 # -- measurements -----------------------------------------------------------------------------
@@ -484,6 +334,7 @@ def run() -> list[dict]:
 
     from cryptography.hazmat.primitives import serialization
 
+    from bench import push_service
     from reportit import wiring
     from reportit.push.vapid import load_or_create
     from reportit.settings import load_settings
@@ -504,7 +355,7 @@ def run() -> list[dict]:
     os.environ["REQUESTS_CA_BUNDLE"] = ca_file  # pywebpush's requests trusts the test CA too
     context = multiprocessing.get_context("spawn")
     ports = context.Queue()
-    service = context.Process(target=_serve, args=(keys.application_server_key, pem, browser.auth, certfile, ports),
+    service = context.Process(target=push_service.serve, args=(keys.application_server_key, pem, browser.auth, certfile, ports),
                               daemon=True)
     service.start()
     try:
