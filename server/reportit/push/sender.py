@@ -41,6 +41,7 @@ Clock = Callable[[], datetime]
 # The longest one push request can take (connect + write + read timeouts, with room to spare).
 REQUEST_BUDGET = timedelta(seconds=30)
 PRUNE_EVERY = timedelta(hours=1)
+RECORD_EVERY = 50  # push outcomes written down together while a batch is being sent
 # Push services the sender talks to at once (FCM, Mozilla, Apple, Windows, ...); more just queue.
 MAX_ORIGINS = 8
 
@@ -342,18 +343,26 @@ class Sender:
         gone = [(r, Outcome("gone", error="subscription removed")) for r in rows if not r["endpoint"]]
         if requests is None:
             requests = await self.encoding.encode_rows(ready)
-        outcomes: list[Outcome | None] = [None] * len(ready)
-        work = iter(enumerate(ready))
+        work = iter(ready)
         # No request starts unless it can finish while the rows are still ours: rows left over
         # (a push service hanging until every timeout) stay claimed and are retried after the lease.
         last_start = claim.lease_until - REQUEST_BUDGET
+        # Outcomes are written down RECORD_EVERY at a time while the batch goes on (one write at a
+        # time, the lanes not waiting for it): a sender killed mid-batch (SIGKILL, a machine lost)
+        # leaves at most that many plus those in flight sent but not written, to be sent again.
+        answered: list[tuple[dict, Outcome]] = []
+        writing: asyncio.Task[None] | None = None
 
         async def lane(client: delivery.PushClient) -> None:
-            for index, row in work:  # lanes share the iterator: each takes the next request
+            nonlocal writing
+            for row in work:  # lanes share the iterator: each takes the next request
                 now = self.clock()
                 if now >= last_start or self._stopping:  # stopping: finish what is in flight, start nothing
                     return
-                outcomes[index] = await self._post(client, row, requests.get(row["id"]), now)
+                answered.append((row, await self._post(client, row, requests.get(row["id"]), now)))
+                if len(answered) >= RECORD_EVERY and (writing is None or writing.done()):
+                    chunk, answered[:] = answered[:], []
+                    writing = asyncio.create_task(self._record(claim.token, chunk))
 
         client = self._push_client()
         try:
@@ -361,8 +370,9 @@ class Sender:
         finally:
             # Also when the sender is stopped mid-batch (cancelled after its grace): what was sent is
             # written down, shielded from the cancellation, so it is not sent again after the lease.
-            await asyncio.shield(self._record(claim.token, gone + [
-                (row, outcome) for row, outcome in zip(ready, outcomes) if outcome is not None]))
+            if writing is not None:
+                await asyncio.shield(asyncio.gather(writing, return_exceptions=True))
+            await asyncio.shield(self._record(claim.token, gone + answered))
 
     async def _post(self, client: delivery.PushClient, row: dict, request: PushRequest | EncodeFailure | None,
                     now: datetime) -> Outcome:
