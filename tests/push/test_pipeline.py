@@ -117,7 +117,9 @@ def test_one_vapid_jwt_serves_a_push_service_and_each_message_is_encrypted_afres
 
 
 async def test_push_clients_keep_no_cookies(push_client, resident, browser, mock_push, push_settings, push_app, clock):
-    # The mock sets a cookie with every answer: none may come back, over HTTP/1.1 or HTTP/2.
+    # The mock sets a cookie with every answer: none may come back, over HTTP/1.1 or HTTP/2. (aiohttp's
+    # own cookie jar would refuse one from an IP address anyway, so it is the HTTP/2 half that can
+    # catch a client keeping cookies here; a push service has a host name.)
     only_http2 = MockPushService(browser, vapid_public_key=mock_push.vapid_public_key, http2_only=True)
     only_http2.start()
     try:
