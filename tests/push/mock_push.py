@@ -8,7 +8,10 @@ Endpoints are /push/<behaviour>/<name>; behaviours: ok (201), gone (410), notfou
 ratelimit (429, Retry-After: 120), flaky (503 the first time per name, then 201), toolarge (413),
 slow (201 after SLOW_SECONDS; a request its sender gave up on first is recorded as 499, not delivered).
 Any request breaking the rules (VAPID JWT, TTL, Content-Encoding, size) is refused whatever the path.
-`requests_per_connection` makes it end each connection (HTTP/2 GOAWAY) after that many requests.
+`requests_per_connection` makes it end each connection (HTTP/2 GOAWAY, HTTP/1.1 Connection: close)
+after that many requests. `http2_only` makes it answer HTTP/1.1 requests 505 (HTTP Version Not
+Supported), as a push service that speaks only HTTP/2 may. Every answer sets a cookie, which a
+sender must never send back.
 """
 
 from __future__ import annotations
@@ -88,6 +91,7 @@ class MockPushService:
     vapid_public_key: str = ""  # base64url application server key the subscriptions were made with
     port: int = 0
     requests_per_connection: int = 0  # 0: no limit; else GOAWAY after this many requests on a connection
+    http2_only: bool = False
     received: list[Received] = field(default_factory=list)
     # One test CA for every mock of the run, so any of the run's senders (each app's own) can reach
     # any mock; a test of an untrusted certificate gives one of its own.
@@ -123,6 +127,10 @@ class MockPushService:
         body = await request.body()
         record = Received(request.url.path, 0, dict(request.headers), http_version=request.scope["http_version"],
                           client_port=request.client.port if request.client else 0)
+        if self.http2_only and record.http_version != "2":
+            record.status, record.problem = 505, "this push service speaks HTTP/2 only"
+            self.received.append(record)
+            return Response(record.problem, status_code=505)
         status, retry_after = self._answer(request, body, behaviour, name, record)
         if behaviour == "slow" and status == 201:
             await asyncio.sleep(SLOW_SECONDS)
@@ -131,6 +139,7 @@ class MockPushService:
         record.status = status
         self.received.append(record)
         headers = {"Retry-After": retry_after} if retry_after else {}
+        headers["Set-Cookie"] = f"tracking={name}; Path=/; Secure"
         if status == 201:
             headers["Location"] = f"{self.origin}/message/{len(self.received)}"
         return Response(record.problem, status_code=status, headers=headers)

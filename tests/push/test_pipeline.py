@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 import json
 
-from reportit.push.delivery import PushClient
 from reportit.push.message import PushEncoder, StatusNews, Target
 from reportit.push.sender import Sender, SenderConfig
 from reportit.push.tables import Notification
 from reportit.push.vapid import load_or_create
+from tests.push.mock_push import MockPushService
 from tests.push.test_outbox import parked_rows
 from reportit.app_state import services
 
@@ -116,10 +116,23 @@ def test_one_vapid_jwt_serves_a_push_service_and_each_message_is_encrypted_afres
     assert first.body != second.body  # a fresh key and salt every time
 
 
-def test_push_clients_keep_no_cookies():
-    client = PushClient()
-    client.cookies = {"tracking": "1"}
-    assert dict(client.cookies) == {}
+async def test_push_clients_keep_no_cookies(push_client, resident, browser, mock_push, push_settings, push_app, clock):
+    # The mock sets a cookie with every answer: none may come back, over HTTP/1.1 or HTTP/2. (aiohttp's
+    # own cookie jar would refuse one from an IP address anyway, so it is the HTTP/2 half that can
+    # catch a client keeping cookies here; a push service has a host name.)
+    only_http2 = MockPushService(browser, vapid_public_key=mock_push.vapid_public_key, http2_only=True)
+    only_http2.start()
+    try:
+        for service in (mock_push, only_http2):
+            _, names = await parked_rows(push_client, resident, browser, service, push_settings, clock, count=6)
+            sender = Sender(push_settings, secret_key=services(push_app).secret_key, clock=clock,
+                            config=SenderConfig(push_batch=2, concurrency=1, process_batch=0))
+            assert await _drain(sender) == 6
+            received = [r for name in names for r in service.for_path(name)]
+            assert [r.headers.get("cookie") for r in received] == [None] * len(received)
+            assert {r.http_version for r in received if r.status == 201} == ({"1.1"} if service is mock_push else {"2"})
+    finally:
+        only_http2.stop()
 
 
 async def test_no_request_starts_too_late_in_the_lease_and_the_rows_are_sent_after_it(

@@ -202,3 +202,39 @@ async def test_an_unreachable_object_store_says_so_quickly_and_stores_nothing(ob
     for attempt in (unreachable.put(PHOTO), unreachable.read(KEY), unreachable.exists(KEY), unreachable.check()):
         with pytest.raises(StorageUnavailable):
             await attempt
+
+
+async def test_an_object_store_that_takes_the_connection_but_never_answers_is_unavailable(object_server) -> None:
+    """A slow store (here: one that takes the connection and never answers) is unavailable after
+    the operation timeout, as an unreachable one is at once: the upload is refused with a 503
+    (tests/api/test_object_storage_live.py), never held open for ever."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept_and_say_nothing() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept_and_say_nothing, daemon=True)
+    thread.start()
+    try:
+        silent = ObjectServer(listener.getsockname()[1], object_server.server).store("s3://silent/photos")
+        with pytest.raises(StorageUnavailable):
+            await silent.put(PHOTO)
+        assert held  # it did connect: this was the slow path, not the refused one
+    finally:
+        stop.set()
+        thread.join(5)
+        for connection in held:
+            connection.close()
+        listener.close()

@@ -31,6 +31,12 @@ def add_parsers(commands: Any) -> None:
 def run(args: argparse.Namespace, settings: Settings, with_db: Callable[[Settings, Coroutine], int]) -> int:
     if args.command == "vapid":
         return _vapid(settings, rotate=args.rotate, yes=args.yes)
+    try:  # the loop `reportit serve` runs its sender on (uvicorn's): its TLS costs a third less per push
+        import uvloop
+    except ImportError:  # pragma: no cover - uvicorn[standard] brings it
+        pass
+    else:
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     return with_db(settings, _send(settings, once=args.once, interval=args.interval))
 
 

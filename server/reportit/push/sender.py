@@ -42,6 +42,7 @@ Clock = Callable[[], datetime]
 # The longest one push request can take (connect + write + read timeouts, with room to spare).
 REQUEST_BUDGET = timedelta(seconds=30)
 PRUNE_EVERY = timedelta(hours=1)
+RECORD_EVERY = 50  # push outcomes written down together while a batch is being sent
 # Push services the sender talks to at once (FCM, Mozilla, Apple, Windows, ...); more just queue.
 MAX_ORIGINS = 8
 
@@ -117,7 +118,7 @@ class Sender:
         # Without SMTP this sender leaves email rows for one that has it (fanout marks them
         # skipped when the service itself has no SMTP).
         self.channels = ("push", "email") if self.smtp else ("push",)
-        self._client: httpx.AsyncClient | None = None  # made when first needed
+        self._client: delivery.PushClient | None = None  # made when first needed
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -169,12 +170,12 @@ class Sender:
             await client.aclose()
         self.encoding.close()
 
-    def _push_client(self) -> httpx.AsyncClient:
-        """One client for every push service: on HTTP/2 all requests in flight to a service share
-        one connection (a stream each); an HTTP/1.1 service gets up to `concurrency` connections."""
+    def _push_client(self) -> delivery.PushClient:
+        """One client for every push service: up to `concurrency` kept-alive HTTP/1.1 connections
+        to each (on HTTP/2, for a service that needs it, one connection with a stream per request)."""
         if self._client is None:
-            self._client = delivery.push_client(delivery.push_ssl_context(self.settings.config.push_ca_file),
-                                                self.config.timeout, self.config.concurrency * MAX_ORIGINS)
+            self._client = delivery.push_client(self.settings.config.push_ca_file, self.config.timeout,
+                                                self.config.concurrency * MAX_ORIGINS, self.config.concurrency)
         return self._client
 
     def wake(self) -> None:
@@ -347,18 +348,26 @@ class Sender:
         gone = [(r, Outcome("gone", error="subscription removed")) for r in rows if not r["endpoint"]]
         if requests is None:
             requests = await self.encoding.encode_rows(ready)
-        outcomes: list[Outcome | None] = [None] * len(ready)
-        work = iter(enumerate(ready))
+        work = iter(ready)
         # No request starts unless it can finish while the rows are still ours: rows left over
         # (a push service hanging until every timeout) stay claimed and are retried after the lease.
         last_start = claim.lease_until - REQUEST_BUDGET
+        # Outcomes are written down RECORD_EVERY at a time while the batch goes on (one write at a
+        # time, the lanes not waiting for it): a sender killed mid-batch (SIGKILL, a machine lost)
+        # leaves at most that many plus those in flight sent but not written, to be sent again.
+        answered: list[tuple[dict, Outcome]] = []
+        writing: asyncio.Task[None] | None = None
 
-        async def lane(client: httpx.AsyncClient) -> None:
-            for index, row in work:  # lanes share the iterator: each takes the next request
+        async def lane(client: delivery.PushClient) -> None:
+            nonlocal writing
+            for row in work:  # lanes share the iterator: each takes the next request
                 now = self.clock()
                 if now >= last_start or self._stopping:  # stopping: finish what is in flight, start nothing
                     return
-                outcomes[index] = await self._post(client, row, requests.get(row["id"]), now)
+                answered.append((row, await self._post(client, row, requests.get(row["id"]), now)))
+                if len(answered) >= RECORD_EVERY and (writing is None or writing.done()):
+                    chunk, answered[:] = answered[:], []
+                    writing = asyncio.create_task(self._record(claim.token, chunk))
 
         client = self._push_client()
         try:
@@ -366,10 +375,11 @@ class Sender:
         finally:
             # Also when the sender is stopped mid-batch (cancelled after its grace): what was sent is
             # written down, shielded from the cancellation, so it is not sent again after the lease.
-            await asyncio.shield(self._record(claim.token, gone + [
-                (row, outcome) for row, outcome in zip(ready, outcomes) if outcome is not None]))
+            if writing is not None:
+                await asyncio.shield(asyncio.gather(writing, return_exceptions=True))
+            await asyncio.shield(self._record(claim.token, gone + answered))
 
-    async def _post(self, client: httpx.AsyncClient, row: dict, request: PushRequest | EncodeFailure | None,
+    async def _post(self, client: delivery.PushClient, row: dict, request: PushRequest | EncodeFailure | None,
                     now: datetime) -> Outcome:
         """One row's request, on its own: whatever goes wrong with it is that row's permanent
         failure, never an exception that would leave the rest of the batch unrecorded (and resent)."""
