@@ -185,3 +185,30 @@ async def test_a_sender_stopped_mid_batch_writes_down_what_it_sent_so_nothing_is
         await later.aclose()
         await stopped.aclose()
     assert [len(mock_push.delivered(name)) for name in names] == [1] * len(names)
+
+
+async def test_a_status_change_reaching_thousands_of_phones_queues_every_row(push_client, resident, browser,
+                                                                             mock_push, push_settings, quiet_senders):
+    """More rows than one statement may carry parameters for (32,767 on PostgreSQL)."""
+    from reportit.push.tables import Follow
+
+    reference = await new_report(push_client, resident)
+    report = await Report.select(Report.id).where(Report.reference == reference).first()
+    followers = [Device(device_id=uuid.uuid4(), token_hash=uuid.uuid4().hex) for _ in range(1700)]
+    for start in range(0, len(followers), 400):
+        await Device.insert(*followers[start:start + 400])
+    ids = [d["id"] for d in await Device.select(Device.id).where(
+        Device.token_hash.is_in([d.token_hash for d in followers]))]
+    for start in range(0, len(ids), 400):
+        chunk = ids[start:start + 400]
+        await Follow.insert(*[Follow(report=report["id"], device=d) for d in chunk])
+        await PushSubscription.insert(*[PushSubscription(device=d, endpoint=mock_push.url("ok", f"{unique_name()}-{d}"),
+                                                         **browser.keys) for d in chunk])
+    try:
+        await change_status(reference, "investigating", settings=push_settings, actor=OFFICER)
+
+        assert await Notification.count().where(
+            (Notification.report == report["id"]) & (Notification.state == "pending")) == 1700
+    finally:
+        await Notification.delete().where(Notification.report == report["id"])
+        await Device.delete().where(Device.id.is_in(ids))

@@ -75,6 +75,11 @@ async def account_reach(device_ids: list[int]) -> dict[int, list[int]]:
     return reach
 
 
+# Rows per INSERT: each row is ~20 parameters, and PostgreSQL's protocol takes at most 32,767 in one
+# statement (a status change reaching 1,300 subscriptions failed whole before).
+INSERT_CHUNK = 500
+
+
 async def enqueue_status_change(
     *,
     report_id: int,
@@ -117,8 +122,8 @@ async def enqueue_status_change(
                              follow=follow["id"], subscription=subscription_id))
         if not reached and follow["email"] and follow["email_confirmed"]:
             rows.append(_email_row(report_id, status_change_id, follow["id"], settings, now))
-    if rows:
-        await Notification.insert(*rows)
+    for start in range(0, len(rows), INSERT_CHUNK):
+        await Notification.insert(*rows[start:start + INSERT_CHUNK])
     waiting = sum(1 for r in rows if r.state == "pending")
     log.info("event=notifications_queued reference=%s to=%s push=%d email=%d", report["reference"], to_status,
              sum(r.channel == "push" for r in rows), sum(r.channel == "email" for r in rows))
