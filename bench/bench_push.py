@@ -40,9 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 NOTIFICATIONS = 5000
 SEED_CHUNK = 1000
-# On PostgreSQL push/fanout.py writes a status change's outbox rows in one INSERT, which asyncpg
-# refuses beyond 32,767 values (about 1,300 rows): 5,000 followers fail there (a defect, reported).
-PG_NOTIFICATIONS = 1200
+PG_NOTIFICATIONS = NOTIFICATIONS  # the same fan-out on PostgreSQL (outbox rows go in 500 at a time)
 SYNC_BASELINE = 500  # the synchronous loops are slow; their rate is what matters
 ROUNDS = 3  # baseline and fan-out side by side, this many times; medians reported
 CRYPTO_RUNS = 300
