@@ -11,6 +11,7 @@ import sys
 
 from reportit import database, logs, wiring
 from reportit.accounts import resident_commands, staff_commands
+from reportit.applications import commands as applications_commands
 from reportit.open311 import commands as open311_commands
 from reportit.problems import Problem
 from reportit.push import commands as push_commands
@@ -20,7 +21,7 @@ from reportit.settings import Settings, SettingsError, load_settings
 log = logging.getLogger(__name__)
 
 # Each app's commands live beside its tables: COMMANDS, add_parsers(subparsers), run(args, settings, with_db).
-APPS = (reports_commands, staff_commands, open311_commands, push_commands, resident_commands)
+APPS = (reports_commands, staff_commands, open311_commands, push_commands, resident_commands, applications_commands)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,6 +19,7 @@ APPS = [
     "reportit.open311.piccolo_app",
     "reportit.push.piccolo_app",
     "reportit.console.piccolo_app",
+    "reportit.applications.piccolo_app",
 ]
 
 DB = engine_for(load_settings())
