@@ -23,6 +23,8 @@ from reportit.app_state import AppState, services
 from reportit.accounts import api as accounts_api
 from reportit.accounts.failed_logins import FailedLogins
 from reportit.accounts import me_api, session_api, verify_page
+from reportit.applications import api as applications_api
+from reportit.applications import pages as application_pages
 from reportit import shell
 from reportit.open311 import routes as open311_routes
 from reportit.console import routes as console_routes
@@ -84,6 +86,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *push_api.routes,
             *follows_api.routes,
             *report_pages.routes,
+            *applications_api.routes,
+            *application_pages.routes,
             *openapi.routes,
             *open311_routes.routes,
             *console_routes.mount(settings),

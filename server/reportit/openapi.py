@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from reportit.accounts import api as accounts_api
 from reportit.accounts import me_openapi, session_api
+from reportit.applications import api as applications_api
 from reportit.push import api as push_api
 from reportit.push import follows_api
 from reportit.reports import api as reports_api
@@ -45,7 +46,7 @@ COMPONENTS = {
     },
 }
 
-MODULES = [accounts_api, session_api, me_openapi, reports_api, push_api, follows_api]
+MODULES = [accounts_api, session_api, me_openapi, reports_api, push_api, follows_api, applications_api]
 
 
 def spec(request: Request) -> dict:

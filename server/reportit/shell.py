@@ -36,8 +36,9 @@ APP_ROUTES = (
     r"^/outbox$",
     r"^/mine$",
     r"^/account$",
+    r"^/applications$",
 )
-APP_PATHS = ("/", "/report", "/report/{step}", "/sent/{client_id}", "/outbox", "/mine", "/account")
+APP_PATHS = ("/", "/report", "/report/{step}", "/sent/{client_id}", "/outbox", "/mine", "/account", "/applications")
 
 TYPES = {
     ".js": "text/javascript; charset=utf-8",
