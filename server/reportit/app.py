@@ -25,6 +25,7 @@ from reportit.accounts.failed_logins import FailedLogins
 from reportit.accounts import me_api, session_api, verify_page
 from reportit.applications import api as applications_api
 from reportit.applications import pages as application_pages
+from reportit.applications.feed import poll_feeds
 from reportit import shell
 from reportit.open311 import routes as open311_routes
 from reportit.console import routes as console_routes
@@ -66,9 +67,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             sweeper = asyncio.create_task(sweep_periodically(state.photo_store))
             sender = state.push_sender = Sender(settings, secret_key=state.secret_key)
             sender.start()
+            feeds = asyncio.create_task(poll_feeds(settings)) if settings.catalogue.applications.feeds else None
             log.info("event=started database=%s", "postgresql" if settings.config.is_postgres else "sqlite")
             yield
             sweeper.cancel()
+            if feeds is not None:
+                feeds.cancel()
             await sender.aclose()
         finally:
             await database.close_pool(engine)
