@@ -21,6 +21,7 @@ const ROUTES = [
   [/^\/outbox$/, () => import('./views/outbox.js')],
   [/^\/mine$/, () => import('./views/mine.js')],
   [/^\/account$/, () => import('./views/account.js')],
+  [/^\/applications$/, () => import('./views/applications.js')],
 ];
 
 /** @type {(() => void) | null} */

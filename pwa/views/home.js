@@ -21,5 +21,7 @@ export async function render(main, ctx) {
     waiting ? h('div.notice', null, h('p', null, `${waiting} report${waiting > 1 ? 's are' : ' is'} waiting to be sent. `, h('a', { href: '/outbox' }, 'See your outbox'))) : '',
     h('h2', null, 'Your reports'),
     h('p', null, h('a', { href: '/mine' }, 'See the reports you sent and what the council did')),
+    h('h2', null, 'Planning and licensing near you'),
+    h('p', null, h('a', { href: '/applications', id: 'applications-near-me' }, 'See applications near you and until when you can comment')),
   );
 }
