@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import quote, urlencode
 
+from piccolo.engine.postgres import PostgresEngine
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -50,8 +51,10 @@ async def applications_list(request: Request, staff: StaffMember) -> Response:
         conditions.append(Application.application_type == chosen["type"])
     if chosen["q"]:
         words = f"%{chosen['q']}%"
-        conditions.append(Application.reference.ilike(words) | Application.address.ilike(words)
-                          | Application.description.ilike(words))
+        # SQLite's LIKE ignores case already (and has no ILIKE); PostgreSQL's ILIKE does the same.
+        like = "ilike" if isinstance(Application._meta.db, PostgresEngine) else "like"
+        conditions.append(getattr(Application.reference, like)(words) | getattr(Application.address, like)(words)
+                          | getattr(Application.description, like)(words))
     query = Application.select(*(getattr(Application, c) for c in COLUMNS)).order_by(Application.updated_at, ascending=False)
     count = Application.count()
     if conditions:
