@@ -20,6 +20,7 @@ MODULES = [
     "bench.bench_push",
     "bench.bench_pwa",
     "bench.bench_console",
+    "bench.bench_applications",
     "bench.bench_lighthouse",
 ]
 
