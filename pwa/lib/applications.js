@@ -103,7 +103,9 @@ async function kept(key) {
 
 /** @param {string} url */
 async function fetchJson(url) {
-  const response = await fetch(url, { headers: { Accept: 'application/json' } });
+  // Not the browser's HTTP cache (the API allows a minute of it): with no signal the copy kept
+  // here is shown, and said to be a saved copy.
+  const response = await fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-cache' });
   const body = await response.json().catch(() => null);
   if (!response.ok) {
     const error = /** @type {Error & {status?: number, body?: any}} */ (new Error(body?.detail || `HTTP ${response.status}`));
