@@ -89,7 +89,8 @@ def test_applications_near_me_list_detail_and_offline(app_context, nearby):
 
 
 def test_the_permanent_page_is_accessible_and_works_by_keyboard(browser, live_server, nearby):
-    context = browser.new_context(locale="en-GB", java_script_enabled=False)
+    # The page has no script of its own (tests/applications/test_open_data.py checks its HTML).
+    context = browser.new_context(locale="en-GB")
     page = context.new_page()
     reference = nearby["planning"]["reference"]
     response = page.goto(f"{live_server}/a/{reference}")
