@@ -24,6 +24,7 @@ MODULES = [
     "bench.bench_console",
     "bench.bench_alerts",
     "bench.bench_places",
+    "bench.bench_applications",
     "bench.bench_lighthouse",
 ]
 

@@ -22,6 +22,7 @@ const ROUTES = [
   [/^\/mine$/, () => import('./views/mine.js')],
   [/^\/account$/, () => import('./views/account.js')],
   [/^\/alerts$/, () => import('./views/alerts.js')],
+  [/^\/applications$/, () => import('./views/applications.js')],
 ];
 
 /** @type {(() => void) | null} */

@@ -23,5 +23,7 @@ export async function render(main, ctx) {
     h('p', null, h('a', { href: '/mine' }, 'See the reports you sent and what the council did')),
     h('h2', null, 'Alerts near you'),
     h('p', null, h('a', { href: '/alerts' }, 'Hear about planning and licensing applications and problems reported near you')),
+    h('h2', null, 'Planning and licensing near you'),
+    h('p', null, h('a', { href: '/applications', id: 'applications-near-me' }, 'See applications near you and until when you can comment')),
   );
 }

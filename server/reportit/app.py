@@ -24,6 +24,9 @@ from reportit.accounts import api as accounts_api
 from reportit.accounts.failed_logins import FailedLogins
 from reportit.accounts import me_api, session_api, verify_page
 from reportit.alerts import api as alerts_api
+from reportit.applications import api as applications_api
+from reportit.applications import pages as application_pages
+from reportit.applications.feed import poll_feeds
 from reportit import shell
 from reportit.basemap import libraries as basemap_libraries
 from reportit.basemap import serving as basemap_serving
@@ -70,9 +73,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 state.photo_store, uploads=(settings.config.uploads_dir, settings.config.upload_expiry_hours)))
             sender = state.push_sender = Sender(settings, secret_key=state.secret_key)
             sender.start()
+            feeds = asyncio.create_task(poll_feeds(settings)) if settings.catalogue.applications.feeds else None
             log.info("event=started database=%s", "postgresql" if settings.config.is_postgres else "sqlite")
             yield
             sweeper.cancel()
+            if feeds is not None:
+                feeds.cancel()
             await sender.aclose()
         finally:
             await database.close_pool(engine)
@@ -96,6 +102,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *push_api.routes,
             *follows_api.routes,
             *report_pages.routes,
+            *applications_api.routes,
+            *application_pages.routes,
             *openapi.routes,
             *open311_routes.routes,
             *console_routes.mount(settings),

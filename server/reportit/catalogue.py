@@ -147,6 +147,9 @@ class Catalogue:
     statuses: tuple[Status, ...]
     initial_status: str = "received"
     response_templates: tuple[ResponseTemplate, ...] = ()
+    # `[applications]`: planning and licensing application types and their consultation rules
+    # (reportit.applications.rules.ApplicationRules).
+    applications: Any = None
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
@@ -172,12 +175,23 @@ def load_catalogue(toml: Mapping[str, Any], *, tile_url: str | None = None) -> C
         statuses=_entries(Status, toml, "statuses"),
         initial_status=_typed(toml.get("initial_status", "received"), "str", "initial_status"),
         response_templates=_entries(ResponseTemplate, toml, "response_templates"),
+        applications=_applications(toml.get("applications")),
     )
     _check(catalogue)
     return catalogue
 
 
-TABLES = ("initial_status", "council", "service", "map", "groups", "categories", "statuses", "response_templates")
+TABLES = ("initial_status", "council", "service", "map", "groups", "categories", "statuses", "response_templates",
+          "applications")
+
+
+def _applications(raw: Any) -> Any:
+    from reportit.applications.rules import RulesError, load_rules
+
+    try:
+        return load_rules(raw)
+    except RulesError as exc:
+        raise CatalogueError(str(exc)) from None
 
 
 # Building entries: each TOML table becomes one frozen dataclass, its keys checked by name and type.

@@ -11,6 +11,7 @@ import sys
 
 from reportit import database, logs, wiring
 from reportit.accounts import resident_commands, staff_commands
+from reportit.applications import commands as applications_commands
 from reportit.basemap import commands as basemap_commands
 from reportit.open311 import commands as open311_commands
 from reportit.places import commands as places_commands
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 
 # Each app's commands live beside its tables: COMMANDS, add_parsers(subparsers), run(args, settings, with_db).
 APPS = (reports_commands, staff_commands, open311_commands, push_commands, resident_commands, basemap_commands,
-        places_commands)
+        places_commands, applications_commands)
 
 
 def main(argv: list[str] | None = None) -> int:

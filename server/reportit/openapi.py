@@ -9,6 +9,7 @@ from starlette.routing import Route
 from reportit.accounts import api as accounts_api
 from reportit.accounts import me_openapi, session_api
 from reportit.alerts import openapi as alerts_openapi
+from reportit.applications import api as applications_api
 from reportit.push import api as push_api
 from reportit.push import follows_api
 from reportit.places import api as places_api
@@ -49,7 +50,7 @@ COMPONENTS = {
 }
 
 MODULES = [accounts_api, session_api, me_openapi, reports_api, resumable, push_api, follows_api, alerts_openapi,
-           places_api]
+           places_api, applications_api]
 
 
 def spec(request: Request) -> dict:

@@ -21,6 +21,7 @@ APPS = [
     "reportit.console.piccolo_app",
     "reportit.alerts.piccolo_app",
     "reportit.places.piccolo_app",
+    "reportit.applications.piccolo_app",
 ]
 
 DB = engine_for(load_settings())

@@ -37,8 +37,10 @@ APP_ROUTES = (
     r"^/mine$",
     r"^/account$",
     r"^/alerts$",
+    r"^/applications$",
 )
-APP_PATHS = ("/", "/report", "/report/{step}", "/sent/{client_id}", "/outbox", "/mine", "/account", "/alerts")
+APP_PATHS = ("/", "/report", "/report/{step}", "/sent/{client_id}", "/outbox", "/mine", "/account", "/alerts",
+             "/applications")
 
 TYPES = {
     ".js": "text/javascript; charset=utf-8",

@@ -34,6 +34,7 @@ ACTIONS = {
     "exported": "Exported a list",
     "account_exported": "Exported a resident's data",
     "account_erased": "Erased a resident's account",
+    "application_decided": "Recorded an application's decision",
 }
 
 

@@ -11,6 +11,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from reportit.console import admin, auth, caselist, cases, dashboard, export, passwords, resident_accounts, staff_access
+from reportit.applications import console as applications_console
 from reportit.console.csrf import csrf_middleware
 from reportit.settings import Settings
 
@@ -58,6 +59,9 @@ def console_routes() -> list:
         Route("/admin/residents", resident_accounts.residents_page, methods=["GET"]),
         post("/admin/residents/export", resident_accounts.export_account),
         post("/admin/residents/erase", resident_accounts.erase_account),
+        Route("/applications", applications_console.applications_list, methods=["GET"]),
+        post("/applications/{reference:path}/decision", applications_console.record_decision),
+        Route("/applications/{reference:path}", applications_console.application_page, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC), name="console_static"),
     ]
 

@@ -24,9 +24,14 @@ def add_parsers(commands: Any) -> None:
 
 def run(args: argparse.Namespace, settings: Settings, with_db: Callable[[Settings, Coroutine], int]) -> int:
     if args.command == "demo":
+        from reportit.applications.demo import load_applications_demo
         from reportit.reports.demo import load_demo
 
-        return with_db(settings, load_demo(settings, reports=args.reports, seed=args.seed))
+        async def demo() -> None:
+            await load_demo(settings, reports=args.reports, seed=args.seed)
+            await load_applications_demo(settings)  # ~80 illustrative planning and licensing applications
+
+        return with_db(settings, demo())
     from reportit.reports.status import Actor, change_status
 
     return with_db(settings, change_status(args.reference.upper(), args.status, settings=settings, actor=Actor("cli"),

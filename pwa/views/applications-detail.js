@@ -1,0 +1,71 @@
+// @ts-check
+/**
+ * One application in the app: its one clear deadline, whether late comments count, what is
+ * proposed and its history. Kept on the phone when opened, so it reads with no signal.
+ */
+import { h } from '../lib/dom.js';
+import * as applications from '../lib/applications.js';
+
+/** @param {string} iso */
+function when(iso) {
+  return new Date(iso).toLocaleString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+/**
+ * SLOT FOR ALERTS — "Get alerts about this application". The alerts work (pwa/lib/alerts.js, to
+ * come) fills this element; until then it stays empty and takes no room.
+ * @param {any} application
+ */
+function alertsSlot(application) {
+  return h('div', { id: 'application-alerts', 'data-reference': application.reference });
+}
+
+/** @param {string} label @param {any} value */
+function row(label, value) {
+  return value ? h('div.summary__row', null, h('dt', null, label), h('dd', null, value)) : null;
+}
+
+/** @param {HTMLElement} main @param {import('./report.js').Ctx} ctx @param {string} reference */
+export async function render(main, ctx, reference) {
+  document.title = `Application ${reference} – Report It`;
+  const back = h('p', null, h('a.back-link', { href: '/applications' }, 'Applications near you'));
+  let found;
+  try {
+    found = await applications.one(reference);
+  } catch (error) {
+    main.append(back, h('h1', null, `Application ${reference}`), h('p', null, /** @type {Error} */ (error).message));
+    return;
+  }
+  if (!found) {
+    main.append(back, h('h1', null, 'We cannot find that application'),
+      h('p', null, `There is no application with the reference ${reference}. Check it against the council's letter or the site notice.`));
+    return;
+  }
+  const { application, savedAt } = found;
+  const today = applications.localToday();
+  const due = applications.deadline(application, today);
+  const open = !['decided', 'withdrawn', 'appealed'].includes(application.status?.code);
+  main.append(back,
+    savedAt ? h('p.notice', { id: 'application-saved' }, `Offline — showing the copy saved on this phone on ${when(savedAt)}.`) : null,
+    application.illustrative ? h('p.notice', null, h('strong', null, 'Illustrative: '), 'this is demo data, not a real application.') : null,
+    h('p.caption', null, `${application.regime === 'planning' ? 'Planning' : 'Licensing'} application ${application.reference}`),
+    h('h1', null, application.address || application.reference),
+    h('div.panel', { id: 'application-deadline' },
+      h('h2', null, 'Deadline'),
+      h('p', null, h('strong', null, due.text)),
+      open ? h('p', null, due.lateText) : null),
+    alertsSlot(application),
+    h('dl.summary', null,
+      row('Reference', application.reference),
+      row('Type', application.type?.name),
+      row('Status', application.status?.name),
+      row('Hearing', application.hearing_date ? applications.dayWords(application.hearing_date, today) : null),
+      row('Decision', application.decision)),
+    h('h2', null, 'What is proposed'),
+    h('p', null, application.description || 'The council has not given a description.'),
+    application.documentation_url ? h('p', null, h('a', { href: application.documentation_url, rel: 'noopener' }, "Plans and documents on the council's website")) : null,
+    h('p', null, h('a', { href: `/a/${application.reference.split('/').map(encodeURIComponent).join('/')}` }, 'The permanent page of this application', h('span.visually-hidden', null, ` ${application.reference}`))),
+    h('h2', null, 'History'),
+    h('ol.timeline', { id: 'application-history' }, (application.history || []).map((/** @type {any} */ version) => h('li', null,
+      h('strong', null, version.summary), ` – ${when(version.at)}`))));
+}

@@ -1,0 +1,83 @@
+"""Applications near a point or in a box, filtered and paged.
+
+The position index (latitude, longitude) serves both databases: the box around the circle is a
+range on latitude with longitude read from the same index entries; only the few candidates' ids
+and positions are read, the distance is worked out here, and full rows are fetched for one page.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from reportit.applications.present import COLUMNS
+from reportit.applications.tables import Application
+
+EARTH_RADIUS_M = 6_371_000
+
+
+@dataclass(frozen=True)
+class Search:
+    near: tuple[float, float] | None = None
+    radius: float = 500
+    box: tuple[float, float, float, float] | None = None  # south, west, north, east
+    regimes: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    limit: int = 50
+    offset: int = 0
+
+    def bounds(self) -> tuple[float, float, float, float] | None:
+        if self.near is None:
+            return self.box
+        lat, lng = self.near
+        dlat = math.degrees(self.radius / EARTH_RADIUS_M)
+        dlng = dlat / max(math.cos(math.radians(lat)), 1e-6)
+        return lat - dlat, lng - dlng, lat + dlat, lng + dlng
+
+
+def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lng1, lat2, lng2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
+
+
+def _where(search: Search):
+    conditions = []
+    bounds = search.bounds()
+    if bounds is not None:
+        south, west, north, east = bounds
+        conditions += [Application.latitude >= south, Application.latitude <= north,
+                       Application.longitude >= west, Application.longitude <= east]
+    if search.regimes:
+        conditions.append(Application.regime.is_in(list(search.regimes)))
+    if search.statuses:
+        conditions.append(Application.status.is_in(list(search.statuses)))
+    if search.types:
+        conditions.append(Application.application_type.is_in(list(search.types)))
+    return conditions
+
+
+async def find(search: Search) -> tuple[list[dict[str, Any]], int]:
+    """One page of applications (nearest first around a point, else newest first) and how many match."""
+    conditions = _where(search)
+    if search.near is None:
+        query = Application.select(*(getattr(Application, c) for c in COLUMNS))
+        count = Application.count()
+        if conditions:
+            query, count = query.where(*conditions), count.where(*conditions)
+        rows = await query.order_by(Application.received_at, ascending=False).order_by(Application.id).limit(
+            search.limit).offset(search.offset)
+        return rows, await count
+    candidates = await Application.select(Application.id, Application.latitude, Application.longitude).where(
+        *conditions).output(as_list=False)
+    near = [(distance_m(search.near, (c["latitude"], c["longitude"])), c["id"]) for c in candidates]
+    near = sorted(item for item in near if item[0] <= search.radius)
+    page = near[search.offset:search.offset + search.limit]
+    if not page:
+        return [], len(near)
+    rows = await Application.select(*(getattr(Application, c) for c in COLUMNS)).where(
+        Application.id.is_in([i for _, i in page]))
+    by_id = {row["id"]: row for row in rows}
+    return [{**by_id[i], "distance_m": round(d)} for d, i in page if i in by_id], len(near)
