@@ -368,7 +368,17 @@ def new_version(proxy, live_server, server_env, tmp_path) -> Iterator[Callable[[
 
 
 def check_for_update(page) -> None:
-    page.evaluate("async () => (await navigator.serviceWorker.getRegistration()).update()")
+    """What the app does on its own every so often. On a loaded machine Chromium may fail to start
+    the new worker in time ("ServiceWorker cannot be started"); the app would simply check again
+    later, and so does this."""
+    for attempt in range(3):
+        try:
+            page.evaluate("async () => (await navigator.serviceWorker.getRegistration()).update()")
+            return
+        except Exception as error:  # noqa: BLE001 - playwright's Error carries the browser's words
+            if "cannot be started" not in str(error) or attempt == 2:
+                raise
+            page.wait_for_timeout(1000)
 
 
 # The page's requests for the outbox's Web Lock never resolve, so the page never sends; the service
