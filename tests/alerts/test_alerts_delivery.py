@@ -11,8 +11,8 @@ from urllib.parse import quote
 
 from reportit.push.tables import Notification
 from tests.accounts.conftest import new_device, new_email, sign_in
-from tests.alerts.conftest import (FAR, HOME, NEAR, publish_changed, publish_received, save_alert, settled_url,
-                                   unique_reference)
+from tests.alerts.conftest import (FAR, HOME, NEAR, alert_rows, publish_changed, publish_received, save_alert,
+                                   settled_url, unique_reference)
 from tests.api.test_reports_api import pothole, send
 from tests.push.conftest import subscribe, unique_name
 
@@ -108,6 +108,9 @@ async def test_a_new_public_report_nearby_reaches_those_watching_its_category(pu
     [push] = mock_push.delivered(name)
     assert push.payload["notification"]["navigate"] == f"http://testserver/r/{public_ref}"
     assert push.payload["notification"]["title"].startswith("Pothole")
+    # The reporter's words stay on the report's page, where moderation reaches them: a queued
+    # message would keep words redacted after it was queued.
+    assert pothole(**corner)["description"] not in push.payload["notification"]["body"]
     assert not await Notification.exists().where(Notification.url == f"/r/{private_ref}")
 
 
@@ -197,6 +200,44 @@ async def test_my_data_lists_my_alerts_and_erasing_the_account_deletes_them(push
     from reportit.alerts.tables import Alert
     assert not await Alert.exists().where(Alert.id == saved["id"])
     _ = HOME
+
+
+async def test_erasing_the_account_leaves_its_address_in_no_outbox_row(push_client, mailbox, push_settings):
+    phone, email = await new_device(push_client), new_email()
+    await sign_in(push_client, phone, mailbox, email)
+    await save_alert(push_client, phone)  # no push on this phone: alerts are emailed
+    reference = unique_reference()
+    await publish_received(push_settings, reference, NEAR)
+    assert [r["state"] for r in await settled_url(path_of(reference)) if r["email"] == email] == ["sent"]
+
+    erased = await push_client.request("DELETE", "/api/me", json={"confirm": "delete my account"},
+                                       headers=phone["headers"])
+
+    assert erased.status_code == 200
+    rows = await Notification.select(Notification.email, Notification.digest, Notification.unsubscribe_url).where(
+        Notification.url == path_of(reference))
+    assert rows and not [r for r in rows if email in (r["email"] + r["digest"]).lower() or r["unsubscribe_url"]]
+
+
+async def test_an_alert_switched_to_no_email_after_its_push_was_queued_is_not_emailed_when_the_push_fails(
+        push_client, mailbox, browser, mock_push, push_settings, quiet_senders):
+    from reportit.push.fanout import fall_back_to_email
+
+    phone = await new_device(push_client)
+    await sign_in(push_client, phone, mailbox, new_email())
+    await subscribe(push_client, phone, browser, mock_push.url("gone", unique_name()))
+    saved = await save_alert(push_client, phone)
+    reference = unique_reference()
+    await publish_received(push_settings, reference, NEAR)
+    [queued] = [r for r in await alert_rows(path_of(reference)) if r["alert"] == saved["id"]]
+    assert queued["channel"] == "push" and queued["email"]  # the fallback address, as it was then
+    changed = await push_client.put(f"/api/me/alerts/{saved['id']}", json={**saved, "email": "none"},
+                                    headers=phone["headers"])
+    assert changed.status_code == 200, changed.text
+
+    assert await fall_back_to_email(queued["id"], push_settings) is False
+    assert [r["channel"] for r in await alert_rows(path_of(reference)) if r["alert"] == saved["id"]] == ["push"]
+    await Notification.delete().where(Notification.url == path_of(reference))
 
 
 async def test_an_import_that_rolls_back_queues_nothing(push_client, resident, browser, mock_push, push_settings):

@@ -22,8 +22,9 @@ from reportit.alerts.notify import addressed, notify
 from reportit.alerts.tables import Alert, ApplicationNotice
 from reportit.events import AccountErased, ApplicationChanged, ApplicationReceived, ReportCreated
 from reportit.fast_sql import insert_rows
-from reportit.push.alert_outbox import withdraw_alerts
+from reportit.push.alert_outbox import forget_alerts
 from reportit.push.message import AlertNews
+from reportit.reports.references import spoken
 from reportit.reports.tables import Report
 from reportit.reports.visibility import columns, is_public
 from reportit.settings import Settings
@@ -145,8 +146,11 @@ async def report_created(event: ReportCreated, settings: Settings) -> None:
                and (m.account_id is None or m.account_id != report["account"])]
 
     def words(match: Match) -> AlertNews:
+        # Not the resident's own words: they may be redacted after this row is queued (a daily
+        # digest waits until morning), and a queued row would still carry them. The report's page
+        # shows what is public at the time it is opened.
         return AlertNews(title=f"{report['category_name']} reported near {_place(match)}",
-                         body=_cut(report["description"] or report["category_name"]),
+                         body=f"Open the report to see what was reported and to follow it ({spoken(event.reference)}).",
                          url=f"/r/{event.reference}", tag=f"nearby-{event.reference}", reference=event.reference)
 
     await notify(addressed(matches, words, settings), settings, report_id=event.report_id)
@@ -158,6 +162,6 @@ async def forget_watcher(event: AccountErased, settings: Settings) -> None:
                                               | Alert.device.is_in(list(event.device_ids) or [-1]))
     ids = [r["id"] for r in rows]
     if ids:
-        await withdraw_alerts(ids, "the account was erased")
+        await forget_alerts(ids, "the account was erased")
         await Alert.delete().where(Alert.id.is_in(ids))
     log.info("event=alerts_forgotten account=%d alerts=%d", event.account_id, len(ids))

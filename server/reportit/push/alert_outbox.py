@@ -94,9 +94,20 @@ def _row(news: AlertNews, addressee: Addressee, channel: str, due: datetime, now
 
 async def email_fallback(row: dict, settings: Settings) -> bool:
     """After an alert's push finally fails: the same message by email, unless another push of it
-    reached the resident or an email of it is already queued."""
-    if not row["email"]:
+    reached the resident or an email of it is already queued. What holds now decides, not what held
+    when the push was queued: an alert deleted, switched to "no email" or unsubscribed since is not
+    emailed, and the address is the account's current one."""
+    if not row["email"] or not row["alert"]:
         return False
+    from reportit.alerts.tables import Alert  # alerts' table: push's outbox only reads it here
+
+    alert = await Alert.select(Alert.email.as_alias("mode"), Alert.account.email.as_alias("address")).where(
+        Alert.id == row["alert"]).first()
+    if alert is None or alert["mode"] == "none" or not alert["address"]:
+        return False
+    row = {**row, "email": alert["address"]}
+    if row["digest"]:
+        row["digest"] = digest_key(alert["address"], digest_due(datetime.now(timezone.utc)))
     siblings = await Notification.exists().where(
         (Notification.alert == row["alert"]) & (Notification.tag == row["tag"]) & (Notification.id != row["id"])
         & Notification.state.is_in(["pending", "sent"])
@@ -121,6 +132,16 @@ async def withdraw_alerts(alert_ids: list[int], reason: str) -> int:
     done = await Notification.update({Notification.state: "gone", Notification.last_error: reason}).where(
         Notification.alert.is_in(alert_ids) & (Notification.state == "pending")).returning(Notification.id)
     return len(done)
+
+
+async def forget_alerts(alert_ids: list[int], reason: str) -> None:
+    """An account is erased: its alerts' queued rows are not sent, and no row, sent or not, keeps
+    its email address (in `email`, the digest key, or the unsubscribe link)."""
+    if not alert_ids:
+        return
+    await withdraw_alerts(alert_ids, reason)
+    await Notification.update({Notification.email: "", Notification.digest: "", Notification.unsubscribe_url: ""}).where(
+        Notification.alert.is_in(alert_ids))
 
 
 async def withdraw_emails(alert_ids: list[int], reason: str) -> int:
