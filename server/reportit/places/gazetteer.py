@@ -119,6 +119,8 @@ async def street_in_words(text: str) -> dict | None:
     if not words:
         return None
     first = words.split(" ")[0]
+    if any(mark in first for mark in "%_\\"):
+        return None  # LIKE's wildcards: no street name starts with one, and "%…" would load every street
     # SQLite's LIKE ignores case already (Piccolo warns about ILIKE there); PostgreSQL's does not.
     starts = Street.name.like(f"{first}%") if isinstance(Street._meta.db, SQLiteEngine) else Street.name.ilike(f"{first}%")
     rows = await Street.select(Street.usrn, Street.name, Street.authority, Street.lines).where(starts)
