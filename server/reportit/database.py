@@ -52,12 +52,16 @@ def _prepare_sqlite(path: str) -> None:
     """WAL lets readers work while a writer commits. Without planner statistics SQLite may pick a
     poor index for the console's filters, so a database that has none gets them once; after that
     `optimize` refreshes them where they have gone stale."""
-    with sqlite3.connect(path) as connection:
+    # Another process (the server, its sender) may be writing: wait for the lock as the engine does.
+    with sqlite3.connect(path, timeout=30) as connection:
         connection.execute("PRAGMA journal_mode=WAL")
         has_stats = connection.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
         ).fetchone() and connection.execute("SELECT 1 FROM sqlite_stat1 WHERE tbl = 'report'").fetchone()
-        connection.execute("PRAGMA optimize" if has_stats else "ANALYZE")
+        try:
+            connection.execute("PRAGMA optimize" if has_stats else "ANALYZE")
+        except sqlite3.OperationalError as error:  # statistics help the planner; a command must not fail for them
+            log.warning("event=sqlite_statistics_skipped error=%s", error)
 
 
 def use(engine: Engine) -> None:
