@@ -329,3 +329,41 @@ async def test_a_photo_the_phone_gives_up_leaves_no_file(client, device, app):
     assert (await client.delete(url, headers=device["headers"])).status_code == 204
     assert not partial_path(services(app).settings.config.uploads_dir, row["id"]).exists()
     assert "arriving" not in (await client.get(f"/r/{body['reference']}")).text
+
+
+def unique_preview(width: int = 160, height: int = 120) -> bytes:
+    """Pixels no other test sent (stripping metadata would make two fresh_photo previews one file)."""
+    image = Image.frombytes("RGB", (width, height), os.urandom(width * height * 3))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=60)
+    return out.getvalue()
+
+
+async def put_preview(client, device, upload: dict, preview: bytes | None = None):
+    return await client.put(upload["preview_url"], content=preview or unique_preview(),
+                            headers={**device["headers"], "Content-Type": "image/jpeg"})
+
+
+async def test_a_preview_is_no_longer_served_once_its_photo_is_in_or_refused(client, device, app):
+    store = services(app).photo_store
+    photo = fresh_photo(300, 200)
+    body = (await send_report(client, device, photo)).json()
+    preview_url = (await put_preview(client, device, body["uploads"][0])).json()["preview_url"]
+    assert (await client.get(preview_url)).status_code == 200
+    assert (await upload_whole(client, device, body["uploads"][0]["upload_url"], photo)).status_code == 200
+    assert (await client.get(preview_url)).status_code == 404
+    assert (await client.get(preview_url, headers=device["headers"])).status_code == 404
+    assert not await store.exists(preview_url[7:-4]), "the preview's file goes once nothing uses it"
+    assert not (await client.get(f"/api/reports/{body['reference']}", headers=device["headers"])).json()["uploads"][0]["has_preview"]
+
+    junk = not_an_image()
+    body = (await send_report(client, device, junk)).json()
+    preview_url = (await put_preview(client, device, body["uploads"][0])).json()["preview_url"]
+    assert (await patch(client, device, body["uploads"][0]["upload_url"], junk, 0, True)).status_code == 422
+    assert (await client.get(preview_url)).status_code == 404
+
+    given_up = fresh_photo(300, 200)
+    body = (await send_report(client, device, given_up)).json()
+    preview_url = (await put_preview(client, device, body["uploads"][0])).json()["preview_url"]
+    assert (await client.delete(body["uploads"][0]["upload_url"], headers=device["headers"])).status_code == 204
+    assert (await client.get(preview_url)).status_code == 404

@@ -56,7 +56,7 @@ async def declare(report_id: int, declared: tuple[DeclaredPhoto, ...], first_pos
         position = first_position + offset
         held = await (
             PhotoUpload.select(PhotoUpload.photo.key, PhotoUpload.photo.thumb_key, PhotoUpload.photo.width,
-                               PhotoUpload.photo.height, PhotoUpload.preview_key)
+                               PhotoUpload.photo.height)
             .where((PhotoUpload.sha256 == photo.sha256) & (PhotoUpload.state == UploadState.complete)
                    & PhotoUpload.photo.is_not_null())
             .first()
@@ -67,7 +67,7 @@ async def declare(report_id: int, declared: tuple[DeclaredPhoto, ...], first_pos
             stored = Photo(report=report_id, position=position, key=held["photo.key"], thumb_key=held["photo.thumb_key"],
                            width=held["photo.width"], height=held["photo.height"], created_at=now)
             await stored.save()
-            row.state, row.photo, row.preview_key = UploadState.complete, stored.id, held["preview_key"]
+            row.state, row.photo = UploadState.complete, stored.id
         await row.save()
 
 

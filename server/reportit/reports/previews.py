@@ -16,6 +16,7 @@ from reportit.app_state import services
 from reportit.problems import FieldError, Problem, invalid
 from reportit.reports.photos import PhotoRejected, process_photo_async
 from reportit.reports.present import photo_url
+from reportit.reports.preview_removal import SHOWN_STATES
 from reportit.reports.resumable import _upload_of
 from reportit.reports.tables import PhotoUpload
 from reportit.reports.visibility import columns
@@ -56,8 +57,8 @@ async def preview_owners(key: str) -> list[dict]:
     prefixed `report.`), so the same access rule serves it."""
     rows = await (PhotoUpload.select(*columns(PhotoUpload.report), PhotoUpload.report.device,
                                      PhotoUpload.report.account, PhotoUpload.report.staff_user)
-                  .where(PhotoUpload.preview_key == key))
-    return [{**row, "hidden": False} for row in rows]
+                  .where((PhotoUpload.preview_key == key) & PhotoUpload.state.is_in(list(SHOWN_STATES))))
+    return [{**row, "hidden": False} for row in rows]  # hiding one clears its key (reports/preview_removal.py)
 
 
 routes = [by_method("/api/reports/{reference}/photos/{sha256}/preview", PUT=put_preview)]

@@ -43,7 +43,9 @@ from reportit.reports.arrivals import SHA256
 from reportit.reports.decoded_size import max_decoded_bytes
 from reportit.reports.photos import PhotoRejected, decoded_estimate, process_photo_async
 from reportit.reports.present import photo_url
+from reportit.reports.preview_removal import delete_unused_previews, forget_previews
 from reportit.reports.references import normalise
+from reportit.reports.storage import PhotoStore
 from reportit.reports.tables import Photo, PhotoUpload, UploadState
 from reportit.routing import by_method
 
@@ -264,7 +266,7 @@ async def _finish(request: Request, row: dict, path: Path) -> dict:
         try:
             processed = await process_photo_async(data, max_pixels=max_pixels)
         except PhotoRejected as exc:
-            await _refuse(row, path)
+            await _refuse(row, path, state.photo_store)
             raise invalid([FieldError("photo", f"Photo {row['position'] + 1}: {exc.message}")],
                           title="A photo could not be used") from exc
     display = await state.photo_store.put(processed.display)
@@ -281,23 +283,29 @@ async def _finish(request: Request, row: dict, path: Path) -> dict:
             await photo.save()
             await PhotoUpload.update({PhotoUpload.state: UploadState.complete, PhotoUpload.photo: photo.id,
                                       PhotoUpload.updated_at: now}).where(PhotoUpload.id == place["id"])
+        previews = await forget_previews((PhotoUpload.report == row["report"]) & (PhotoUpload.sha256 == row["sha256"]))
     await anyio.to_thread.run_sync(lambda: path.unlink(missing_ok=True))
+    await delete_unused_previews(state.photo_store, previews)  # the photo itself is shown now
     log.info("event=photo_received reference=%s position=%d bytes=%d", row["report.reference"], row["position"], len(data))
     return {"position": row["position"], "sha256": row["sha256"],
             "photo": {"url": photo_url(display.key), "thumbnail_url": photo_url(thumb.key),
                       "width": processed.width, "height": processed.height}}
 
 
-async def _refuse(row: dict, path: Path) -> None:
+async def _refuse(row: dict, path: Path, store: PhotoStore) -> None:
+    """The photo will not be shown: nor will its preview."""
     await PhotoUpload.update({PhotoUpload.state: UploadState.refused}).where(PhotoUpload.id == row["id"])
+    previews = await forget_previews(PhotoUpload.id == row["id"])
     await anyio.to_thread.run_sync(lambda: path.unlink(missing_ok=True))
+    await delete_unused_previews(store, previews)
 
 
 async def cancel(request: Request) -> Response:
     """DELETE: the phone gives the photo up (the resident removed it); its bytes go now."""
     row = await _upload_of(request)
     if row["state"] != UploadState.complete:
-        await _refuse(row, partial_path(services(request).settings.config.uploads_dir, row["id"]))
+        await _refuse(row, partial_path(services(request).settings.config.uploads_dir, row["id"]),
+                      services(request).photo_store)
     return Response(status_code=204, headers={"Upload-Draft-Interop-Version": INTEROP_VERSION})
 
 

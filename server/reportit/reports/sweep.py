@@ -27,7 +27,8 @@ async def sweep_orphans(store: PhotoStore, grace_seconds: float = GRACE_SECONDS)
             continue
         if await Photo.exists().where((Photo.key == key) | (Photo.thumb_key == key)):
             continue
-        if await PhotoUpload.exists().where(PhotoUpload.preview_key == key):  # a preview (reports/previews.py)
+        if await PhotoUpload.exists().where(PhotoUpload.preview_key == key):  # a preview (reports/previews.py);
+            # a hidden one, or one whose photo arrived or was refused, has had its key cleared
             continue
         await store.delete(key, ext)
         removed += 1
