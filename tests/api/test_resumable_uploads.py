@@ -367,3 +367,14 @@ async def test_a_preview_is_no_longer_served_once_its_photo_is_in_or_refused(cli
     preview_url = (await put_preview(client, device, body["uploads"][0])).json()["preview_url"]
     assert (await client.delete(body["uploads"][0]["upload_url"], headers=device["headers"])).status_code == 204
     assert (await client.get(preview_url)).status_code == 404
+
+
+async def test_a_last_part_cut_short_is_kept_and_answered_as_unfinished(client, device):
+    photo = fresh_photo(300, 200)
+    url = (await send_report(client, device, photo)).json()["uploads"][0]["upload_url"]
+    # The phone meant to send the whole photo as the last part; only 700 bytes got through.
+    cut = await patch(client, device, url, photo[:700], 0, True, **{"Content-Length": str(len(photo))})
+    assert cut.status_code == 204, cut.text
+    assert (cut.headers["upload-offset"], cut.headers["upload-complete"]) == ("700", "?0")
+    assert (await head(client, device, url)).headers["upload-offset"] == "700"
+    assert (await upload_whole_from(client, device, url, photo, 700)).status_code == 200

@@ -193,10 +193,16 @@ async def append(request: Request) -> Response:
             raise UploadProblem(409, "mismatching-upload-offset", "Wrong offset",
                                 f"The council has {held} bytes of this photo; send from there.",
                                 **{"expected-offset": held, "provided-offset": provided})
-        held = await _receive(request, fd, held, row["length"])
+        start = held
+        held, cut_short = await _receive(request, fd, held, row["length"])
+        if content_length is not None and held - start < content_length:
+            cut_short = True  # the body ended before the bytes it announced
         await PhotoUpload.update({PhotoUpload.updated_at: datetime.now(timezone.utc),
-                                  PhotoUpload.state: UploadState.arriving}).where(PhotoUpload.id == row["id"])
-        if not complete:
+                                  PhotoUpload.state: UploadState.arriving}).where(  # an expired one starts again
+            (PhotoUpload.id == row["id"]) & PhotoUpload.state.is_in([UploadState.arriving, UploadState.expired]))
+        if not complete or (cut_short and held < row["length"]):
+            # A last part cut short (idle, dropped, short of its Content-Length) is an unfinished
+            # append: what arrived is kept and the phone carries on from Upload-Offset.
             return Response(status_code=204, headers=_offset_headers(request, row, held, False))
         if held != row["length"]:
             raise UploadProblem(400, "inconsistent-upload-length", "Photo incomplete",
@@ -207,9 +213,11 @@ async def append(request: Request) -> Response:
     return JSONResponse(photo, status_code=200, headers=_offset_headers(request, row, row["length"], True))
 
 
-async def _receive(request: Request, fd: int, held: int, length: int) -> int:
+async def _receive(request: Request, fd: int, held: int, length: int) -> tuple[int, bool]:
     """Write the body after `held` bytes; flushed to disk however the request ends. A body that runs
-    past the declared length is refused whole (the file goes back to where this append began)."""
+    past the declared length is refused whole (the file goes back to where this append began).
+    The bytes held after it, and whether the body was cut short (the client went idle or away)."""
+    cut_short = False
     start = held
     claim = services(request).upload_budget.claim()
     stream = request.stream().__aiter__()
@@ -218,7 +226,10 @@ async def _receive(request: Request, fd: int, held: int, length: int) -> int:
             while True:
                 try:
                     piece = await asyncio.wait_for(stream.__anext__(), IDLE_SECONDS)
-                except (StopAsyncIteration, ClientDisconnect, asyncio.TimeoutError):
+                except StopAsyncIteration:
+                    break
+                except (ClientDisconnect, asyncio.TimeoutError):
+                    cut_short = True
                     break
                 if held + len(piece) > length:
                     await anyio.to_thread.run_sync(os.ftruncate, fd, start)
@@ -242,7 +253,7 @@ async def _receive(request: Request, fd: int, held: int, length: int) -> int:
                 held += len(piece)
         finally:
             await anyio.to_thread.run_sync(os.fsync, fd)
-    return held
+    return held, cut_short
 
 
 def _write_all(fd: int, data: bytes) -> None:
