@@ -378,3 +378,51 @@ async def test_a_last_part_cut_short_is_kept_and_answered_as_unfinished(client, 
     assert (cut.headers["upload-offset"], cut.headers["upload-complete"]) == ("700", "?0")
     assert (await head(client, device, url)).headers["upload-offset"] == "700"
     assert (await upload_whole_from(client, device, url, photo, 700)).status_code == 200
+
+
+async def test_the_sweep_leaves_a_file_an_append_is_writing_to(client, device, app):
+    photo = fresh_photo(300, 200)
+    body = (await send_report(client, device, photo)).json()
+    url = body["uploads"][0]["upload_url"]
+    assert (await patch(client, device, url, photo[:2000], 0, False)).status_code == 204
+    row = await PhotoUpload.select(PhotoUpload.id).where(PhotoUpload.report.reference == body["reference"]).first()
+    uploads_dir = services(app).settings.config.uploads_dir
+    path = partial_path(uploads_dir, row["id"])
+    # The phone comes back after a day: its row is old, but an append has just written to the file.
+    await PhotoUpload.update({PhotoUpload.updated_at: datetime.now(timezone.utc) - timedelta(hours=30)}).where(
+        PhotoUpload.id == row["id"])
+    await expire_abandoned(uploads_dir, 24)
+    assert path.exists(), "a file written to lately is left alone"
+    os.utime(path, (0, 0))
+    with open(path, "ab") as busy:  # an append holds the photo's lock
+        fcntl.flock(busy, fcntl.LOCK_EX)
+        await expire_abandoned(uploads_dir, 24)
+        assert path.exists(), "a file an append holds is left alone"
+    await expire_abandoned(uploads_dir, 24)
+    assert not path.exists()
+
+
+async def test_a_photo_given_up_takes_no_more_bytes_and_giving_up_waits_for_a_running_append(client, device, app):
+    photo = fresh_photo(300, 200)
+    body = (await send_report(client, device, photo)).json()
+    url = body["uploads"][0]["upload_url"]
+    row = await PhotoUpload.select(PhotoUpload.id).where(PhotoUpload.report.reference == body["reference"]).first()
+    path = partial_path(services(app).settings.config.uploads_dir, row["id"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "ab") as busy:  # an append is running
+        fcntl.flock(busy, fcntl.LOCK_EX)
+        refused = await client.delete(url, headers=device["headers"])
+    assert refused.status_code == 409 and refused.headers["retry-after"]
+    assert (await PhotoUpload.select(PhotoUpload.state).where(PhotoUpload.id == row["id"]).first())["state"] == "arriving"
+    assert (await client.delete(url, headers=device["headers"])).status_code == 204
+    late = await patch(client, device, url, photo, 0, True)
+    assert late.status_code == 410, late.text
+    assert "given up" in late.json()["detail"]
+    assert (await head(client, device, url)).status_code == 410
+    assert (await PhotoUpload.select(PhotoUpload.state).where(PhotoUpload.id == row["id"]).first())["state"] == "refused"
+    assert not path.exists()
+
+    junk = not_an_image()
+    url = (await send_report(client, device, junk)).json()["uploads"][0]["upload_url"]
+    assert (await patch(client, device, url, junk, 0, True)).status_code == 422
+    assert (await patch(client, device, url, junk, 0, True)).status_code == 410

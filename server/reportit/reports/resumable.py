@@ -55,6 +55,7 @@ INTEROP_VERSION = "6"
 PARTIAL_UPLOAD = "application/partial-upload"
 MAX_APPEND = DEFAULT_MAX_BODY  # one append: no more than any other request body
 IDLE_SECONDS = 30  # an append whose client sends nothing for this long ends; what arrived is kept
+RECENT_SECONDS = 600  # the sweep leaves a partial file written to this lately (an append may be running)
 PROBLEM_TYPES = "https://iana.org/assignments/http-problem-types#"
 
 
@@ -130,6 +131,7 @@ def _offset_headers(request: Request, row: dict, offset: int, complete: bool) ->
 async def offset(request: Request) -> Response:
     """HEAD: how much of the photo the server holds (an abandoned upload starts again from 0)."""
     row = await _upload_of(request)
+    _refuse_given_up(row["state"])
     complete = row["state"] == UploadState.complete
     held = row["length"] if complete else _size(partial_path(services(request).settings.config.uploads_dir, row["id"]))
     return Response(status_code=204, headers=_offset_headers(request, row, held, complete))
@@ -158,14 +160,20 @@ def _complete_flag(request: Request) -> bool:
 def _lock(path: Path) -> int:
     """An open descriptor holding the photo's lock; 409 when another append holds it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        raise Problem(409, "Already being sent", "This photo is being sent by another connection just now. "
-                      "It will carry on from where that one stops.", headers={"Retry-After": "5"}) from None
-    return fd
+    while True:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise Problem(409, "Already being sent", "This photo is being sent by another connection just now. "
+                          "It will carry on from where that one stops.", headers={"Retry-After": "5"}) from None
+        try:
+            if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)  # the sweep removed the file between opening and locking it: open the new one
 
 
 async def append(request: Request) -> Response:
@@ -185,9 +193,15 @@ async def append(request: Request) -> Response:
         raise Problem(413, "Part too large", f"Send a photo in parts of at most {MAX_APPEND // 1024} KB.")
     if row["state"] == UploadState.complete:
         raise UploadProblem(400, "completed-upload", "Photo already received", "The council has this photo already.")
+    _refuse_given_up(row["state"])
     path = partial_path(services(request).settings.config.uploads_dir, row["id"])
     fd = await anyio.to_thread.run_sync(_lock, path)
     try:
+        # Given up (by the phone's DELETE or a refusal) while this append waited for the lock?
+        now_state = (await PhotoUpload.select(PhotoUpload.state).where(PhotoUpload.id == row["id"]).first())["state"]
+        if now_state == UploadState.refused:
+            await anyio.to_thread.run_sync(lambda: path.unlink(missing_ok=True))
+        _refuse_given_up(now_state)
         held = os.fstat(fd).st_size
         if provided != held:
             raise UploadProblem(409, "mismatching-upload-offset", "Wrong offset",
@@ -211,6 +225,13 @@ async def append(request: Request) -> Response:
     finally:
         os.close(fd)
     return JSONResponse(photo, status_code=200, headers=_offset_headers(request, row, row["length"], True))
+
+
+def _refuse_given_up(state: str) -> None:
+    if state == UploadState.refused:
+        raise Problem(410, "Photo given up", "This photo was given up (removed from the report, or refused as not "
+                      "a photo the council can use), so no more of it is taken.",
+                      headers={"Upload-Draft-Interop-Version": INTEROP_VERSION})
 
 
 async def _receive(request: Request, fd: int, held: int, length: int) -> tuple[int, bool]:
@@ -315,8 +336,12 @@ async def cancel(request: Request) -> Response:
     """DELETE: the phone gives the photo up (the resident removed it); its bytes go now."""
     row = await _upload_of(request)
     if row["state"] != UploadState.complete:
-        await _refuse(row, partial_path(services(request).settings.config.uploads_dir, row["id"]),
-                      services(request).photo_store)
+        path = partial_path(services(request).settings.config.uploads_dir, row["id"])
+        fd = await anyio.to_thread.run_sync(_lock, path)  # 409 while an append is running; it ends soon
+        try:
+            await _refuse(row, path, services(request).photo_store)
+        finally:
+            os.close(fd)
     return Response(status_code=204, headers={"Upload-Draft-Interop-Version": INTEROP_VERSION})
 
 
@@ -333,6 +358,8 @@ async def expire_abandoned(uploads_dir: Path, expiry_hours: float, now: datetime
         await PhotoUpload.update({PhotoUpload.state: UploadState.expired}).where(PhotoUpload.id.is_in(list(stale_ids)))
     arriving = {r["id"] for r in await PhotoUpload.select(PhotoUpload.id).where(PhotoUpload.state == UploadState.arriving)}
 
+    recent = now.timestamp() - RECENT_SECONDS
+
     def remove() -> int:
         removed = 0
         for entry in uploads_dir.glob("*.part") if uploads_dir.is_dir() else ():
@@ -340,15 +367,41 @@ async def expire_abandoned(uploads_dir: Path, expiry_hours: float, now: datetime
             if stem.isdigit() and int(stem) in arriving:
                 continue
             # A file no live upload owns: expired, finished elsewhere, or its row deleted with its report.
-            if not stem.isdigit() or int(stem) in stale_ids or entry.stat().st_mtime < cutoff:
-                entry.unlink(missing_ok=True)
-                removed += 1
+            if not stem.isdigit() or int(stem) in stale_ids or _mtime(entry) < cutoff:
+                removed += _unlink_unless_busy(entry, recent)
         return removed
 
     removed = await anyio.to_thread.run_sync(remove)
     if stale_ids or removed:
         log.info("event=abandoned_uploads_expired uploads=%d files=%d", len(stale_ids), removed)
     return removed
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return float("inf")
+
+
+def _unlink_unless_busy(path: Path, recent: float) -> int:
+    """Delete a partial file unless an append is writing to it (it holds the lock) or wrote to it
+    lately (its row's time is only written when the append ends). 1 if it went."""
+    try:
+        fd = os.open(path, os.O_WRONLY)
+    except FileNotFoundError:
+        return 0
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return 0
+        if os.fstat(fd).st_mtime > recent:
+            return 0
+        path.unlink(missing_ok=True)  # while holding the lock: no append can start on it meanwhile
+        return 1
+    finally:
+        os.close(fd)
 
 
 routes = [
@@ -359,7 +412,7 @@ _PROBLEM = {"description": "A problem (RFC 9457); the draft's types for offsets 
             "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 _PATH = [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}},
          {"name": "sha256", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}]
-_ERRORS = {code: _PROBLEM for code in ("400", "401", "403", "404", "409", "413", "415", "422", "503")}
+_ERRORS = {code: _PROBLEM for code in ("400", "401", "403", "404", "409", "410", "413", "415", "422", "503")}
 OPENAPI_PATHS = {
     "/api/reports/{reference}/photos/{sha256}": {
         "head": {"summary": "How much of a photo the server holds (Upload-Offset, Upload-Complete, Upload-Length, "
