@@ -426,3 +426,18 @@ async def test_a_photo_given_up_takes_no_more_bytes_and_giving_up_waits_for_a_ru
     url = (await send_report(client, device, junk)).json()["uploads"][0]["upload_url"]
     assert (await patch(client, device, url, junk, 0, True)).status_code == 422
     assert (await patch(client, device, url, junk, 0, True)).status_code == 410
+
+
+async def test_a_photo_the_server_holds_is_reused_only_for_its_own_sender(client, device):
+    photo = fresh_photo(320, 240)
+    first = (await send_report(client, device, photo)).json()
+    assert (await upload_whole(client, device, first["uploads"][0]["upload_url"], photo)).status_code == 200
+    other = (await client.post("/api/devices")).json()
+    client.cookies.delete("reportit_device")
+    stranger = {"headers": {"Authorization": f"Bearer {other['token']}"}}
+    theirs = (await send_report(client, stranger, photo)).json()
+    assert theirs["uploads"][0]["complete"] is False, "another phone learns nothing of who holds that photo"
+    assert theirs["photos"] == []
+    assert (await upload_whole(client, stranger, theirs["uploads"][0]["upload_url"], photo)).status_code == 200
+    again = (await send_report(client, device, photo)).json()
+    assert again["uploads"][0]["complete"] is True

@@ -175,3 +175,21 @@ async def test_staff_hide_a_preview_whose_photo_never_came_and_a_hidden_report_h
     assert await AuditLog.exists().where((AuditLog.report.reference == reference) & (AuditLog.action == "preview_hidden"))
     again = await post_form(officer, f"/console/reports/{reference}/previews/{upload['id']}/hide", {})
     assert again.status_code == 422
+
+
+async def test_arriving_counts_places_not_photo_rows(client, officer, device):
+    from tests.api.test_resumable_uploads import fresh_photo, send_report, upload_whole
+
+    photos = [fresh_photo(600, 400), fresh_photo(500, 400), fresh_photo(400, 300)]
+    body = (await send_report(client, device, *photos)).json()
+    reference = body["reference"]
+    assert (await upload_whole(client, device, body["uploads"][0]["upload_url"], photos[0])).status_code == 200
+    assert (await upload_whole(client, device, body["uploads"][1]["upload_url"], photos[1])).status_code == 200
+    first, second = await Photo.select(Photo.id).where(Photo.report.reference == reference).order_by(Photo.position)
+    assert (await post_form(officer, f"/console/reports/{reference}/photos/{first['id']}/redact",
+                            {"left": "0", "top": "0", "width": "50", "height": "50"})).status_code == 303
+    assert (await post_form(officer, f"/console/reports/{reference}/photos/{second['id']}/hide",
+                            {"hidden": "1"})).status_code == 303
+    page = (await client.get(f"/r/{reference}")).text
+    assert "Photo 3 of 3 arriving" in page
+    assert "Photo 3 of 3 arriving" in (await officer.get(f"/console/reports/{reference}")).text
