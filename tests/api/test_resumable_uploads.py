@@ -142,7 +142,7 @@ async def test_a_photo_the_server_holds_already_is_not_sent_again(client, device
 async def test_a_preview_is_shown_while_the_photo_is_arriving(client, device):
     photo = fresh_photo(800, 600)
     preview = fresh_photo(160, 120)
-    body = (await send_report(client, device, photo)).json()
+    body = (await send_report(client, device, photo, fresh_photo(300, 200))).json()
     put = await client.put(body["uploads"][0]["preview_url"], content=preview,
                            headers={**device["headers"], "Content-Type": "image/jpeg"})
     assert put.status_code == 200, put.text
@@ -151,13 +151,13 @@ async def test_a_preview_is_shown_while_the_photo_is_arriving(client, device):
     assert shown.status_code == 200
     assert_no_metadata(shown.content)
     page = (await client.get(f"/r/{body['reference']}")).text
-    assert preview_url in page and "Photo 1 of 1 arriving" in page
+    assert preview_url in page and "Photo 1 of 2 arriving" in page
     await sweep_orphans(services(client._transport.app).photo_store, grace_seconds=-60)
     assert (await client.get(preview_url)).status_code == 200, "a preview is no orphan for the sweep"
-    too_big = await client.put(body["uploads"][0]["preview_url"], content=b"\xff" * (101 * 1024),
+    too_big = await client.put(body["uploads"][1]["preview_url"], content=b"\xff" * (101 * 1024),
                                headers={**device["headers"], "Content-Type": "image/jpeg"})
     assert too_big.status_code == 413
-    junk = await client.put(body["uploads"][0]["preview_url"], content=not_an_image(),
+    junk = await client.put(body["uploads"][1]["preview_url"], content=not_an_image(),
                             headers={**device["headers"], "Content-Type": "image/jpeg"})
     assert junk.status_code == 422
 
@@ -441,3 +441,40 @@ async def test_a_photo_the_server_holds_is_reused_only_for_its_own_sender(client
     assert (await upload_whole(client, stranger, theirs["uploads"][0]["upload_url"], photo)).status_code == 200
     again = (await send_report(client, device, photo)).json()
     assert again["uploads"][0]["complete"] is True
+
+
+async def test_previews_cost_little_a_large_one_is_refused_and_each_phone_is_limited(client, device, app):
+    from dataclasses import replace
+
+    from reportit.reports.upload_budget import UploadBudget
+
+    photos = [fresh_photo(300, 200) for _ in range(3)]
+    uploads = (await send_report(client, device, *photos)).json()["uploads"]
+    huge = io.BytesIO()
+    Image.new("RGB", (2000, 1200), (90, 90, 90)).save(huge, "JPEG", quality=30)
+    assert len(huge.getvalue()) < 100 * 1024
+    refused = await put_preview(client, device, uploads[0], huge.getvalue())
+    assert refused.status_code == 422, refused.text
+    assert "megapixels" in refused.json()["errors"][0]["message"]
+
+    state = services(app)
+    saved_budget, saved_settings = state.upload_budget, state.settings
+    preview = unique_preview(480, 360)
+    try:
+        state.upload_budget = UploadBudget(200_000)  # the bytes fit; decoding them does not
+        busy = await put_preview(client, device, uploads[0], preview)
+        assert busy.status_code == 503, busy.text
+    finally:
+        state.upload_budget = saved_budget
+    first = await put_preview(client, device, uploads[0], preview)
+    assert first.status_code == 200
+    again = await put_preview(client, device, uploads[0], unique_preview())  # a lost reply: sent again
+    assert again.status_code == 200 and again.json()["preview_url"] == first.json()["preview_url"]
+    try:
+        config = replace(saved_settings.config, reports_per_hour=1, max_photos=1)  # 2 previews an hour, 1 at once
+        state.settings = replace(saved_settings, config=config)
+        assert (await put_preview(client, device, uploads[1])).status_code == 200
+        limited = await put_preview(client, device, uploads[2])
+        assert limited.status_code == 429 and limited.headers["retry-after"]
+    finally:
+        state.settings = saved_settings

@@ -175,6 +175,9 @@ async def test_staff_hide_a_preview_whose_photo_never_came_and_a_hidden_report_h
     assert await AuditLog.exists().where((AuditLog.report.reference == reference) & (AuditLog.action == "preview_hidden"))
     again = await post_form(officer, f"/console/reports/{reference}/previews/{upload['id']}/hide", {})
     assert again.status_code == 422
+    resent = await put_preview(client, device, body["uploads"][0])  # the phone may not put another up
+    assert resent.status_code == 200 and resent.json()["preview_url"] is None
+    assert "Hide preview" not in (await officer.get(f"/console/reports/{reference}")).text
 
 
 async def test_arriving_counts_places_not_photo_rows(client, officer, device):

@@ -12,7 +12,7 @@ from reportit.console.audit import ACTIONS
 from reportit.console.tables import AuditLog, CaseNote, Redaction
 from reportit.reports.arrivals import arriving
 from reportit.reports.references import spoken
-from reportit.reports.preview_removal import SHOWN_STATES
+from reportit.reports.preview_removal import HIDDEN, SHOWN_STATES
 from reportit.reports.tables import Photo, PhotoUpload, Report, StatusChange
 from reportit.catalogue import ResponseTemplate
 from reportit.settings import Settings
@@ -25,6 +25,7 @@ TIMELINE_ACTIONS = ("assigned", "category_changed", "report_hidden", "report_sho
 async def previews_shown(report_id: int) -> list[dict]:
     return await (PhotoUpload.select(PhotoUpload.id, PhotoUpload.preview_key, PhotoUpload.state)
                   .where((PhotoUpload.report == report_id) & (PhotoUpload.preview_key != "")
+                         & (PhotoUpload.preview_key != HIDDEN)
                          & PhotoUpload.state.is_in(list(SHOWN_STATES)))
                   .order_by(PhotoUpload.position))
 

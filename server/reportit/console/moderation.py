@@ -15,7 +15,7 @@ from reportit.console.casework import CaseError, write_transaction
 from reportit.console.tables import Redaction
 from reportit.reports.photos import process_photo_async
 from reportit.reports.storage import PhotoStore
-from reportit.reports.preview_removal import delete_unused_previews, forget_previews
+from reportit.reports.preview_removal import HIDDEN, delete_unused_previews, forget_previews, has_preview
 from reportit.reports.tables import Photo, PhotoUpload, Report
 
 TEXT_FIELDS = {"description": Report.description, "location_text": Report.location_text}
@@ -63,14 +63,14 @@ async def set_photo_hidden(staff: StaffMember, report: dict, photo_id: int, hidd
 
 
 async def hide_preview(staff: StaffMember, report: dict, upload_id: int, store: PhotoStore) -> None:
-    """A preview whose photo never came (or has not yet): staff take it down. The phone may send
-    a preview again only while the photo is still arriving; the full photo then replaces it."""
+    """A preview whose photo never came (or has not yet): staff take it down, and the phone may not
+    send another; the full photo, if it comes, is moderated as any photo."""
     upload = await PhotoUpload.select(PhotoUpload.preview_key, PhotoUpload.position).where(
         (PhotoUpload.id == upload_id) & (PhotoUpload.report == report["id"])).first()
-    if upload is None or not upload["preview_key"]:
+    if upload is None or not has_preview(upload["preview_key"]):
         raise CaseError("photo", "That preview is not shown on this report")
     async with write_transaction():
-        previews = await forget_previews(PhotoUpload.id == upload_id)
+        previews = await forget_previews(PhotoUpload.id == upload_id, mark=HIDDEN)
         await record(staff.user_id, staff.email, "preview_hidden", report_id=report["id"], target=upload["preview_key"],
                      before={"preview": upload["preview_key"]}, after={"preview": None})
     await delete_unused_previews(store, previews)

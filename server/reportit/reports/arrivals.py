@@ -17,6 +17,7 @@ from datetime import datetime
 from reportit.problems import FieldError, invalid
 from piccolo.custom_types import Combinable
 
+from reportit.reports.preview_removal import has_preview
 from reportit.reports.tables import Photo, PhotoUpload, Report, UploadState
 from reportit.reports.upload import ParsedForm
 
@@ -124,7 +125,7 @@ async def arriving(report_id: int) -> Arriving | None:
     coming = [r for r in rows if r["state"] != UploadState.refused]
     received = sent_with_report + sum(1 for r in coming if r["state"] == UploadState.complete)
     return Arriving(total=sent_with_report + len(coming), received=received,
-                    preview_keys=tuple(r["preview_key"] for r in waiting if r["preview_key"]))
+                    preview_keys=tuple(r["preview_key"] for r in waiting if has_preview(r["preview_key"])))
 
 
 async def uploads_json(report_id: int) -> list[dict]:

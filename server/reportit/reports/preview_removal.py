@@ -11,14 +11,19 @@ from reportit.reports.tables import Photo, PhotoUpload, UploadState
 
 # A preview is shown only while its photo may still come (or never came): not once it is in or refused.
 SHOWN_STATES = (UploadState.arriving, UploadState.expired)
+HIDDEN = "hidden"  # in place of the key: staff took the preview down, and the phone may not send another
 
 
-async def forget_previews(where: Combinable) -> list[str]:
-    """Clear the preview of every upload row `where` matches; the keys it held."""
-    having = where & (PhotoUpload.preview_key != "")
+def has_preview(key: str) -> bool:
+    return bool(key) and key != HIDDEN
+
+
+async def forget_previews(where: Combinable, *, mark: str = "") -> list[str]:
+    """Clear the preview of every upload row `where` matches (to `mark`); the keys it held."""
+    having = where & (PhotoUpload.preview_key != "") & (PhotoUpload.preview_key != HIDDEN)
     rows = await PhotoUpload.select(PhotoUpload.preview_key).where(having)
     if rows:
-        await PhotoUpload.update({PhotoUpload.preview_key: ""}).where(having)
+        await PhotoUpload.update({PhotoUpload.preview_key: mark}).where(having)
     return sorted({r["preview_key"] for r in rows})
 
 
