@@ -47,6 +47,7 @@ from reportit.reports.preview_removal import delete_unused_previews, forget_prev
 from reportit.reports.references import normalise
 from reportit.reports.storage import PhotoStore
 from reportit.reports.tables import Photo, PhotoUpload, UploadState
+from reportit.reports.upload_expiry import expire_abandoned  # noqa: F401 - the sweep's, kept importable here
 from reportit.routing import by_method
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,6 @@ INTEROP_VERSION = "6"
 PARTIAL_UPLOAD = "application/partial-upload"
 MAX_APPEND = DEFAULT_MAX_BODY  # one append: no more than any other request body
 IDLE_SECONDS = 30  # an append whose client sends nothing for this long ends; what arrived is kept
-RECENT_SECONDS = 600  # the sweep leaves a partial file written to this lately (an append may be running)
 PROBLEM_TYPES = "https://iana.org/assignments/http-problem-types#"
 
 
@@ -343,65 +343,6 @@ async def cancel(request: Request) -> Response:
         finally:
             os.close(fd)
     return Response(status_code=204, headers={"Upload-Draft-Interop-Version": INTEROP_VERSION})
-
-
-async def expire_abandoned(uploads_dir: Path, expiry_hours: float, now: datetime | None = None) -> int:
-    """Give up uploads with no byte for `expiry_hours` (their partial file goes; a late phone starts
-    the photo again from 0), and remove partial files no upload row owns. The number of files removed."""
-    now = now or datetime.now(timezone.utc)
-    cutoff = now.timestamp() - expiry_hours * 3600
-    stale = await (PhotoUpload.select(PhotoUpload.id)
-                   .where((PhotoUpload.state == UploadState.arriving)
-                          & (PhotoUpload.updated_at < datetime.fromtimestamp(cutoff, timezone.utc))))
-    stale_ids = {r["id"] for r in stale}
-    if stale_ids:
-        await PhotoUpload.update({PhotoUpload.state: UploadState.expired}).where(PhotoUpload.id.is_in(list(stale_ids)))
-    arriving = {r["id"] for r in await PhotoUpload.select(PhotoUpload.id).where(PhotoUpload.state == UploadState.arriving)}
-
-    recent = now.timestamp() - RECENT_SECONDS
-
-    def remove() -> int:
-        removed = 0
-        for entry in uploads_dir.glob("*.part") if uploads_dir.is_dir() else ():
-            stem = entry.stem
-            if stem.isdigit() and int(stem) in arriving:
-                continue
-            # A file no live upload owns: expired, finished elsewhere, or its row deleted with its report.
-            if not stem.isdigit() or int(stem) in stale_ids or _mtime(entry) < cutoff:
-                removed += _unlink_unless_busy(entry, recent)
-        return removed
-
-    removed = await anyio.to_thread.run_sync(remove)
-    if stale_ids or removed:
-        log.info("event=abandoned_uploads_expired uploads=%d files=%d", len(stale_ids), removed)
-    return removed
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except FileNotFoundError:
-        return float("inf")
-
-
-def _unlink_unless_busy(path: Path, recent: float) -> int:
-    """Delete a partial file unless an append is writing to it (it holds the lock) or wrote to it
-    lately (its row's time is only written when the append ends). 1 if it went."""
-    try:
-        fd = os.open(path, os.O_WRONLY)
-    except FileNotFoundError:
-        return 0
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return 0
-        if os.fstat(fd).st_mtime > recent:
-            return 0
-        path.unlink(missing_ok=True)  # while holding the lock: no append can start on it meanwhile
-        return 1
-    finally:
-        os.close(fd)
 
 
 routes = [

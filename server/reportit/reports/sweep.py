@@ -9,7 +9,7 @@ import logging
 import time
 from pathlib import Path
 
-from reportit.reports.resumable import expire_abandoned
+from reportit.reports.upload_expiry import expire_abandoned
 from reportit.reports.storage import PhotoStore
 from reportit.reports.tables import Photo, PhotoUpload
 
