@@ -325,6 +325,9 @@ async function sendOne(item, { transport, http, by, signal, onProgress }) {
     if (outcome.status === 401) await (await database()).delete('kv', 'device');
     return leave(waitAgain(current, outcome.status, outcome.wait));
   }
+  // The item leaves the Outbox only once every photo is in or the council refused it.
+  const unsettled = (parts.uploads || []).some((u) => !u.complete && !u.failed);
+  if (unsettled) return leave(waitAgain(current, 0, 0));
   // Every photo is in (or was refused, which the report's page then shows): the council's copy now.
   const fresh = await http(`/api/reports/${parts.reference}`, { method: 'GET', headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } }).catch(() => null);
   // A photo the council could not use is said on the Outbox's "Sent recently", not dropped unsaid.

@@ -17,7 +17,10 @@ import { makePreview } from './photos.js';
  * @typedef {{method: string, headers: Record<string, string>, body?: Blob | null, signal?: AbortSignal, timeout?: number}} HttpInit
  * @typedef {(url: string, init: HttpInit) => Promise<HttpResult>} Http
  * @typedef {{position: number, sha256: string, length: number, upload_url: string, preview_url: string,
- *   complete: boolean, has_preview: boolean, offset?: number, failed?: string, damaged?: number, no_preview?: boolean}} Upload
+ *   complete: boolean, has_preview: boolean, offset?: number, failed?: string, damaged?: number, no_preview?: boolean,
+ *   puzzled?: number}} Upload
+ *   failed: the council refused the photo itself (the resident is told); puzzled: 4xx answers in a row
+ *   that were no such refusal (the phone asks the server's offset and carries on, a bounded number of times)
  * @typedef {{hashes: string[], reference?: string, report?: any, uploads?: Upload[], chunk?: number}} Parts
  *   hashes: each photo's SHA-256, in the item's photo order; the rest once the report is stored.
  * @typedef {{outcome: 'done'} | {outcome: 'later', status: number, wait: number}} PhotosOutcome
@@ -28,6 +31,7 @@ export const START_CHUNK = 16 * 1024;
 export const MAX_CHUNK = 1024 * 1024;  // the server's max-append-size
 const TARGET_MS = 4000;
 const DAMAGED_RETRIES = 3;
+const PUZZLED_RETRIES = 5;  // unexplained 4xx answers to one photo before it waits for a later try
 export const PARTIAL_UPLOAD = 'application/partial-upload';
 const DAMAGED = 'tag:reportit,2026:photo-damaged';
 
@@ -95,6 +99,15 @@ function worthRetrying(status) {
   return status === 401 || status === 408 || status === 409 || status === 429 || status >= 500;
 }
 
+/**
+ * The council refused the photo itself: not ours to send (403), given up (410), or not a photo it
+ * can use (422, other than "damaged on the way", which is sent again). Only these give a photo up.
+ * @param {HttpResult} result
+ */
+export function refusesThePhoto(result) {
+  return result.status === 403 || result.status === 410 || (result.status === 422 && result.json?.type !== DAMAGED);
+}
+
 /** @param {HttpResult} result @returns {PhotosOutcome} */
 function later(result) {
   const seconds = Number(result.headers.get('Retry-After'));
@@ -144,17 +157,27 @@ export async function sendPhotos(item, { http, token, signal, keep, onProgress }
   for (const upload of uploads) {
     if (upload.complete || upload.failed) continue;
     const data = photo(upload);
-    const asked = await http(upload.upload_url, { method: 'HEAD', headers: auth, signal });
-    if (asked.status >= 300) {
-      if (worthRetrying(asked.status)) return later(asked);
-      upload.failed = message(asked.json) || 'The council is not expecting this photo.';
+    /** Ask the server how much it holds; an outcome when the photo cannot go on now. @returns {Promise<PhotosOutcome | null>} */
+    const ask = async () => {
+      const asked = await http(upload.upload_url, { method: 'HEAD', headers: auth, signal });
+      if (asked.status >= 300) {
+        if (refusesThePhoto(asked)) {
+          upload.failed = message(asked.json);
+          await keep();
+          return null;
+        }
+        upload.puzzled = (upload.puzzled || 0) + 1;
+        await keep();
+        return later(asked);  // kept in the Outbox and tried again later, never given up for this
+      }
+      upload.offset = Number(asked.headers.get('Upload-Offset')) || 0;
+      upload.complete = asked.headers.get('Upload-Complete') === '?1';
       await keep();
-      continue;
-    }
-    upload.offset = Number(asked.headers.get('Upload-Offset')) || 0;
-    upload.complete = asked.headers.get('Upload-Complete') === '?1';
-    await keep();
-    report();
+      report();
+      return null;
+    };
+    const stop = await ask();
+    if (stop) return stop;
     while (!upload.complete && !upload.failed) {
       const size = parts.chunk || START_CHUNK;
       const start = upload.offset || 0;
@@ -178,6 +201,7 @@ export async function sendPhotos(item, { http, token, signal, keep, onProgress }
       }
       if (answer.status === 204) {
         upload.offset = Number(answer.headers.get('Upload-Offset'));
+        if (upload.offset > start) upload.puzzled = 0;
         parts.chunk = nextChunk(size, upload.offset - start, Date.now() - began);
       } else if (answer.status === 200 || answer.status === 201) {
         upload.complete = true;
@@ -192,8 +216,20 @@ export async function sendPhotos(item, { http, token, signal, keep, onProgress }
       } else if (worthRetrying(answer.status)) {
         await keep();
         return later(answer);
+      } else if (refusesThePhoto(answer) || answer.json?.type === DAMAGED) {
+        upload.failed = message(answer.json);  // the resident is told, on the Outbox's "Sent recently"
       } else {
-        upload.failed = message(answer.json);
+        // Any other 4xx (a part cut short by an older server, a length it did not expect, a part too
+        // large): not a refusal of the photo. Ask where the server stands and carry on from there.
+        upload.puzzled = (upload.puzzled || 0) + 1;
+        parts.chunk = afterFailure(size);
+        if (upload.puzzled > PUZZLED_RETRIES) {
+          await keep();
+          return later(answer);  // the item waits in the Outbox for a later try
+        }
+        const stop = await ask();
+        if (stop) return stop;
+        continue;
       }
       await keep();
       report();

@@ -135,3 +135,20 @@ async def test_a_new_account_never_inherits_an_erased_accounts_history(push_clie
 
     assert [h["action"] for h in history] == ["device_joined"]
     assert history[0]["device"] == other_phone["device_id"]
+
+
+async def test_erasing_takes_the_previews_of_photos_still_on_their_way(push_client, phone, mailbox):
+    from tests.api.test_resumable_uploads import fresh_photo, put_preview, send_report
+
+    email = new_email()
+    body = (await send_report(push_client, phone, fresh_photo(800, 600))).json()
+    preview_url = (await put_preview(push_client, phone, body["uploads"][0])).json()["preview_url"]
+    assert (await push_client.get(preview_url)).status_code == 200
+    await sign_in(push_client, phone, mailbox, email)
+    response = await push_client.request("DELETE", "/api/me", json={"confirm": "delete my account"},
+                                         headers=phone["headers"])
+    assert response.status_code == 200, response.text
+    await asyncio.gather(*_cleanups)
+    assert (await push_client.get(preview_url)).status_code == 404
+    store = services(push_client._transport.app).photo_store  # type: ignore[attr-defined]
+    assert not await store.exists(preview_url[7:-4])

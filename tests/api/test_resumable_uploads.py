@@ -142,7 +142,7 @@ async def test_a_photo_the_server_holds_already_is_not_sent_again(client, device
 async def test_a_preview_is_shown_while_the_photo_is_arriving(client, device):
     photo = fresh_photo(800, 600)
     preview = fresh_photo(160, 120)
-    body = (await send_report(client, device, photo)).json()
+    body = (await send_report(client, device, photo, fresh_photo(300, 200))).json()
     put = await client.put(body["uploads"][0]["preview_url"], content=preview,
                            headers={**device["headers"], "Content-Type": "image/jpeg"})
     assert put.status_code == 200, put.text
@@ -151,13 +151,13 @@ async def test_a_preview_is_shown_while_the_photo_is_arriving(client, device):
     assert shown.status_code == 200
     assert_no_metadata(shown.content)
     page = (await client.get(f"/r/{body['reference']}")).text
-    assert preview_url in page and "Photo 1 of 1 arriving" in page
+    assert preview_url in page and "Photo 1 of 2 arriving" in page
     await sweep_orphans(services(client._transport.app).photo_store, grace_seconds=-60)
     assert (await client.get(preview_url)).status_code == 200, "a preview is no orphan for the sweep"
-    too_big = await client.put(body["uploads"][0]["preview_url"], content=b"\xff" * (101 * 1024),
+    too_big = await client.put(body["uploads"][1]["preview_url"], content=b"\xff" * (101 * 1024),
                                headers={**device["headers"], "Content-Type": "image/jpeg"})
     assert too_big.status_code == 413
-    junk = await client.put(body["uploads"][0]["preview_url"], content=not_an_image(),
+    junk = await client.put(body["uploads"][1]["preview_url"], content=not_an_image(),
                             headers={**device["headers"], "Content-Type": "image/jpeg"})
     assert junk.status_code == 422
 
@@ -329,3 +329,152 @@ async def test_a_photo_the_phone_gives_up_leaves_no_file(client, device, app):
     assert (await client.delete(url, headers=device["headers"])).status_code == 204
     assert not partial_path(services(app).settings.config.uploads_dir, row["id"]).exists()
     assert "arriving" not in (await client.get(f"/r/{body['reference']}")).text
+
+
+def unique_preview(width: int = 160, height: int = 120) -> bytes:
+    """Pixels no other test sent (stripping metadata would make two fresh_photo previews one file)."""
+    image = Image.frombytes("RGB", (width, height), os.urandom(width * height * 3))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=60)
+    return out.getvalue()
+
+
+async def put_preview(client, device, upload: dict, preview: bytes | None = None):
+    return await client.put(upload["preview_url"], content=preview or unique_preview(),
+                            headers={**device["headers"], "Content-Type": "image/jpeg"})
+
+
+async def test_a_preview_is_no_longer_served_once_its_photo_is_in_or_refused(client, device, app):
+    store = services(app).photo_store
+    photo = fresh_photo(300, 200)
+    body = (await send_report(client, device, photo)).json()
+    preview_url = (await put_preview(client, device, body["uploads"][0])).json()["preview_url"]
+    assert (await client.get(preview_url)).status_code == 200
+    assert (await upload_whole(client, device, body["uploads"][0]["upload_url"], photo)).status_code == 200
+    assert (await client.get(preview_url)).status_code == 404
+    assert (await client.get(preview_url, headers=device["headers"])).status_code == 404
+    assert not await store.exists(preview_url[7:-4]), "the preview's file goes once nothing uses it"
+    assert not (await client.get(f"/api/reports/{body['reference']}", headers=device["headers"])).json()["uploads"][0]["has_preview"]
+
+    junk = not_an_image()
+    body = (await send_report(client, device, junk)).json()
+    preview_url = (await put_preview(client, device, body["uploads"][0])).json()["preview_url"]
+    assert (await patch(client, device, body["uploads"][0]["upload_url"], junk, 0, True)).status_code == 422
+    assert (await client.get(preview_url)).status_code == 404
+
+    given_up = fresh_photo(300, 200)
+    body = (await send_report(client, device, given_up)).json()
+    preview_url = (await put_preview(client, device, body["uploads"][0])).json()["preview_url"]
+    assert (await client.delete(body["uploads"][0]["upload_url"], headers=device["headers"])).status_code == 204
+    assert (await client.get(preview_url)).status_code == 404
+
+
+async def test_a_last_part_cut_short_is_kept_and_answered_as_unfinished(client, device):
+    photo = fresh_photo(300, 200)
+    url = (await send_report(client, device, photo)).json()["uploads"][0]["upload_url"]
+    # The phone meant to send the whole photo as the last part; only 700 bytes got through.
+    cut = await patch(client, device, url, photo[:700], 0, True, **{"Content-Length": str(len(photo))})
+    assert cut.status_code == 204, cut.text
+    assert (cut.headers["upload-offset"], cut.headers["upload-complete"]) == ("700", "?0")
+    assert (await head(client, device, url)).headers["upload-offset"] == "700"
+    assert (await upload_whole_from(client, device, url, photo, 700)).status_code == 200
+
+
+async def test_the_sweep_leaves_a_file_an_append_is_writing_to(client, device, app):
+    photo = fresh_photo(300, 200)
+    body = (await send_report(client, device, photo)).json()
+    url = body["uploads"][0]["upload_url"]
+    assert (await patch(client, device, url, photo[:2000], 0, False)).status_code == 204
+    row = await PhotoUpload.select(PhotoUpload.id).where(PhotoUpload.report.reference == body["reference"]).first()
+    uploads_dir = services(app).settings.config.uploads_dir
+    path = partial_path(uploads_dir, row["id"])
+    # The phone comes back after a day: its row is old, but an append has just written to the file.
+    await PhotoUpload.update({PhotoUpload.updated_at: datetime.now(timezone.utc) - timedelta(hours=30)}).where(
+        PhotoUpload.id == row["id"])
+    await expire_abandoned(uploads_dir, 24)
+    assert path.exists(), "a file written to lately is left alone"
+    os.utime(path, (0, 0))
+    with open(path, "ab") as busy:  # an append holds the photo's lock
+        fcntl.flock(busy, fcntl.LOCK_EX)
+        await expire_abandoned(uploads_dir, 24)
+        assert path.exists(), "a file an append holds is left alone"
+    await expire_abandoned(uploads_dir, 24)
+    assert not path.exists()
+
+
+async def test_a_photo_given_up_takes_no_more_bytes_and_giving_up_waits_for_a_running_append(client, device, app):
+    photo = fresh_photo(300, 200)
+    body = (await send_report(client, device, photo)).json()
+    url = body["uploads"][0]["upload_url"]
+    row = await PhotoUpload.select(PhotoUpload.id).where(PhotoUpload.report.reference == body["reference"]).first()
+    path = partial_path(services(app).settings.config.uploads_dir, row["id"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "ab") as busy:  # an append is running
+        fcntl.flock(busy, fcntl.LOCK_EX)
+        refused = await client.delete(url, headers=device["headers"])
+    assert refused.status_code == 409 and refused.headers["retry-after"]
+    assert (await PhotoUpload.select(PhotoUpload.state).where(PhotoUpload.id == row["id"]).first())["state"] == "arriving"
+    assert (await client.delete(url, headers=device["headers"])).status_code == 204
+    late = await patch(client, device, url, photo, 0, True)
+    assert late.status_code == 410, late.text
+    assert "given up" in late.json()["detail"]
+    assert (await head(client, device, url)).status_code == 410
+    assert (await PhotoUpload.select(PhotoUpload.state).where(PhotoUpload.id == row["id"]).first())["state"] == "refused"
+    assert not path.exists()
+
+    junk = not_an_image()
+    url = (await send_report(client, device, junk)).json()["uploads"][0]["upload_url"]
+    assert (await patch(client, device, url, junk, 0, True)).status_code == 422
+    assert (await patch(client, device, url, junk, 0, True)).status_code == 410
+
+
+async def test_a_photo_the_server_holds_is_reused_only_for_its_own_sender(client, device):
+    photo = fresh_photo(320, 240)
+    first = (await send_report(client, device, photo)).json()
+    assert (await upload_whole(client, device, first["uploads"][0]["upload_url"], photo)).status_code == 200
+    other = (await client.post("/api/devices")).json()
+    client.cookies.delete("reportit_device")
+    stranger = {"headers": {"Authorization": f"Bearer {other['token']}"}}
+    theirs = (await send_report(client, stranger, photo)).json()
+    assert theirs["uploads"][0]["complete"] is False, "another phone learns nothing of who holds that photo"
+    assert theirs["photos"] == []
+    assert (await upload_whole(client, stranger, theirs["uploads"][0]["upload_url"], photo)).status_code == 200
+    again = (await send_report(client, device, photo)).json()
+    assert again["uploads"][0]["complete"] is True
+
+
+async def test_previews_cost_little_a_large_one_is_refused_and_each_phone_is_limited(client, device, app):
+    from dataclasses import replace
+
+    from reportit.reports.upload_budget import UploadBudget
+
+    photos = [fresh_photo(300, 200) for _ in range(3)]
+    uploads = (await send_report(client, device, *photos)).json()["uploads"]
+    huge = io.BytesIO()
+    Image.new("RGB", (2000, 1200), (90, 90, 90)).save(huge, "JPEG", quality=30)
+    assert len(huge.getvalue()) < 100 * 1024
+    refused = await put_preview(client, device, uploads[0], huge.getvalue())
+    assert refused.status_code == 422, refused.text
+    assert "megapixels" in refused.json()["errors"][0]["message"]
+
+    state = services(app)
+    saved_budget, saved_settings = state.upload_budget, state.settings
+    preview = unique_preview(480, 360)
+    try:
+        state.upload_budget = UploadBudget(200_000)  # the bytes fit; decoding them does not
+        busy = await put_preview(client, device, uploads[0], preview)
+        assert busy.status_code == 503, busy.text
+    finally:
+        state.upload_budget = saved_budget
+    first = await put_preview(client, device, uploads[0], preview)
+    assert first.status_code == 200
+    again = await put_preview(client, device, uploads[0], unique_preview())  # a lost reply: sent again
+    assert again.status_code == 200 and again.json()["preview_url"] == first.json()["preview_url"]
+    try:
+        config = replace(saved_settings.config, reports_per_hour=1, max_photos=1)  # 2 previews an hour, 1 at once
+        state.settings = replace(saved_settings, config=config)
+        assert (await put_preview(client, device, uploads[1])).status_code == 200
+        limited = await put_preview(client, device, uploads[2])
+        assert limited.status_code == 429 and limited.headers["retry-after"]
+    finally:
+        state.settings = saved_settings

@@ -143,3 +143,56 @@ async def test_a_duplicates_reporter_keeps_their_email_updates_on_the_original(a
     emails = await Notification.select(Notification.channel).where(
         (Notification.report.reference == report["reference"]) & (Notification.follow.email == email))
     assert [e["channel"] for e in emails] == ["email"]
+
+
+async def test_staff_hide_a_preview_whose_photo_never_came_and_a_hidden_report_hides_its_previews(
+        client, officer, device, app):
+    from reportit.console.tables import AuditLog
+    from reportit.reports.tables import PhotoUpload
+    from tests.api.test_resumable_uploads import fresh_photo, put_preview, send_report
+
+    body = (await send_report(client, device, fresh_photo(800, 600))).json()
+    reference = body["reference"]
+    preview_url = (await put_preview(client, device, body["uploads"][0])).json()["preview_url"]
+    assert (await client.get(preview_url)).status_code == 200
+
+    hidden = await post_form(officer, f"/console/reports/{reference}/hide", {"hidden": "1"})
+    assert hidden.status_code == 303
+    assert (await client.get(preview_url)).status_code == 404, "a hidden report's previews are not public"
+    assert (await client.get(preview_url, headers=device["headers"])).status_code == 200  # its reporter still sees it
+    await post_form(officer, f"/console/reports/{reference}/hide", {"hidden": "0"})
+    assert (await client.get(preview_url)).status_code == 200
+
+    case = await officer.get(f"/console/reports/{reference}")
+    assert preview_url in case.text and "Hide preview 1" in case.text
+    upload = await PhotoUpload.select(PhotoUpload.id).where(PhotoUpload.report.reference == reference).first()
+    response = await post_form(officer, f"/console/reports/{reference}/previews/{upload['id']}/hide", {})
+    assert response.status_code == 303, response.text
+    for asking in (client, officer):
+        assert (await asking.get(preview_url)).status_code == 404
+    assert not await services(app).photo_store.exists(preview_url[7:-4])
+    assert preview_url not in (await client.get(f"/r/{reference}")).text
+    assert await AuditLog.exists().where((AuditLog.report.reference == reference) & (AuditLog.action == "preview_hidden"))
+    again = await post_form(officer, f"/console/reports/{reference}/previews/{upload['id']}/hide", {})
+    assert again.status_code == 422
+    resent = await put_preview(client, device, body["uploads"][0])  # the phone may not put another up
+    assert resent.status_code == 200 and resent.json()["preview_url"] is None
+    assert "Hide preview" not in (await officer.get(f"/console/reports/{reference}")).text
+
+
+async def test_arriving_counts_places_not_photo_rows(client, officer, device):
+    from tests.api.test_resumable_uploads import fresh_photo, send_report, upload_whole
+
+    photos = [fresh_photo(600, 400), fresh_photo(500, 400), fresh_photo(400, 300)]
+    body = (await send_report(client, device, *photos)).json()
+    reference = body["reference"]
+    assert (await upload_whole(client, device, body["uploads"][0]["upload_url"], photos[0])).status_code == 200
+    assert (await upload_whole(client, device, body["uploads"][1]["upload_url"], photos[1])).status_code == 200
+    first, second = await Photo.select(Photo.id).where(Photo.report.reference == reference).order_by(Photo.position)
+    assert (await post_form(officer, f"/console/reports/{reference}/photos/{first['id']}/redact",
+                            {"left": "0", "top": "0", "width": "50", "height": "50"})).status_code == 303
+    assert (await post_form(officer, f"/console/reports/{reference}/photos/{second['id']}/hide",
+                            {"hidden": "1"})).status_code == 303
+    page = (await client.get(f"/r/{reference}")).text
+    assert "Photo 3 of 3 arriving" in page
+    assert "Photo 3 of 3 arriving" in (await officer.get(f"/console/reports/{reference}")).text

@@ -184,3 +184,50 @@ describe('the council refuses a photo', () => {
     assert.deepEqual(sent.summary.photo_problems, ["Photo 2: This file isn't a photo we can use."]);
   });
 });
+
+describe('a part the council did not take is not a refusal of the photo', () => {
+  test('a last part cut short and answered 400 is resumed from the server\'s offset, not given up', async () => {
+    const photos = [photo(9000, 10)];
+    const saved = await outbox.save({ client_id: crypto.randomUUID(), fields: { category: 'pothole' }, photos, summary: {} });
+    const server = council();
+    let cut = false;
+    /** @type {import('../../pwa/lib/photo-upload.js').Http} */
+    const http = async (url, init) => {
+      if (init.method === 'PATCH' && init.headers['Upload-Complete'] === '?1' && !cut) {
+        cut = true;  // the body ended early: the server kept 3000 bytes and said the length was wrong
+        const upload = server.uploads.get(url.split('/').pop());
+        const body = new Uint8Array(await init.body.arrayBuffer());
+        upload.bytes.push(...body.slice(0, 3000));
+        return { status: 400, headers: new Headers(), json: { type: 'https://iana.org/assignments/http-problem-types#inconsistent-upload-length', title: 'Photo incomplete' } };
+      }
+      return server.http(url, init);
+    };
+    const result = await outbox.flush({ transport: server.transport, http });
+    assert.equal(result.sent, 1);
+    const got = server.uploads.get(sha(photos[0].data));
+    assert.equal(got.complete, true);
+    assert.equal(sha(new Uint8Array(got.bytes)), sha(photos[0].data));
+    const sent = await outbox.sentItem(saved.client_id);
+    assert.equal(sent.summary.photo_problems, undefined, 'no photo was given up');
+  });
+
+  test('a photo the server keeps answering 4xx to stays in the Outbox, tried again later', async () => {
+    const photos = [photo(9000, 11)];
+    const saved = await outbox.save({ client_id: crypto.randomUUID(), fields: { category: 'pothole' }, photos, summary: {} });
+    const server = council();
+    /** @type {import('../../pwa/lib/photo-upload.js').Http} */
+    const http = async (url, init) => {
+      if (init.method === 'PATCH') return { status: 400, headers: new Headers(), json: { title: 'Something odd' } };
+      return server.http(url, init);
+    };
+    const result = await outbox.flush({ transport: server.transport, http });
+    assert.equal(result.sent, 0);
+    const kept = await outbox.get(saved.client_id);
+    assert.equal(kept.state, 'waiting', 'kept, with the phone\'s copy of the photo');
+    assert.equal(kept.photos.length, 1);
+    assert.ok(!kept.parts.uploads[0].failed);
+    assert.equal(await outbox.sentItem(saved.client_id), undefined);
+    const patches = server.log.filter((l) => l.startsWith('HEAD')).length;
+    assert.ok(patches > 1 && patches <= 7, `asked the server's offset again a bounded number of times (${patches})`);
+  });
+});

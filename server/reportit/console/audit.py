@@ -23,6 +23,7 @@ ACTIONS = {
     "photo_hidden": "Hid a photo",
     "photo_shown": "Showed a photo again",
     "photo_redacted": "Redacted part of a photo",
+    "preview_hidden": "Hid a photo's preview",
     "staff_added": "Added a staff member",
     "role_changed": "Changed a staff role",
     "staff_disabled": "Deactivated a staff account",

@@ -12,13 +12,22 @@ from reportit.console.audit import ACTIONS
 from reportit.console.tables import AuditLog, CaseNote, Redaction
 from reportit.reports.arrivals import arriving
 from reportit.reports.references import spoken
-from reportit.reports.tables import Photo, Report, StatusChange
+from reportit.reports.preview_removal import HIDDEN, SHOWN_STATES
+from reportit.reports.tables import Photo, PhotoUpload, Report, StatusChange
 from reportit.catalogue import ResponseTemplate
 from reportit.settings import Settings
 
 # Audit actions that the timeline shows; status changes and notes come from their own tables.
 TIMELINE_ACTIONS = ("assigned", "category_changed", "report_hidden", "report_shown", "text_redacted",
-                    "photo_hidden", "photo_shown", "photo_redacted")
+                    "photo_hidden", "photo_shown", "photo_redacted", "preview_hidden")
+
+
+async def previews_shown(report_id: int) -> list[dict]:
+    return await (PhotoUpload.select(PhotoUpload.id, PhotoUpload.preview_key, PhotoUpload.state)
+                  .where((PhotoUpload.report == report_id) & (PhotoUpload.preview_key != "")
+                         & (PhotoUpload.preview_key != HIDDEN)
+                         & PhotoUpload.state.is_in(list(SHOWN_STATES)))
+                  .order_by(PhotoUpload.position))
 
 
 def when(value: datetime) -> str:
@@ -108,6 +117,7 @@ async def case_context(report: dict, settings: Settings, viewer: str | None = No
         "answers": answers(report, settings),
         "photos": photos,
         "arriving": await arriving(report["id"]),  # photos sent after the report, still on their way
+        "previews": await previews_shown(report["id"]),  # theirs meanwhile (or for good, if one never came)
         "timeline": await timeline(report, settings, viewer),
         "response_templates": templates_for(report, settings),
         "duplicate_of": duplicate_of,

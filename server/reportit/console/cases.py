@@ -144,10 +144,16 @@ def _photo_id(request: Request) -> int:
 
 @_action("photo")
 async def photo_visibility(request: Request, staff: StaffMember, report: dict, values: dict[str, str]):
-    await moderation.set_photo_hidden(staff, report, _photo_id(request), values.get("hidden") == "1")
+    await moderation.set_photo_hidden(staff, report, _photo_id(request), values.get("hidden") == "1",
+                                      services(request).photo_store)
 
 
 @_action("photo")
 async def photo_redact(request: Request, staff: StaffMember, report: dict, values: dict[str, str]):
     box = moderation.parse_box([values.get(k, "") for k in ("left", "top", "width", "height")])
     await moderation.redact_photo(staff, report, _photo_id(request), box, services(request).photo_store)
+
+
+@_action("photo")
+async def preview_hide(request: Request, staff: StaffMember, report: dict, values: dict[str, str]):
+    await moderation.hide_preview(staff, report, int(request.path_params["upload_id"]), services(request).photo_store)

@@ -15,7 +15,8 @@ from reportit.console.casework import CaseError, write_transaction
 from reportit.console.tables import Redaction
 from reportit.reports.photos import process_photo_async
 from reportit.reports.storage import PhotoStore
-from reportit.reports.tables import Photo, Report
+from reportit.reports.preview_removal import HIDDEN, delete_unused_previews, forget_previews, has_preview
+from reportit.reports.tables import Photo, PhotoUpload, Report
 
 TEXT_FIELDS = {"description": Report.description, "location_text": Report.location_text}
 
@@ -44,17 +45,35 @@ async def _photo(report: dict, photo_id: int) -> dict:
     return photo
 
 
-async def set_photo_hidden(staff: StaffMember, report: dict, photo_id: int, hidden: bool) -> None:
+async def set_photo_hidden(staff: StaffMember, report: dict, photo_id: int, hidden: bool, store: PhotoStore) -> None:
     photo = await _photo(report, photo_id)
     if photo["hidden"] == hidden:
         return
+    previews: list[str] = []
     async with write_transaction():
         await Photo.update({Photo.hidden: hidden}).where(Photo.id == photo_id)
+        if hidden:  # its preview goes with it (showing the photo again does not bring the preview back)
+            previews = await forget_previews(PhotoUpload.photo == photo_id)
         if hidden:
             await Redaction.insert(Redaction(report=report["id"], kind="photo_hidden", original_photo=photo_id,
                                              staff_user=staff.user_id, created_at=datetime.now(timezone.utc)))
         await record(staff.user_id, staff.email, "photo_hidden" if hidden else "photo_shown", report_id=report["id"],
                      target=photo["key"], before={"hidden": photo["hidden"]}, after={"hidden": hidden})
+    await delete_unused_previews(store, previews)
+
+
+async def hide_preview(staff: StaffMember, report: dict, upload_id: int, store: PhotoStore) -> None:
+    """A preview whose photo never came (or has not yet): staff take it down, and the phone may not
+    send another; the full photo, if it comes, is moderated as any photo."""
+    upload = await PhotoUpload.select(PhotoUpload.preview_key, PhotoUpload.position).where(
+        (PhotoUpload.id == upload_id) & (PhotoUpload.report == report["id"])).first()
+    if upload is None or not has_preview(upload["preview_key"]):
+        raise CaseError("photo", "That preview is not shown on this report")
+    async with write_transaction():
+        previews = await forget_previews(PhotoUpload.id == upload_id, mark=HIDDEN)
+        await record(staff.user_id, staff.email, "preview_hidden", report_id=report["id"], target=upload["preview_key"],
+                     before={"preview": upload["preview_key"]}, after={"preview": None})
+    await delete_unused_previews(store, previews)
 
 
 def black_box(jpeg: bytes, box: tuple[float, float, float, float]) -> bytes:
@@ -94,6 +113,7 @@ async def redact_photo(staff: StaffMember, report: dict, photo_id: int, box: tup
     thumb = await store.put(processed.thumbnail)
     async with write_transaction():
         await Photo.update({Photo.hidden: True}).where(Photo.id == photo_id)
+        previews = await forget_previews(PhotoUpload.photo == photo_id)  # uncovered: it goes too
         redacted = Photo(report=report["id"], position=photo["position"], key=display.key, thumb_key=thumb.key,
                          width=processed.width, height=processed.height, created_at=datetime.now(timezone.utc))
         await redacted.save()
@@ -102,3 +122,4 @@ async def redact_photo(staff: StaffMember, report: dict, photo_id: int, box: tup
                                          created_at=datetime.now(timezone.utc)))
         await record(staff.user_id, staff.email, "photo_redacted", report_id=report["id"], target=photo["key"],
                      before={"photo": photo["key"]}, after={"photo": display.key, "box_percent": list(box)})
+    await delete_unused_previews(store, previews)

@@ -46,6 +46,7 @@ def console_routes() -> list:
         post(f"{case}/redact", cases.redact_text),
         post(case + "/photos/{photo_id:int}/hide", cases.photo_visibility),
         post(case + "/photos/{photo_id:int}/redact", cases.photo_redact),
+        post(case + "/previews/{upload_id:int}/hide", cases.preview_hide),
         Route("/audit", admin.audit_page, methods=["GET"]),
         Route("/admin", admin.admin_page, methods=["GET"]),
         post("/admin/staff", admin.add_person),

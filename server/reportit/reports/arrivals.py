@@ -3,8 +3,9 @@
 The app sends the small report first, naming each photo by the SHA-256 it computed over the bytes
 it will send and their length (`photo_sha256`, `photo_size`, once per photo, in order). The report
 is stored at once, with one `photo_upload` row per declared photo, in the same transaction; a photo
-the server already holds complete (any report's, by the same hash) becomes the report's photo there
-and then and is never sent again. Pages then say "photo 2 of 3 arriving" until the rest are in.
+the server already holds complete from the same sender (phone or account; by the same hash) becomes
+the report's photo there and then and is never sent again. Pages then say "photo 2 of 3 arriving"
+until the rest are in.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from reportit.problems import FieldError, invalid
-from reportit.reports.tables import Photo, PhotoUpload, UploadState
+from piccolo.custom_types import Combinable
+
+from reportit.reports.preview_removal import has_preview
+from reportit.reports.tables import Photo, PhotoUpload, Report, UploadState
 from reportit.reports.upload import ParsedForm
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -50,15 +54,19 @@ def take_declared(form: ParsedForm, *, files: int, max_photos: int, max_bytes: i
 
 
 async def declare(report_id: int, declared: tuple[DeclaredPhoto, ...], first_position: int, now: datetime) -> None:
-    """One upload row per declared photo, inside the report's own write transaction. A photo some
-    report already has complete is this report's photo at once (content-addressed: not sent twice)."""
+    """One upload row per declared photo, inside the report's own write transaction. A photo one of
+    the sender's own reports already has complete is this report's photo at once (content-addressed:
+    not sent twice). Only the sender's own (same phone or account; staff: any): otherwise the
+    answer would tell any phone whether some private report holds that exact picture."""
+    sender = await Report.select(Report.device, Report.account, Report.staff_user).where(Report.id == report_id).first()
+    own = _sent_by(sender) if sender else None
     for offset, photo in enumerate(declared):
         position = first_position + offset
-        held = await (
+        held = None if own is None else await (
             PhotoUpload.select(PhotoUpload.photo.key, PhotoUpload.photo.thumb_key, PhotoUpload.photo.width,
-                               PhotoUpload.photo.height, PhotoUpload.preview_key)
+                               PhotoUpload.photo.height)
             .where((PhotoUpload.sha256 == photo.sha256) & (PhotoUpload.state == UploadState.complete)
-                   & PhotoUpload.photo.is_not_null())
+                   & PhotoUpload.photo.is_not_null() & own)
             .first()
         )
         row = PhotoUpload(report=report_id, position=position, sha256=photo.sha256, length=photo.size,
@@ -67,8 +75,22 @@ async def declare(report_id: int, declared: tuple[DeclaredPhoto, ...], first_pos
             stored = Photo(report=report_id, position=position, key=held["photo.key"], thumb_key=held["photo.thumb_key"],
                            width=held["photo.width"], height=held["photo.height"], created_at=now)
             await stored.save()
-            row.state, row.photo, row.preview_key = UploadState.complete, stored.id, held["preview_key"]
+            row.state, row.photo = UploadState.complete, stored.id
         await row.save()
+
+
+def _sent_by(sender: dict) -> Combinable | None:
+    """Upload rows of reports this sender may reuse photos from; None: none."""
+    if sender["staff_user"] is not None:
+        return PhotoUpload.id.is_not_null()  # staff see every report already
+    found: list[Combinable] = []
+    if sender["device"] is not None:
+        found.append(PhotoUpload.report.device == sender["device"])
+    if sender["account"] is not None:
+        found.append(PhotoUpload.report.account == sender["account"])
+    if not found:
+        return None
+    return found[0] if len(found) == 1 else (found[0] | found[1])
 
 
 @dataclass(frozen=True)
@@ -95,9 +117,15 @@ async def arriving(report_id: int) -> Arriving | None:
     waiting = [r for r in rows if r["state"] == UploadState.arriving]
     if not waiting:
         return None
-    received = await Photo.count().where(Photo.report == report_id)  # sent in the report's own request too
-    return Arriving(total=received + len(waiting), received=received,
-                    preview_keys=tuple(r["preview_key"] for r in waiting if r["preview_key"]))
+    # Counted by place, not by Photo row: a hidden photo is still in, and a redacted one is two rows.
+    # Photos sent in the report's own request come before the declared ones.
+    first_declared = rows[0]["position"]
+    inline = await Photo.select(Photo.position).where((Photo.report == report_id) & (Photo.position < first_declared))
+    sent_with_report = len({r["position"] for r in inline})
+    coming = [r for r in rows if r["state"] != UploadState.refused]
+    received = sent_with_report + sum(1 for r in coming if r["state"] == UploadState.complete)
+    return Arriving(total=sent_with_report + len(coming), received=received,
+                    preview_keys=tuple(r["preview_key"] for r in waiting if has_preview(r["preview_key"])))
 
 
 async def uploads_json(report_id: int) -> list[dict]:

@@ -15,7 +15,8 @@ from reportit.events import AccountErased
 from reportit.personal_data import Whose
 from reportit.reports.present import load_views, report_json
 from reportit.reports.storage import PhotoStore, store_for
-from reportit.reports.tables import Photo, Report
+from reportit.reports.preview_removal import delete_unused_previews, forget_previews
+from reportit.reports.tables import Photo, PhotoUpload, Report
 from reportit.reports.visibility import private_where
 from reportit.settings import Settings
 
@@ -65,9 +66,13 @@ async def forget_reporter(event: AccountErased, settings: Settings) -> None:
                          Report.device: None, Report.account: None}).where(Report.id.is_in(ids))
     photos = await Photo.select(Photo.id, Photo.key, Photo.thumb_key).where(
         Photo.report.is_in(ids) & private_where(Photo.report))
+    # Previews of photos still on their way (none can come now: no phone may send them) go whatever
+    # the report: they are the resident's pictures, never checked by staff.
+    keys = await forget_previews(PhotoUpload.report.is_in(ids))
     if photos:
         await Photo.delete().where(Photo.id.is_in([p["id"] for p in photos]))
-        keys = sorted({k for p in photos for k in (p["key"], p["thumb_key"])})
+        keys = sorted({*keys, *(k for p in photos for k in (p["key"], p["thumb_key"]))})
+    if keys:
         store = store_for(settings)
         database.after_commit(lambda: _start_cleanup(store, keys))
     log.info("event=reports_anonymised account=%d reports=%d private_photos=%d", event.account_id, len(ids),
@@ -81,12 +86,6 @@ def _start_cleanup(store: PhotoStore, keys: list[str]) -> None:
 
 
 async def delete_unused_files(store: PhotoStore, keys: list[str]) -> int:
-    """Delete these photo files unless another photo row still uses them (content-addressed: two
-    reports with the same picture share one file)."""
-    removed = 0
-    for key in keys:
-        if await Photo.exists().where((Photo.key == key) | (Photo.thumb_key == key)):
-            continue
-        await store.delete(key, "jpg")
-        removed += 1
-    return removed
+    """Delete these photo files unless another photo row or preview still uses them (content-addressed:
+    two reports with the same picture share one file)."""
+    return await delete_unused_previews(store, keys)

@@ -43,8 +43,11 @@ from reportit.reports.arrivals import SHA256
 from reportit.reports.decoded_size import max_decoded_bytes
 from reportit.reports.photos import PhotoRejected, decoded_estimate, process_photo_async
 from reportit.reports.present import photo_url
+from reportit.reports.preview_removal import delete_unused_previews, forget_previews
 from reportit.reports.references import normalise
+from reportit.reports.storage import PhotoStore
 from reportit.reports.tables import Photo, PhotoUpload, UploadState
+from reportit.reports.upload_expiry import expire_abandoned  # noqa: F401 - the sweep's, kept importable here
 from reportit.routing import by_method
 
 log = logging.getLogger(__name__)
@@ -128,6 +131,7 @@ def _offset_headers(request: Request, row: dict, offset: int, complete: bool) ->
 async def offset(request: Request) -> Response:
     """HEAD: how much of the photo the server holds (an abandoned upload starts again from 0)."""
     row = await _upload_of(request)
+    _refuse_given_up(row["state"])
     complete = row["state"] == UploadState.complete
     held = row["length"] if complete else _size(partial_path(services(request).settings.config.uploads_dir, row["id"]))
     return Response(status_code=204, headers=_offset_headers(request, row, held, complete))
@@ -156,14 +160,20 @@ def _complete_flag(request: Request) -> bool:
 def _lock(path: Path) -> int:
     """An open descriptor holding the photo's lock; 409 when another append holds it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        raise Problem(409, "Already being sent", "This photo is being sent by another connection just now. "
-                      "It will carry on from where that one stops.", headers={"Retry-After": "5"}) from None
-    return fd
+    while True:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise Problem(409, "Already being sent", "This photo is being sent by another connection just now. "
+                          "It will carry on from where that one stops.", headers={"Retry-After": "5"}) from None
+        try:
+            if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)  # the sweep removed the file between opening and locking it: open the new one
 
 
 async def append(request: Request) -> Response:
@@ -183,18 +193,30 @@ async def append(request: Request) -> Response:
         raise Problem(413, "Part too large", f"Send a photo in parts of at most {MAX_APPEND // 1024} KB.")
     if row["state"] == UploadState.complete:
         raise UploadProblem(400, "completed-upload", "Photo already received", "The council has this photo already.")
+    _refuse_given_up(row["state"])
     path = partial_path(services(request).settings.config.uploads_dir, row["id"])
     fd = await anyio.to_thread.run_sync(_lock, path)
     try:
+        # Given up (by the phone's DELETE or a refusal) while this append waited for the lock?
+        now_state = (await PhotoUpload.select(PhotoUpload.state).where(PhotoUpload.id == row["id"]).first())["state"]
+        if now_state == UploadState.refused:
+            await anyio.to_thread.run_sync(lambda: path.unlink(missing_ok=True))
+        _refuse_given_up(now_state)
         held = os.fstat(fd).st_size
         if provided != held:
             raise UploadProblem(409, "mismatching-upload-offset", "Wrong offset",
                                 f"The council has {held} bytes of this photo; send from there.",
                                 **{"expected-offset": held, "provided-offset": provided})
-        held = await _receive(request, fd, held, row["length"])
+        start = held
+        held, cut_short = await _receive(request, fd, held, row["length"])
+        if content_length is not None and held - start < content_length:
+            cut_short = True  # the body ended before the bytes it announced
         await PhotoUpload.update({PhotoUpload.updated_at: datetime.now(timezone.utc),
-                                  PhotoUpload.state: UploadState.arriving}).where(PhotoUpload.id == row["id"])
-        if not complete:
+                                  PhotoUpload.state: UploadState.arriving}).where(  # an expired one starts again
+            (PhotoUpload.id == row["id"]) & PhotoUpload.state.is_in([UploadState.arriving, UploadState.expired]))
+        if not complete or (cut_short and held < row["length"]):
+            # A last part cut short (idle, dropped, short of its Content-Length) is an unfinished
+            # append: what arrived is kept and the phone carries on from Upload-Offset.
             return Response(status_code=204, headers=_offset_headers(request, row, held, False))
         if held != row["length"]:
             raise UploadProblem(400, "inconsistent-upload-length", "Photo incomplete",
@@ -205,9 +227,18 @@ async def append(request: Request) -> Response:
     return JSONResponse(photo, status_code=200, headers=_offset_headers(request, row, row["length"], True))
 
 
-async def _receive(request: Request, fd: int, held: int, length: int) -> int:
+def _refuse_given_up(state: str) -> None:
+    if state == UploadState.refused:
+        raise Problem(410, "Photo given up", "This photo was given up (removed from the report, or refused as not "
+                      "a photo the council can use), so no more of it is taken.",
+                      headers={"Upload-Draft-Interop-Version": INTEROP_VERSION})
+
+
+async def _receive(request: Request, fd: int, held: int, length: int) -> tuple[int, bool]:
     """Write the body after `held` bytes; flushed to disk however the request ends. A body that runs
-    past the declared length is refused whole (the file goes back to where this append began)."""
+    past the declared length is refused whole (the file goes back to where this append began).
+    The bytes held after it, and whether the body was cut short (the client went idle or away)."""
+    cut_short = False
     start = held
     claim = services(request).upload_budget.claim()
     stream = request.stream().__aiter__()
@@ -216,7 +247,10 @@ async def _receive(request: Request, fd: int, held: int, length: int) -> int:
             while True:
                 try:
                     piece = await asyncio.wait_for(stream.__anext__(), IDLE_SECONDS)
-                except (StopAsyncIteration, ClientDisconnect, asyncio.TimeoutError):
+                except StopAsyncIteration:
+                    break
+                except (ClientDisconnect, asyncio.TimeoutError):
+                    cut_short = True
                     break
                 if held + len(piece) > length:
                     await anyio.to_thread.run_sync(os.ftruncate, fd, start)
@@ -240,7 +274,7 @@ async def _receive(request: Request, fd: int, held: int, length: int) -> int:
                 held += len(piece)
         finally:
             await anyio.to_thread.run_sync(os.fsync, fd)
-    return held
+    return held, cut_short
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -264,7 +298,7 @@ async def _finish(request: Request, row: dict, path: Path) -> dict:
         try:
             processed = await process_photo_async(data, max_pixels=max_pixels)
         except PhotoRejected as exc:
-            await _refuse(row, path)
+            await _refuse(row, path, state.photo_store)
             raise invalid([FieldError("photo", f"Photo {row['position'] + 1}: {exc.message}")],
                           title="A photo could not be used") from exc
     display = await state.photo_store.put(processed.display)
@@ -281,55 +315,34 @@ async def _finish(request: Request, row: dict, path: Path) -> dict:
             await photo.save()
             await PhotoUpload.update({PhotoUpload.state: UploadState.complete, PhotoUpload.photo: photo.id,
                                       PhotoUpload.updated_at: now}).where(PhotoUpload.id == place["id"])
+        previews = await forget_previews((PhotoUpload.report == row["report"]) & (PhotoUpload.sha256 == row["sha256"]))
     await anyio.to_thread.run_sync(lambda: path.unlink(missing_ok=True))
+    await delete_unused_previews(state.photo_store, previews)  # the photo itself is shown now
     log.info("event=photo_received reference=%s position=%d bytes=%d", row["report.reference"], row["position"], len(data))
     return {"position": row["position"], "sha256": row["sha256"],
             "photo": {"url": photo_url(display.key), "thumbnail_url": photo_url(thumb.key),
                       "width": processed.width, "height": processed.height}}
 
 
-async def _refuse(row: dict, path: Path) -> None:
+async def _refuse(row: dict, path: Path, store: PhotoStore) -> None:
+    """The photo will not be shown: nor will its preview."""
     await PhotoUpload.update({PhotoUpload.state: UploadState.refused}).where(PhotoUpload.id == row["id"])
+    previews = await forget_previews(PhotoUpload.id == row["id"])
     await anyio.to_thread.run_sync(lambda: path.unlink(missing_ok=True))
+    await delete_unused_previews(store, previews)
 
 
 async def cancel(request: Request) -> Response:
     """DELETE: the phone gives the photo up (the resident removed it); its bytes go now."""
     row = await _upload_of(request)
     if row["state"] != UploadState.complete:
-        await _refuse(row, partial_path(services(request).settings.config.uploads_dir, row["id"]))
+        path = partial_path(services(request).settings.config.uploads_dir, row["id"])
+        fd = await anyio.to_thread.run_sync(_lock, path)  # 409 while an append is running; it ends soon
+        try:
+            await _refuse(row, path, services(request).photo_store)
+        finally:
+            os.close(fd)
     return Response(status_code=204, headers={"Upload-Draft-Interop-Version": INTEROP_VERSION})
-
-
-async def expire_abandoned(uploads_dir: Path, expiry_hours: float, now: datetime | None = None) -> int:
-    """Give up uploads with no byte for `expiry_hours` (their partial file goes; a late phone starts
-    the photo again from 0), and remove partial files no upload row owns. The number of files removed."""
-    now = now or datetime.now(timezone.utc)
-    cutoff = now.timestamp() - expiry_hours * 3600
-    stale = await (PhotoUpload.select(PhotoUpload.id)
-                   .where((PhotoUpload.state == UploadState.arriving)
-                          & (PhotoUpload.updated_at < datetime.fromtimestamp(cutoff, timezone.utc))))
-    stale_ids = {r["id"] for r in stale}
-    if stale_ids:
-        await PhotoUpload.update({PhotoUpload.state: UploadState.expired}).where(PhotoUpload.id.is_in(list(stale_ids)))
-    arriving = {r["id"] for r in await PhotoUpload.select(PhotoUpload.id).where(PhotoUpload.state == UploadState.arriving)}
-
-    def remove() -> int:
-        removed = 0
-        for entry in uploads_dir.glob("*.part") if uploads_dir.is_dir() else ():
-            stem = entry.stem
-            if stem.isdigit() and int(stem) in arriving:
-                continue
-            # A file no live upload owns: expired, finished elsewhere, or its row deleted with its report.
-            if not stem.isdigit() or int(stem) in stale_ids or entry.stat().st_mtime < cutoff:
-                entry.unlink(missing_ok=True)
-                removed += 1
-        return removed
-
-    removed = await anyio.to_thread.run_sync(remove)
-    if stale_ids or removed:
-        log.info("event=abandoned_uploads_expired uploads=%d files=%d", len(stale_ids), removed)
-    return removed
 
 
 routes = [
@@ -340,7 +353,7 @@ _PROBLEM = {"description": "A problem (RFC 9457); the draft's types for offsets 
             "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 _PATH = [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}},
          {"name": "sha256", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}]
-_ERRORS = {code: _PROBLEM for code in ("400", "401", "403", "404", "409", "413", "415", "422", "503")}
+_ERRORS = {code: _PROBLEM for code in ("400", "401", "403", "404", "409", "410", "413", "415", "422", "503")}
 OPENAPI_PATHS = {
     "/api/reports/{reference}/photos/{sha256}": {
         "head": {"summary": "How much of a photo the server holds (Upload-Offset, Upload-Complete, Upload-Length, "

@@ -9,7 +9,7 @@ import logging
 import time
 from pathlib import Path
 
-from reportit.reports.resumable import expire_abandoned
+from reportit.reports.upload_expiry import expire_abandoned
 from reportit.reports.storage import PhotoStore
 from reportit.reports.tables import Photo, PhotoUpload
 
@@ -27,7 +27,8 @@ async def sweep_orphans(store: PhotoStore, grace_seconds: float = GRACE_SECONDS)
             continue
         if await Photo.exists().where((Photo.key == key) | (Photo.thumb_key == key)):
             continue
-        if await PhotoUpload.exists().where(PhotoUpload.preview_key == key):  # a preview (reports/previews.py)
+        if await PhotoUpload.exists().where(PhotoUpload.preview_key == key):  # a preview (reports/previews.py);
+            # a hidden one, or one whose photo arrived or was refused, has had its key cleared
             continue
         await store.delete(key, ext)
         removed += 1
