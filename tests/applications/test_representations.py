@@ -191,3 +191,26 @@ async def test_no_device_no_representation_and_a_bad_key_is_refused(push_client,
     not_json = await push_client.post(url(reference), content=b"[1", headers=signed_in_phone["headers"])
     assert not_json.status_code == 400
     assert await rows_for(reference) == []
+
+
+async def test_the_representor_gets_a_receipt_then_the_decision(push_client, signed_in_phone, settings, tmp_path,
+                                                                officer):
+    from reportit.push.tables import Notification
+    from tests.alerts.conftest import settled_url
+    from tests.console.conftest import post_form
+
+    reference = unique("REP") + "/FULL"
+    await imported(tmp_path, settings, [planning_row(reference)])
+    sent = await push_client.post(url(reference), json=body(), headers=signed_in_phone["headers"])
+    assert sent.status_code == 201
+    page = f"/a/{reference}"
+    receipts = await Notification.select().where((Notification.url == page) & Notification.tag.like("rep-%"))
+    assert [(r["channel"], r["email"]) for r in receipts] == [("email", signed_in_phone["email"])]
+    assert receipts[0]["title"] == f"Representation received: {reference}"
+    decided = await post_form(officer, f"/console/applications/{reference}/decision",
+                              {"decision": "Refused", "decision_date": "2026-11-28"})
+    assert decided.status_code == 303
+    rows = await settled_url(f"/a/{quote(reference, safe='')}")  # how alerts write an application's path
+    decision = [r for r in rows if not r["tag"].startswith("rep-")]
+    assert len(decision) == 1 and decision[0]["email"] == signed_in_phone["email"]
+    assert "Refused" in decision[0]["title"] + decision[0]["body"]
