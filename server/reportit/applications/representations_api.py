@@ -122,9 +122,10 @@ async def _follow_and_receipt(settings: Settings, application: dict, row: dict, 
             application=reference, kinds=("changes",), categories=(), email="immediate"))
         now = datetime.now(timezone.utc)
         subscriptions = (await working_subscriptions([device_id], now)).get(device_id, [])
+        kind = "objection" if row["sentiment"] == "object" else row["sentiment"]
+        late = " (after the consultation closed; still considered)" if row["late"] else ""
         news = AlertNews(f"Representation received: {reference}"[:200],
-                         f"We received your {row['sentiment'] if row['sentiment'] != 'object' else 'objection'} on "
-                         f"{application['address'] or reference}{' (after the consultation closed; still considered)' if row['late'] else ''}. "
+                         f"We received your {kind} on {application['address'] or reference}{late}. "
                          "We will tell you the decision.", page_path(reference), f"rep-{row['id']}", reference)
         async with database.write_transaction(_engine()):
             await enqueue_alerts([(news, Addressee(alert["id"], tuple(subscriptions), row["email"], "immediate"))],
