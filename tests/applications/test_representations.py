@@ -214,3 +214,48 @@ async def test_the_representor_gets_a_receipt_then_the_decision(push_client, sig
     decision = [r for r in rows if not r["tag"].startswith("rep-")]
     assert len(decision) == 1 and decision[0]["email"] == signed_in_phone["email"]
     assert "Refused" in decision[0]["title"] + decision[0]["body"]
+
+
+async def test_a_representor_not_signed_in_is_emailed_the_decision_at_the_confirmed_address(
+        push_client, mailbox, settings, tmp_path, officer):
+    from tests.alerts.conftest import alert_rows
+    from tests.console.conftest import post_form
+
+    reference = unique("REP") + "/FULL"
+    await imported(tmp_path, settings, [planning_row(reference)])
+    phone = await new_device(push_client)
+    email = new_email()
+    await push_client.post(url(reference, "/code"), json={"email": email}, headers=phone["headers"])
+    await mailbox.wait_for(email)
+    sent = await push_client.post(url(reference), json=body(email=email, code=code_from(mailbox, email)),
+                                  headers=phone["headers"])
+    assert sent.status_code == 201
+    decided = await post_form(officer, f"/console/applications/{reference}/decision",
+                              {"decision": "Granted", "decision_date": "2026-11-28"})
+    assert decided.status_code == 303
+    rows = await alert_rows(f"/a/{quote(reference, safe='')}")
+    assert [(r["channel"], r["email"]) for r in rows] == [("email", email)]
+    assert "Granted" in rows[0]["title"]
+
+
+async def test_my_data_holds_my_representations(push_client, signed_in_phone, settings, tmp_path):
+    reference = unique("REP") + "/FULL"
+    await imported(tmp_path, settings, [planning_row(reference)])
+    assert (await push_client.post(url(reference), json=body(), headers=signed_in_phone["headers"])).status_code == 201
+    data = (await push_client.get("/api/me/export", headers=signed_in_phone["headers"])).json()
+    [mine] = data["representations"]
+    assert mine["application"] == reference and mine["name"] == "Ada Resident" and mine["address"] == ADDRESS
+    page = await push_client.get("/api/me/export?format=html", headers=signed_in_phone["headers"])
+    assert page.status_code == 200 and "The late opening will keep us awake." in page.text
+
+
+async def test_an_erased_account_leaves_its_representations_with_the_council_unlinked(
+        push_client, signed_in_phone, settings, tmp_path):
+    reference = unique("REP") + "/FULL"
+    await imported(tmp_path, settings, [planning_row(reference)])
+    assert (await push_client.post(url(reference), json=body(), headers=signed_in_phone["headers"])).status_code == 201
+    erased = await push_client.request("DELETE", "/api/me", json={"confirm": "delete my account"},
+                                       headers=signed_in_phone["headers"])
+    assert erased.status_code in (200, 204), erased.text
+    [row] = await rows_for(reference)
+    assert row["account"] is None and row["device"] is None and row["text"] == body()["text"]
