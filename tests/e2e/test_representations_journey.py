@@ -45,12 +45,7 @@ def test_written_offline_sent_once_published_redacted(phone, mailbox, account_se
     reference = f"26/{os.urandom(2).hex().upper()}/FULL"
     row = planning_row(reference, **{"address-text": "12 Dean Street, London W1", "start-date": (today - timedelta(days=10)).isoformat(),
                                      "end-date": (today + timedelta(days=1)).isoformat(), "description": "Roof terrace"})
-    with tempfile.TemporaryDirectory() as folder:
-        file = f"{folder}/p.csv"
-        with open(file, "w") as out:
-            out.write(csv_text([row]))
-        subprocess.run([sys.executable, "-m", "reportit.cli", "applications", "import", file, "--regime", "planning"],
-                       env={**os.environ, **env}, cwd=ROOT, check=True, capture_output=True, timeout=120)
+    import_rows(env, [row], "planning")
 
     page = phone("rep")
     email = new_email()
@@ -120,3 +115,54 @@ def test_written_offline_sent_once_published_redacted(phone, mailbox, account_se
     assert "1 published: 1 objection" in html
     assert axe_violations(public) == []
     context.close()
+
+
+def import_rows(env: dict, rows: list[dict], regime: str) -> None:
+    from tests.applications.conftest import LICENSING_COLUMNS
+
+    with tempfile.TemporaryDirectory() as folder:
+        file = f"{folder}/rows.csv"
+        with open(file, "w") as out:
+            out.write(csv_text(rows, LICENSING_COLUMNS) if regime == "licensing" else csv_text(rows))
+        subprocess.run([sys.executable, "-m", "reportit.cli", "applications", "import", file, "--regime", regime],
+                       env={**os.environ, **env}, cwd=ROOT, check=True, capture_output=True, timeout=120)
+
+
+def test_a_licensing_representation_that_arrives_too_late_is_kept_with_the_explanation(phone, mailbox, account_server):
+    _origin, env, _proxy = account_server
+    today = date.today()
+    reference = f"26/{os.urandom(2).hex().upper()}/LIPN"
+    row = {"reference": reference, "application-type": "new-premises", "address": "The Crown, 5 Frith Street, London W1",
+           "latitude": "51.5136", "longitude": "-0.1320", "status": "under consultation",
+           "start-date": (today - timedelta(days=27)).isoformat(), "end-date": today.isoformat(),
+           "description": "Bar open until 02:00"}
+    import_rows(env, [row], "licensing")
+
+    page = phone("late")
+    sign_in(page, mailbox, new_email())
+    page.goto(f"/applications?reference={quote(reference, safe='')}")
+    page.get_by_role("heading", level=1, name=row["address"]).wait_for()
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Comment on this application").click()
+    page.get_by_label("I object").check()
+    page.get_by_label("The prevention of public nuisance").check()
+    page.fill("#rep-text", "Noise at closing time every night.")
+    page.fill("#rep-name", NAME)
+    page.fill("#rep-address", ADDRESS)
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_role("button", name="Send my representation").click()
+    page.locator("#rep-queued").wait_for()
+
+    # The council's deadline passes while the phone has no signal (the register says it closed yesterday).
+    import_rows(env, [{**row, "start-date": (today - timedelta(days=29)).isoformat(),
+                       "end-date": (today - timedelta(days=1)).isoformat()}], "licensing")
+    page.click("#rep-queued a")
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    item = page.locator("li.item", has_text=f"Comment on application {reference}")
+    item.get_by_text("Needs your attention").wait_for()
+    assert "by law the council cannot accept representations after it" in item.inner_text()
+    assert representations(env, reference) == []
+    assert axe_violations(page) == []
+    page.reload()  # kept for the resident to read, until they delete it
+    page.locator("li.item", has_text=f"Comment on application {reference}").get_by_text("cannot accept").wait_for()
