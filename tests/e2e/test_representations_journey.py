@@ -166,3 +166,36 @@ def test_a_licensing_representation_that_arrives_too_late_is_kept_with_the_expla
     assert axe_violations(page) == []
     page.reload()  # kept for the resident to read, until they delete it
     page.locator("li.item", has_text=f"Comment on application {reference}").get_by_text("cannot accept").wait_for()
+
+
+def test_a_phone_not_signed_in_confirms_its_email_with_a_code_and_sees_the_servers_preview(phone, mailbox, account_server):
+    from tests.e2e.account_journey import code_to
+
+    _origin, env, _proxy = account_server
+    today = date.today()
+    reference = f"26/{os.urandom(2).hex().upper()}/FULL"
+    import_rows(env, [planning_row(reference, **{"address-text": "3 Old Compton Street, London W1",
+                                                 "start-date": today.isoformat(),
+                                                 "end-date": (today + timedelta(days=21)).isoformat()})], "planning")
+    page = phone("code")
+    email = new_email()
+    page.goto(f"/applications?reference={quote(reference, safe='')}")
+    page.get_by_role("heading", level=1, name="3 Old Compton Street, London W1").wait_for()
+    page.get_by_role("button", name="Comment on this application").click()
+    page.get_by_label("I support it").check()
+    page.fill("#rep-text", "A good use of an empty shop.")
+    page.fill("#rep-name", NAME)
+    page.fill("#rep-address", ADDRESS)
+    page.fill("#rep-email", email)
+    before = mailbox.count(email)
+    page.get_by_role("button", name="Email me a code").click()
+    page.locator("#rep-code-status").get_by_text(f"We sent a code to {email}").wait_for()
+    page.fill("#rep-code", code_to(mailbox, email, before))
+    page.get_by_role("button", name="Preview").click()
+    panel = page.locator("#rep-preview-panel")
+    panel.get_by_text("never your name, full address or email").wait_for()
+    assert panel.locator("#rep-published").inner_text().startswith("Support from Greek Street")
+    assert "your address as “Greek Street”" in panel.locator("#rep-applicant").inner_text()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Send my representation").click()
+    poll(lambda: representations(env, reference) == [(NAME, ADDRESS, "waiting")], message="not received")
