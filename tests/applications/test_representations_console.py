@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 
 import pytest
 
@@ -19,14 +20,15 @@ from tests.console.conftest import post_form
 @pytest.fixture
 async def two(push_client, signed_in_phone, settings, tmp_path) -> dict:  # noqa: F811
     reference = unique("MOD") + "/FULL"
-    await imported(tmp_path, settings, [planning_row(reference)])
+    lat, lng = 51.52 + secrets.randbelow(1000) / 100_000, -0.16 + secrets.randbelow(1000) / 100_000
+    await imported(tmp_path, settings, [planning_row(reference, point=f"POINT ({lng} {lat})")])
     ids = []
     for values in (body(), body(sentiment="support", grounds=["design"], text="=HYPERLINK(\"x\") A fine design.",
                                 name="Bob Neighbour", address="7 Other Road, London")):
         response = await push_client.post(url(reference), json=values, headers=signed_in_phone["headers"])
         assert response.status_code == 201, response.text
         ids.append(response.json()["id"])
-    return {"reference": reference, "ids": ids, "email": signed_in_phone["email"]}
+    return {"reference": reference, "ids": ids, "email": signed_in_phone["email"], "near": f"{lat},{lng}"}
 
 
 async def test_an_officer_publishes_one_redacted_and_withholds_another(officer, warden, two, client):
@@ -57,6 +59,9 @@ async def test_an_officer_publishes_one_redacted_and_withholds_another(officer, 
     assert "1 published: 1 objection, 0 in support, 0 comments." in public.text
     api = (await client.get(f"/api/applications/{reference}")).json()
     assert api["representations"] == {"object": 1, "support": 0, "comment": 0, "total": 1}
+    listed = (await client.get("/api/applications", params={"near": two["near"], "radius": "1"})).json()
+    [here] = [a for a in listed["applications"] if a["reference"] == reference]
+    assert here["representations"] == {"object": 1, "support": 0, "comment": 0, "total": 1}
 
     audit = await AuditLog.select(AuditLog.action, AuditLog.target).where(
         AuditLog.target.is_in([f"{reference}#{first}", f"{reference}#{second}"])).order_by(AuditLog.id)

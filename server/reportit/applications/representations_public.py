@@ -26,6 +26,23 @@ async def counts(application_id: int) -> dict[str, int]:
     return {**found, "total": len(rows)}
 
 
+async def counts_for(application_ids: list[int]) -> dict[int, dict[str, int]]:
+    """The same for a page of applications, in one query."""
+    from piccolo.query.functions.aggregate import Count
+
+    found = {i: {**{key: 0 for key in SENTIMENTS}, "total": 0} for i in application_ids}
+    if not application_ids:
+        return found
+    rows = await Representation.select(Representation.application, Representation.sentiment,
+                                       Count(alias="n")).where(
+        Representation.application.is_in(application_ids) & (Representation.state == "published")).group_by(
+        Representation.application, Representation.sentiment)
+    for row in rows:
+        found[row["application"]][row["sentiment"]] = row["n"]
+        found[row["application"]]["total"] += row["n"]
+    return found
+
+
 async def published(application_id: int, regime: str, redaction: Redaction, today: date) -> list[dict[str, Any]]:
     rows = await Representation.select(*PUBLIC_COLUMNS).where(
         (Representation.application == application_id) & (Representation.state == "published")).order_by(
