@@ -28,9 +28,11 @@ import { sha256Hex } from './photos.js';
  *   client_id: string, created_at: string, fields: Record<string, any>, photos: StoredPhoto[],
  *   summary: ItemSummary, state: 'waiting' | 'sending' | 'attention', attempts: number,
  *   next_attempt_at: number, not_before: number, last_error: string, errors: FieldError[],
- *   parts?: import('./photo-upload.js').Parts
+ *   parts?: import('./photo-upload.js').Parts, kind?: 'report' | 'representation'
  * }} OutboxItem
  *   parts: a report sent in parts: its photos' hashes, then (once stored) its reference and each photo's progress
+ *   kind: absent for a report; 'representation' for a comment on an application (representation.js):
+ *   `fields` = {reference, body}, sent as JSON to /api/applications/{reference}/representations
  * @typedef {{client_id: string, report: any, sent_at: string, sent_by: string, summary: Record<string, any>}} SentItem
  * @typedef {{status: number, headers: {get(name: string): string | null}, json: any}} SendResult
  * @typedef {(url: string, init: {headers: Record<string, string>, body: FormData, signal?: AbortSignal}) => Promise<SendResult>} Transport
@@ -72,7 +74,7 @@ export function isQuotaError(error) {
  * Save a finished report. If `replaces` is given, that outbox item is removed in the same
  * transaction (a report the resident corrected after the server refused it).
  * Rejects with a QuotaExceededError DOMException when the phone is full; nothing saved before is touched.
- * @param {{client_id: string, fields: Record<string, any>, photos: StoredPhoto[], summary: Record<string, any>}} report
+ * @param {{client_id: string, fields: Record<string, any>, photos: StoredPhoto[], summary: Record<string, any>, kind?: 'report' | 'representation'}} report
  * @param {string} [replaces]
  * @param {{finishesDraft?: boolean}} [options] finishesDraft: the report is the one being written
  *   (draft.js's copy in kv `draft`): remove that copy in the same transaction, so a report sent
@@ -81,6 +83,7 @@ export function isQuotaError(error) {
 export async function save(report, replaces, { finishesDraft = false } = {}) {
   /** @type {OutboxItem} */
   const item = {
+    ...(report.kind ? { kind: report.kind } : {}),
     client_id: report.client_id,
     created_at: new Date().toISOString(),
     fields: report.fields,
@@ -275,6 +278,33 @@ async function sendOne(item, { transport, http, by, signal, onProgress }) {
     token = await deviceToken();
   } catch {
     return noSignal();
+  }
+  if (item.kind === 'representation') {
+    /** @type {SendResult} */
+    let result;
+    try {
+      const path = String(item.fields.reference).split('/').map(encodeURIComponent).join('/');
+      result = await http(`/api/applications/${path}/representations`, {
+        method: 'POST',
+        headers: { 'Idempotency-Key': item.client_id, Authorization: `Bearer ${token}`, Accept: 'application/json', 'Content-Type': 'application/json' },
+        body: new Blob([JSON.stringify(item.fields.body)], { type: 'application/json' }),
+        signal,
+      });
+    } catch {
+      return noSignal();
+    }
+    if (result.status >= 200 && result.status < 300 && result.json?.id) {
+      await moveToSent(item, { ...result.json, kind: 'representation', url: `/a/${item.fields.reference}` }, by);
+      return null;
+    }
+    if (result.status === 401) await (await database()).delete('kv', 'device');
+    if (result.status >= 200 && result.status < 300 || result.status === 401 || result.status === 408 || result.status === 429 || result.status >= 500) {
+      return leave(waitAgain(item, result.status, retryAfter(result.headers.get('Retry-After'))));
+    }
+    // Refused (too late for a licensing application, decided, withdrawn, a field to put right):
+    // kept, with the council's words, for the resident to read.
+    const { errors, message } = problemMessages(result.json);
+    return leave({ ...item, state: 'attention', attempts: item.attempts + 1, last_error: message, errors });
   }
   if (!current.parts?.reference) {
     /** @type {SendResult} */

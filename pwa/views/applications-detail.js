@@ -5,6 +5,8 @@
  */
 import { h } from '../lib/dom.js';
 import * as applications from '../lib/applications.js';
+import { followApplication } from '../lib/alerts.js';
+import { commentSection } from './representation-form.js';
 
 /** @param {string} iso */
 function when(iso) {
@@ -12,12 +14,25 @@ function when(iso) {
 }
 
 /**
- * SLOT FOR ALERTS — "Get alerts about this application". The alerts work (pwa/lib/alerts.js, to
- * come) fills this element; until then it stays empty and takes no room.
+ * "Get alerts about this application": follows it (pwa/lib/alerts.js), so its changes (consultation
+ * extended, hearing date, decision) reach this phone.
  * @param {any} application
  */
 function alertsSlot(application) {
-  return h('div', { id: 'application-alerts', 'data-reference': application.reference });
+  const status = h('p.hint', { id: 'application-alerts-status', 'aria-live': 'polite' });
+  const button = /** @type {HTMLButtonElement} */ (h('button.secondary', { type: 'button', id: 'application-follow' }, 'Get alerts about this application'));
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      await followApplication(application.reference);
+      status.textContent = 'You will get alerts about this application: a new consultation date, a hearing, the decision.';
+    } catch (error) {
+      status.textContent = /** @type {{status?: number}} */ (error).status ? String(/** @type {Error} */ (error).message)
+        : 'No signal: alerts can be set up once there is one.';
+      button.disabled = false;
+    }
+  });
+  return h('div', { id: 'application-alerts', 'data-reference': application.reference }, button, status);
 }
 
 /** @param {string} label @param {any} value */
@@ -55,6 +70,9 @@ export async function render(main, ctx, reference) {
       h('p', null, h('strong', null, due.text)),
       open ? h('p', null, due.lateText) : null),
     alertsSlot(application),
+    await commentSection(application, { closes_on: application.consultation?.closes_on || application.deadline?.closes_on || null,
+      late_comments: application.deadline?.late_comments || (application.regime === 'planning' ? 'considered' : 'refused'),
+      open: open && due.open }, ctx),
     h('dl.summary', null,
       row('Reference', application.reference),
       row('Type', application.type?.name),

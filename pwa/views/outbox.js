@@ -5,6 +5,7 @@ import * as outbox from '../lib/outbox.js';
 import { photoProgress, progressWords } from '../lib/photo-upload.js';
 import { load } from '../lib/draft.js';
 import { afterSave, flushFromPage, requestBackgroundSync } from '../lib/sending.js';
+import { deadlineWarning } from '../lib/representation.js';
 
 /** @typedef {import('./report.js').Ctx} Ctx */
 
@@ -66,12 +67,15 @@ function itemView(item, ctx, redraw) {
   const title = item.summary?.category_name || 'Report';
   const confirm = h('div');
   const photos = photoProgress(item);  // the report is with the council; its photos are on their way
+  const isRepresentation = item.kind === 'representation';
+  const warning = isRepresentation && item.state !== 'attention' ? deadlineWarning(item, new Date().toISOString().slice(0, 10)) : '';
   const li = h('li.item', { id: `item-${item.client_id}` },
     h('h2', null, title),
     item.summary?.place ? h('p.place', null, `Where: ${item.summary.place}`) : null,
     h('p', null, h('span', { class: cls }, label), ` · saved ${when(item.created_at)}${photoCount(item) ? ` · ${photoCount(item)} photo${photoCount(item) > 1 ? 's' : ''}` : ''}`),
     photos ? h('p.photo-progress', null, `Report received by the council (reference `,
       h('a', { href: `/r/${item.parts?.reference}` }, readableReference(item.parts?.reference)), `). ${progressWords(photos)}.`) : null,
+    warning ? h('p.notice', { id: `deadline-${item.client_id}` }, h('strong', null, warning)) : null,
     item.last_error ? h(item.state === 'attention' ? 'div.notice.notice--stop' : 'p.hint', null,
       item.state === 'attention' && item.errors.length
         ? h('ul', null, item.errors.map((e) => h('li', null, e.message)))
@@ -79,7 +83,8 @@ function itemView(item, ctx, redraw) {
     item.state === 'attention' ? h('div', null,
       // A refused Idempotency-Key means the council holds different content under this report's
       // key: changing it cannot help, only sending it again as a new report can.
-      item.errors.some((e) => e.field === 'Idempotency-Key')
+      isRepresentation ? h('a', { href: `/a/${item.fields.reference}` }, 'Open the application', h('span.visually-hidden', null, ` ${item.fields.reference}`))
+      : item.errors.some((e) => e.field === 'Idempotency-Key')
         ? h('button', { type: 'button', onclick: async () => {
           const again = await outbox.save({ client_id: crypto.randomUUID(), fields: item.fields, photos: item.photos, summary: item.summary }, item.client_id);
           await ctx.navigate(`/sent/${again.client_id}`);
@@ -91,7 +96,7 @@ function itemView(item, ctx, redraw) {
         } }, 'Change this report', h('span.visually-hidden', null, `: ${title}`)),
       h('button.warning', { type: 'button', onclick: () => {
         confirm.replaceChildren(h('div.notice.notice--stop', null,
-          h('p', { id: `confirm-${item.client_id}`, tabindex: '-1' }, 'Delete this report? It has not been sent, and it cannot be brought back.'),
+          h('p', { id: `confirm-${item.client_id}`, tabindex: '-1' }, `Delete this ${isRepresentation ? 'representation' : 'report'}? It has not been sent${item.state === 'attention' && isRepresentation ? ' (or the council could not accept it)' : ''}, and it cannot be brought back.`),
           h('button.warning', { type: 'button', onclick: async () => {
             await outbox.discard(item.client_id);
             ctx.announce('Report deleted.');
@@ -100,7 +105,7 @@ function itemView(item, ctx, redraw) {
           } }, 'Yes, delete it'),
           h('button.secondary', { type: 'button', onclick: () => { confirm.replaceChildren(); } }, 'No, keep it')));
         (/** @type {HTMLElement} */ (confirm.querySelector('p'))).focus();
-      } }, 'Delete this report', h('span.visually-hidden', null, `: ${title}`)),
+      } }, isRepresentation ? 'Delete this representation' : 'Delete this report', h('span.visually-hidden', null, `: ${title}`)),
       confirm) : null);
   return li;
 }

@@ -25,6 +25,7 @@ from reportit.accounts.failed_logins import FailedLogins
 from reportit.accounts import me_api, session_api, verify_page
 from reportit.alerts import api as alerts_api
 from reportit.applications import api as applications_api
+from reportit.applications import representations_api
 from reportit.applications import pages as application_pages
 from reportit.applications.feed import poll_feeds
 from reportit import shell
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *push_api.routes,
             *follows_api.routes,
             *report_pages.routes,
+            *representations_api.routes,
             *applications_api.routes,
             *application_pages.routes,
             *openapi.routes,

@@ -10,6 +10,7 @@ from reportit.accounts import api as accounts_api
 from reportit.accounts import me_openapi, session_api
 from reportit.alerts import openapi as alerts_openapi
 from reportit.applications import api as applications_api
+from reportit.applications import representations_api
 from reportit.push import api as push_api
 from reportit.push import follows_api
 from reportit.places import api as places_api
@@ -50,7 +51,7 @@ COMPONENTS = {
 }
 
 MODULES = [accounts_api, session_api, me_openapi, reports_api, resumable, push_api, follows_api, alerts_openapi,
-           places_api, applications_api]
+           places_api, applications_api, representations_api]
 
 
 def spec(request: Request) -> dict:

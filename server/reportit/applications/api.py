@@ -19,6 +19,7 @@ from reportit.applications.deadline import today_in
 from reportit.applications.present import application_json, feature, history, load, version_json
 from reportit.applications.rows import STATUS_ALIASES
 from reportit.applications.rules import REGIMES
+from reportit.applications.representations_public import counts, counts_for
 from reportit.applications.search import Search, find
 from reportit.problems import FieldError, Problem, invalid
 
@@ -100,8 +101,10 @@ async def _page(request: Request) -> tuple[list[dict[str, Any]], int, Search]:
     settings = services(request).settings
     rules = settings.catalogue.applications
     today = today_in(rules)
+    counted = await counts_for([row["id"] for row in rows])
     items = [{**application_json(row, rules, today, settings.config.base_url),
-              **({"distance_m": row["distance_m"]} if "distance_m" in row else {})} for row in rows]
+              **({"distance_m": row["distance_m"]} if "distance_m" in row else {}),
+              "representations": counted[row["id"]]} for row in rows]
     return items, total, search
 
 
@@ -137,6 +140,7 @@ async def one_application(request: Request) -> Response:
     today = today_in(rules)
     body = application_json(row, rules, today, settings.config.base_url)
     body["history"] = [version_json(v, today) for v in await history(row["id"])]
+    body["representations"] = await counts(row["id"])  # published ones, by sentiment
     if request.query_params.get("format") == "geojson" or "geo+json" in request.headers.get("accept", ""):
         return JSONResponse(feature(body), media_type="application/geo+json", headers=OPEN)
     return JSONResponse(body, headers=OPEN)

@@ -16,6 +16,7 @@ from reportit.accounts.identity import StaffMember
 from reportit.app_state import services
 from reportit.applications.deadline import day_words, today_in
 from reportit.applications.present import COLUMNS, application_json, history, load, version_json
+from reportit.applications.representations_console import for_application
 from reportit.applications.rows import STATUS_ALIASES
 from reportit.applications.rules import REGIMES
 from reportit.applications.summary import status_name
@@ -92,6 +93,7 @@ async def _page(request: Request, staff: StaffMember, reference: str, *, errors:
                       + v["created_at"].strftime(" %H:%M")} for v in versions],
         "base": "/console/applications/" + quote(row["reference"], safe="/"),
         "done": request.query_params.get("done", ""),
+        "representations": await for_application(row, rules, today),
     }, status_code=status_code, staff=staff)
 
 

@@ -14,6 +14,7 @@ from starlette.routing import Route
 from reportit.app_state import services
 from reportit.applications.deadline import day_words, today_in
 from reportit.applications.present import application_json, history, load, version_json
+from reportit.applications.representations_public import counts, published
 
 
 def _when(iso: str | None, today) -> str:
@@ -41,6 +42,8 @@ async def application_page(request: Request) -> Response:
         dates["closes_on"] = day_words(date.fromisoformat(application["consultation"]["closes_on"]), today)
     return state.templates.TemplateResponse(request, "application.html", {
         "application": application, "versions": versions, "dates": dates,
+        "representations": await published(row["id"], row["regime"], rules.redaction, today),
+        "counts": await counts(row["id"]),
     }, headers={"Cache-Control": "no-cache"})
 
 

@@ -13,6 +13,8 @@ from datetime import date, timedelta
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from reportit.applications.representation_rules import Redaction, load_redaction
+
 REGIMES = ("planning", "licensing")
 LATE_RULES = ("until_decision", "refused")
 
@@ -58,6 +60,7 @@ class ApplicationRules:
     types: tuple[ApplicationType, ...] = ()
     timezone: str = "Europe/London"
     feeds: tuple[Feed, ...] = field(default=())
+    redaction: Redaction = field(default_factory=Redaction)
 
     def type_for(self, regime: str, code: str) -> ApplicationType:
         """The rules for an application type; an unlisted one gets its regime's default."""
@@ -86,8 +89,9 @@ def load_rules(raw: Any) -> ApplicationRules:
     if not isinstance(raw, Mapping):
         raise RulesError("applications: must be a table, written [applications]")
     for key in raw:
-        if key not in ("types", "timezone", "feeds"):
-            raise RulesError(f"applications.{key}: not a known key; use one of: types, timezone, feeds")
+        if key not in ("types", "timezone", "feeds", "representations"):
+            raise RulesError(f"applications.{key}: not a known key; use one of: types, timezone, feeds, "
+                             "representations")
     timezone = raw.get("timezone", "Europe/London")
     try:
         ZoneInfo(str(timezone))
@@ -103,7 +107,8 @@ def load_rules(raw: Any) -> ApplicationRules:
         if sum(1 for k in types if k.regime == regime and k.default) > 1:
             raise RulesError(f"applications.types: only one {regime} type may have default = true")
     feeds = tuple(_feed(item, f"applications.feeds[{i}]") for i, item in enumerate(_list(raw, "feeds")))
-    return ApplicationRules(types=types, timezone=str(timezone), feeds=feeds)
+    return ApplicationRules(types=types, timezone=str(timezone), feeds=feeds,
+                            redaction=load_redaction(raw.get("representations")))
 
 
 def _list(raw: Mapping[str, Any], key: str) -> list:

@@ -36,6 +36,8 @@ ACTIONS = {
     "account_exported": "Exported a resident's data",
     "account_erased": "Erased a resident's account",
     "application_decided": "Recorded an application's decision",
+    "representation_published": "Published a representation (redacted)",
+    "representation_withheld": "Withheld a representation",
 }
 
 

@@ -12,6 +12,7 @@ from starlette.staticfiles import StaticFiles
 
 from reportit.console import admin, auth, caselist, cases, dashboard, export, passwords, resident_accounts, staff_access
 from reportit.applications import console as applications_console
+from reportit.applications import representations_console
 from reportit.console.csrf import csrf_middleware
 from reportit.settings import Settings
 
@@ -62,6 +63,14 @@ def console_routes() -> list:
         post("/admin/residents/erase", resident_accounts.erase_account),
         Route("/applications", applications_console.applications_list, methods=["GET"]),
         post("/applications/{reference:path}/decision", applications_console.record_decision),
+        post("/applications/{reference:path}/representations/{representation:int}/publish",
+             representations_console.publish),
+        post("/applications/{reference:path}/representations/{representation:int}/withhold",
+             representations_console.withhold),
+        Route("/applications/{reference:path}/representations.csv", representations_console.export_csv,
+              methods=["GET"]),
+        Route("/applications/{reference:path}/representations/print", representations_console.printable,
+              methods=["GET"]),
         Route("/applications/{reference:path}", applications_console.application_page, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC), name="console_static"),
     ]

@@ -1,0 +1,96 @@
+"""What a representation may say and what of it is published: the grounds per regime, and the
+council's redaction policy from `[applications.representations]` in its TOML.
+
+Licensing representations must relate to at least one of the four licensing objectives (Licensing
+Act 2003, s.4); planning ones may name material grounds. The name and the full postal address are
+never published: the policy only chooses whether the street is shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+SENTIMENTS = {"object": "Objection", "support": "Support", "comment": "Comment"}
+PLANNING_GROUNDS = {"design": "Design and appearance", "use": "The proposed use", "light": "Loss of light",
+                    "privacy": "Loss of privacy", "access": "Access", "noise": "Noise", "traffic": "Traffic and parking",
+                    "other": "Other"}
+LICENSING_OBJECTIVES = {"crime_and_disorder": "The prevention of crime and disorder", "public_safety": "Public safety",
+                        "public_nuisance": "The prevention of public nuisance",
+                        "children": "The protection of children from harm"}
+ADDRESS_CHOICES = ("street", "none")
+APPLICANT_ADDRESS = ("full", "street", "none")
+
+
+def grounds_for(regime: str) -> dict[str, str]:
+    return LICENSING_OBJECTIVES if regime == "licensing" else PLANNING_GROUNDS
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """What the public register shows, and what the applicant is sent (the case officer sees all)."""
+
+    publish_address: str = "street"  # street | none (never the full address)
+    publish_text: bool = True  # the text as written
+    applicant_name: bool = True
+    applicant_address: str = "street"  # full | street | none
+
+    def public(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        return {"sentiment": row["sentiment"], "sentiment_name": SENTIMENTS[row["sentiment"]],
+                "grounds": list(row["grounds"]),
+                "street": street_of(row["address"]) if self.publish_address == "street" else None,
+                "text": row["text"] if self.publish_text else None}
+
+    def applicant(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        address = {"full": row["address"], "street": street_of(row["address"]), "none": None}[self.applicant_address]
+        return {**self.public(row), "text": row["text"], "name": row["name"] if self.applicant_name else None,
+                "address": address}
+
+    def words(self) -> str:
+        street = "the street of your address" if self.publish_address == "street" else "nothing of your address"
+        return (f"Published on the council's website: your comment{' as written' if self.publish_text else ''} and "
+                f"{street}; never your name, full address or email.")
+
+
+_FLAT = re.compile(r"^(flat|apartment|unit|room)\b", re.I)
+_NUMBER = re.compile(r"^[0-9]+[a-z]?(\s*[-–/]\s*[0-9]+[a-z]?)?\s+", re.I)
+
+
+def street_of(address: str) -> str:
+    """"Flat 2, 12 Example Street, London SW1 1AA" → "Example Street": the first part that begins
+    with a house number, without it. No house names, flats or postcodes; "" when no part qualifies
+    (then nothing of the address is shown)."""
+    for part in (p.strip() for p in address.replace("\n", ",").split(",")):
+        if _FLAT.match(part):
+            continue
+        rest = _NUMBER.sub("", part, count=1).strip()
+        if rest and rest != part:
+            return rest
+    return ""
+
+
+def load_redaction(raw: Any) -> Redaction:
+    from reportit.applications.rules import RulesError
+
+    if raw is None:
+        return Redaction()
+    if not isinstance(raw, Mapping):
+        raise RulesError("applications.representations: must be a table, written [applications.representations]")
+    kinds = {"publish_address": str, "publish_text": bool, "applicant_name": bool, "applicant_address": str,
+             "publish_name": bool}
+    for key, value in raw.items():
+        if key not in kinds:
+            raise RulesError(f"applications.representations.{key}: not a known key; use one of: {', '.join(kinds)}")
+        if not isinstance(value, kinds[key]):
+            raise RulesError(f"applications.representations.{key}: {value!r} is not "
+                             f"{'true or false' if kinds[key] is bool else 'text in quotes'}")
+    if raw.get("publish_name"):
+        raise RulesError("applications.representations.publish_name: a representor's name is never published; "
+                         "leave it out or set it to false")
+    if raw.get("publish_address", "street") not in ADDRESS_CHOICES:
+        raise RulesError(f"applications.representations.publish_address: use one of: {', '.join(ADDRESS_CHOICES)} "
+                         "(the full address is never published)")
+    if raw.get("applicant_address", "street") not in APPLICANT_ADDRESS:
+        raise RulesError(f"applications.representations.applicant_address: use one of: {', '.join(APPLICANT_ADDRESS)}")
+    return Redaction(**{k: v for k, v in raw.items() if k != "publish_name"})
