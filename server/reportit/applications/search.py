@@ -25,6 +25,7 @@ class Search:
     regimes: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
+    wards: tuple[str, ...] = ()  # ward names, as the places domain has them
     limit: int = 50
     offset: int = 0
 
@@ -56,6 +57,8 @@ def _where(search: Search):
         conditions.append(Application.status.is_in(list(search.statuses)))
     if search.types:
         conditions.append(Application.application_type.is_in(list(search.types)))
+    if search.wards:
+        conditions.append(Application.ward.is_in(list(search.wards)))
     return conditions
 
 
