@@ -69,7 +69,7 @@ async def test_a_ward_alert_is_saved_by_name_or_id_and_listed_with_its_ward(push
     assert changed.status_code == 200 and changed.json()["ward"] == "St James's"
 
 
-@pytest.mark.parametrize("ward", ["Atlantis", 99999999, True, ["West End"]])
+@pytest.mark.parametrize("ward", ["Atlantis", 99999999, True, ["West End"], "", None])
 async def test_a_ward_we_do_not_know_is_a_422_naming_the_field_and_nothing_is_saved(push_client, resident,
                                                                                    demo_wards, ward):
     response = await push_client.post("/api/me/alerts", headers=resident["headers"],

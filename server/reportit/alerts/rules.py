@@ -126,7 +126,9 @@ def read_alert(body: dict, settings: Settings) -> AlertSpec:
             raise invalid(errors, title=TITLE)
         return AlertSpec(label.strip(), None, None, None, application.strip(), ("changes",), (), email)
     ward = body.get("ward")
-    if ward not in (None, ""):
+    # A ward alert: a ward named, or the ward field sent with no place (the app's "A whole ward"
+    # with none chosen yet is told to choose one, not to choose a place).
+    if ward not in (None, "") or ("ward" in body and body.get("latitude") in (None, "")):
         if isinstance(ward, bool) or not isinstance(ward, (str, int)) or len(str(ward).strip()) > MAX_WARD \
                 or not str(ward).strip() or not str(ward).isprintable():
             errors.append(FieldError("ward", WARD_MESSAGE))
