@@ -4,9 +4,12 @@ before the wards or streets exist are named when `reportit areas import` / `stre
 
 from __future__ import annotations
 
+import asyncio
+
+from reportit.applications.tables import Application
 from tests.api.test_cli import fresh_env, query, reportit  # noqa: F401 (fixture)
 from tests.applications.conftest import csv_text, planning_row, unique
-from tests.conftest import ROOT
+from tests.conftest import BACKEND, ROOT
 from tests.places.conftest import demo_places  # noqa: F401 (fixture)
 
 DEMO = ROOT / "server" / "reportit" / "places" / "demo"
@@ -47,7 +50,7 @@ async def test_the_api_shows_an_applications_ward_and_searches_by_it(client, dem
                                                                      write_file):
     tag = unique("WD")
     rows = [planning_row(f"{tag}/1", point=ST_JAMES), planning_row(f"{tag}/2", point=WEST_END)]
-    done = import_cli(write_file("wards.csv", csv_text(rows)))
+    done = await asyncio.to_thread(import_cli, write_file("wards.csv", csv_text(rows)))
     assert done.returncode == 0, done.stderr
 
     one = (await client.get(f"/api/applications/{tag}/2")).json()
@@ -67,7 +70,17 @@ async def test_the_api_shows_an_applications_ward_and_searches_by_it(client, dem
     [error] = bad.json()["errors"]
     assert error["field"] == "ward" and "West End" in error["message"]
 
-    # The point moves (a corrected position): the ward follows it.
-    moved = import_cli(write_file("moved.csv", csv_text([planning_row(f"{tag}/1", point=WEST_END)])))
+    # The point moves (a corrected position): the ward follows it, and so does a search near it.
+    near_west_end = {"near": "51.5127,-0.1385", "radius": "50", "limit": "200"}
+    before = (await client.get("/api/applications", params=near_west_end)).json()["applications"]
+    assert f"{tag}/2" in [a["reference"] for a in before] and f"{tag}/1" not in [a["reference"] for a in before]
+    moved = await asyncio.to_thread(import_cli, write_file("moved.csv", csv_text([planning_row(f"{tag}/1",
+                                                                                                point=WEST_END)])))
     assert moved.returncode == 0, moved.stderr
     assert (await client.get(f"/api/applications/{tag}/1")).json()["ward"] == "West End"
+    after = (await client.get("/api/applications", params={**near_west_end, "ward": "West End"})).json()
+    assert {f"{tag}/1", f"{tag}/2"} <= {a["reference"] for a in after["applications"]}
+    if BACKEND == "sqlite":  # the R*Tree the search asks holds every point, kept by triggers
+        [row] = await Application.raw("SELECT (SELECT count(*) FROM application_point) AS indexed, "
+                                      "(SELECT count(*) FROM application WHERE latitude IS NOT NULL) AS placed")
+        assert row["indexed"] == row["placed"]
