@@ -21,6 +21,17 @@ from reportit.applications.tables import Application
 
 log = logging.getLogger(__name__)
 
+
+def _sqlite_has_math() -> bool:
+    try:
+        sqlite3.connect(":memory:").execute("SELECT asin(sqrt(power(sin(radians(1)), 2)))").close()
+        return True
+    except sqlite3.OperationalError:  # built without SQLITE_ENABLE_MATH_FUNCTIONS
+        return False
+
+
+SQLITE_MATH = _sqlite_has_math()
+
 EARTH_RADIUS_M = 6_371_000
 
 
@@ -80,39 +91,65 @@ async def find(search: Search) -> tuple[list[dict[str, Any]], int]:
         rows = await query.order_by(Application.received_at, ascending=False).order_by(Application.id).limit(
             search.limit).offset(search.offset)
         return rows, await count
-    candidates = await _candidates(search, conditions)
+    if Application._meta.db.engine_type == "sqlite":
+        found = await _page_from_rtree(search)
+        if found is not None:
+            return found
+    candidates = await Application.select(Application.id, Application.latitude, Application.longitude).where(
+        *conditions).output(as_list=False)
     near = [(distance_m(search.near, (c["latitude"], c["longitude"])), c["id"]) for c in candidates]
     near = sorted(item for item in near if item[0] <= search.radius)
     page = near[search.offset:search.offset + search.limit]
     if not page:
         return [], len(near)
-    rows = await Application.select(*(getattr(Application, c) for c in COLUMNS)).where(
-        Application.id.is_in([i for _, i in page]))
+    return await _rows_of([i for _, i in page], search), len(near)
+
+
+async def _rows_of(ids: list[int], search: Search) -> list[dict[str, Any]]:
+    """Full rows of one page, in the page's order, each with its distance from the point."""
+    rows = await Application.select(*(getattr(Application, c) for c in COLUMNS)).where(Application.id.is_in(ids))
     by_id = {row["id"]: row for row in rows}
-    return [{**by_id[i], "distance_m": round(d)} for d, i in page if i in by_id], len(near)
+    assert search.near is not None
+    return [{**by_id[i], "distance_m": round(distance_m(search.near, (by_id[i]["latitude"], by_id[i]["longitude"])))}
+            for i in ids if i in by_id]
 
 
-async def _candidates(search: Search, conditions: list) -> list[dict[str, Any]]:
-    """The id and position of every application in the box around the circle that passes the filters."""
-    if Application._meta.db.engine_type == "sqlite":
-        try:
-            return await _candidates_from_rtree(search)
-        except sqlite3.OperationalError as exc:
-            if "application_point" not in str(exc):
-                raise
-            log.warning("event=applications_rtree_missing searching with the position index instead")
-    return await Application.select(Application.id, Application.latitude, Application.longitude).where(
-        *conditions).output(as_list=False)
-
-
-async def _candidates_from_rtree(search: Search) -> list[dict[str, Any]]:
+async def _page_from_rtree(search: Search) -> tuple[list[dict[str, Any]], int] | None:
+    """SQLite: one page nearest first, and how many are within the radius, in one query over the
+    R*Tree's box, the distance worked out by SQLite's math functions: only the page's ids leave the
+    database (reading every candidate's position into Python was most of the time). None when the
+    database has no R*Tree (the bench's baseline) or SQLite was built without math functions."""
+    assert search.near is not None
+    if not SQLITE_MATH:
+        return None
+    lat, lng = map(math.radians, search.near)
     south, west, north, east = search.bounds()  # type: ignore[misc]
-    sql = ["SELECT a.id, a.latitude, a.longitude FROM application_point r JOIN application a ON a.id = r.id",
-           "WHERE r.min_lat >= {} AND r.max_lat <= {} AND r.min_lng >= {} AND r.max_lng <= {}"]
-    params: list[Any] = [south, north, west, east]
+    # distance_m's great-circle distance, term for term, so the same applications are in and in order.
+    inner = ["SELECT a.id, 2 * {} * asin(sqrt(power(sin((radians(a.latitude) - {}) / 2), 2) + {} * cos(radians(a.latitude))"
+             " * power(sin((radians(a.longitude) - {}) / 2), 2))) AS d",
+             "FROM application_point r CROSS JOIN application a ON a.id = r.id",
+             # The R*Tree keeps 32-bit boxes rounded outwards: ask for those overlapping the box.
+             "WHERE r.max_lat >= {} AND r.min_lat <= {} AND r.max_lng >= {} AND r.min_lng <= {}"]
+    params: list[Any] = [EARTH_RADIUS_M, lat, math.cos(lat), lng, south, north, west, east]
     for column, values in (("regime", search.regimes), ("status", search.statuses),
                            ("application_type", search.types), ("ward", search.wards)):
         if values:
-            sql.append(f"AND a.{column} IN ({', '.join('{}' for _ in values)})")
+            inner.append(f"AND a.{column} IN ({', '.join('{}' for _ in values)})")
             params += list(values)
-    return await Application.raw(" ".join(sql), *params)
+    within = search.radius
+    sql = (f"SELECT id, count(*) OVER () AS found FROM ({' '.join(inner)}) WHERE d <= {{}} "
+           "ORDER BY d, id LIMIT {} OFFSET {}")
+    try:
+        page = await Application.raw(sql, *params, within, search.limit, search.offset)
+    except sqlite3.OperationalError as exc:
+        if "application_point" not in str(exc):
+            raise
+        log.warning("event=applications_rtree_missing searching with the position index instead")
+        return None
+    if not page:
+        if search.offset == 0:
+            return [], 0
+        [row] = await Application.raw(f"SELECT count(*) AS found FROM ({' '.join(inner)}) WHERE d <= {{}}",
+                                      *params, within)
+        return [], row["found"]
+    return await _rows_of([r["id"] for r in page], search), page[0]["found"]
