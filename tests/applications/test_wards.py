@@ -17,7 +17,8 @@ ST_JAMES = "POINT (-0.1357 51.4975)"  # inside the demo St James's ward
 WEST_END = "POINT (-0.1385 51.5127)"  # on Regent Street, in the demo West End ward
 
 
-def test_applications_imported_before_the_wards_are_named_when_the_wards_and_streets_arrive(fresh_env, tmp_path):
+def test_applications_imported_before_the_wards_are_named_when_the_wards_and_streets_arrive(
+        fresh_env, tmp_path):  # noqa: F811
     assert reportit(fresh_env, "migrate").returncode == 0
     first = tmp_path / "first.csv"
     first.write_text(csv_text([planning_row("W13/1", point=ST_JAMES), planning_row("W13/2", point=WEST_END),

@@ -1,9 +1,10 @@
 """What residents watch, and what alerts remember of the applications they were told about.
 
-One model for every alert: a place and a radius (100 m to 2 km), or a ward (`ward`, by name), or one application by its reference (following it); and what the resident wants to
-hear of it. The bounding box of a place alert is kept in its own columns, so matching asks an
-index for the alerts whose box holds a point (SQLite: an R*Tree kept by triggers; PostgreSQL: a
-GiST index over the box) and measures the exact distance only for those.
+One model for every alert: a place and a radius (100 m to 2 km), or a ward (`ward`, by name), or
+one application by its reference (following it); and what the resident wants to hear of it. The
+bounding box of a place alert is kept in its own columns, so matching asks an index for the alerts
+whose box holds a point (SQLite: an R*Tree kept by triggers; PostgreSQL: a GiST index over the
+box) and measures the exact distance only for those.
 """
 
 from __future__ import annotations
