@@ -1,8 +1,10 @@
 """Open data: GET /api/applications near a point among 50,000 applications, p95 on SQLite and PostgreSQL.
 
 Goal (issue 12): p95 <= 50 ms. The baseline, measured in the same run against the same server
-and data, is the same requests with the position index dropped (every query scans the table),
-so the ratio says what the index buys; GET /api/categories shows the server's floor.
+and data, is the same requests with the spatial index dropped (every query scans the table),
+so the ratio says what the index buys; GET /api/categories shows the server's floor. On SQLite the
+search asks an R*Tree; the (latitude, longitude) index it used before is measured too (R*Tree
+dropped), then the scan (both dropped).
 """
 
 from __future__ import annotations
@@ -135,18 +137,30 @@ def _bench(database: str, url_for_db: str, folder: Path) -> list[dict]:
         floor = _p95(url, ["/api/categories"] * REQUESTS)
         indexed = _p95(url, paths)
         found = httpx.get(f"{url}{paths[0]}").json()["total"]
+        position = None
+        if database == "sqlite":
+            for statement in ("DROP TRIGGER application_point_insert", "DROP TRIGGER application_point_update",
+                              "DROP TRIGGER application_point_delete", "DROP TABLE application_point"):
+                asyncio.run(_sql(env, statement))
+            position = _p95(url, paths)
+            assert httpx.get(f"{url}{paths[0]}").json()["total"] == found
         asyncio.run(_sql(env, "DROP INDEX application_position"))
         scan = _p95(url, paths)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return [
+    index = "R*Tree" if database == "sqlite" else "position index"
+    rows = [
         {"database": database, "case": "categories (floor)", "p95 ms": floor[0], "median ms": floor[1]},
-        {"database": database, "case": f"near, {RADIUS_M} m, position index", "p95 ms": indexed[0], "median ms": indexed[1],
+        {"database": database, "case": f"near, {RADIUS_M} m, {index}", "p95 ms": indexed[0], "median ms": indexed[1],
          "found (first)": found, "goal p95 ms": 50, "met": "yes" if indexed[0] <= 50 else "no"},
-        {"database": database, "case": "near, no index (baseline scan)", "p95 ms": scan[0], "median ms": scan[1],
-         "index speed-up": round(scan[0] / indexed[0], 1)},
     ]
+    if position is not None:
+        rows.append({"database": database, "case": "near, position index (before the R*Tree)", "p95 ms": position[0],
+                     "median ms": position[1], "index speed-up": round(position[0] / indexed[0], 1)})
+    rows.append({"database": database, "case": "near, no index (baseline scan)", "p95 ms": scan[0], "median ms": scan[1],
+                 "index speed-up": round(scan[0] / indexed[0], 1)})
+    return rows
 
 
 def run() -> list[dict]:

@@ -10,10 +10,10 @@ import { request } from './api.js';
  * @typedef {'planning' | 'licensing' | 'changes' | 'problems'} Kind
  * @typedef {'immediate' | 'daily' | 'none'} EmailMode
  * @typedef {{id: number, label: string, latitude: number | null, longitude: number | null, radius: number | null,
- *   area: number | null, application: string, kinds: Kind[], categories: string[], email: EmailMode,
- *   created_at: string, updated_at: string}} Alert
+ *   area: number | null, ward?: string | null, application: string, kinds: Kind[], categories: string[],
+ *   email: EmailMode, created_at: string, updated_at: string}} Alert
  * @typedef {{label?: string, latitude?: number | null, longitude?: number | null, radius?: number | null,
- *   application?: string, kinds: Kind[], categories?: string[], email?: EmailMode}} AlertInput
+ *   ward?: string, application?: string, kinds: Kind[], categories?: string[], email?: EmailMode}} AlertInput
  * @typedef {{per_week: number, days: number, counts: Record<string, number>, text: string}} Estimate
  */
 
@@ -61,13 +61,14 @@ export function deleteAlert(id) {
 
 /**
  * "About N a week", from the last 90 days, for an alert not saved yet.
- * @param {{latitude: number, longitude: number, radius: number, kinds: Kind[], categories?: string[]}} alert
+ * @param {{latitude?: number, longitude?: number, radius?: number, ward?: string, kinds: Kind[], categories?: string[]}} alert
  * @returns {Promise<Estimate>}
  */
 export function estimate(alert) {
+  const where = alert.ward ? { ward: alert.ward }
+    : { latitude: String(alert.latitude), longitude: String(alert.longitude), radius: String(alert.radius) };
   const query = new URLSearchParams({
-    latitude: String(alert.latitude), longitude: String(alert.longitude), radius: String(alert.radius),
-    kinds: alert.kinds.join(','), categories: (alert.categories || []).join(','),
+    ...where, kinds: alert.kinds.join(','), categories: (alert.categories || []).join(','),
   });
   return request(`/api/me/alerts/estimate?${query}`, { auth: true });
 }
@@ -85,7 +86,8 @@ export function followApplication(reference) {
 /** The words for an alert in a list. @param {Alert} alert */
 export function describe(alert) {
   if (alert.application) return `Changes to application ${alert.application}`;
-  const distance = DISTANCES.find(([metres]) => metres === alert.radius)?.[1] || `${alert.radius} metres`;
   const kinds = KINDS.filter(([kind]) => alert.kinds.includes(kind)).map(([, words]) => words.split(' (')[0].toLowerCase());
+  if (alert.ward) return `In ${alert.ward} ward: ${kinds.join(', ')}`;
+  const distance = DISTANCES.find(([metres]) => metres === alert.radius)?.[1] || `${alert.radius} metres`;
   return `Within ${distance}: ${kinds.join(', ')}`;
 }

@@ -1,19 +1,22 @@
 // @ts-check
 /**
- * Add or change an alert: a place (this phone's location, or a point typed in), a distance, what to
- * hear about (and which problems), and how to be emailed; "about N a week" is shown before saving.
+ * Add or change an alert: a place (this phone's location, or a point typed in) and a distance, or
+ * (once the council has imported its wards) a ward, "my ward" found from this phone's location;
+ * what to hear about (and which problems), and how to be emailed; "about N a week" is shown before
+ * saving.
  */
 import { h } from '../lib/dom.js';
 import * as alerts from '../lib/alerts.js';
 import { categories } from '../lib/api.js';
 import { problemMessages } from '../lib/account.js';
 import { currentPosition, roundCoordinate } from '../lib/geo.js';
+import { streetList, wardAt } from '../lib/places.js';
 import { busy, field, showErrors } from './account-forms.js';
 
 /** The server's field names, as this form's input ids. */
 const FIELDS = {
   label: 'alert-label', latitude: 'alert-latitude', longitude: 'alert-longitude', radius: 'alert-radius',
-  kinds: 'alert-kind-planning', categories: 'alert-categories', email: 'alert-email-immediate',
+  kinds: 'alert-kind-planning', categories: 'alert-categories', email: 'alert-email-immediate', ward: 'alert-ward',
 };
 const ESTIMATE_DELAY_MS = 400;
 
@@ -38,6 +41,37 @@ export async function render(main, ctx) {
   const kinds = existing?.kinds || ['planning', 'licensing'];
   const problems = await problemCategories();
   const chosen = new Set(existing?.categories || []);
+  const places = await streetList().catch(() => null);
+  const wards = places ? places.wards.map((w) => w.name) : [];
+  const wardStatus = h('p.hint', { id: 'alert-ward-status', 'aria-live': 'polite' });
+  const byWard = Boolean(existing?.ward) || false;
+  const scope = !wards.length ? null : h('fieldset.field', null, h('legend', null, 'What area?'),
+    h('div.choice', null, h('input', { type: 'radio', id: 'alert-scope-place', name: 'scope', value: 'place', checked: !byWard }),
+      h('label', { for: 'alert-scope-place' }, 'Around a place')),
+    h('div.choice', null, h('input', { type: 'radio', id: 'alert-scope-ward', name: 'scope', value: 'ward', checked: byWard }),
+      h('label', { for: 'alert-scope-ward' }, 'A whole ward')));
+  const wardSet = !wards.length ? null : h('div.field', { id: 'alert-ward-set' },
+    h('label', { for: 'alert-ward' }, 'Ward'),
+    h('select', { id: 'alert-ward', name: 'ward' }, h('option', { value: '' }, 'Choose a ward'),
+      wards.map((name) => h('option', { value: name, selected: name === existing?.ward }, name))),
+    h('button.secondary', { type: 'button', id: 'alert-my-ward', 'aria-describedby': 'alert-ward-status',
+      onclick: async () => {
+        wardStatus.textContent = 'Finding your ward…';
+        try {
+          const fix = await currentPosition();
+          const ward = places ? wardAt(places, fix.latitude, fix.longitude) : '';
+          if (!ward) {
+            wardStatus.textContent = 'Where you are now is outside the council’s wards. Choose one from the list.';
+            return;
+          }
+          /** @type {HTMLSelectElement} */ (form.querySelector('#alert-ward')).value = ward;
+          wardStatus.textContent = `You are in ${ward} ward.`;
+          update();
+        } catch (error) {
+          wardStatus.textContent = /** @type {Error} */ (error).message;
+        }
+      } }, 'Use my ward'),
+    wardStatus);
 
   const form = /** @type {HTMLFormElement} */ (h('form', { novalidate: true, onsubmit: (/** @type {Event} */ event) => {
     event.preventDefault();
@@ -54,7 +88,8 @@ export async function render(main, ctx) {
   } },
   field('alert-label', 'Name this place', { value: existing?.label ?? 'Home', autocomplete: 'off', maxlength: 80 },
     'For example Home, Work or Mum’s'),
-  h('fieldset.field', null, h('legend', null, 'Where'),
+  scope, wardSet,
+  h('fieldset.field', { id: 'alert-place-set' }, h('legend', null, 'Where'),
     h('p.hint', null, 'Use where you are now, or type the place’s latitude and longitude.'),
     h('button.secondary', { type: 'button', id: 'alert-locate', 'aria-describedby': 'alert-locate-status',
       onclick: async () => {
@@ -72,7 +107,7 @@ export async function render(main, ctx) {
     locateStatus,
     field('alert-latitude', 'Latitude', { value: existing?.latitude ?? '', inputmode: 'decimal', autocomplete: 'off' }),
     field('alert-longitude', 'Longitude', { value: existing?.longitude ?? '', inputmode: 'decimal', autocomplete: 'off' })),
-  h('div.field', null, h('label', { for: 'alert-radius' }, 'How far around it'),
+  h('div.field', { id: 'alert-radius-set' }, h('label', { for: 'alert-radius' }, 'How far around it'),
     h('select', { id: 'alert-radius', name: 'radius' }, alerts.DISTANCES.map(([metres, words]) =>
       h('option', { value: String(metres), selected: metres === (existing?.radius ?? 500) }, words)))),
   h('fieldset.field', null, h('legend', null, 'What do you want to hear about?'),
@@ -95,6 +130,11 @@ export async function render(main, ctx) {
   let timer = 0;
   const update = () => {
     /** @type {HTMLElement} */ (form.querySelector('#alert-categories-set')).hidden = !input(form, 'alert-kind-problems').checked;
+    const ward = wardChosen(form);
+    for (const [selector, hidden] of [['#alert-ward-set', !ward], ['#alert-place-set', ward], ['#alert-radius-set', ward]]) {
+      const part = /** @type {HTMLElement | null} */ (form.querySelector(/** @type {string} */ (selector)));
+      if (part) part.hidden = /** @type {boolean} */ (hidden);
+    }
     clearTimeout(timer);
     timer = window.setTimeout(() => showEstimate(form, estimateBox), ESTIMATE_DELAY_MS);
   };
@@ -109,9 +149,22 @@ function input(form, id) {
   return /** @type {HTMLInputElement} */ (form.querySelector(`#${id}`));
 }
 
+/** Whether the resident chose a whole ward (only offered once the council has wards). @param {HTMLFormElement} form */
+function wardChosen(form) {
+  return Boolean(/** @type {HTMLInputElement | null} */ (form.querySelector('#alert-scope-ward'))?.checked);
+}
+
 /** What the form says, as the API takes it. @param {HTMLFormElement} form @returns {alerts.AlertInput} */
 function read(form) {
   const data = new FormData(form);
+  if (wardChosen(form)) {
+    const kinds = /** @type {alerts.Kind[]} */ (data.getAll('kinds').map(String));
+    return {
+      label: input(form, 'alert-label').value.trim(), ward: String(data.get('ward') || ''), kinds,
+      categories: kinds.includes('problems') ? data.getAll('categories').map(String) : [],
+      email: /** @type {alerts.EmailMode} */ (String(data.get('email') || 'immediate')),
+    };
+  }
   const number = (/** @type {string} */ name) => {
     const text = input(form, name).value.trim();
     return text === '' ? null : Number(text);
@@ -128,7 +181,11 @@ function read(form) {
 /** @param {HTMLFormElement} form @param {HTMLElement} box */
 async function showEstimate(form, box) {
   const alert = read(form);
-  if (alert.latitude === null || alert.longitude === null || !Number.isFinite(alert.latitude) || !Number.isFinite(alert.longitude)) {
+  if (wardChosen(form) && !alert.ward) {
+    box.textContent = 'Choose a ward to see how many alerts to expect.';
+    return;
+  }
+  if (!alert.ward && !(Number.isFinite(alert.latitude) && Number.isFinite(alert.longitude))) {
     box.textContent = 'Choose a place to see how many alerts to expect.';
     return;
   }
@@ -137,8 +194,9 @@ async function showEstimate(form, box) {
     return;
   }
   try {
-    const found = await alerts.estimate({ latitude: alert.latitude, longitude: alert.longitude,
-      radius: /** @type {number} */ (alert.radius), kinds: alert.kinds, categories: alert.categories });
+    const found = await alerts.estimate(alert.ward ? { ward: alert.ward, kinds: alert.kinds, categories: alert.categories }
+      : { latitude: /** @type {number} */ (alert.latitude), longitude: /** @type {number} */ (alert.longitude),
+        radius: /** @type {number} */ (alert.radius), kinds: alert.kinds, categories: alert.categories });
     box.textContent = `Over the last 90 days this alert would have sent ${found.text}.`;
   } catch (error) {
     const body = /** @type {{body?: any}} */ (error).body;

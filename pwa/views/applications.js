@@ -36,6 +36,7 @@ function item(application, today) {
   const due = applications.deadline(application, today);
   return h('li.item', null,
     h('h2', null, h('a', { href: applications.appPath(application.reference) }, application.address || application.reference)),
+    application.place ? h('p.place', null, application.place) : null,
     h('p', null, `${application.type?.name || 'Application'} · ${application.reference}`,
       application.distance_m !== undefined ? ` · ${distance(application.distance_m)}` : ''),
     h('p', null, h('span', { class: `tag ${due.open ? 'tag--attention' : ''}` }, application.status?.name || 'Received'),

@@ -76,6 +76,7 @@ class ApplicationReceived:
     description: str  # what is proposed, as the council gives it
     latitude: float | None
     longitude: float | None
+    ward: str = ""  # the ward its point is in ("" when outside every ward, or no wards yet)
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ class ApplicationChanged:
     address: str
     latitude: float | None
     longitude: float | None
+    ward: str = ""  # the ward its point is in ("" when outside every ward, or no wards yet)
 
 
 KINDS: tuple[type, ...] = (ReportCreated, StatusChanged, DeviceJoinedAccount, AccountErased,

@@ -21,6 +21,7 @@ from reportit.alerts.estimate import estimate
 from reportit.alerts.notify import secret_key_of, unsubscribe_token
 from reportit.alerts.rules import TITLE, read_categories, read_kinds, read_point, read_radius, read_alert
 from reportit.alerts.tables import Alert
+from reportit.alerts.wards import estimate_ward, resolved, ward_named
 from reportit.app_state import services
 from reportit.problems import FieldError, invalid
 from reportit.push.alert_outbox import withdraw_emails
@@ -43,13 +44,13 @@ async def list_alerts(request: Request) -> Response:
 
 async def create_alert(request: Request) -> Response:
     watcher = await _watcher(request)
-    spec = read_alert(await read_json(request), services(request).settings)
+    spec = await resolved(read_alert(await read_json(request), services(request).settings))
     return JSONResponse(await store.create(watcher, spec), status_code=201, headers=NO_STORE)
 
 
 async def update_alert(request: Request) -> Response:
     watcher = await _watcher(request)
-    spec = read_alert(await read_json(request), services(request).settings)
+    spec = await resolved(read_alert(await read_json(request), services(request).settings))
     return JSONResponse(await store.update(watcher, _alert_id(request), spec), headers=NO_STORE)
 
 
@@ -67,10 +68,17 @@ async def delete_alert(request: Request) -> Response:
 
 
 async def estimate_alert(request: Request) -> Response:
-    """`?latitude=&longitude=&radius=&kinds=planning,problems&categories=pothole`"""
+    """`?latitude=&longitude=&radius=&kinds=planning,problems&categories=pothole`, or `?ward=&kinds=…`"""
     await _watcher(request)
     query = request.query_params
     errors: list[FieldError] = []
+    if query.get("ward", "").strip():
+        kinds = read_kinds(query.get("kinds", ""), errors, text=True)
+        categories = read_categories(query.get("categories"), services(request).settings, errors, text=True)
+        if errors:
+            raise invalid(errors, title=TITLE)
+        ward = await ward_named(query["ward"][:200])
+        return JSONResponse({**await estimate_ward(ward, kinds, categories), "ward": ward}, headers=NO_STORE)
     lat, lng = read_point(dict(query), services(request).settings, errors)
     radius = read_radius(query.get("radius"), errors)
     kinds = read_kinds(query.get("kinds", ""), errors, text=True)

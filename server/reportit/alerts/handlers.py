@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 from reportit import database
-from reportit.alerts.matching import Match, alerts_at, alerts_at_points, alerts_following
+from reportit.alerts.matching import Match, alerts_at, alerts_at_points, alerts_following, alerts_in_wards
 from reportit.alerts.notify import addressed, notify
 from reportit.alerts.tables import Alert, ApplicationNotice
 from reportit.events import AccountErased, ApplicationChanged, ApplicationReceived, ReportCreated
@@ -82,24 +82,37 @@ async def _handle(gathered: _Gathered) -> None:
         events = [e for e in gathered.received if e.regime == regime and e.latitude is not None
                   and e.longitude is not None]
         found = await alerts_at_points([(e.latitude, e.longitude) for e in events], regime)  # type: ignore[misc]
+        in_wards = await alerts_in_wards([e.ward for e in events], regime)
         for event, matches in zip(events, found):
-            items += addressed(matches, _received_words(event), gathered.settings)
+            items += addressed(_together(matches, in_wards.get(event.ward, [])), _received_words(event),
+                               gathered.settings)
     if gathered.changed:
         following = await alerts_following(sorted({e.reference for e in gathered.changed}))
         placed = [e for e in gathered.changed if e.latitude is not None and e.longitude is not None]
         near = dict(zip(map(id, placed), await alerts_at_points(
             [(e.latitude, e.longitude) for e in placed], "changes")))  # type: ignore[misc]
+        in_wards = await alerts_in_wards([e.ward for e in placed], "changes")
         for event in gathered.changed:
             matches = {m.alert_id: m for m in following[event.reference]}
-            for match in near.get(id(event), []):
+            for match in near.get(id(event), []) + (in_wards.get(event.ward, []) if id(event) in near else []):
                 matches.setdefault(match.alert_id, match)
             items += addressed(sorted(matches.values(), key=lambda m: m.alert_id), _changed_words(event),
                                gathered.settings)
     await notify(items, gathered.settings)
 
 
+def _together(*found: list[Match]) -> list[Match]:
+    """Place and ward alerts for one point, each once, in alert order."""
+    return sorted({m.alert_id: m for matches in found for m in matches}.values(), key=lambda m: m.alert_id)
+
+
 def _place(match: Match) -> str:
-    return match.label or "your alert area"
+    return match.label or (f"{match.ward} ward" if match.ward else "your alert area")
+
+
+def _near(match: Match) -> str:
+    """"near Home" for a place alert; "in West End ward" for a ward alert."""
+    return f"in {match.ward} ward" if match.ward else f"near {_place(match)}"
 
 
 def _cut(text: str, limit: int = MAX_BODY) -> str:
@@ -118,10 +131,10 @@ def _received_words(event: ApplicationReceived):
 
     @functools.lru_cache(maxsize=None)
     def worded(place: str) -> AlertNews:
-        return AlertNews(title=f"New {event.regime} application near {place}", body=body, url=path, tag=tag,
+        return AlertNews(title=f"New {event.regime} application {place}", body=body, url=path, tag=tag,
                          reference=event.reference)
 
-    return lambda match: worded(_place(match))
+    return lambda match: worded(_near(match))
 
 
 def _changed_words(event: ApplicationChanged):
@@ -134,13 +147,14 @@ def _changed_words(event: ApplicationChanged):
 async def report_created(event: ReportCreated, settings: Settings) -> None:
     """A new public report: residents watching problems of its category around its point (not its
     own reporter). Private reports are never announced; one hidden later is withheld at sending."""
-    report = await Report.select(Report.latitude, Report.longitude, Report.description, Report.device,
+    report = await Report.select(Report.latitude, Report.longitude, Report.ward, Report.description, Report.device,
                                  Report.account, Report.category.code.as_alias("category"),
                                  Report.category.name.as_alias("category_name"), *columns()).where(
         Report.id == event.report_id).first()
     if report is None or report["latitude"] is None or not is_public(report):
         return
-    matches = [m for m in await alerts_at(report["latitude"], report["longitude"], "problems")
+    in_ward = (await alerts_in_wards([report["ward"]], "problems")).get(report["ward"], []) if report["ward"] else []
+    matches = [m for m in _together(await alerts_at(report["latitude"], report["longitude"], "problems"), in_ward)
                if (not m.categories or report["category"] in m.categories)
                and m.device_id != report["device"]
                and (m.account_id is None or m.account_id != report["account"])]
@@ -149,7 +163,7 @@ async def report_created(event: ReportCreated, settings: Settings) -> None:
         # Not the resident's own words: they may be redacted after this row is queued (a daily
         # digest waits until morning), and a queued row would still carry them. The report's page
         # shows what is public at the time it is opened.
-        return AlertNews(title=f"{report['category_name']} reported near {_place(match)}",
+        return AlertNews(title=f"{report['category_name']} reported {_near(match)}",
                          body=f"Open the report to see what was reported and to follow it ({spoken(event.reference)}).",
                          url=f"/r/{event.reference}", tag=f"nearby-{event.reference}", reference=event.reference)
 

@@ -31,6 +31,7 @@ _SUBSCRIPTIONS = """(SELECT {agg} FROM push_subscription s {join}
    WHERE {owner} AND s.failure_count < ?1 AND (s.expires_at IS NULL OR s.expires_at > ?2))"""
 _SELECT = """{points}
 SELECT {n} AS point, a.id, a.device, a.account, a.label, a.latitude, a.longitude, a.radius, a.email, a.categories,
+       a.ward,
        acc.email AS account_email,
        CASE WHEN a.account IS NULL THEN {by_device} ELSE {by_account} END AS subscriptions
 FROM {source}
@@ -61,6 +62,7 @@ class Match:
     account_email: str
     categories: tuple[str, ...]
     subscriptions: tuple[int, ...]  # the working push subscriptions that reach the alert's owner
+    ward: str = ""  # the ward, for an alert for a ward
 
 
 def _sql(sql: str) -> str:
@@ -83,7 +85,7 @@ def _match(row: dict) -> Match:
         categories = json.loads(categories) if categories not in ("", "[]") else ()
     subscriptions = tuple(int(s) for s in (row["subscriptions"] or "").split(",") if s)
     return Match(row["id"], row["device"], row["account"], row["label"] or "", row["email"],
-                 row["account_email"] or "", tuple(categories or ()), subscriptions)
+                 row["account_email"] or "", tuple(categories or ()), subscriptions, row["ward"] or "")
 
 
 async def alerts_at_points(points: list[tuple[float, float]], kind: str) -> list[list[Match]]:
@@ -121,6 +123,21 @@ async def _near(points: list[tuple[float, float]], kind: str) -> list[dict]:
 async def alerts_at(latitude: float, longitude: float, kind: str) -> list[Match]:
     """Place alerts that want `kind` and hold this point."""
     return (await alerts_at_points([(latitude, longitude)], kind))[0]
+
+
+async def alerts_in_wards(wards: list[str], kind: str) -> dict[str, list[Match]]:
+    """Alerts for each of these wards (by name) that want `kind`."""
+    if kind not in KINDS:
+        raise ValueError(f"not an alert kind: {kind}")
+    wards = sorted({w for w in wards if w})
+    found: dict[str, list[Match]] = {ward: [] for ward in wards}
+    if not wards:
+        return found
+    marks = ", ".join(f"?{n}" for n in range(4, 4 + len(wards)))
+    sql = _select("", "a.ward", "alert a", f"a.ward IN ({marks}) AND a.{kind} = ?3")
+    for row in await fetch_rows(Alert, sql, [WORKING_FAILURE_LIMIT, _now(), True, *wards]):
+        found[row["point"]].append(_match(row))
+    return found
 
 
 async def alerts_following(references: list[str]) -> dict[str, list[Match]]:

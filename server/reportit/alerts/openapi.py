@@ -19,13 +19,16 @@ def _json_body(schema: dict) -> dict:
 OPENAPI_SCHEMAS = {
     "AlertInput": {
         "type": "object",
-        "description": "A place and radius with what to hear about, or one application to follow by reference.",
+        "description": "A place and radius (or a ward) with what to hear about, or one application to follow by "
+                       "reference.",
         "properties": {
             "label": {"type": "string", "maxLength": 80, "description": "Home, Work…"},
             "latitude": {"type": "number", "minimum": -90, "maximum": 90},
             "longitude": {"type": "number", "minimum": -180, "maximum": 180},
             "radius": {"type": "integer", "minimum": 100, "maximum": 2000, "description": "Metres"},
             "application": {"type": "string", "maxLength": 40, "description": "Follow this application"},
+            "ward": {"type": ["string", "integer"], "description": "A ward (its name, any case, or its area id) "
+                                                                  "instead of a place and radius"},
             "kinds": _KINDS,
             "categories": {"type": "array", "items": {"type": "string"},
                            "description": "Category codes for problems; empty: every public category"},
@@ -41,6 +44,7 @@ OPENAPI_SCHEMAS = {
             "id": {"type": "integer"}, "label": {"type": "string"},
             "latitude": {"type": ["number", "null"]}, "longitude": {"type": ["number", "null"]},
             "radius": {"type": ["integer", "null"]}, "area": {"type": ["integer", "null"]},
+            "ward": {"type": ["string", "null"], "description": "The ward, for an alert for a ward"},
             "application": {"type": "string"}, "kinds": _KINDS,
             "categories": {"type": "array", "items": {"type": "string"}},
             "email": {"type": "string", "enum": ["immediate", "daily", "none"]},
@@ -66,9 +70,10 @@ OPENAPI_PATHS = {
         "summary": "How many items an alert would have brought a week, over the last 90 days",
         "security": _DEVICE,
         "parameters": [
-            {"name": "latitude", "in": "query", "required": True, "schema": {"type": "number"}},
-            {"name": "longitude", "in": "query", "required": True, "schema": {"type": "number"}},
-            {"name": "radius", "in": "query", "required": True, "schema": {"type": "integer"}},
+            {"name": "latitude", "in": "query", "schema": {"type": "number"}, "description": "With longitude and radius"},
+            {"name": "longitude", "in": "query", "schema": {"type": "number"}},
+            {"name": "radius", "in": "query", "schema": {"type": "integer"}},
+            {"name": "ward", "in": "query", "schema": {"type": "string"}, "description": "Instead of a place and radius"},
             {"name": "kinds", "in": "query", "required": True, "schema": {"type": "string"},
              "description": "Comma list: planning,licensing,changes,problems"},
             {"name": "categories", "in": "query", "schema": {"type": "string"}, "description": "Comma list"},

@@ -17,6 +17,8 @@ MAX_LABEL = 80
 MAX_REFERENCE = 40
 RADIUS_MESSAGE = "Choose a distance between 100 metres and 2 kilometres."
 TITLE = "Check your alert"
+MAX_WARD = 200
+WARD_MESSAGE = "Choose a ward from the list."
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class AlertSpec:
     kinds: tuple[str, ...]
     categories: tuple[str, ...]
     email: str
+    ward: str = ""  # a ward alert: the ward as the app gave it (name or id), then as places names it
 
 
 def read_kinds(raw: Any, errors: list[FieldError], *, text: bool = False) -> tuple[str, ...]:
@@ -122,6 +125,20 @@ def read_alert(body: dict, settings: Settings) -> AlertSpec:
         if errors:
             raise invalid(errors, title=TITLE)
         return AlertSpec(label.strip(), None, None, None, application.strip(), ("changes",), (), email)
+    ward = body.get("ward")
+    # A ward alert: a ward named, or the ward field sent with no place (the app's "A whole ward"
+    # with none chosen yet is told to choose one, not to choose a place).
+    if ward not in (None, "") or ("ward" in body and body.get("latitude") in (None, "")):
+        if isinstance(ward, bool) or not isinstance(ward, (str, int)) or len(str(ward).strip()) > MAX_WARD \
+                or not str(ward).strip() or not str(ward).isprintable():
+            errors.append(FieldError("ward", WARD_MESSAGE))
+            ward = ""
+        kinds = read_kinds(body.get("kinds"), errors)
+        categories = read_categories(body.get("categories"), settings, errors)
+        if errors:
+            raise invalid(errors, title=TITLE)
+        return AlertSpec(label.strip(), None, None, None, "", kinds, categories if "problems" in kinds else (), email,
+                         ward=str(ward).strip())
     lat, lng = read_point(body, settings, errors)
     radius = read_radius(body.get("radius"), errors)
     kinds = read_kinds(body.get("kinds"), errors)

@@ -49,14 +49,15 @@ def _values(spec: AlertSpec) -> dict:
         else (None, None, None, None)
     return {
         Alert.label: spec.label, Alert.latitude: spec.latitude, Alert.longitude: spec.longitude,
-        Alert.radius: spec.radius, Alert.application: spec.application,
+        Alert.radius: spec.radius, Alert.application: spec.application, Alert.ward: spec.ward,
         Alert.min_lat: box[0], Alert.max_lat: box[1], Alert.min_lng: box[2], Alert.max_lng: box[3],
         **{getattr(Alert, kind): kind in spec.kinds for kind in KINDS},
         Alert.categories: json.dumps(list(spec.categories)), Alert.email: spec.email,
     }
 
 
-COLUMNS = (Alert.id, Alert.label, Alert.latitude, Alert.longitude, Alert.radius, Alert.area, Alert.application,
+COLUMNS = (Alert.id, Alert.label, Alert.latitude, Alert.longitude, Alert.radius, Alert.area, Alert.ward,
+           Alert.application,
            *(getattr(Alert, kind) for kind in KINDS), Alert.categories, Alert.email, Alert.created_at,
            Alert.updated_at)
 
@@ -65,7 +66,7 @@ def as_json(row: dict) -> dict:
     categories = row["categories"]
     return {
         "id": row["id"], "label": row["label"], "latitude": row["latitude"], "longitude": row["longitude"],
-        "radius": row["radius"], "area": row["area"], "application": row["application"],
+        "radius": row["radius"], "area": row["area"], "ward": row["ward"] or None, "application": row["application"],
         "kinds": [kind for kind in KINDS if row[kind]],
         "categories": json.loads(categories) if isinstance(categories, str) else list(categories or []),
         "email": row["email"],

@@ -1,10 +1,10 @@
 """What residents watch, and what alerts remember of the applications they were told about.
 
-One model for every alert: a place and a radius (100 m to 2 km), or a ward once areas exist
-(`area`), or one application by its reference (following it); and what the resident wants to
-hear of it. The bounding box of a place alert is kept in its own columns, so matching asks an
-index for the alerts whose box holds a point (SQLite: an R*Tree kept by triggers; PostgreSQL: a
-GiST index over the box) and measures the exact distance only for those.
+One model for every alert: a place and a radius (100 m to 2 km), or a ward (`ward`, by name), or
+one application by its reference (following it); and what the resident wants to hear of it. The
+bounding box of a place alert is kept in its own columns, so matching asks an index for the alerts
+whose box holds a point (SQLite: an R*Tree kept by triggers; PostgreSQL: a GiST index over the
+box) and measures the exact distance only for those.
 """
 
 from __future__ import annotations
@@ -46,7 +46,10 @@ class Alert(Table, tablename="alert"):
     latitude = DoublePrecision(null=True, default=None)
     longitude = DoublePrecision(null=True, default=None)
     radius = Integer(null=True, default=None)  # metres
-    area = Integer(null=True, default=None)  # a ward, once the places domain has areas
+    area = Integer(null=True, default=None)  # unused: a ward alert names its ward (`ward`) instead
+    # A ward alert: the ward's name as the places domain has it (its area id is not kept, since
+    # `reportit areas import` replaces every ward and their ids with them).
+    ward = Varchar(length=200, default="", index=True)
     # The place's bounding box (what the spatial index holds); null for an application or a ward.
     min_lat = DoublePrecision(null=True, default=None)
     max_lat = DoublePrecision(null=True, default=None)

@@ -51,8 +51,26 @@ def parse_search(params: Any) -> Search:
         errors.append(FieldError("bbox", "Ask for applications near a point or in a box, not both."))
     if errors:
         raise invalid(errors, "Please check the search")
-    return Search(near=near, radius=radius, box=box, regimes=regimes, statuses=statuses, types=types, limit=limit,
-                  offset=offset)
+    wards = tuple(w.strip() for w in (params.get("ward") or "").split(",") if w.strip())
+    return Search(near=near, radius=radius, box=box, regimes=regimes, statuses=statuses, types=types, wards=wards,
+                  limit=limit, offset=offset)
+
+
+async def known_wards(search: Search) -> Search:
+    """The search with its ward names as the places domain spells them; a ward it does not know is a 422."""
+    if not search.wards:
+        return search
+    from dataclasses import replace
+
+    from reportit.places.areas import area_names
+
+    known = {name.lower(): name for name in await area_names("ward")}
+    unknown = [w for w in search.wards if w.lower() not in known]
+    if unknown:
+        listed = ", ".join(sorted(known.values())) if known else "none yet (no wards have been imported)"
+        raise invalid([FieldError("ward", f"‘{unknown[0][:60]}’ is not a ward we know; the wards are: {listed}.")],
+                      "Please check the search")
+    return replace(search, wards=tuple(dict.fromkeys(known[w.lower()] for w in search.wards)))
 
 
 def _numbers(raw: str | None, count: int, name: str, message: str, errors: list[FieldError]):
@@ -96,7 +114,7 @@ def _listed(raw: str | None, name: str, known: dict[str, str], errors: list[Fiel
 
 
 async def _page(request: Request) -> tuple[list[dict[str, Any]], int, Search]:
-    search = parse_search(request.query_params)
+    search = await known_wards(parse_search(request.query_params))
     rows, total = await find(search)
     settings = services(request).settings
     rules = settings.catalogue.applications
@@ -155,6 +173,7 @@ _QUERY = [
     {"name": "status", "in": "query", "schema": {"type": "string"},
      "description": "received, validated, under consultation, decided, withdrawn, appealed (comma list)"},
     {"name": "type", "in": "query", "schema": {"type": "string"}, "description": "application type codes (comma list)"},
+    {"name": "ward", "in": "query", "schema": {"type": "string"}, "description": "ward names (comma list)"},
     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 50}},
     {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
 ]

@@ -11,8 +11,9 @@ from reportit.applications.deadline import closing_day, day_words, deadline
 from reportit.applications.rules import ApplicationRules
 from reportit.applications.summary import FIELD_WORDS, status_name
 from reportit.applications.tables import FIELDS, Application, ApplicationVersion
+from reportit.places.naming import place_words
 
-COLUMNS = ("id", "reference", *FIELDS, "illustrative", "version", "received_at", "updated_at")
+COLUMNS = ("id", "reference", *FIELDS, "usrn", "street", "ward", "illustrative", "version", "received_at", "updated_at")
 
 
 def page_path(reference: str) -> str:
@@ -32,6 +33,11 @@ def application_json(row: Mapping[str, Any], rules: ApplicationRules, today: dat
         "type": {"code": row["application_type"], "name": rules.type_name(regime, row["application_type"])},
         "address": row["address"],
         "uprn": row["uprn"] or None,
+        # The street and ward its point is in ("Regent Street, West End ward"); null when unknown.
+        "street": row.get("street") or None,
+        "usrn": row.get("usrn") or None,
+        "ward": row.get("ward") or None,
+        "place": place_words(row.get("street") or "", row.get("ward") or "") or None,
         "location": ({"latitude": row["latitude"], "longitude": row["longitude"]}
                      if row["latitude"] is not None else None),
         "description": row["description"],

@@ -52,6 +52,11 @@ class Application(Table, tablename="application"):
     decision = Varchar(length=200, default="")
     decision_date = Date(null=True, default=None)
     documentation_url = Text(default="")
+    # Where the point is, in words (named from the places domain when recorded, or when the streets
+    # or wards are imported later); not part of a version: it follows from the point.
+    usrn = Varchar(length=20, default="")
+    street = Varchar(length=200, default="")
+    ward = Varchar(length=200, default="", index=True)
     illustrative = Boolean(default=False)  # demo data, marked as such wherever it is shown
     version = Integer(default=1)  # the number of the latest version
     received_at = Timestamptz(default=TimestamptzNow(), index=True)

@@ -16,6 +16,7 @@ from reportit import events
 from reportit.applications.deadline import today_in
 from reportit.applications.summary import NEWS, summarise
 from reportit.applications.tables import FIELDS, Application, ApplicationVersion
+from reportit.places.naming import describe
 from reportit.problems import Problem
 from reportit.settings import Settings
 
@@ -62,8 +63,9 @@ async def record(proposed: Proposed, settings: Settings, *, source: str, actor: 
 async def _first_version(proposed: Proposed, settings: Settings, *, source: str, actor: str) -> None:
     now = datetime.now(timezone.utc)
     values = {**DEFAULTS, **{k: v for k, v in proposed.values.items() if k in FIELDS}, "regime": proposed.regime}
+    place = await place_of(values["latitude"], values["longitude"])
     rows = await Application.insert(Application(reference=proposed.reference, illustrative=proposed.illustrative,
-                                                version=1, received_at=now, updated_at=now, **values)
+                                                version=1, received_at=now, updated_at=now, **values, **place)
                                     ).returning(Application.id)
     application_id = rows[0]["id"]
     changes = tuple(k for k in FIELDS if values.get(k) not in (None, "") and k != "regime")
@@ -72,7 +74,16 @@ async def _first_version(proposed: Proposed, settings: Settings, *, source: str,
     await events.publish(events.ApplicationReceived(
         application_id=application_id, version_id=version_id, reference=proposed.reference, regime=proposed.regime,
         application_type=values["application_type"], address=values["address"], description=values["description"],
-        latitude=values["latitude"], longitude=values["longitude"]), settings)
+        latitude=values["latitude"], longitude=values["longitude"], ward=place["ward"]), settings)
+
+
+async def place_of(latitude: float | None, longitude: float | None) -> dict[str, str]:
+    """The application's usrn, street and ward columns: from its point, as reports are named at
+    intake ("" for each when it has no point, is on no known street or outside every ward)."""
+    if latitude is None or longitude is None:
+        return {"usrn": "", "street": "", "ward": ""}
+    place = await describe(latitude, longitude)
+    return {"usrn": place.usrn, "street": place.street, "ward": place.ward}
 
 
 async def _next_version(current: dict[str, Any], proposed: Proposed, changes: tuple[str, ...], settings: Settings, *,
@@ -81,7 +92,10 @@ async def _next_version(current: dict[str, Any], proposed: Proposed, changes: tu
     values = {k: current[k] for k in FIELDS} | {k: v for k, v in proposed.values.items() if k in FIELDS}
     number = current["version"] + 1
     summary = summarise(changes, values, today_in(settings.catalogue.applications))
-    await Application.update({**{getattr(Application, k): v for k, v in values.items()},
+    moved = "latitude" in changes or "longitude" in changes
+    place = await place_of(values["latitude"], values["longitude"]) if moved else \
+        {k: current[k] for k in ("usrn", "street", "ward")}
+    await Application.update({**{getattr(Application, k): v for k, v in {**values, **place}.items()},
                               Application.version: number, Application.updated_at: now}
                              ).where(Application.id == current["id"])
     version_id = await _insert_version(current["id"], number, values, changes, summary, source, actor, now)
@@ -90,7 +104,7 @@ async def _next_version(current: dict[str, Any], proposed: Proposed, changes: tu
         await events.publish(events.ApplicationChanged(
             application_id=current["id"], version_id=version_id, reference=current["reference"],
             regime=values["regime"], changes=news, summary=summary, address=values["address"],
-            latitude=values["latitude"], longitude=values["longitude"]), settings)
+            latitude=values["latitude"], longitude=values["longitude"], ward=place["ward"]), settings)
 
 
 async def _insert_version(application_id: int, number: int, values: dict[str, Any], changes: tuple[str, ...],

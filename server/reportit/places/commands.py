@@ -34,7 +34,7 @@ def run(args: argparse.Namespace, settings: Settings, with_db: Callable[[Setting
 
 
 async def import_streets(path: Path) -> None:
-    from reportit.places.backfill import name_reports
+    from reportit.places.backfill import name_applications, name_reports
     from reportit.places.gazetteer import save_streets
     from reportit.places.street_file import UnreadableFile, read_street_file
 
@@ -44,9 +44,11 @@ async def import_streets(path: Path) -> None:
         raise Problem(422, "Cannot read the file", str(exc)) from None
     counts = await save_streets(result.records)
     named = await name_reports() if result.records else 0
+    applications = await name_applications() if result.records else 0
     print(f"Streets: {counts.added} added, {counts.updated} updated, {counts.unchanged} unchanged"
           + (f"; {result.skipped} entries that are not named roads left out" if result.skipped else "")
-          + (f"; {named} reports named" if named else "") + ".")
+          + (f"; {named} reports named" if named else "")
+          + (f"; {applications} applications named" if applications else "") + ".")
     _problems(result.problems, result.unit)
     if result.problems:
         raise Problem(422, "Some lines were left out",
@@ -55,7 +57,7 @@ async def import_streets(path: Path) -> None:
 
 async def import_areas(path: Path, kind: str) -> None:
     from reportit.places.areas import check_kind, read_area_file, replace_areas
-    from reportit.places.backfill import name_reports
+    from reportit.places.backfill import name_applications, name_reports
     from reportit.places.street_file import UnreadableFile
 
     try:
@@ -69,7 +71,9 @@ async def import_areas(path: Path, kind: str) -> None:
                       f"no {kind} was changed. Fix them and import the file again.")
     count = await replace_areas(kind, records)
     named = await name_reports() if kind == "ward" else 0
-    print(f"Areas: {count} of kind {kind} imported (replacing any before)" + (f"; {named} reports named" if named else "") + ".")
+    applications = await name_applications() if kind == "ward" else 0
+    print(f"Areas: {count} of kind {kind} imported (replacing any before)" + (f"; {named} reports named" if named else "")
+          + (f"; {applications} applications named" if applications else "") + ".")
 
 
 def _problems(problems: list[tuple[int, str]], unit: str) -> None:
