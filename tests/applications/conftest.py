@@ -3,6 +3,7 @@ console's signed-in staff (shared with tests/console)."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -11,7 +12,7 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Awaitable, Callable
 
 import pytest
 
@@ -56,13 +57,15 @@ def write_file(tmp_path) -> Callable[..., Path]:
 
 
 @pytest.fixture
-def import_cli(server_env, app) -> Callable[..., subprocess.CompletedProcess]:
-    """`reportit applications import FILE …` in a subprocess, against the tests' database."""
+def import_cli(server_env, app) -> Callable[..., Awaitable[subprocess.CompletedProcess]]:
+    """`await import_cli(FILE, …)`: `reportit applications import FILE …` in a subprocess, against the
+    tests' database. Waited for off the event loop: the app's sender runs on this loop and may hold
+    SQLite's write lock, which the command then waits for."""
 
-    def run(path: Path, *options: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "reportit.cli", "applications", "import", str(path), *options],
-                              env={**os.environ, **(env or server_env)}, cwd=ROOT, capture_output=True, text=True,
-                              timeout=600)
+    async def run(path: Path, *options: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        return await asyncio.to_thread(
+            subprocess.run, [sys.executable, "-m", "reportit.cli", "applications", "import", str(path), *options],
+            env={**os.environ, **(env or server_env)}, cwd=ROOT, capture_output=True, text=True, timeout=600)
     return run
 
 

@@ -15,7 +15,7 @@ async def fetch(client, reference: str) -> dict | None:
 
 async def test_a_planning_csv_is_imported_and_shown_with_one_clear_deadline(client, import_cli, write_file):
     reference = f"{unique()}/FULL"
-    done = import_cli(write_file("planning.csv", csv_text([planning_row(reference)])))
+    done = await import_cli(write_file("planning.csv", csv_text([planning_row(reference)])))
     assert done.returncode == 0, done.stderr
     assert "1 new, 0 changed, 0 unchanged" in done.stdout
     application = await fetch(client, reference)
@@ -32,8 +32,8 @@ async def test_a_planning_csv_is_imported_and_shown_with_one_clear_deadline(clie
 async def test_importing_the_same_file_again_changes_nothing(client, import_cli, write_file):
     reference = unique()
     path = write_file("same.csv", csv_text([planning_row(reference)]))
-    assert import_cli(path).returncode == 0
-    again = import_cli(path)
+    assert (await import_cli(path)).returncode == 0
+    again = await import_cli(path)
     assert again.returncode == 0, again.stderr
     assert "0 new, 0 changed, 1 unchanged" in again.stdout
     assert len((await fetch(client, reference))["history"]) == 1
@@ -41,8 +41,8 @@ async def test_importing_the_same_file_again_changes_nothing(client, import_cli,
 
 async def test_a_changed_row_makes_a_new_version_saying_what_changed(client, import_cli, write_file):
     reference = unique()
-    import_cli(write_file("v1.csv", csv_text([planning_row(reference)])))
-    changed = import_cli(write_file("v2.csv", csv_text([planning_row(reference, **{"end-date": "2026-12-18"})])))
+    await import_cli(write_file("v1.csv", csv_text([planning_row(reference)])))
+    changed = await import_cli(write_file("v2.csv", csv_text([planning_row(reference, **{"end-date": "2026-12-18"})])))
     assert "0 new, 1 changed" in changed.stdout
     application = await fetch(client, reference)
     newest, first = application["history"]
@@ -65,7 +65,7 @@ async def test_every_bad_row_is_reported_with_its_line_and_the_rest_imported(cli
         planning_row(twice, description="the same again"),                      # 9 duplicate reference
     ]
     text = csv_text(rows).encode() + f"{unique()},Caf\xe9 Rouge,{rows[0]['point']},x,full,received,,,,,\n".encode("latin-1")
-    done = import_cli(write_file("mixed.csv", text))
+    done = await import_cli(write_file("mixed.csv", text))
     assert done.returncode == 1
     assert "2 new, 0 changed, 0 unchanged, 7 refused" in done.stdout
     errors = done.stderr
@@ -82,13 +82,13 @@ async def test_every_bad_row_is_reported_with_its_line_and_the_rest_imported(cli
 
 async def test_strict_writes_nothing_when_one_row_is_bad(client, import_cli, write_file):
     good = unique()
-    done = import_cli(write_file("strict.csv", csv_text([planning_row(good), planning_row(unique(), point="nowhere")])),
+    done = await import_cli(write_file("strict.csv", csv_text([planning_row(good), planning_row(unique(), point="nowhere")])),
                       "--strict")
     assert done.returncode == 1
     assert "Nothing was imported (--strict)" in done.stdout
     assert "line 3: point" in done.stderr
     assert await fetch(client, good) is None
-    fine = import_cli(write_file("strict-ok.csv", csv_text([planning_row(good)])), "--strict")
+    fine = await import_cli(write_file("strict-ok.csv", csv_text([planning_row(good)])), "--strict")
     assert fine.returncode == 0 and "1 new" in fine.stdout
 
 
@@ -97,12 +97,12 @@ async def test_geojson_and_planning_data_json_are_read(client, import_cli, write
     features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [-0.14, 51.5]},
                  "properties": {"reference": first, "description": "Roof extension", "address-text": "3 Rochester Row",
                                 "planning-application-type": "householder", "planning-application-status": "validated"}}]
-    done = import_cli(write_file("feed.geojson", geojson(features)))
+    done = await import_cli(write_file("feed.geojson", geojson(features)))
     assert done.returncode == 0, done.stderr
     assert (await fetch(client, first))["location"] == {"latitude": 51.5, "longitude": -0.14}
     entities = {"entities": [{"reference": second, "point": "POINT (-0.135 51.497)", "description": "Shopfront",
                               "planning-application-type": "advertisement", "entry-date": "2026-11-01"}]}
-    done = import_cli(write_file("planning.json", json.dumps(entities)))
+    done = await import_cli(write_file("planning.json", json.dumps(entities)))
     assert done.returncode == 0, done.stderr
     assert (await fetch(client, second))["type"]["name"] == "Advertisement consent"
 
@@ -112,7 +112,7 @@ async def test_a_licensing_csv_uses_the_licensing_rules(client, import_cli, writ
     row = {"reference": reference, "application-type": "minor-variation", "address": "The Red Lion, 48 Parliament Street",
            "uprn": "100023336956", "latitude": "51.5025", "longitude": "-0.1262", "description": "Move the bar",
            "status": "under consultation", "start-date": "2026-12-04", "hearing-date": "2026-12-30"}
-    done = import_cli(write_file("licensing.csv", csv_text([row], LICENSING_COLUMNS)), "--regime", "licensing")
+    done = await import_cli(write_file("licensing.csv", csv_text([row], LICENSING_COLUMNS)), "--regime", "licensing")
     assert done.returncode == 0, done.stderr
     application = await fetch(client, reference)
     assert application["regime"] == "licensing"
@@ -125,18 +125,18 @@ async def test_a_licensing_csv_uses_the_licensing_rules(client, import_cli, writ
 
 async def test_a_reference_known_under_the_other_regime_is_refused(client, import_cli, write_file):
     reference = unique()
-    import_cli(write_file("p.csv", csv_text([planning_row(reference)])))
+    await import_cli(write_file("p.csv", csv_text([planning_row(reference)])))
     row = {"reference": reference, "application-type": "new-premises", "status": "received"}
-    done = import_cli(write_file("l.csv", csv_text([row], LICENSING_COLUMNS)), "--regime", "licensing", "--strict")
+    done = await import_cli(write_file("l.csv", csv_text([row], LICENSING_COLUMNS)), "--regime", "licensing", "--strict")
     assert done.returncode == 1
     assert f"{reference} is a planning application already" in done.stderr
     assert (await fetch(client, reference))["regime"] == "planning"
 
 
-def test_a_file_that_is_not_applications_says_so(import_cli, write_file):
-    done = import_cli(write_file("notes.csv", "name,phone\nAnn,0207\n"))
+async def test_a_file_that_is_not_applications_says_so(import_cli, write_file):
+    done = await import_cli(write_file("notes.csv", "name,phone\nAnn,0207\n"))
     assert done.returncode == 1
     assert "the header has no ‘reference’ column" in done.stderr
-    done = import_cli(write_file("broken.json", '{"features": [{"reference": "X1", '))
+    done = await import_cli(write_file("broken.json", '{"features": [{"reference": "X1", '))
     assert done.returncode == 1
     assert "JSON" in done.stderr

@@ -4,7 +4,6 @@ before the wards or streets exist are named when `reportit areas import` / `stre
 
 from __future__ import annotations
 
-import asyncio
 
 from reportit.applications.tables import Application
 from tests.api.test_cli import fresh_env, query, reportit  # noqa: F401 (fixture)
@@ -51,7 +50,7 @@ async def test_the_api_shows_an_applications_ward_and_searches_by_it(client, dem
                                                                      write_file):
     tag = unique("WD")
     rows = [planning_row(f"{tag}/1", point=ST_JAMES), planning_row(f"{tag}/2", point=WEST_END)]
-    done = await asyncio.to_thread(import_cli, write_file("wards.csv", csv_text(rows)))
+    done = await import_cli(write_file("wards.csv", csv_text(rows)))
     assert done.returncode == 0, done.stderr
 
     one = (await client.get(f"/api/applications/{tag}/2")).json()
@@ -75,7 +74,7 @@ async def test_the_api_shows_an_applications_ward_and_searches_by_it(client, dem
     near_west_end = {"near": "51.5127,-0.1385", "radius": "50", "limit": "200"}
     before = (await client.get("/api/applications", params=near_west_end)).json()["applications"]
     assert f"{tag}/2" in [a["reference"] for a in before] and f"{tag}/1" not in [a["reference"] for a in before]
-    moved = await asyncio.to_thread(import_cli, write_file("moved.csv", csv_text([planning_row(f"{tag}/1",
+    moved = await import_cli(write_file("moved.csv", csv_text([planning_row(f"{tag}/1",
                                                                                                 point=WEST_END)])))
     assert moved.returncode == 0, moved.stderr
     assert (await client.get(f"/api/applications/{tag}/1")).json()["ward"] == "West End"
