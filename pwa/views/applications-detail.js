@@ -65,6 +65,7 @@ export async function render(main, ctx, reference) {
     application.illustrative ? h('p.notice', null, h('strong', null, 'Illustrative: '), 'this is demo data, not a real application.') : null,
     h('p.caption', null, `${application.regime === 'planning' ? 'Planning' : 'Licensing'} application ${application.reference}`),
     h('h1', null, application.address || application.reference),
+    application.place ? h('p', { id: 'application-place' }, application.place) : null,
     h('div.panel', { id: 'application-deadline' },
       h('h2', null, 'Deadline'),
       h('p', null, h('strong', null, due.text)),

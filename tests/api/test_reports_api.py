@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import asyncio
 import io
 import json
@@ -201,6 +202,8 @@ async def test_several_photo_formats_are_accepted_and_re_encoded(client, device)
 
 async def test_openapi_describes_every_api_route(client, app):
     spec = (await client.get("/api/openapi.json")).json()
-    api_paths = {route.path for route in app.routes if getattr(route, "path", "").startswith("/api/")}
+    # OpenAPI has no converters: Starlette's `{reference:path}` is `{reference}` there.
+    api_paths = {re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path) for route in app.routes
+                 if getattr(route, "path", "").startswith("/api/")}
     assert api_paths and api_paths <= set(spec["paths"])
     assert "multipart/form-data" in spec["paths"]["/api/reports"]["post"]["requestBody"]["content"]

@@ -84,3 +84,19 @@ async def test_the_api_shows_an_applications_ward_and_searches_by_it(client, dem
         [row] = await Application.raw("SELECT (SELECT count(*) FROM application_point) AS indexed, "
                                       "(SELECT count(*) FROM application WHERE latitude IS NOT NULL) AS placed")
         assert row["indexed"] == row["placed"]
+
+
+async def test_officers_see_each_applications_ward_and_filter_by_it(client, demo_places, import_cli,  # noqa: F811
+                                                                   write_file, officer):
+    tag = unique("WC")
+    done = await import_cli(write_file("console.csv", csv_text([planning_row(f"{tag}/1", point=ST_JAMES),
+                                                                 planning_row(f"{tag}/2", point=WEST_END)])))
+    assert done.returncode == 0, done.stderr
+
+    page = await officer.get("/console/applications", params={"q": tag, "ward": "West End"})
+
+    assert page.status_code == 200 and '<option value="West End" selected>' in page.text
+    assert f"/console/applications/{tag}/2" in page.text and f"/console/applications/{tag}/1" not in page.text
+    assert "West End ward" in page.text
+    public = await client.get(f"/a/{tag}/2")
+    assert "Regent Street, West End ward" in public.text

@@ -24,6 +24,7 @@ from reportit.applications.tables import Application, ApplicationStatus
 from reportit.applications.versions import Proposed, record
 from reportit.console.access import CASEWORK, EVERYONE, error_page, form_of, render, staff_only
 from reportit.console.audit import record as audit
+from reportit.places.areas import area_names
 
 PAGE_SIZE = 50
 MAX_DECISION = 200
@@ -33,7 +34,7 @@ def _filters(params) -> dict:
     status = params.get("status", "")
     return {"regime": params.get("regime", "") if params.get("regime", "") in REGIMES else "",
             "status": STATUS_ALIASES.get(status.replace("_", " "), ""), "type": params.get("type", "").strip()[:100],
-            "q": params.get("q", "").strip()[:200]}
+            "q": params.get("q", "").strip()[:200], "ward": params.get("ward", "").strip()[:200]}
 
 
 @staff_only(*EVERYONE)
@@ -50,6 +51,8 @@ async def applications_list(request: Request, staff: StaffMember) -> Response:
         conditions.append(Application.status == chosen["status"])
     if chosen["type"]:
         conditions.append(Application.application_type == chosen["type"])
+    if chosen["ward"]:
+        conditions.append(Application.ward == chosen["ward"])
     if chosen["q"]:
         words = f"%{chosen['q']}%"
         # SQLite's LIKE ignores case already (and has no ILIKE); PostgreSQL's ILIKE does the same.
@@ -70,7 +73,7 @@ async def applications_list(request: Request, staff: StaffMember) -> Response:
     return render(request, "console_applications.html", {
         "items": items, "total": total, "page": page, "chosen": chosen, "regimes": REGIMES,
         "statuses": [(s.value, status_name(s.value)) for s in ApplicationStatus],
-        "types": sorted({(t.regime, t.code, t.name) for t in rules.types}),
+        "types": sorted({(t.regime, t.code, t.name) for t in rules.types}), "wards": await area_names("ward"),
         "next": f"?{urlencode({**kept, 'page': page + 1})}" if page * PAGE_SIZE < total else "",
         "previous": f"?{urlencode({**kept, 'page': page - 1})}" if page > 1 else "",
         "quote": quote,
