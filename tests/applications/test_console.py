@@ -48,6 +48,28 @@ async def test_recording_a_decision_makes_a_version_and_an_audit_entry(officer, 
     assert f"console: {staff['officer']}" in versions.text
 
 
+async def test_importing_the_same_file_again_does_not_undo_a_decision_recorded_in_the_console(
+        officer, client, settings, tmp_path):
+    reference = f"{unique('RED')}/FULL"
+    path = tmp_path / "again.csv"
+    path.write_text(csv_text([planning_row(reference)]))
+    await import_file(path, "planning", settings)
+    await post_form(officer, f"/console/applications/{reference}/decision",
+                    {"decision": "Refused", "decision_date": "2026-11-25"})
+
+    again = await import_file(path, "planning", settings)  # the planning system's file, unchanged
+
+    body = (await client.get(f"/api/applications/{reference}")).json()
+    assert body["status"]["code"] == "decided" and body["decision"] == "Refused"
+    assert [v["source"] for v in body["history"]] == ["console", "import"]
+    assert again.words() == "0 new, 0 changed, 1 unchanged."
+    # A file that says something new still counts: here, the consultation is extended.
+    path.write_text(csv_text([planning_row(reference, **{"end-date": "2026-12-30"})]))
+    await import_file(path, "planning", settings)
+    body = (await client.get(f"/api/applications/{reference}")).json()
+    assert body["decision"] == "Refused" and body["history"][0]["source"] == "import"
+
+
 @pytest.mark.parametrize(("form", "message"), [
     ({"decision": "", "decision_date": "2026-11-25"}, "Enter the decision"),
     ({"decision": "Granted", "decision_date": "25/11"}, "Enter the date of the decision"),

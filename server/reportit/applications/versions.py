@@ -15,7 +15,7 @@ from piccolo.engine.postgres import PostgresEngine
 from reportit import events
 from reportit.applications.deadline import today_in
 from reportit.applications.summary import NEWS, summarise
-from reportit.applications.tables import FIELDS, Application, ApplicationVersion
+from reportit.applications.tables import FIELDS, Application, ApplicationVersion, VersionSource
 from reportit.places.naming import describe
 from reportit.problems import Problem
 from reportit.settings import Settings
@@ -54,6 +54,12 @@ async def record(proposed: Proposed, settings: Settings, *, source: str, actor: 
         raise Problem(422, "Wrong regime", f"{proposed.reference} is a {current['regime']} application already, "
                                           f"not a {proposed.regime} one.")
     changes = tuple(name for name, value in proposed.values.items() if name in FIELDS and current[name] != value)
+    if changes and source != VersionSource.console.value:
+        # A file repeating what it said last time has not changed its mind: what an officer
+        # recorded since (a decision in the console) stands until the file says something new.
+        said = await _last_said_by_a_file(current["id"])
+        if said is not None:
+            changes = tuple(name for name in changes if said.get(name) != proposed.values[name])
     if not changes:
         return "unchanged"
     await _next_version(current, proposed, changes, settings, source=source, actor=actor)
@@ -89,7 +95,7 @@ async def place_of(latitude: float | None, longitude: float | None) -> dict[str,
 async def _next_version(current: dict[str, Any], proposed: Proposed, changes: tuple[str, ...], settings: Settings, *,
                         source: str, actor: str) -> None:
     now = datetime.now(timezone.utc)
-    values = {k: current[k] for k in FIELDS} | {k: v for k, v in proposed.values.items() if k in FIELDS}
+    values = {k: current[k] for k in FIELDS} | {k: proposed.values[k] for k in changes}
     number = current["version"] + 1
     summary = summarise(changes, values, today_in(settings.catalogue.applications))
     moved = "latitude" in changes or "longitude" in changes
@@ -105,6 +111,15 @@ async def _next_version(current: dict[str, Any], proposed: Proposed, changes: tu
             application_id=current["id"], version_id=version_id, reference=current["reference"],
             regime=values["regime"], changes=news, summary=summary, address=values["address"],
             latitude=values["latitude"], longitude=values["longitude"], ward=place["ward"]), settings)
+
+
+async def _last_said_by_a_file(application_id: int) -> dict[str, Any] | None:
+    """The values of the newest version an import or a feed wrote (None: only the console or the
+    demo ever did)."""
+    return await ApplicationVersion.select(*(getattr(ApplicationVersion, k) for k in FIELDS)).where(
+        (ApplicationVersion.application == application_id)
+        & ApplicationVersion.source.is_in([VersionSource.import_file.value, VersionSource.feed.value])
+    ).order_by(ApplicationVersion.number, ascending=False).first()
 
 
 async def _insert_version(application_id: int, number: int, values: dict[str, Any], changes: tuple[str, ...],
