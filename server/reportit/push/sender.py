@@ -216,7 +216,6 @@ class Sender:
         Push rows go in a pipeline: while one batch is on the wire, the next is claimed and
         encrypted, so the network, the database and the encryption overlap.
         """
-        handled = 0
         self._follow_rotation()
         kept = self._kept = kept_sqlite.kept(Notification._meta.db)
         try:
