@@ -205,7 +205,7 @@ class Http2Client(httpx.AsyncClient):
         # Built by hand: `build_request` merges the client's default headers, URL and cookies into
         # each request, a third of the client's work per request, for nothing a push service needs.
         response = await super().send(httpx.Request(
-            "POST", request.url or request.endpoint, content=request.body, headers=request.headers,
+            "POST", request.endpoint, content=request.body, headers=request.headers,
             extensions={"timeout": self.timeout.as_dict()}))
         return PushResponse(response.status_code, response.headers.get("retry-after"), response.text[:200],
                             response.http_version.removeprefix("HTTP/"))

@@ -41,6 +41,7 @@ TTL_SECONDS = 4 * 7 * 24 * 3600  # a phone switched off for a holiday still hear
 # (RFC 8292 §2: the token is per audience, not per message) until this much of it is used up.
 VAPID_REUSE_SECONDS = 3600
 ELLIPSIS = "…"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # what httpx refuses in a URL ("non-printable ASCII")
 
 
 @dataclass(frozen=True)
@@ -83,9 +84,6 @@ class PushRequest:
     endpoint: str
     body: bytes
     headers: dict[str, str]
-    # The endpoint parsed, where the request is encrypted (a worker process for big batches):
-    # httpx's URL parsing is half the cost of building a request on the sender's event loop.
-    url: httpx.URL | None = None
 
 
 @dataclass(frozen=True)
@@ -224,12 +222,16 @@ class PushEncoder:
         self._lock = threading.Lock()
 
     def request(self, news: News, target: Target, *, urgency: str = "normal") -> PushRequest:
+        # Validated here, where it is encrypted (a worker process for big batches), so a malformed
+        # endpoint fails alone: webpush's model refuses what is not an http(s) URL, and a control
+        # character (which HTTP clients may strip, sending to another host) is refused as httpx would.
         subscription = WebPushSubscription(
             endpoint=target.endpoint, keys=WebPushKeys(p256dh=target.p256dh, auth=target.auth)
         )
+        if _CONTROL.search(target.endpoint):
+            raise httpx.InvalidURL("a control character in the endpoint")
         return PushRequest(
             endpoint=target.endpoint,
-            url=httpx.URL(target.endpoint),
             body=self._encrypt(payload(news, self.base_url), target),
             headers={
                 "TTL": str(TTL_SECONDS),

@@ -6,8 +6,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from piccolo.engine.base import Engine
+
 from reportit import database
-from reportit.push import wakeups
+from reportit.push import claims, wakeups
 from reportit.push.delivery import Outcome
 from reportit.push.fanout import fall_back_to_email
 from reportit.push.tables import Notification, PushSubscription
@@ -16,30 +18,34 @@ from reportit.settings import Settings
 log = logging.getLogger(__name__)
 
 
-async def record_outcomes(token: str, results: list[tuple[dict, Outcome]], settings: Settings, now: datetime) -> bool:
+async def record_outcomes(token: str, results: list[tuple[dict, Outcome]], settings: Settings, now: datetime,
+                          engine: Engine | None = None) -> bool:
     """Write a batch's outcomes in one transaction, so the outcome, the subscription's health and
     any email fallback are seen together (and a crash can't lose the fallback). Only rows still
-    claimed with `token` are written. Returns whether email fallbacks were queued."""
+    claimed with `token` are written. Returns whether email fallbacks were queued. `engine`: the
+    tables' own, or one keeping SQLite connections open for a drain (push/kept_sqlite.py)."""
     emailed = False
-    async with database.write_transaction(Notification._meta.db):
-        ours = {r["id"] for r in await Notification.select(Notification.id).where(
-            Notification.id.is_in([row["id"] for row, _ in results] or [0]) & (Notification.claim_token == token))}
-        mine = [(row, outcome) for row, outcome in results if row["id"] in ours]
-        # Successes (nearly all rows) are written a status code at a time, not row by row.
-        sent: dict[int | None, list[dict]] = {}
-        for row, outcome in mine:
+    async with database.write_transaction(engine or Notification._meta.db):
+        # Successes (nearly all rows) go through the driver a status code at a time (push/claims.py),
+        # each statement writing only the rows still ours and naming them.
+        sent: dict[int | None, list[int]] = {}
+        others: list[tuple[dict, Outcome]] = []
+        for row, outcome in results:
             if outcome.kind == "sent":
-                sent.setdefault(outcome.status, []).append(row)
-        for status, rows in sent.items():
-            await Notification.update(_values(Outcome("sent", status), now)).where(
-                Notification.id.is_in([r["id"] for r in rows]))
-            subscriptions = [r["subscription"] for r in rows if r["subscription"]]
+                sent.setdefault(outcome.status, []).append(row["id"])
+            else:
+                others.append((row, outcome))
+        ours: set[int] = set()
+        for status, ids in sent.items():
+            written = await claims.mark_sent(ids, token, status, now)
+            ours.update(r["id"] for r in written)
+            subscriptions = [r["subscription"] for r in written if r["subscription"]]
             if subscriptions:
-                await PushSubscription.update({PushSubscription.last_success_at: now,
-                                               PushSubscription.failure_count: 0}
-                                              ).where(PushSubscription.id.is_in(subscriptions))
-        for row, outcome in mine:
-            if outcome.kind == "sent":
+                await claims.subscriptions_succeeded(subscriptions, now)
+        if others:
+            ours |= await claims.still_claimed([row["id"] for row, _ in others], token)
+        for row, outcome in others:
+            if row["id"] not in ours:
                 continue
             await Notification.update(_values(outcome, now)).where(Notification.id == row["id"])
             if row["channel"] == "push" and row["subscription"]:

@@ -22,7 +22,7 @@ import httpx
 from piccolo.engine.postgres import PostgresEngine
 
 from reportit import database
-from reportit.push import delivery, digest, wakeups
+from reportit.push import claims, delivery, digest, kept_sqlite, wakeups
 from reportit.push.delivery import Outcome
 from reportit.push.email import SmtpServer, alert_email, compose, send_batch, unsubscribe_token
 from reportit.push.encoding import BatchEncoder
@@ -32,7 +32,7 @@ from reportit.push.outcomes import record_outcomes
 from reportit.push.retention import prune_finished
 from reportit.push.tables import Notification
 from reportit.push.vapid import VapidKeyring, VapidKeys
-from reportit.reports.visibility import columns, is_public
+from reportit.reports.visibility import is_public
 from reportit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -124,6 +124,8 @@ class Sender:
         self._task: asyncio.Task[None] | None = None
         self._next_prune: datetime | None = None
         self.listener: wakeups.OutboxListener | None = None
+        # During a drain on SQLite, its write transactions go on kept connections (push/kept_sqlite.py).
+        self._kept: kept_sqlite.KeptSQLite | None = None
 
     def _use_keys(self, keys: VapidKeys) -> None:
         self.keys = keys
@@ -214,8 +216,18 @@ class Sender:
         Push rows go in a pipeline: while one batch is on the wire, the next is claimed and
         encrypted, so the network, the database and the encryption overlap.
         """
-        handled = 0
         self._follow_rotation()
+        kept = self._kept = kept_sqlite.kept(Notification._meta.db)
+        try:
+            return await self._drain()
+        finally:
+            if self._kept is kept:
+                self._kept = None
+            if kept is not None:
+                await kept.close()
+
+    async def _drain(self) -> int:
+        handled = 0
         upcoming = None if self._stopping else await self._claim_push()
         claiming: asyncio.Task[_Batch] | None = None
         try:
@@ -270,46 +282,27 @@ class Sender:
         engine = Notification._meta.db
         if not channels:
             return Claim(token, lease_until, [])
-        async with database.write_transaction(engine):
-            query = (
-                Notification.select(Notification.id)
-                .where((Notification.state == "pending") & (Notification.next_attempt_at <= now)
-                       & Notification.channel.is_in(list(channels)))
-                .order_by(Notification.next_attempt_at)
-                .limit(limit)
-            )
-            if isinstance(engine, PostgresEngine):
-                query = query.lock_rows("UPDATE", skip_locked=True)
-            ids = [row["id"] for row in await query]
+        # Straight through the driver (push/claims.py): a fan-out claims thousands of rows.
+        async with database.write_transaction(self._kept or engine):
+            ids = await claims.due_ids(channels, now, limit)
             if "email" in channels:  # a digest's rows go together
                 ids += await digest.claim_siblings(ids, now, engine)
             if ids:
-                await Notification.update({
-                    Notification.claim_token: token,
-                    Notification.claimed_at: now,
-                    Notification.next_attempt_at: lease_until,
-                    Notification.attempts: Notification.attempts + 1,
-                }).where(Notification.id.is_in(ids))
-        rows = await self._details(ids, token) if ids else []
-        withheld = [(row, Outcome("skipped", error=reason)) for row in rows if (reason := self._withheld(row))]
+                await claims.mark_claimed(ids, token, now, lease_until)
+                rows = await claims.details(ids, token)
+            else:
+                rows = []
+        withheld, sendable = [], []
+        for row in rows:
+            reason = self._withheld(row)
+            if reason:
+                withheld.append((row, Outcome("skipped", error=reason)))
+            else:
+                sendable.append(row)
         if withheld:
             await self._record(token, withheld)
-            rows = [row for row in rows if not self._withheld(row)]
+        rows = sendable
         return Claim(token, lease_until, rows, skipped=len(withheld))
-
-    async def _details(self, ids: list[int], token: str) -> list[dict]:
-        n = Notification
-        return await n.select(
-            n.id, n.channel, n.attempts, n.subscription, n.follow,
-            n.subscription.endpoint.as_alias("endpoint"), n.subscription.p256dh.as_alias("p256dh"),
-            n.subscription.auth.as_alias("auth"), n.follow.email.as_alias("email"),
-            n.follow.email_confirmed.as_alias("email_confirmed"), n.follow.reporter.as_alias("reporter"),
-            n.report.reference.as_alias("reference"), *columns(n.report, aliased=True),
-            n.report.street.as_alias("street"), n.report.ward.as_alias("ward"),
-            n.status_change.to_status.as_alias("to_status"),
-            n.status_change.public_message.as_alias("public_message"),
-            n.title, n.body, n.url, n.tag, n.email.as_alias("message_email"), n.unsubscribe_url, n.digest,
-        ).where(n.id.is_in(ids) & (n.claim_token == token)).order_by(n.id)
 
     @staticmethod
     def _withheld(row: dict) -> str:
@@ -430,5 +423,5 @@ class Sender:
         return f"{self.settings.config.base_url}/unsubscribe/{unsubscribe_token(self.secret_key, follow_id, email)}"
 
     async def _record(self, token: str, results: list[tuple[dict, Outcome]]) -> None:
-        if await record_outcomes(token, results, self.settings, self.clock()):
+        if await record_outcomes(token, results, self.settings, self.clock(), self._kept):
             wake_senders()  # email fallbacks were queued
