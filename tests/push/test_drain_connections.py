@@ -42,3 +42,34 @@ async def test_a_drain_of_several_batches_records_every_answer_and_closes_its_co
     assert [(s["last_success_at"], s["failure_count"]) for s in healthy] == [(clock.now, 0)] * 5
     # The 410 went down the ORM's path, inside the same kept transaction: the subscription is gone.
     assert not await PushSubscription.exists().where(PushSubscription.endpoint == mock_push.url("gone", gone))
+
+
+async def test_outcomes_a_mid_batch_write_could_not_store_are_written_at_the_end_of_the_batch(
+        push_client, resident, browser, mock_push, push_settings, push_app, clock, monkeypatch, caplog):
+    """The database refuses one of the writes made while a batch goes on (a lock held too long, a
+    connection lost): those answers are written with the rest, not dropped to be sent again."""
+    import reportit.push.sender as sender_module
+
+    monkeypatch.setattr(sender_module, "RECORD_EVERY", 2)
+    reference, names = await parked_rows(push_client, resident, browser, mock_push, push_settings, clock, count=6)
+    sender = Sender(push_settings, secret_key=services(push_app).secret_key, clock=clock,
+                    config=SenderConfig(push_batch=10, concurrency=1, process_batch=0))
+    real_record, refused = sender._record, []
+
+    async def refuse_the_first_write(token, chunk):
+        if not refused:
+            refused.append(len(chunk))
+            raise ConnectionError("the database went away for a moment")
+        await real_record(token, chunk)
+
+    monkeypatch.setattr(sender, "_record", refuse_the_first_write)
+    try:
+        assert await sender.drain() == 6
+    finally:
+        await sender.aclose()
+
+    assert refused == [2] and "event=push_outcomes_not_written rows=2" in caplog.text
+    assert all(len(mock_push.delivered(name)) == 1 for name in names)
+    rows = await Notification.select(Notification.state, Notification.claim_token).where(
+        Notification.report.reference == reference)
+    assert [(r["state"], r["claim_token"]) for r in rows] == [("sent", "")] * 6

@@ -351,6 +351,13 @@ class Sender:
         answered: list[tuple[dict, Outcome]] = []
         writing: asyncio.Task[None] | None = None
 
+        async def write_down(chunk: list[tuple[dict, Outcome]]) -> None:
+            try:
+                await self._record(claim.token, chunk)
+            except Exception:  # noqa: BLE001 - the batch goes on; its last write tries these again
+                log.exception("event=push_outcomes_not_written rows=%d retry=end_of_batch", len(chunk))
+                answered.extend(chunk)
+
         async def lane(client: delivery.PushClient) -> None:
             nonlocal writing
             for row in work:  # lanes share the iterator: each takes the next request
@@ -360,7 +367,7 @@ class Sender:
                 answered.append((row, await self._post(client, row, requests.get(row["id"]), now)))
                 if len(answered) >= RECORD_EVERY and (writing is None or writing.done()):
                     chunk, answered[:] = answered[:], []
-                    writing = asyncio.create_task(self._record(claim.token, chunk))
+                    writing = asyncio.create_task(write_down(chunk))
 
         client = self._push_client()
         try:
