@@ -30,11 +30,12 @@ async def push_world(app, settings) -> AsyncIterator[dict]:
     mock.start()
     from reportit.push import sender as senders
 
-    shared = getattr(services(app), "push_sender", None)
-    # Restarted afterwards only if it ran before: the push tests' app may have parked it for good.
-    was_running = shared is not None and shared in senders._running
-    if shared is not None:
-        await shared.stop()  # only this module's sender may send to this module's mock
+    # Only this module's sender may send to this module's mock: every sender running in this
+    # process (the shared app's, and the push tests' app's when an earlier module started it) is
+    # parked, and restarted afterwards only if it ran before.
+    parked = list(senders._running)
+    for each in parked:
+        await each.stop()
     application = create_app(dataclasses.replace(settings, config=dataclasses.replace(
         settings.config, push_hosts=(mock.host,), push_ca_file=mock.ca_file)))
     try:
@@ -43,8 +44,8 @@ async def push_world(app, settings) -> AsyncIterator[dict]:
     finally:
         database.use(services(app).engine)
         mock.stop()
-        if was_running:
-            shared.start()
+        for each in parked:
+            each.start()
 
 
 async def resident(http: httpx.AsyncClient, world: dict) -> tuple[dict, str]:
