@@ -57,7 +57,8 @@ async def test_the_case_list_filters_by_ward_and_says_where_in_words(officer, cl
 
 async def test_the_case_page_suggests_likely_duplicates_same_kind_first_and_warns_across_kinds(officer, client, device):
     # A quiet corner of the map of its own, so other tests' reports are not near.
-    lat, lng = 51.5300 + random.uniform(0, 0.008), -0.2100 + random.uniform(0, 0.02)
+    # Within the council's bounds (north edge 51.5400) even 400 m north of the furthest start.
+    lat, lng = 51.5300 + random.uniform(0, 0.004), -0.2100 + random.uniform(0, 0.02)
     at = lambda metres: {"latitude": f"{lat + metres / 111320:.6f}", "longitude": f"{lng:.6f}"}  # noqa: E731
     original = await new(client, device, **at(0))
     dumped = await new(client, device, category="fly_tipping", answers=json.dumps({"hazardous": "no"}), **at(10))
