@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import subprocess
 import sys
@@ -136,7 +137,8 @@ async def test_send_notifications_once_drains_the_outbox_from_its_own_process(
         # more go, so the run goes on while the cause is looked for.
         rows = await Notification.select(Notification.state, Notification.claim_token, Notification.next_attempt_at,
                                          Notification.last_error).where(Notification.report.reference == reference)
-        print(f"send-notifications --once delivered nothing: rows={rows} stderr={result.stderr[-2000:]}")
+        logging.getLogger(__name__).warning("send-notifications --once delivered nothing: rows=%s stderr=%s", rows,
+                                            result.stderr[-2000:])
         result = await asyncio.to_thread(subprocess.run, command, env=env, cwd=ROOT, capture_output=True, text=True,
                                          timeout=60)
         assert result.returncode == 0, result.stderr
