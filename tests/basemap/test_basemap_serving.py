@@ -15,6 +15,12 @@ import pytest
 from tests.basemap.fixtures import build_basemap
 from tests.conftest import ROOT, running_server, separate_env
 
+# These start `reportit serve` on the tests' database, and a served app runs its own notification
+# sender. On PostgreSQL (where LISTEN/NOTIFY wakes it at once) that sender, with no test CA, won
+# the push tests' outbox rows and failed them: so they run with the other live-server journeys,
+# once, on SQLite (the basemap's serving does not touch the database).
+pytestmark = pytest.mark.browser
+
 def map_settings(server: str) -> dict:
     page = httpx.get(f"{server}/", timeout=10).text
     content = re.search(r'<meta name="reportit-map" content="([^"]*)"', page).group(1)
