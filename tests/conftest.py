@@ -13,6 +13,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import AsyncIterator, Iterator
@@ -126,16 +127,19 @@ def running_server(server_env: dict[str, str], workers: int = 1,
                               capture_output=True, text=True, timeout=120)
     if migrated.returncode:
         raise RuntimeError(f"reportit migrate failed: {migrated.stderr[-3000:]}")
+    # The server's words go to a file, not a pipe nobody reads (a full pipe would stall it), and
+    # are shown when the test fails: a worker that died says why there.
+    log = tempfile.NamedTemporaryFile(prefix="reportit-serve-", suffix=".log", delete=False)
     process = subprocess.Popen(
         [sys.executable, "-m", "reportit.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers)],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log,
     )
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")
+                raise RuntimeError(f"server exited: {_tail(log.name)}")
             try:
                 if httpx.get(f"{url}/api/categories", timeout=1).status_code == 200:
                     break
@@ -144,6 +148,9 @@ def running_server(server_env: dict[str, str], workers: int = 1,
         else:
             raise RuntimeError("server did not start within 30 s")
         yield url, process
+    except BaseException:
+        print(f"reportit serve said:\n{_tail(log.name)}", file=sys.stderr)
+        raise
     finally:
         process.terminate()
         try:
@@ -151,6 +158,15 @@ def running_server(server_env: dict[str, str], workers: int = 1,
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        log.close()
+        process.output = Path(log.name).read_text(errors="replace")  # all it said, for tests that read it
+        os.unlink(log.name)
+
+
+def _tail(path: str, characters: int = 6000) -> str:
+    with open(path, "rb") as f:
+        f.seek(max(0, os.path.getsize(path) - characters))
+        return f.read().decode(errors="replace")
 
 
 def separate_env(server_env: dict[str, str], data_dir: Path) -> dict[str, str]:

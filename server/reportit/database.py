@@ -106,6 +106,20 @@ async def write_transaction(engine: Engine) -> AsyncIterator[None]:
             log.exception("event=after_commit_failed callback=%r", callback)
 
 
+@asynccontextmanager
+async def exclusive(engine: Engine, name: str) -> AsyncIterator[None]:
+    """A write transaction that one process at a time holds for `name`: what every web worker does
+    at start-up (`reportit serve --workers N` starts them together) runs once after another, so the
+    second sees what the first wrote instead of racing it to the same unique key. SQLite's
+    BEGIN IMMEDIATE already serialises writers; PostgreSQL takes an advisory lock for the
+    transaction."""
+    async with write_transaction(engine):
+        if isinstance(engine, PostgresEngine):
+            transaction = engine.current_transaction.get()
+            await transaction.connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", name)
+        yield
+
+
 def after_commit(callback: Callable[[], None]) -> None:
     """Run `callback` when the write transaction in progress commits (at once outside one): say,
     waking the sender for outbox rows, which it can only see once they are committed."""

@@ -33,7 +33,7 @@ def test_a_phone_dropping_mid_upload_is_logged_as_one_info_line(server_env, tmp_
         _drop_mid_upload(url, "/open311/v2/requests.json", {}, file_field="media")
         time.sleep(0.5)
         assert httpx.get(f"{url}/api/categories").status_code == 200  # and it carries on
-    log = process.stderr.read().decode()
+    log = process.output
 
     dropped = [line for line in log.splitlines() if "event=client_disconnected" in line]
     assert len(dropped) == 2, log

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reportit import database
 from reportit.reports.tables import Category
 from reportit.catalogue import Category as CategoryConfig
 from reportit.catalogue import Question
@@ -10,7 +11,13 @@ from reportit.settings import Settings
 
 async def sync_categories(settings: Settings) -> dict[str, int]:
     """Insert or update each configured category; ones no longer configured stay, inactive.
-    Returns the id of each category by code."""
+    Returns the id of each category by code. Every web worker does this at start-up, together:
+    one at a time, so the second finds the first's rows instead of inserting them again."""
+    async with database.exclusive(Category._meta.db, "sync_categories"):
+        return await _sync(settings)
+
+
+async def _sync(settings: Settings) -> dict[str, int]:
     existing = {row["code"]: row["id"] for row in await Category.select(Category.id, Category.code)}
     for position, config in enumerate(settings.catalogue.categories):
         values = {
