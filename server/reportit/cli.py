@@ -34,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="serve the web app and API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--workers", type=_at_least_one, default=1,
+                       help="web worker processes (each on its own socket; see README, Running on several machines)")
 
     commands.add_parser("migrate", help="create or update the database tables")
     for app in APPS:
@@ -79,8 +80,21 @@ GRACEFUL_SHUTDOWN_SECONDS = 30  # a slow phone's 5-photo upload finishes well wi
 WORKER_HEALTHCHECK_SECONDS = 30  # a busy worker is slow, not dead
 
 
+def _at_least_one(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of workers, 1 or more; got {text!r}")
+    return number
+
+
 def serve_app(settings: Settings, host: str, port: int, workers: int) -> int:
     import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
+
+    from reportit.workers import WorkersWithOwnSockets, reuse_port_sockets
 
     if settings.config.base_url_derived:
         # Links in reports, emails, pushes and the CSV must reach this server: without a configured
@@ -91,7 +105,7 @@ def serve_app(settings: Settings, host: str, port: int, workers: int) -> int:
     else:
         log.info("event=base_url url=%s source=REPORTIT_BASE_URL", settings.config.base_url)
 
-    uvicorn.run(
+    config = uvicorn.Config(
         "reportit.app:create_app",
         factory=True,
         host=host,
@@ -109,6 +123,23 @@ def serve_app(settings: Settings, host: str, port: int, workers: int) -> int:
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         log_level=settings.config.log_level.lower(),
     )
+    if workers == 1:
+        server = uvicorn.Server(config)
+        server.run()
+        return 0 if server.started else STARTUP_FAILURE
+    # Each worker on a socket of its own (workers.py): with one shared socket, connections opened
+    # together all went to whichever worker woke first.
+    try:
+        sockets = reuse_port_sockets(host, port, workers)
+    except OSError as exc:
+        log.error("event=cannot_listen host=%s port=%d error=%s", host, port, exc)
+        return STARTUP_FAILURE
+    log.info("event=listening url=%s workers=%d sockets=reuse_port", listening_url(host, port), workers)
+    try:
+        WorkersWithOwnSockets(config, sockets).run()
+    finally:
+        for sock in sockets:
+            sock.close()
     return 0
 
 
