@@ -149,7 +149,7 @@ def running_server(server_env: dict[str, str], workers: int = 1,
             raise RuntimeError("server did not start within 30 s")
         yield url, process
     except BaseException:
-        print(f"reportit serve said:\n{_tail(log.name)}", file=sys.stderr)
+        sys.stderr.write(f"reportit serve said:\n{_tail(log.name)}\n")
         raise
     finally:
         process.terminate()
