@@ -76,11 +76,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             sender.start()
             feeds = asyncio.create_task(poll_feeds(settings)) if settings.catalogue.applications.feeds else None
             log.info("event=started database=%s", "postgresql" if settings.config.is_postgres else "sqlite")
-            yield
-            sweeper.cancel()
-            if feeds is not None:
-                feeds.cancel()
-            await sender.aclose()
+            try:
+                yield
+            finally:  # stopped before the pool closes, however the app ends
+                sweeper.cancel()
+                if feeds is not None:
+                    feeds.cancel()
+                await sender.aclose()
         finally:
             await database.close_pool(engine)
 

@@ -40,6 +40,12 @@ def engine_for(settings: Settings) -> Engine:
                 "user": unquote(url.username or "postgres"),
                 "password": unquote(url.password or ""),
                 "database": url.path.lstrip("/"),
+                # JIT compiles plans whose estimated cost crosses a threshold: a service's short
+                # queries gain nothing from it, and alert matching's many-point query spent longer
+                # compiling than running. Off for the connection (not `SET LOCAL`: asyncpg's type
+                # introspection copies a transaction's setting into the session, which outlived
+                # the transaction on a pooled connection).
+                "server_settings": {"jit": "off", "application_name": "reportit"},
             }
         )
     settings.config.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
@@ -179,7 +185,18 @@ async def _applied_migrations() -> int:
 
 async def start_pool(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=1, max_size=10)
+        await engine.start_connection_pool(min_size=1, max_size=10, reset=_nothing_to_reset)
+
+
+async def _nothing_to_reset(connection) -> None:
+    """What a pooled connection needs on its way back to the pool, beyond the rollback of a
+    transaction left open that asyncpg always does: nothing. The service never leaves session state
+    on a pooled connection: settings are `SET LOCAL`, advisory locks `pg_advisory_xact_lock`, no
+    cursor outlives its transaction, and LISTEN has a connection of its own (push/wakeups.py);
+    tests/unit/test_pool_session_state.py keeps it so. asyncpg's default reset ran
+    `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL` on every release: a round
+    trip and a server-side RESET ALL for each of the eight queries a report takes outside its
+    transaction."""
 
 
 async def close_pool(engine: Engine) -> None:

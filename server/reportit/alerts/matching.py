@@ -113,9 +113,8 @@ async def _near(points: list[tuple[float, float]], kind: str) -> list[dict]:
         params = fixed + [value for i, (lat, lng) in enumerate(points) for value in (i, lat, lng)]
         return await fetch_rows(Alert, sql, params)
     sql = _select(_POSTGRES_NEAR["points"], "p.n", _POSTGRES_NEAR["source"], where)
-    # The planner's cost for hundreds of points crosses PostgreSQL's JIT threshold, and compiling
-    # took longer than the query: off for this transaction (what it queries is a few index scans).
-    await fetch_rows(Alert, "SET LOCAL jit = off", [])
+    # (The planner's cost for hundreds of points crosses PostgreSQL's JIT threshold, and compiling
+    # took longer than the query: the service's connections have JIT off, database.engine_for.)
     return await fetch_rows(Alert, sql, fixed + [list(range(len(points))), [p[0] for p in points],
                                                  [p[1] for p in points]])
 

@@ -71,8 +71,9 @@ class OutboxListener:
 
     async def _listen_until_lost(self) -> None:
         lost = asyncio.Event()
-        connection = await asyncpg.connect(**self.engine.config,
-                                           server_settings={"application_name": "reportit-outbox-listener"})
+        config = self.engine.config
+        connection = await asyncpg.connect(**{**config, "server_settings": {
+            **config.get("server_settings", {}), "application_name": "reportit-outbox-listener"}})
         try:
             connection.add_termination_listener(lambda _: lost.set())
             await connection.add_listener(CHANNEL, lambda *_: self.wake())
