@@ -140,3 +140,20 @@ async def test_a_file_that_is_not_applications_says_so(import_cli, write_file):
     done = await import_cli(write_file("broken.json", '{"features": [{"reference": "X1", '))
     assert done.returncode == 1
     assert "JSON" in done.stderr
+
+
+async def test_working_days_skip_the_councils_bank_holidays(client, import_cli, write_file):
+    """A minor variation's 10 working days over Christmas: Christmas Day, the Boxing Day substitute
+    (Monday 28) and New Year's Day are not working days (the TOML's bank_holidays)."""
+    reference = f"{unique('LIC')}/XMAS"
+    row = {"reference": reference, "application-type": "minor-variation", "address": "The Red Lion, 48 Parliament Street",
+           "latitude": "51.5025", "longitude": "-0.1262", "description": "Later hours on Fridays",
+           "status": "under consultation", "start-date": "2026-12-18"}
+    done = await import_cli(write_file("licensing.csv", csv_text([row], LICENSING_COLUMNS)), "--regime", "licensing")
+    assert done.returncode == 0, done.stderr
+    application = await fetch(client, reference)
+    # Weekends alone would make it Friday 1 January, a bank holiday.
+    assert application["consultation"]["closes_on"] == "2027-01-06"
+    assert "Wednesday 6 January 2027" in application["deadline"]["text"]
+    page = await client.get(f"/a/{reference}")
+    assert "Wednesday 6 January 2027" in page.text

@@ -53,7 +53,7 @@ def closing_day(values: Mapping[str, Any], rules: ApplicationRules) -> date | No
         return values["consultation_end"]
     start = values.get("consultation_start")
     if start:
-        return rules.type_for(values["regime"], values.get("application_type") or "").consultation_end(start)
+        return rules.consultation_end(values["regime"], values.get("application_type") or "", start)
     return None
 
 

@@ -4,12 +4,18 @@ Consultation periods and what happens to a late comment differ per application t
 council (Westminster: planning 21 days, comments count until the decision; licensing 28 days for
 new premises licences and full variations, 10 working days for minor variations, late ones refused).
 They live in the TOML, never in code; this module only reads and checks them.
+
+A working day is Monday to Friday and not one of the council's `bank_holidays` (the Licensing Act
+2003 regulations' meaning: Christmas Day, Good Friday and bank holidays in England and Wales are
+not working days). The list is the council's to keep: a deadline counted past its last year skips
+weekends only, and the service says so in its log at start-up.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,6 +23,9 @@ from reportit.applications.representation_rules import Redaction, load_redaction
 
 REGIMES = ("planning", "licensing")
 LATE_RULES = ("until_decision", "refused")
+
+
+log = logging.getLogger(__name__)
 
 
 class RulesError(ValueError):
@@ -35,13 +44,13 @@ class ApplicationType:
     late_comments: str = "until_decision"
     default: bool = False  # the rules for types of this regime the council has not listed
 
-    def consultation_end(self, start: date) -> date:
+    def consultation_end(self, start: date, bank_holidays: frozenset[date] = frozenset()) -> date:
         if not self.working_days:
             return start + timedelta(days=self.consultation_days)
         day, left = start, self.consultation_days
         while left:
             day += timedelta(days=1)
-            if day.weekday() < 5:
+            if day.weekday() < 5 and day not in bank_holidays:
                 left -= 1
         return day
 
@@ -61,6 +70,10 @@ class ApplicationRules:
     timezone: str = "Europe/London"
     feeds: tuple[Feed, ...] = field(default=())
     redaction: Redaction = field(default_factory=Redaction)
+    bank_holidays: frozenset[date] = frozenset()
+
+    def consultation_end(self, regime: str, code: str, start: date) -> date:
+        return self.type_for(regime, code).consultation_end(start, self.bank_holidays)
 
     def type_for(self, regime: str, code: str) -> ApplicationType:
         """The rules for an application type; an unlisted one gets its regime's default."""
@@ -89,9 +102,9 @@ def load_rules(raw: Any) -> ApplicationRules:
     if not isinstance(raw, Mapping):
         raise RulesError("applications: must be a table, written [applications]")
     for key in raw:
-        if key not in ("types", "timezone", "feeds", "representations"):
+        if key not in ("types", "timezone", "feeds", "representations", "bank_holidays"):
             raise RulesError(f"applications.{key}: not a known key; use one of: types, timezone, feeds, "
-                             "representations")
+                             "representations, bank_holidays")
     timezone = raw.get("timezone", "Europe/London")
     try:
         ZoneInfo(str(timezone))
@@ -107,8 +120,36 @@ def load_rules(raw: Any) -> ApplicationRules:
         if sum(1 for k in types if k.regime == regime and k.default) > 1:
             raise RulesError(f"applications.types: only one {regime} type may have default = true")
     feeds = tuple(_feed(item, f"applications.feeds[{i}]") for i, item in enumerate(_list(raw, "feeds")))
+    holidays = _bank_holidays(raw.get("bank_holidays", []))
+    if any(kind.working_days for kind in types):
+        _warn_if_uncovered(holidays, ZoneInfo(str(timezone)))
     return ApplicationRules(types=types, timezone=str(timezone), feeds=feeds,
-                            redaction=load_redaction(raw.get("representations")))
+                            redaction=load_redaction(raw.get("representations")), bank_holidays=holidays)
+
+
+def _bank_holidays(raw: Any) -> frozenset[date]:
+    """TOML dates (2026-12-25) or the same in quotes ("2026-12-25")."""
+    if not isinstance(raw, list):
+        raise RulesError('applications.bank_holidays: must be a list of dates, e.g. [2026-12-25, 2026-12-28]')
+    days: set[date] = set()
+    for i, value in enumerate(raw):
+        if isinstance(value, date) and not isinstance(value, datetime):
+            days.add(value)
+            continue
+        try:
+            days.add(date.fromisoformat(value))
+        except (TypeError, ValueError):
+            raise RulesError(f"applications.bank_holidays[{i}]: {value!r} is not a date; write it as 2026-12-25") from None
+    return frozenset(days)
+
+
+def _warn_if_uncovered(holidays: frozenset[date], zone: ZoneInfo) -> None:
+    """Working-day deadlines reach a few weeks ahead: say so when the list stops before then."""
+    ahead = datetime.now(zone).date() + timedelta(days=60)
+    if not holidays or max(holidays) < ahead:
+        last = max(holidays).isoformat() if holidays else "none"
+        log.warning("event=bank_holidays_run_out last=%s hint=add_the_coming_year_to_applications.bank_holidays "
+                    "effect=working_day_deadlines_skip_weekends_only", last)
 
 
 def _list(raw: Mapping[str, Any], key: str) -> list:
