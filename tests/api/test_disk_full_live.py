@@ -176,6 +176,7 @@ def test_a_report_with_its_photo_when_the_photo_store_is_full_is_refused_whole_a
             return httpx.get(f"{url}/api/me/reports", headers={"Authorization": f"Bearer {token}"}).json()["reports"]
 
         _assert_no_room(send())
+        assert "503" in httpx.get(f"{url}/api/openapi.json").json()["paths"]["/api/reports"]["post"]["responses"]
         assert mine() == []  # nothing stored: the app keeps the report and sends it again
         assert _files(photos) == []
         _give_space_back(process, tmp_path / "photos")
