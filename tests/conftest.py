@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import AsyncIterator, Iterator
+from typing import AsyncIterator, Iterator, Sequence
 
 import httpx
 import pytest
@@ -117,9 +117,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(server_env: dict[str, str], workers: int = 1,
+def running_server(server_env: dict[str, str], workers: int = 1, prefix: Sequence[str] = (),
                    **extra_env: str) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`reportit serve [--workers N]` in a subprocess on a free loopback port: (its URL, its process)."""
+    """`reportit serve [--workers N]` in a subprocess on a free loopback port: (its URL, its process).
+    `prefix`: a command the server is started through (it must exec the rest, so the process is the server's)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, **server_env, "REPORTIT_BASE_URL": url, **extra_env}
@@ -131,7 +132,7 @@ def running_server(server_env: dict[str, str], workers: int = 1,
     # are shown when the test fails: a worker that died says why there.
     log = tempfile.NamedTemporaryFile(prefix="reportit-serve-", suffix=".log", delete=False)
     process = subprocess.Popen(
-        [sys.executable, "-m", "reportit.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+        [*prefix, sys.executable, "-m", "reportit.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers)],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 from typing import AsyncIterator
 
@@ -123,7 +124,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         exception_handlers={Problem: handle_problem, HTTPException: handle_http_error,
                             ClientDisconnect: handle_disconnect, StorageUnavailable: handle_storage_down,
-                            Exception: handle_crash},
+                            OSError: handle_disk_full, Exception: handle_crash},
         lifespan=lifespan,
     )
     app.state.services = state
@@ -197,6 +198,18 @@ async def handle_storage_down(request: Request, exc: Exception) -> Response:
         problem = Problem(503, "Photos cannot be stored just now", "We could not store your photos just now. Nothing is "
                           "lost: your report will be sent again in a few minutes.", headers={"Retry-After": "60"})
     return problem_response(problem, request)
+
+
+async def handle_disk_full(request: Request, exc: Exception) -> Response:
+    """A disk (the photo store, the uploads directory) out of space or quota while a request wrote to
+    it: whatever wrote removed its half-written files, and nothing was stored without its photos, so
+    the app keeps what it sent and sends it again. Any other OSError is a crash."""
+    if not isinstance(exc, OSError) or exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+        raise exc
+    log.error("event=disk_full method=%s path=%s error=%s", request.method, request.url.path, exc)
+    return problem_response(Problem(503, "No room just now", "The council's server is out of space just now. Nothing is "
+                                    "lost: your phone keeps what you sent and sends it again later.",
+                                    headers={"Retry-After": "300"}), request)
 
 
 async def handle_crash(request: Request, exc: Exception) -> Response:

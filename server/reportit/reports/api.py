@@ -214,6 +214,7 @@ OPENAPI_PATHS = {
                 "400": _PROBLEM_RESPONSE, "401": _PROBLEM_RESPONSE, "413": _PROBLEM_RESPONSE,
                 "415": _PROBLEM_RESPONSE, "422": _PROBLEM_RESPONSE,
                 "429": _PROBLEM_RESPONSE,  # too many reports from this device just now; see Retry-After
+                "503": _PROBLEM_RESPONSE,  # busy, or no room for its photos just now (nothing stored); see Retry-After
             },
         }
     },

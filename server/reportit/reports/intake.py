@@ -169,20 +169,21 @@ async def submit(
         keys = []
         for photo in photos:
             display = await store.put(photo.display)
+            created_files += [display.key] if display.created else []  # before the thumbnail, which may fail
             thumb = await store.put(photo.thumbnail)
-            created_files += [f.key for f in (display, thumb) if f.created]
+            created_files += [thumb.key] if thumb.created else []
             keys.append((display.key, thumb.key))
         view = await _insert(
             submission, photos, keys, category_id, reporter, idempotency_key, fingerprint, settings, declared_photos
         )
     except database.UNIQUE_VIOLATIONS:
-        await _remove_unreferenced(store, created_files)
+        await remove_unreferenced(store, created_files)
         repeat = await find_repeat(idempotency_key, fingerprint)
         if repeat is None:
             raise
         return IntakeResult(repeat, created=False)
     except BaseException:
-        await _remove_unreferenced(store, created_files)
+        await remove_unreferenced(store, created_files)
         raise
     report = view.report_row
     log.info("event=report_received reference=%s category=%s photos=%d source=%s",
@@ -272,7 +273,7 @@ async def _insert(
     raise AssertionError("unreachable")
 
 
-async def _remove_unreferenced(store: PhotoStore, keys: list[str]) -> None:
+async def remove_unreferenced(store: PhotoStore, keys: list[str]) -> None:
     """Delete files this request created that no stored photo refers to."""
     for key in keys:
         used = await Photo.exists().where((Photo.key == key) | (Photo.thumb_key == key))

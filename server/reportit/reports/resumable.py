@@ -41,6 +41,7 @@ from reportit.limits import DEFAULT_MAX_BODY
 from reportit.problems import FieldError, Problem, invalid
 from reportit.reports.arrivals import SHA256
 from reportit.reports.decoded_size import max_decoded_bytes
+from reportit.reports.intake import remove_unreferenced
 from reportit.reports.photos import PhotoRejected, decoded_estimate, process_photo_async
 from reportit.reports.present import photo_url
 from reportit.reports.preview_removal import delete_unused_previews, forget_previews
@@ -301,21 +302,28 @@ async def _finish(request: Request, row: dict, path: Path) -> dict:
             await _refuse(row, path, state.photo_store)
             raise invalid([FieldError("photo", f"Photo {row['position'] + 1}: {exc.message}")],
                           title="A photo could not be used") from exc
-    display = await state.photo_store.put(processed.display)
-    thumb = await state.photo_store.put(processed.thumbnail)
-    now = datetime.now(timezone.utc)
-    async with database.write_transaction(PhotoUpload._meta.db):
-        # Every place this photo has in the report (a resident may attach the same photo twice).
-        places = await (PhotoUpload.select(PhotoUpload.id, PhotoUpload.position)
-                        .where((PhotoUpload.report == row["report"]) & (PhotoUpload.sha256 == row["sha256"])
-                               & (PhotoUpload.state != UploadState.complete)))
-        for place in places:
-            photo = Photo(report=row["report"], position=place["position"], key=display.key, thumb_key=thumb.key,
-                          width=processed.width, height=processed.height, created_at=now)
-            await photo.save()
-            await PhotoUpload.update({PhotoUpload.state: UploadState.complete, PhotoUpload.photo: photo.id,
-                                      PhotoUpload.updated_at: now}).where(PhotoUpload.id == place["id"])
-        previews = await forget_previews((PhotoUpload.report == row["report"]) & (PhotoUpload.sha256 == row["sha256"]))
+    created: list[str] = []
+    try:  # a store that fails (full, unreachable) keeps no file of this photo; the .part stays for the retry
+        display = await state.photo_store.put(processed.display)
+        created += [display.key] if display.created else []
+        thumb = await state.photo_store.put(processed.thumbnail)
+        created += [thumb.key] if thumb.created else []
+        now = datetime.now(timezone.utc)
+        async with database.write_transaction(PhotoUpload._meta.db):
+            # Every place this photo has in the report (a resident may attach the same photo twice).
+            places = await (PhotoUpload.select(PhotoUpload.id, PhotoUpload.position)
+                            .where((PhotoUpload.report == row["report"]) & (PhotoUpload.sha256 == row["sha256"])
+                                   & (PhotoUpload.state != UploadState.complete)))
+            for place in places:
+                photo = Photo(report=row["report"], position=place["position"], key=display.key, thumb_key=thumb.key,
+                              width=processed.width, height=processed.height, created_at=now)
+                await photo.save()
+                await PhotoUpload.update({PhotoUpload.state: UploadState.complete, PhotoUpload.photo: photo.id,
+                                          PhotoUpload.updated_at: now}).where(PhotoUpload.id == place["id"])
+            previews = await forget_previews((PhotoUpload.report == row["report"]) & (PhotoUpload.sha256 == row["sha256"]))
+    except BaseException:
+        await remove_unreferenced(state.photo_store, created)
+        raise
     await anyio.to_thread.run_sync(lambda: path.unlink(missing_ok=True))
     await delete_unused_previews(state.photo_store, previews)  # the photo itself is shown now
     log.info("event=photo_received reference=%s position=%d bytes=%d", row["report.reference"], row["position"], len(data))
