@@ -50,7 +50,8 @@ async def test_connections_come_back_from_a_report_as_they_went(client, device, 
         for connection in held:
             assert not connection.is_in_transaction()
             # (asyncpg's type introspection sets jit "off" in the session whatever it was: the same value)
-            changed = await connection.fetch("SELECT name, setting, reset_val FROM pg_settings WHERE source = 'session' AND setting <> reset_val")
+            changed = await connection.fetch(
+                "SELECT name, setting, reset_val FROM pg_settings WHERE source = 'session' AND setting <> reset_val")
             assert not changed, [tuple(row) for row in changed]
             assert await connection.fetchval("SHOW jit") == "off"  # as connected (database.engine_for)
             assert await connection.fetchval(
