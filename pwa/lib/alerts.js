@@ -10,7 +10,7 @@ import { request } from './api.js';
  * @typedef {'planning' | 'licensing' | 'changes' | 'problems'} Kind
  * @typedef {'immediate' | 'daily' | 'none'} EmailMode
  * @typedef {{id: number, label: string, latitude: number | null, longitude: number | null, radius: number | null,
- *   area: number | null, ward?: string | null, application: string, kinds: Kind[], categories: string[],
+ *   ward?: string | null, application: string, kinds: Kind[], categories: string[],
  *   email: EmailMode, created_at: string, updated_at: string}} Alert
  * @typedef {{label?: string, latitude?: number | null, longitude?: number | null, radius?: number | null,
  *   ward?: string, application?: string, kinds: Kind[], categories?: string[], email?: EmailMode}} AlertInput

@@ -38,12 +38,12 @@ OPENAPI_SCHEMAS = {
     },
     "Alert": {
         "type": "object",
-        "required": ["id", "label", "latitude", "longitude", "radius", "area", "application", "kinds", "categories",
+        "required": ["id", "label", "latitude", "longitude", "radius", "application", "kinds", "categories",
                      "email", "created_at", "updated_at"],
         "properties": {
             "id": {"type": "integer"}, "label": {"type": "string"},
             "latitude": {"type": ["number", "null"]}, "longitude": {"type": ["number", "null"]},
-            "radius": {"type": ["integer", "null"]}, "area": {"type": ["integer", "null"]},
+            "radius": {"type": ["integer", "null"]},
             "ward": {"type": ["string", "null"], "description": "The ward, for an alert for a ward"},
             "application": {"type": "string"}, "kinds": _KINDS,
             "categories": {"type": "array", "items": {"type": "string"}},

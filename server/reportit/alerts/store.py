@@ -56,7 +56,7 @@ def _values(spec: AlertSpec) -> dict:
     }
 
 
-COLUMNS = (Alert.id, Alert.label, Alert.latitude, Alert.longitude, Alert.radius, Alert.area, Alert.ward,
+COLUMNS = (Alert.id, Alert.label, Alert.latitude, Alert.longitude, Alert.radius, Alert.ward,
            Alert.application,
            *(getattr(Alert, kind) for kind in KINDS), Alert.categories, Alert.email, Alert.created_at,
            Alert.updated_at)
@@ -66,7 +66,7 @@ def as_json(row: dict) -> dict:
     categories = row["categories"]
     return {
         "id": row["id"], "label": row["label"], "latitude": row["latitude"], "longitude": row["longitude"],
-        "radius": row["radius"], "area": row["area"], "ward": row["ward"] or None, "application": row["application"],
+        "radius": row["radius"], "ward": row["ward"] or None, "application": row["application"],
         "kinds": [kind for kind in KINDS if row[kind]],
         "categories": json.loads(categories) if isinstance(categories, str) else list(categories or []),
         "email": row["email"],

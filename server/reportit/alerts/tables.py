@@ -46,7 +46,6 @@ class Alert(Table, tablename="alert"):
     latitude = DoublePrecision(null=True, default=None)
     longitude = DoublePrecision(null=True, default=None)
     radius = Integer(null=True, default=None)  # metres
-    area = Integer(null=True, default=None)  # unused: a ward alert names its ward (`ward`) instead
     # A ward alert: the ward's name as the places domain has it (its area id is not kept, since
     # `reportit areas import` replaces every ward and their ids with them).
     ward = Varchar(length=200, default="", index=True)

@@ -198,27 +198,6 @@ async def forwards():
     manager.add_column(
         table_class_name="Alert",
         tablename="alert",
-        column_name="area",
-        db_column_name="area",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Alert",
-        tablename="alert",
         column_name="min_lat",
         db_column_name="min_lat",
         column_class_name="DoublePrecision",
