@@ -9,13 +9,19 @@
  * - Answers navigations with the shell only for the app's own routes.
  * - Keeps categories, My reports and visited /r/{reference} pages (with their stylesheet and
  *   photos) readable offline, and /find (precached).
+ * - Keeps the map libraries (/vendor/, whose URLs carry no version) under the server's digest of
+ *   them: when a new worker brings new libraries, what this phone kept is fetched again (or, with
+ *   no signal, carried over as it was), never shadowing the new ones.
  */
-import { PRECACHE, VERSION } from '/precache-manifest.js';
+import { PRECACHE, VENDOR_VERSION, VERSION } from '/precache-manifest.js';
 import { appRoutes, sw } from './scope.js';
 
 const SHELL_PREFIX = 'reportit-shell-';
 const SHELL = SHELL_PREFIX + VERSION;
 const RUNTIME = 'reportit-runtime';
+const VENDOR_PREFIX = 'reportit-vendor-';
+const VENDOR = VENDOR_PREFIX + VENDOR_VERSION;
+const CARRIED_OVER = 'X-Reportit-Carried-Over';
 const NETWORK_FIRST = [/^\/api\/categories$/, /^\/api\/me\/reports$/, /^\/r\/[0-9A-Za-z-]+$/, /^\/find$/];
 const REPORT_PAGE = /^\/r\//;
 const KEEP_REPORT_PAGES = 50;
@@ -32,6 +38,7 @@ sw.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
     for (const name of await caches.keys()) {
       if (name.startsWith(SHELL_PREFIX) && name !== SHELL) await caches.delete(name);
+      if (name.startsWith(VENDOR_PREFIX) && name !== VENDOR) await renewLibraries(name);
     }
     await sw.clients.claim();
   })());
@@ -51,8 +58,10 @@ sw.addEventListener('fetch', (event) => {
     event.respondWith(networkFirst(request, event));
   } else if (PRECACHE.includes(url.pathname)) {
     event.respondWith(fromShell(url.pathname, request));
-  } else if (url.pathname.startsWith('/vendor/') || url.pathname.startsWith('/static/')) {
-    event.respondWith(cacheFirst(request));  // both are addressed by version or content
+  } else if (url.pathname.startsWith('/vendor/')) {
+    event.respondWith(cacheFirst(request, VENDOR, { cache: 'no-cache' }));  // kept under VENDOR_VERSION
+  } else if (url.pathname.startsWith('/static/')) {
+    event.respondWith(cacheFirst(request, RUNTIME));  // addressed by content
   } else if (PHOTO.test(url.pathname)) {
     event.respondWith(networkThenSaved(request));
   }
@@ -128,13 +137,47 @@ async function pruneReportPages(cache) {
 }
 
 /** @param {Request} request */
-async function cacheFirst(request) {
-  const cache = await caches.open(RUNTIME);
-  const cached = await caches.match(request);  // this version's precache, or saved since
+/**
+ * @param {Request} request @param {string} cacheName
+ * @param {RequestInit} [init] how to fetch on a miss ('no-cache': past the browser's HTTP cache,
+ *   which may hold a library of the version before)
+ */
+async function cacheFirst(request, cacheName, init) {
+  const cache = await caches.open(cacheName);
+  const cached = await cache.match(request) || (cacheName === RUNTIME ? await caches.match(request) : undefined);
+  if (cached?.headers.has(CARRIED_OVER)) {  // kept from an older version with no signal: renew it now if we can
+    fetch(request, init).then((fresh) => fresh.ok && cache.put(request, fresh)).catch(() => undefined);
+  }
   if (cached) return cached;
-  const response = await fetch(request);
+  const response = await fetch(request, init);
   if (response.ok) await cache.put(request, response.clone());
   return response;
+}
+
+/**
+ * The libraries kept under an older digest, into this worker's cache: fetched again (a worker
+ * activates with a signal, as a rule), or kept as they were when the fetch fails, so a warden who
+ * keeps the borough's map for no signal never loses its libraries to an update.
+ * @param {string} oldName
+ */
+async function renewLibraries(oldName) {
+  const old = await caches.open(oldName);
+  const renewed = await caches.open(VENDOR);
+  for (const request of await old.keys()) {
+    if (await renewed.match(request)) continue;
+    try {
+      const response = await fetch(request.url, { cache: 'no-cache' });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      await renewed.put(request, response);
+    } catch {
+      const kept = await old.match(request);
+      if (!kept) continue;
+      const headers = new Headers(kept.headers);
+      headers.set(CARRIED_OVER, '1');  // cacheFirst fetches it again when next used with a signal
+      await renewed.put(request, new Response(await kept.blob(), { status: kept.status, headers }));
+    }
+  }
+  await caches.delete(oldName);
 }
 
 function offlinePage() {

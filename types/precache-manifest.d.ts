@@ -7,3 +7,5 @@ export const VERSION: string;
 export const PRECACHE: string[];
 /** Patterns of the paths the app's router owns. */
 export const APP_ROUTES: string[];
+/** A digest of the map libraries under /vendor/: the worker keeps them in a cache named after it. */
+export const VENDOR_VERSION: string;

@@ -155,3 +155,45 @@ def test_a_report_whose_sync_was_dropped_is_sent_by_the_worker_after_the_app_is_
 
     reports = poll(on_server, timeout=45, message="the worker never sent the report")
     assert [r["description"] for r in reports] == ["Sync was dropped"]
+
+
+KEEP_OLD_LIBRARIES = """async () => {
+  const old = await caches.open('reportit-vendor-0000000000000000');
+  await old.put('/vendor/leaflet/images/marker-icon.png', new Response('the old library'));
+  await old.put('/vendor/leaflet/not-served-any-more.css', new Response('/* kept with no signal */'));
+}"""
+CACHE_TEXT = """async ([name, path]) => {
+  const response = await (await caches.open(name)).match(path);
+  return response ? (await response.text()).slice(0, 40) : null;
+}"""
+
+
+def test_map_libraries_kept_on_the_phone_are_renewed_by_a_new_version(app_context, new_version):
+    """/vendor/ URLs carry no version: a phone kept them forever, so an upgraded Leaflet never
+    reached it. They are kept under the server's digest of them, and a new worker renews what an
+    older digest kept (from the network, or as it was when the network cannot give it)."""
+    context = app_context()
+    page = context.new_page()
+    page.goto("/")
+    wait_for_service_worker(page)
+    manifest = page.evaluate("async () => (await fetch('/precache-manifest.js')).text()")
+    kept = "reportit-vendor-" + manifest.split("VENDOR_VERSION = \"", 1)[1].split('"', 1)[0]
+    assert page.evaluate("async () => (await fetch('/vendor/leaflet/leaflet.css')).status") == 200
+    assert page.evaluate("(name) => caches.has(name)", kept)
+    page.evaluate(KEEP_OLD_LIBRARIES)  # as an older version of the libraries left them
+
+    new_version()
+    check_for_update(page)
+    page.locator("#update-banner").wait_for(timeout=30000)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Reload").click()
+    poll(lambda: not page.evaluate("async () => caches.has('reportit-vendor-0000000000000000')"),
+         message="the old libraries' cache was never renewed")
+
+    icon = page.evaluate(CACHE_TEXT, [kept, "/vendor/leaflet/images/marker-icon.png"])
+    assert icon is not None and icon.startswith("\ufffdPNG")  # fetched again: the real image, not the old bytes
+    assert page.evaluate(CACHE_TEXT, [kept, "/vendor/leaflet/not-served-any-more.css"]) == "/* kept with no signal */"
+    assert page.evaluate(CACHE_TEXT, [kept, "/vendor/leaflet/leaflet.css"]) is not None
+    carried = "async ([name, path]) => (await (await caches.open(name)).match(path)).headers.get('X-Reportit-Carried-Over')"
+    assert page.evaluate(carried, [kept, "/vendor/leaflet/not-served-any-more.css"]) == "1"  # fetched again when used
+    assert page.evaluate(carried, [kept, "/vendor/leaflet/images/marker-icon.png"]) is None

@@ -6,6 +6,7 @@ resident who never opens a map never downloads them)."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from starlette.exceptions import HTTPException
@@ -16,6 +17,19 @@ from starlette.routing import Route
 VENDOR = Path(__file__).parent / "vendor"
 LIBRARIES = {"leaflet": VENDOR / "leaflet", "protomaps-leaflet": VENDOR / "protomaps_leaflet"}
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".png": "image/png"}
+
+
+def version() -> str:
+    """A digest of every vendored file: the app's service worker keeps these files under it, so an
+    upgraded library (a new pin in the Makefile) replaces what phones kept instead of being
+    shadowed by it forever (their URLs carry no version)."""
+    digest = hashlib.sha256()
+    for name, base in sorted(LIBRARIES.items()):
+        for path in sorted(base.rglob("*")):
+            if path.is_file() and path.suffix in TYPES:
+                relative = f"{name}/{path.relative_to(base).as_posix()}"
+                digest.update(relative.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
 
 
 async def library_file(request: Request) -> Response:
