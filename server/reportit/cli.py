@@ -94,6 +94,8 @@ def serve_app(settings: Settings, host: str, port: int, workers: int) -> int:
     import uvicorn
     from uvicorn.config import STARTUP_FAILURE
 
+    from reportit.push import vapid
+    from reportit.secrets_store import secret
     from reportit.workers import WorkersWithOwnSockets, reuse_port_sockets
 
     if settings.config.base_url_derived:
@@ -123,6 +125,9 @@ def serve_app(settings: Settings, host: str, port: int, workers: int) -> int:
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         log_level=settings.config.log_level.lower(),
     )
+    # The secrets every worker reads, made once here rather than by N workers at once.
+    secret(settings.config.data_dir, "secret_key")
+    vapid.load_or_create(settings.config.data_dir)
     if workers == 1:
         server = uvicorn.Server(config)
         server.run()
