@@ -11,6 +11,7 @@ from reportit.console.tables import Redaction
 from reportit.push.tables import Follow
 from reportit.reports.tables import Photo, Report
 from tests.api.test_reports_api import pothole, send
+from tests.api.test_resumable_uploads import fresh_photo, send_report, upload_whole
 from tests.console.conftest import post_form
 from tests.console.test_casework import audit_rows
 from tests.photo_samples import jpeg_with_exif
@@ -196,3 +197,29 @@ async def test_arriving_counts_places_not_photo_rows(client, officer, device):
     page = (await client.get(f"/r/{reference}")).text
     assert "Photo 3 of 3 arriving" in page
     assert "Photo 3 of 3 arriving" in (await officer.get(f"/console/reports/{reference}")).text
+
+
+async def test_a_photo_staff_hid_stays_hidden_when_the_same_picture_comes_with_another_report(client, officer, device):
+    """Identical bytes are stored once and /media/ serves them once any public report shows them:
+    a picture staff hid (a face, a number plate) sent again with a new report must not put it back
+    on public pages, whether it is uploaded again or declared as one the phone sent before."""
+    picture = fresh_photo(640, 480)
+    first = (await send_report(client, device, picture)).json()
+    uploaded = await upload_whole(client, device, first["uploads"][0]["upload_url"], picture)
+    assert uploaded.status_code == 200, uploaded.text
+    url = (await client.get(f"/api/reports/{first['reference']}")).json()["photos"][0]["url"]
+    photo = await Photo.select(Photo.id).where(Photo.report.reference == first["reference"]).first()
+    response = await post_form(officer, f"/console/reports/{first['reference']}/photos/{photo['id']}/hide", {"hidden": "1"})
+    assert response.status_code == 303
+    assert (await client.get(url)).status_code == 404
+
+    declared = await send_report(client, device, picture)  # held already: not sent again
+    assert declared.status_code == 201, declared.text
+    assert declared.json()["uploads"][0]["complete"] is True
+    again = await new_report(client, device, photos=[picture], description="The same picture in the request")
+    for reference in (declared.json()["reference"], again["reference"]):
+        assert await Photo.select(Photo.hidden).where(Photo.report.reference == reference) == [{"hidden": True}]
+        assert (await client.get(f"/api/reports/{reference}")).json()["photos"] == []
+    assert again["photos"] == []  # the reporter's own answer lists what the public sees
+    assert (await client.get(url)).status_code == 404
+    assert (await officer.get(url)).status_code == 200  # kept for staff

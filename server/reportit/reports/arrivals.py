@@ -20,6 +20,7 @@ from piccolo.custom_types import Combinable
 from reportit.reports.preview_removal import has_preview
 from reportit.reports.tables import Photo, PhotoUpload, Report, UploadState
 from reportit.reports.upload import ParsedForm
+from reportit.reports.visibility import hidden_by_staff
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
 FIELDS = ("photo_sha256", "photo_size")
@@ -73,7 +74,8 @@ async def declare(report_id: int, declared: tuple[DeclaredPhoto, ...], first_pos
                           state=UploadState.arriving, created_at=now, updated_at=now)
         if held is not None:
             stored = Photo(report=report_id, position=position, key=held["photo.key"], thumb_key=held["photo.thumb_key"],
-                           width=held["photo.width"], height=held["photo.height"], created_at=now)
+                           width=held["photo.width"], height=held["photo.height"], created_at=now,
+                           hidden=await hidden_by_staff(held["photo.key"]))
             await stored.save()
             row.state, row.photo = UploadState.complete, stored.id
         await row.save()

@@ -28,6 +28,7 @@ from reportit.reports.references import new_reference
 from reportit.reports.storage import PhotoStore
 from reportit.reports.submission import Submission
 from reportit.reports.tables import Category, Photo, Report, StatusChange
+from reportit.reports.visibility import hidden_by_staff
 from reportit.reports.upload_budget import Claim
 from reportit.settings import Settings
 
@@ -235,7 +236,7 @@ async def _insert(
         try:
             rows = [
                 Photo(position=position, key=key, thumb_key=thumb_key, width=photo.width, height=photo.height,
-                      created_at=now)
+                      hidden=await hidden_by_staff(key), created_at=now)
                 for position, (photo, (key, thumb_key)) in enumerate(zip(photos, keys))
             ]
             first = StatusChange(from_status="", to_status=settings.catalogue.initial_status, actor=reporter.actor,
@@ -259,7 +260,7 @@ async def _insert(
                 report={**report.to_dict(), "answers": submission.answers},
                 category_code=submission.category.code,
                 photos=[{"key": r.key, "thumb_key": r.thumb_key, "width": r.width, "height": r.height,
-                         "hidden": False} for r in rows],
+                         "hidden": r.hidden} for r in rows],
                 history=[{"from_status": "", "to_status": first.to_status, "public_message": "", "created_at": now}],
             )
             return _Stored(report, view)

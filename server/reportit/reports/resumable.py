@@ -44,6 +44,7 @@ from reportit.reports.decoded_size import max_decoded_bytes
 from reportit.reports.intake import remove_unreferenced
 from reportit.reports.photos import PhotoRejected, decoded_estimate, process_photo_async
 from reportit.reports.present import photo_url
+from reportit.reports.visibility import hidden_by_staff
 from reportit.reports.preview_removal import delete_unused_previews, forget_previews
 from reportit.reports.references import normalise
 from reportit.reports.storage import PhotoStore
@@ -316,7 +317,8 @@ async def _finish(request: Request, row: dict, path: Path) -> dict:
                                    & (PhotoUpload.state != UploadState.complete)))
             for place in places:
                 photo = Photo(report=row["report"], position=place["position"], key=display.key, thumb_key=thumb.key,
-                              width=processed.width, height=processed.height, created_at=now)
+                              width=processed.width, height=processed.height, created_at=now,
+                              hidden=await hidden_by_staff(display.key))
                 await photo.save()
                 await PhotoUpload.update({PhotoUpload.state: UploadState.complete, PhotoUpload.photo: photo.id,
                                           PhotoUpload.updated_at: now}).where(PhotoUpload.id == place["id"])

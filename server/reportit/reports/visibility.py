@@ -13,7 +13,7 @@ from typing import Any
 from piccolo.columns import Column
 from piccolo.custom_types import Combinable
 
-from reportit.reports.tables import Report
+from reportit.reports.tables import Photo, Report
 
 # The columns the rule reads: select these (under these names) wherever `is_public` is asked.
 COLUMNS = ("private", "hidden")
@@ -45,3 +45,10 @@ def columns(report: Any = Report, *, aliased: bool = False) -> tuple[Column, ...
     names them plainly in a joined select, so `is_public(row)` reads them without a prefix."""
     found = tuple(getattr(report, name) for name in COLUMNS)
     return tuple(c.as_alias(name) for c, name in zip(found, COLUMNS)) if aliased else found
+
+
+async def hidden_by_staff(key: str) -> bool:
+    """Bytes staff hid on any report (a face, a number plate: hidden, or replaced by a covered copy)
+    stay hidden when they arrive again with another report: identical bytes are stored once, and
+    /media/ serves a key as soon as one public report shows it."""
+    return await Photo.exists().where(((Photo.key == key) | (Photo.thumb_key == key)) & (Photo.hidden == True))  # noqa: E712
