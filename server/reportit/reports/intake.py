@@ -27,6 +27,7 @@ from reportit.reports.present import ReportView
 from reportit.reports.references import new_reference
 from reportit.reports.storage import PhotoStore
 from reportit.reports.submission import Submission
+from reportit.reports.photo_files import PhotoFiles
 from reportit.reports.tables import Category, Photo, Report, StatusChange
 from reportit.reports.visibility import hidden_by_staff
 from reportit.reports.upload_budget import Claim
@@ -165,27 +166,26 @@ async def submit(
             raise Problem(503, "Not ready", "The service is starting up. Please try again in a minute.")
         category_id = row["id"]
 
-    created_files: list[str] = []
+    files = PhotoFiles(store)
     try:
         keys = []
         for photo in photos:
-            display = await store.put(photo.display)
-            created_files += [display.key] if display.created else []  # before the thumbnail, which may fail
-            thumb = await store.put(photo.thumbnail)
-            created_files += [thumb.key] if thumb.created else []
+            display = await files.put(photo.display)
+            thumb = await files.put(photo.thumbnail)
             keys.append((display.key, thumb.key))
         view = await _insert(
             submission, photos, keys, category_id, reporter, idempotency_key, fingerprint, settings, declared_photos
         )
     except database.UNIQUE_VIOLATIONS:
-        await remove_unreferenced(store, created_files)
+        await files.undo()
         repeat = await find_repeat(idempotency_key, fingerprint)
         if repeat is None:
             raise
         return IntakeResult(repeat, created=False)
     except BaseException:
-        await remove_unreferenced(store, created_files)
+        await files.undo()
         raise
+    await files.confirm()
     report = view.report_row
     log.info("event=report_received reference=%s category=%s photos=%d source=%s",
              report.reference, submission.category.code, len(photos), reporter.source)
@@ -272,11 +272,3 @@ async def _insert(
             if attempt == REFERENCE_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
-
-
-async def remove_unreferenced(store: PhotoStore, keys: list[str]) -> None:
-    """Delete files this request created that no stored photo refers to."""
-    for key in keys:
-        used = await Photo.exists().where((Photo.key == key) | (Photo.thumb_key == key))
-        if not used:
-            await store.delete(key)

@@ -41,7 +41,7 @@ from reportit.limits import DEFAULT_MAX_BODY
 from reportit.problems import FieldError, Problem, invalid
 from reportit.reports.arrivals import SHA256
 from reportit.reports.decoded_size import max_decoded_bytes
-from reportit.reports.intake import remove_unreferenced
+from reportit.reports.photo_files import PhotoFiles
 from reportit.reports.photos import PhotoRejected, decoded_estimate, process_photo_async
 from reportit.reports.present import photo_url
 from reportit.reports.visibility import hidden_by_staff
@@ -303,12 +303,10 @@ async def _finish(request: Request, row: dict, path: Path) -> dict:
             await _refuse(row, path, state.photo_store)
             raise invalid([FieldError("photo", f"Photo {row['position'] + 1}: {exc.message}")],
                           title="A photo could not be used") from exc
-    created: list[str] = []
+    files = PhotoFiles(state.photo_store)
     try:  # a store that fails (full, unreachable) keeps no file of this photo; the .part stays for the retry
-        display = await state.photo_store.put(processed.display)
-        created += [display.key] if display.created else []
-        thumb = await state.photo_store.put(processed.thumbnail)
-        created += [thumb.key] if thumb.created else []
+        display = await files.put(processed.display)
+        thumb = await files.put(processed.thumbnail)
         now = datetime.now(timezone.utc)
         async with database.write_transaction(PhotoUpload._meta.db):
             # Every place this photo has in the report (a resident may attach the same photo twice).
@@ -324,8 +322,9 @@ async def _finish(request: Request, row: dict, path: Path) -> dict:
                                           PhotoUpload.updated_at: now}).where(PhotoUpload.id == place["id"])
             previews = await forget_previews((PhotoUpload.report == row["report"]) & (PhotoUpload.sha256 == row["sha256"]))
     except BaseException:
-        await remove_unreferenced(state.photo_store, created)
+        await files.undo()
         raise
+    await files.confirm()
     await anyio.to_thread.run_sync(lambda: path.unlink(missing_ok=True))
     await delete_unused_previews(state.photo_store, previews)  # the photo itself is shown now
     log.info("event=photo_received reference=%s position=%d bytes=%d", row["report.reference"], row["position"], len(data))
