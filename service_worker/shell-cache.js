@@ -38,8 +38,13 @@ sw.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
     for (const name of await caches.keys()) {
       if (name.startsWith(SHELL_PREFIX) && name !== SHELL) await caches.delete(name);
-      if (name.startsWith(VENDOR_PREFIX) && name !== VENDOR) await renewLibraries(name);
+      if (name.startsWith(VENDOR_PREFIX) && name !== VENDOR) {
+        await renewLibraries(await caches.open(name), () => true);
+        await caches.delete(name);
+      }
     }
+    // Versions before the libraries had a cache of their own kept them with everything else.
+    await renewLibraries(await caches.open(RUNTIME), (request) => new URL(request.url).pathname.startsWith('/vendor/'));
     await sw.clients.claim();
   })());
 });
@@ -158,13 +163,15 @@ async function cacheFirst(request, cacheName, init) {
  * The libraries kept under an older digest, into this worker's cache: fetched again (a worker
  * activates with a signal, as a rule), or kept as they were when the fetch fails, so a warden who
  * keeps the borough's map for no signal never loses its libraries to an update.
- * @param {string} oldName
+ * @param {Cache} old @param {(request: Request) => boolean} isLibrary
  */
-async function renewLibraries(oldName) {
-  const old = await caches.open(oldName);
+async function renewLibraries(old, isLibrary) {
   const renewed = await caches.open(VENDOR);
-  for (const request of await old.keys()) {
-    if (await renewed.match(request)) continue;
+  for (const request of (await old.keys()).filter(isLibrary)) {
+    if (await renewed.match(request)) {
+      await old.delete(request);
+      continue;
+    }
     try {
       const response = await fetch(request.url, { cache: 'no-cache' });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
@@ -176,8 +183,8 @@ async function renewLibraries(oldName) {
       headers.set(CARRIED_OVER, '1');  // cacheFirst fetches it again when next used with a signal
       await renewed.put(request, new Response(await kept.blob(), { status: kept.status, headers }));
     }
+    await old.delete(request);
   }
-  await caches.delete(oldName);
 }
 
 function offlinePage() {

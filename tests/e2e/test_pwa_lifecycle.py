@@ -161,6 +161,9 @@ KEEP_OLD_LIBRARIES = """async () => {
   const old = await caches.open('reportit-vendor-0000000000000000');
   await old.put('/vendor/leaflet/images/marker-icon.png', new Response('the old library'));
   await old.put('/vendor/leaflet/not-served-any-more.css', new Response('/* kept with no signal */'));
+  // Versions before the libraries had a cache of their own kept them with everything else.
+  const runtime = await caches.open('reportit-runtime');
+  await runtime.put('/vendor/leaflet/images/marker-shadow.png', new Response('kept before there was a cache for them'));
 }"""
 CACHE_TEXT = """async ([name, path]) => {
   const response = await (await caches.open(name)).match(path);
@@ -194,6 +197,9 @@ def test_map_libraries_kept_on_the_phone_are_renewed_by_a_new_version(app_contex
     assert icon is not None and icon.startswith("\ufffdPNG")  # fetched again: the real image, not the old bytes
     assert page.evaluate(CACHE_TEXT, [kept, "/vendor/leaflet/not-served-any-more.css"]) == "/* kept with no signal */"
     assert page.evaluate(CACHE_TEXT, [kept, "/vendor/leaflet/leaflet.css"]) is not None
+    shadow = page.evaluate(CACHE_TEXT, [kept, "/vendor/leaflet/images/marker-shadow.png"])
+    assert shadow is not None and shadow.startswith("\ufffdPNG")  # moved out of the runtime cache, fetched again
+    assert page.evaluate(CACHE_TEXT, ["reportit-runtime", "/vendor/leaflet/images/marker-shadow.png"]) is None
     carried = "async ([name, path]) => (await (await caches.open(name)).match(path)).headers.get('X-Reportit-Carried-Over')"
     assert page.evaluate(carried, [kept, "/vendor/leaflet/not-served-any-more.css"]) == "1"  # fetched again when used
     assert page.evaluate(carried, [kept, "/vendor/leaflet/images/marker-icon.png"]) is None
