@@ -83,3 +83,15 @@ async def test_the_export_as_csv_and_the_printable_page_hold_every_representatio
     assert missing.status_code == 404
     logged = await AuditLog.count().where((AuditLog.action == "exported") & (AuditLog.target == reference))
     assert logged == 2
+
+
+async def test_a_warden_sees_the_application_but_nobody_s_name_address_or_email(warden, officer, two):
+    reference = two["reference"]
+    page = await warden.get(f"/console/applications/{reference}")
+    assert page.status_code == 200 and reference in page.text
+    for personal in ("Ada Resident", ADDRESS, "12 Example Street", two["email"], "Bob Neighbour", "7 Other Road"):
+        assert personal not in page.text
+    for export in ("/representations.csv", "/representations/print"):
+        assert (await warden.get(f"/console/applications/{reference}{export}")).status_code == 403
+        assert (await officer.get(f"/console/applications/{reference}{export}")).status_code == 200
+    assert "Ada Resident" in (await officer.get(f"/console/applications/{reference}")).text

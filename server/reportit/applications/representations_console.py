@@ -1,5 +1,5 @@
 """The officers' console for representations: listed on an application's page (in full: name,
-address, email; staff only), moderation (publish redacted, or withhold with a reason), and the
+address, email; case officers and admins only, never wardens), moderation (publish redacted, or withhold with a reason), and the
 export of all of an application's representations as CSV and as a printable page for the committee
 report. Every action is a line in the audit log, in the transaction that does it."""
 
@@ -21,7 +21,7 @@ from reportit.applications.present import load
 from reportit.applications.representation_rules import SENTIMENTS, grounds_for
 from reportit.applications.representation_tables import Representation
 from reportit.applications.representations import grounds_list
-from reportit.console.access import CASEWORK, EVERYONE, error_page, form_of, render, staff_only
+from reportit.console.access import CASEWORK, error_page, form_of, render, staff_only
 from reportit.console.audit import record as audit
 from reportit.console.export import safe_cell
 
@@ -100,7 +100,7 @@ async def _listed(request: Request, staff: StaffMember):
     return application, await for_application(application, rules, today_in(rules)), None
 
 
-@staff_only(*EVERYONE)
+@staff_only(*CASEWORK)
 async def export_csv(request: Request, staff: StaffMember) -> Response:
     application, rows, problem = await _listed(request, staff)
     if problem is not None:
@@ -120,7 +120,7 @@ async def export_csv(request: Request, staff: StaffMember) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
-@staff_only(*EVERYONE)
+@staff_only(*CASEWORK)
 async def printable(request: Request, staff: StaffMember) -> Response:
     application, rows, problem = await _listed(request, staff)
     if problem is not None:
