@@ -119,7 +119,7 @@ async def _follow_and_receipt(settings: Settings, application: dict, row: dict, 
     try:
         alert = await create(await watcher_of(device_id), AlertSpec(
             label=f"Commented on {reference}"[:80], latitude=None, longitude=None, radius=None,
-            application=reference, kinds=("changes",), categories=(), email="immediate"))
+            application=reference, kinds=("changes",), categories=(), email="immediate"), keep_choices=True)
         now = datetime.now(timezone.utc)
         subscriptions = (await working_subscriptions([device_id], now)).get(device_id, [])
         kind = "objection" if row["sentiment"] == "object" else row["sentiment"]
