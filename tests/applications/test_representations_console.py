@@ -95,3 +95,19 @@ async def test_a_warden_sees_the_application_but_nobody_s_name_address_or_email(
         assert (await warden.get(f"/console/applications/{reference}{export}")).status_code == 403
         assert (await officer.get(f"/console/applications/{reference}{export}")).status_code == 200
     assert "Ada Resident" in (await officer.get(f"/console/applications/{reference}")).text
+
+
+async def test_a_one_line_address_is_published_as_its_street_only(
+        push_client, signed_in_phone, officer, client, settings, tmp_path):  # noqa: F811
+    reference = unique("ONE") + "/FULL"
+    await imported(tmp_path, settings, [planning_row(reference)])
+    sent = await push_client.post(url(reference), json=body(address="12 Example Street Apt 3B London SW1A 1AA"),
+                                  headers=signed_in_phone["headers"])
+    assert sent.status_code == 201, sent.text
+    published = await post_form(officer, f"/console/applications/{reference}/representations/{sent.json()['id']}"
+                                         "/publish")
+    assert published.status_code == 303
+    public = await client.get(f"/a/{reference}")
+    assert "<strong>Objection</strong> from Example Street ·" in public.text
+    for secret in ("12 Example", "Apt", "3B", "SW1A", "1AA", "Example Street London"):
+        assert secret not in public.text

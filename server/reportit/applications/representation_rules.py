@@ -53,21 +53,52 @@ class Redaction:
                 f"{street}; never your name, full address or email.")
 
 
-_FLAT = re.compile(r"^(flat|apartment|unit|room)\b", re.I)
-_NUMBER = re.compile(r"^[0-9]+[a-z]?(\s*[-–/]\s*[0-9]+[a-z]?)?\s+", re.I)
+_FLAT = {"flat", "apartment", "apt", "unit", "room", "floor", "suite", "maisonette", "studio", "basement"}
+_RANGE = re.compile(r"([0-9][a-z]?)\s*[-–/]\s*([0-9])", re.I)  # "12 - 14" is one house number: "12-14"
+_NUMBER = re.compile(r"^[0-9]+[a-z]?([-–/][0-9]+[a-z]?)?$", re.I)
+# The last word of a street's name: what tells a street ("Acacia Avenue") from a house ("Rose Cottage").
+STREET_WORDS = {"street", "st", "road", "rd", "avenue", "ave", "lane", "ln", "close", "drive", "way", "place", "pl",
+                "crescent", "cres", "gardens", "gdns", "grove", "terrace", "square", "sq", "hill", "row", "walk",
+                "mews", "parade", "rise", "park", "green", "broadway", "vale", "view", "gate", "mall", "embankment",
+                "yard", "path", "wharf", "circus", "passage", "market", "approach", "boulevard", "court", "ct"}
 
 
 def street_of(address: str) -> str:
-    """"Flat 2, 12 Example Street, London SW1 1AA" → "Example Street": the first part that begins
-    with a house number, without it. No house names, flats or postcodes; "" when no part qualifies
-    (then nothing of the address is shown)."""
-    for part in (p.strip() for p in address.replace("\n", ",").split(",")):
-        if _FLAT.match(part):
-            continue
-        rest = _NUMBER.sub("", part, count=1).strip()
-        if rest and rest != part:
-            return rest
-    return ""
+    """"Flat 2, 12 Example Street, London SW1 1AA" → "Example Street": the street and nothing else
+    of an address. In each comma-separated part, the words after a house number up to the first
+    word with a digit (a postcode, "3B") or of a flat ("Flat", "Apt", "Unit"), ending at the last
+    street word ("Street", "Road", so a town after it goes). A part with a house number wins; else
+    the last part ending in a street word ("Rose Cottage, Acacia Avenue"). "" when no part
+    qualifies (then nothing of the address is shown, rather than a house name or a postcode)."""
+    numbered, named = "", ""
+    for part in address.replace("\n", ",").split(","):
+        words, had_number = _street_words(_RANGE.sub(r"\1-\2", part).split())
+        if words and had_number and not numbered:
+            numbered = " ".join(words)
+        elif words and words[-1].lower() in STREET_WORDS:
+            named = " ".join(words)
+    return numbered or named
+
+
+def _street_words(words: list[str]) -> tuple[list[str], bool]:
+    """The street's words of one part of an address, and whether a house number came before them."""
+    words = [w.strip(".;:()") for w in words if w.strip(".;:()")]
+    if len(words) > 1 and words[0].lower() == "no" and _NUMBER.match(words[1]):  # "No. 4 Dean Street"
+        words = words[1:]
+    if words and words[0].lower() in _FLAT:  # "Flat 3 12 Example Street"; "Flat 3 Rose Court" is a building
+        words = words[2:]
+        if not (words and _NUMBER.match(words[0])):
+            return [], False
+    had_number = bool(words and _NUMBER.match(words[0]))
+    if had_number:
+        words = words[1:]
+    kept: list[str] = []
+    for word in words:
+        if word.lower() in _FLAT or any(c.isdigit() for c in word):
+            break
+        kept.append(word)
+    last = max((i for i, w in enumerate(kept) if w.lower() in STREET_WORDS), default=None)
+    return (kept[:last + 1] if last is not None else kept), had_number
 
 
 def load_redaction(raw: Any) -> Redaction:
