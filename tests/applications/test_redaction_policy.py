@@ -45,3 +45,12 @@ def test_the_policy_is_read_and_defaults_to_the_street_only():
 ])
 def test_only_the_street_is_taken_from_an_address(address, street):
     assert street_of(address) == street
+
+
+@pytest.mark.parametrize("address, street", [
+    ("Rose Cottage Acacia Avenue", "Acacia Avenue"), ("Rose Cottage, Haymarket", "Haymarket"),
+    ("12 Haymarket London SW1Y 4HT", "Haymarket"), ("12 acacia avenue, london", "Acacia Avenue"),
+    ("Flat 2, 12 Example Street, London SW1A 1AA", "Example Street"), ("Rose Cottage, London", ""),
+])
+def test_a_street_the_gazetteer_knows_is_preferred(address, street):
+    assert street_of(address, known=["Acacia Avenue", "Haymarket", "Example Street"]) == street

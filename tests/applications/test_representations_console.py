@@ -15,6 +15,7 @@ from reportit.console.tables import AuditLog
 from tests.applications.conftest import planning_row, unique
 from tests.applications.test_representations import ADDRESS, body, imported, signed_in_phone, url  # noqa: F401
 from tests.console.conftest import post_form
+from tests.places.conftest import demo_places  # noqa: F401 (fixture)
 
 
 @pytest.fixture
@@ -111,3 +112,17 @@ async def test_a_one_line_address_is_published_as_its_street_only(
     assert "<strong>Objection</strong> from Example Street ·" in public.text
     for secret in ("12 Example", "Apt", "3B", "SW1A", "1AA", "Example Street London"):
         assert secret not in public.text
+
+
+async def test_a_street_of_the_gazetteer_is_published_from_an_address_without_a_house_number(
+        push_client, signed_in_phone, officer, client, settings, tmp_path, demo_places):  # noqa: F811
+    reference = unique("GAZ") + "/FULL"
+    await imported(tmp_path, settings, [planning_row(reference)])
+    sent = await push_client.post(url(reference), json=body(address="Rose Cottage Strutton Ground London SW1P 2HY"),
+                                  headers=signed_in_phone["headers"])
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["published"]["street"] == "Strutton Ground"
+    await post_form(officer, f"/console/applications/{reference}/representations/{sent.json()['id']}/publish")
+    public = await client.get(f"/a/{reference}")
+    assert "<strong>Objection</strong> from Strutton Ground ·" in public.text
+    assert "Rose Cottage" not in public.text and "SW1P" not in public.text

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Collection, Iterable, Mapping
 
 SENTIMENTS = {"object": "Objection", "support": "Support", "comment": "Comment"}
 PLANNING_GROUNDS = {"design": "Design and appearance", "use": "The proposed use", "light": "Loss of light",
@@ -36,16 +36,18 @@ class Redaction:
     applicant_name: bool = True
     applicant_address: str = "street"  # full | street | none
 
-    def public(self, row: Mapping[str, Any]) -> dict[str, Any]:
+    def public(self, row: Mapping[str, Any], known: Collection[str] = ()) -> dict[str, Any]:
+        """`known`: the gazetteer's streets named in the address (`known_streets`)."""
         return {"sentiment": row["sentiment"], "sentiment_name": SENTIMENTS[row["sentiment"]],
                 "grounds": list(row["grounds"]),
-                "street": street_of(row["address"]) if self.publish_address == "street" else None,
+                "street": street_of(row["address"], known) if self.publish_address == "street" else None,
                 "text": row["text"] if self.publish_text else None}
 
-    def applicant(self, row: Mapping[str, Any]) -> dict[str, Any]:
-        address = {"full": row["address"], "street": street_of(row["address"]), "none": None}[self.applicant_address]
-        return {**self.public(row), "text": row["text"], "name": row["name"] if self.applicant_name else None,
-                "address": address}
+    def applicant(self, row: Mapping[str, Any], known: Collection[str] = ()) -> dict[str, Any]:
+        address = {"full": row["address"], "street": street_of(row["address"], known),
+                   "none": None}[self.applicant_address]
+        return {**self.public(row, known), "text": row["text"],
+                "name": row["name"] if self.applicant_name else None, "address": address}
 
     def words(self) -> str:
         street = "the street of your address" if self.publish_address == "street" else "nothing of your address"
@@ -63,13 +65,31 @@ STREET_WORDS = {"street", "st", "road", "rd", "avenue", "ave", "lane", "ln", "cl
                 "yard", "path", "wharf", "circus", "passage", "market", "approach", "boulevard", "court", "ct"}
 
 
-def street_of(address: str) -> str:
+def street_of(address: str, known: Collection[str] = ()) -> str:
     """"Flat 2, 12 Example Street, London SW1 1AA" → "Example Street": the street and nothing else
     of an address. In each comma-separated part, the words after a house number up to the first
     word with a digit (a postcode, "3B") or of a flat ("Flat", "Apt", "Unit"), ending at the last
     street word ("Street", "Road", so a town after it goes). A part with a house number wins; else
-    the last part ending in a street word ("Rose Cottage, Acacia Avenue"). "" when no part
-    qualifies (then nothing of the address is shown, rather than a house name or a postcode)."""
+    the last part ending in a street word ("Rose Cottage, Acacia Avenue"). A street of the
+    gazetteer's (`known`, from `known_streets`) in that reading, or in an address where none was
+    read, is preferred ("Rose Cottage Haymarket" → "Haymarket"). "" when no part qualifies (then
+    nothing of the address is shown, rather than a house name or a postcode)."""
+    read = _read_street(address)
+    names = {name.lower(): name for name in known}
+    found = [names[p] for p in street_phrases(read or address) if p in names]
+    return max(found, key=len) if found else read
+
+
+def street_phrases(text: str) -> set[str]:
+    """Every run of up to six words within a part of `text`, in lower case: what may name a street."""
+    phrases = set()
+    for part in text.replace("\n", ",").split(","):
+        words = [w.strip(".;:()").lower() for w in part.split() if w.strip(".;:()")]
+        phrases.update(" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, min(len(words), i + 6) + 1))
+    return phrases
+
+
+def _read_street(address: str) -> str:
     numbered, named = "", ""
     for part in address.replace("\n", ",").split(","):
         words, had_number = _street_words(_RANGE.sub(r"\1-\2", part).split())
@@ -99,6 +119,13 @@ def _street_words(words: list[str]) -> tuple[list[str], bool]:
         kept.append(word)
     last = max((i for i, w in enumerate(kept) if w.lower() in STREET_WORDS), default=None)
     return (kept[:last + 1] if last is not None else kept), had_number
+
+
+async def known_streets(addresses: Iterable[str]) -> list[str]:
+    """The gazetteer's streets that `street_of` would prefer in these addresses, in one query."""
+    from reportit.places.gazetteer import streets_named
+
+    return await streets_named(p for a in addresses for p in street_phrases(_read_street(a) or a))
 
 
 def load_redaction(raw: Any) -> Redaction:

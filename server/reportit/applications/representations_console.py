@@ -18,7 +18,7 @@ from reportit.accounts.identity import StaffMember
 from reportit.app_state import services
 from reportit.applications.deadline import day_words, today_in
 from reportit.applications.present import load
-from reportit.applications.representation_rules import SENTIMENTS, grounds_for
+from reportit.applications.representation_rules import SENTIMENTS, grounds_for, known_streets
 from reportit.applications.representation_tables import Representation
 from reportit.applications.representations import grounds_list
 from reportit.console.access import CASEWORK, error_page, form_of, render, staff_only
@@ -33,13 +33,14 @@ async def for_application(application: dict, rules, today) -> list[dict]:
     rows = await Representation.select(*Representation.all_columns()).where(
         Representation.application == application["id"]).order_by(Representation.received_at)
     names = grounds_for(application["regime"])
+    known = await known_streets(row["address"] for row in rows)
     listed = []
     for row in rows:
         grounds = grounds_list(row)
         listed.append({**row, "grounds": grounds, "grounds_names": [names.get(g, g) for g in grounds],
                        "sentiment_name": SENTIMENTS[row["sentiment"]], "state_name": STATE_WORDS[row["state"]],
                        "received": day_words(row["received_at"].date(), today) + row["received_at"].strftime(" %H:%M"),
-                       "published": rules.redaction.public({**row, "grounds": grounds})})
+                       "published": rules.redaction.public({**row, "grounds": grounds}, known)})
     return listed
 
 
