@@ -75,6 +75,8 @@ def street_of(address: str, known: Collection[str] = ()) -> str:
     read, is preferred ("Rose Cottage Haymarket" → "Haymarket"). "" when no part qualifies (then
     nothing of the address is shown, rather than a house name or a postcode)."""
     read = _read_street(address)
+    if not known:
+        return read
     names = {name.lower(): name for name in known}
     found = [names[p] for p in street_phrases(read or address) if p in names]
     return max(found, key=len) if found else read
