@@ -192,7 +192,8 @@ async def _nothing_to_reset(connection) -> None:
     """What a pooled connection needs on its way back to the pool, beyond the rollback of a
     transaction left open that asyncpg always does: nothing. The service never leaves session state
     on a pooled connection: settings are `SET LOCAL`, advisory locks `pg_advisory_xact_lock`, no
-    cursor outlives its transaction, and LISTEN has a connection of its own (push/wakeups.py);
+    cursor outlives its transaction, and LISTEN and a feed poll's session lock have connections of
+    their own (push/wakeups.py, applications/feed_claim.py);
     tests/unit/test_pool_session_state.py keeps it so. asyncpg's default reset ran
     `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL` on every release: a round
     trip and a server-side RESET ALL for each of the eight queries a report takes outside its

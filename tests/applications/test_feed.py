@@ -3,6 +3,8 @@ appear in the API with no command run, and a feed that fails to answer does not 
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import threading
 import time
 from functools import partial
@@ -17,6 +19,20 @@ from tests.conftest import ROOT, running_server, separate_env
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
+
+
+class _Held(_Quiet):
+    """A feed that counts its downloads and answers none until the test lets it go."""
+
+    asked: list[str]
+    arrived: threading.Event
+    release: threading.Event
+
+    def do_GET(self) -> None:
+        type(self).asked.append(self.path)
+        type(self).arrived.set()
+        type(self).release.wait(60)
+        super().do_GET()
 
 
 def test_the_server_polls_the_feeds_in_the_toml(server_env, tmp_path):
@@ -75,3 +91,33 @@ def test_a_feed_in_the_toml_is_checked_at_start(server_env, tmp_path):
                           "PATH": "/usr/bin:/bin"}, cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 2
     assert "applications.feeds[0].url: must start with http:// or https://" in done.stderr
+
+
+async def test_two_polls_of_a_feed_at_once_download_and_import_it_once(app, client, settings, tmp_path, caplog):
+    """As `reportit serve --workers 2` polls: each worker's poller starts at the same moment."""
+    from reportit.applications.feed import poll_once
+    from reportit.applications.rules import Feed
+
+    reference = unique("ONCE")
+    (tmp_path / "planning.csv").write_text(csv_text([planning_row(reference)]))
+    held = type("Held", (_Held,), {"asked": [], "arrived": threading.Event(), "release": threading.Event()})
+    feed_server = ThreadingHTTPServer(("127.0.0.1", 0), partial(held, directory=str(tmp_path)))
+    threading.Thread(target=feed_server.serve_forever, daemon=True).start()
+    feed = Feed(url=f"http://127.0.0.1:{feed_server.server_address[1]}/planning.csv", regime="planning")
+    caplog.set_level(logging.DEBUG, logger="reportit.applications.feed")
+    try:
+        first = asyncio.create_task(poll_once(feed, settings))
+        assert await asyncio.to_thread(held.arrived.wait, 60), "the first poll never asked for the feed"
+        second = asyncio.create_task(poll_once(feed, settings))
+        while not second.done() and len(held.asked) < 2:  # skipped, or (before the claim) downloading too
+            await asyncio.sleep(0.02)
+        held.release.set()
+        results = await asyncio.wait_for(asyncio.gather(first, second), 120)
+    finally:
+        held.release.set()
+        feed_server.shutdown()
+    assert held.asked == ["/planning.csv"]
+    assert results[0].new == 1 and results[1] is None
+    assert "event=feed_poll_skipped" in caplog.text and "feed_poll_crashed" not in caplog.text
+    found = await client.get(f"/api/applications/{reference}")
+    assert found.status_code == 200 and len(found.json()["history"]) == 1

@@ -259,3 +259,20 @@ async def test_an_erased_account_leaves_its_representations_with_the_council_unl
     assert erased.status_code in (200, 204), erased.text
     [row] = await rows_for(reference)
     assert row["account"] is None and row["device"] is None and row["text"] == body()["text"]
+
+
+async def test_commenting_keeps_the_residents_no_email_choice_on_the_application_they_follow(
+        push_client, signed_in_phone, settings, tmp_path):
+    reference = unique("REP") + "/FULL"
+    await imported(tmp_path, settings, [planning_row(reference)])
+    headers = signed_in_phone["headers"]
+    followed = (await push_client.post("/api/me/alerts", json={"application": reference, "label": "The café"},
+                                       headers=headers)).json()
+    quiet = await push_client.put(f"/api/me/alerts/{followed['id']}", json={**followed, "email": "none"},
+                                  headers=headers)
+    assert quiet.status_code == 200 and quiet.json()["email"] == "none", quiet.text
+    sent = await push_client.post(url(reference), json=body(), headers=headers)
+    assert sent.status_code == 201, sent.text
+    [alert] = (await push_client.get("/api/me/alerts", headers=headers)).json()["alerts"]
+    assert alert["id"] == followed["id"] and alert["email"] == "none" and alert["label"] == "The café"
+    assert alert["kinds"] == ["changes"]

@@ -15,6 +15,7 @@ from reportit.console.tables import AuditLog
 from tests.applications.conftest import planning_row, unique
 from tests.applications.test_representations import ADDRESS, body, imported, signed_in_phone, url  # noqa: F401
 from tests.console.conftest import post_form
+from tests.places.conftest import demo_places  # noqa: F401 (fixture)
 
 
 @pytest.fixture
@@ -83,3 +84,45 @@ async def test_the_export_as_csv_and_the_printable_page_hold_every_representatio
     assert missing.status_code == 404
     logged = await AuditLog.count().where((AuditLog.action == "exported") & (AuditLog.target == reference))
     assert logged == 2
+
+
+async def test_a_warden_sees_the_application_but_nobody_s_name_address_or_email(warden, officer, two):
+    reference = two["reference"]
+    page = await warden.get(f"/console/applications/{reference}")
+    assert page.status_code == 200 and reference in page.text
+    for personal in ("Ada Resident", ADDRESS, "12 Example Street", two["email"], "Bob Neighbour", "7 Other Road"):
+        assert personal not in page.text
+    for export in ("/representations.csv", "/representations/print"):
+        assert (await warden.get(f"/console/applications/{reference}{export}")).status_code == 403
+        assert (await officer.get(f"/console/applications/{reference}{export}")).status_code == 200
+    assert "Ada Resident" in (await officer.get(f"/console/applications/{reference}")).text
+
+
+async def test_a_one_line_address_is_published_as_its_street_only(
+        push_client, signed_in_phone, officer, client, settings, tmp_path):  # noqa: F811
+    reference = unique("ONE") + "/FULL"
+    await imported(tmp_path, settings, [planning_row(reference)])
+    sent = await push_client.post(url(reference), json=body(address="12 Example Street Apt 3B London SW1A 1AA"),
+                                  headers=signed_in_phone["headers"])
+    assert sent.status_code == 201, sent.text
+    published = await post_form(officer, f"/console/applications/{reference}/representations/{sent.json()['id']}"
+                                         "/publish")
+    assert published.status_code == 303
+    public = await client.get(f"/a/{reference}")
+    assert "<strong>Objection</strong> from Example Street ·" in public.text
+    for secret in ("12 Example", "Apt", "3B", "SW1A", "1AA", "Example Street London"):
+        assert secret not in public.text
+
+
+async def test_a_street_of_the_gazetteer_is_published_from_an_address_without_a_house_number(
+        push_client, signed_in_phone, officer, client, settings, tmp_path, demo_places):  # noqa: F811
+    reference = unique("GAZ") + "/FULL"
+    await imported(tmp_path, settings, [planning_row(reference)])
+    sent = await push_client.post(url(reference), json=body(address="Rose Cottage Strutton Ground London SW1P 2HY"),
+                                  headers=signed_in_phone["headers"])
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["published"]["street"] == "Strutton Ground"
+    await post_form(officer, f"/console/applications/{reference}/representations/{sent.json()['id']}/publish")
+    public = await client.get(f"/a/{reference}")
+    assert "<strong>Objection</strong> from Strutton Ground ·" in public.text
+    assert "Rose Cottage" not in public.text and "SW1P" not in public.text

@@ -80,7 +80,10 @@ async def list_alerts(watcher: Watcher) -> list[dict]:
     return [as_json(row) for row in rows]
 
 
-async def create(watcher: Watcher, spec: AlertSpec) -> dict:
+async def create(watcher: Watcher, spec: AlertSpec, *, keep_choices: bool = False) -> dict:
+    """A new alert, or for an application already followed the same alert: as `spec` says, or with
+    `keep_choices` (a follow the service makes on the resident's behalf) only `spec`'s kinds added,
+    so the label, email mode ("none", an unsubscribe) and kinds the resident chose stay."""
     async with database.write_transaction(Alert._meta.db):
         if await Alert.count().where(watcher.where()) >= MAX_ALERTS:
             raise Problem(409, "Too many alerts", f"You can keep up to {MAX_ALERTS} alerts. Delete one you no "
@@ -89,7 +92,8 @@ async def create(watcher: Watcher, spec: AlertSpec) -> dict:
             existing = await Alert.select(Alert.id).where(
                 watcher.where() & (Alert.application == spec.application)).first()
             if existing is not None:  # following twice is following
-                await Alert.update({**_values(spec), Alert.updated_at: datetime.now(timezone.utc)}).where(
+                values = {getattr(Alert, kind): True for kind in spec.kinds} if keep_choices else _values(spec)
+                await Alert.update({**values, Alert.updated_at: datetime.now(timezone.utc)}).where(
                     Alert.id == existing["id"])
                 return await _one(watcher, existing["id"])
         values = {column._meta.name: value for column, value in _values(spec).items()}

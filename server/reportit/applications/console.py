@@ -96,7 +96,8 @@ async def _page(request: Request, staff: StaffMember, reference: str, *, errors:
                       + v["created_at"].strftime(" %H:%M")} for v in versions],
         "base": "/console/applications/" + quote(row["reference"], safe="/"),
         "done": request.query_params.get("done", ""),
-        "representations": await for_application(row, rules, today),
+        # Representors' names, addresses and emails are casework: a warden sees the application only.
+        "representations": await for_application(row, rules, today) if staff.role in CASEWORK else None,
     }, status_code=status_code, staff=staff)
 
 

@@ -2,8 +2,8 @@
 to a temporary file (streamed, at most MAX_FEED_BYTES) and imported exactly as
 `reportit applications import` would, so a poll that finds nothing new writes nothing.
 
-Every web worker polls; the import is idempotent and takes the database's locks, so two workers
-polling at once make no duplicate versions, only repeated work.
+Every web worker runs the poller, but one poll of a feed runs at a time across processes
+(`feed_claim.py`): a worker that finds the feed being polled skips that round.
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from urllib.parse import urlparse
 
 import httpx
 
+from reportit.applications.feed_claim import claimed
 from reportit.applications.importer import ImportResult, import_file
 from reportit.applications.rules import Feed
+from reportit.applications.tables import Application
 from reportit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -27,6 +29,15 @@ TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
 
 async def poll_once(feed: Feed, settings: Settings) -> ImportResult | None:
+    """The feed downloaded and imported; None when it failed or another process is polling it."""
+    async with claimed(feed.url, Application._meta.db, settings) as mine:
+        if not mine:
+            log.debug("event=feed_poll_skipped url=%s reason=another_poll_running", feed.url)
+            return None
+        return await _download_and_import(feed, settings)
+
+
+async def _download_and_import(feed: Feed, settings: Settings) -> ImportResult | None:
     suffix = Path(urlparse(feed.url).path).suffix or ".csv"
     with tempfile.TemporaryDirectory(prefix="reportit-feed-") as folder:
         path = Path(folder) / f"feed{suffix}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Collection, Iterable, Mapping
 
 SENTIMENTS = {"object": "Objection", "support": "Support", "comment": "Comment"}
 PLANNING_GROUNDS = {"design": "Design and appearance", "use": "The proposed use", "light": "Loss of light",
@@ -36,16 +36,18 @@ class Redaction:
     applicant_name: bool = True
     applicant_address: str = "street"  # full | street | none
 
-    def public(self, row: Mapping[str, Any]) -> dict[str, Any]:
+    def public(self, row: Mapping[str, Any], known: Collection[str] = ()) -> dict[str, Any]:
+        """`known`: the gazetteer's streets named in the address (`known_streets`)."""
         return {"sentiment": row["sentiment"], "sentiment_name": SENTIMENTS[row["sentiment"]],
                 "grounds": list(row["grounds"]),
-                "street": street_of(row["address"]) if self.publish_address == "street" else None,
+                "street": street_of(row["address"], known) if self.publish_address == "street" else None,
                 "text": row["text"] if self.publish_text else None}
 
-    def applicant(self, row: Mapping[str, Any]) -> dict[str, Any]:
-        address = {"full": row["address"], "street": street_of(row["address"]), "none": None}[self.applicant_address]
-        return {**self.public(row), "text": row["text"], "name": row["name"] if self.applicant_name else None,
-                "address": address}
+    def applicant(self, row: Mapping[str, Any], known: Collection[str] = ()) -> dict[str, Any]:
+        address = {"full": row["address"], "street": street_of(row["address"], known),
+                   "none": None}[self.applicant_address]
+        return {**self.public(row, known), "text": row["text"],
+                "name": row["name"] if self.applicant_name else None, "address": address}
 
     def words(self) -> str:
         street = "the street of your address" if self.publish_address == "street" else "nothing of your address"
@@ -53,21 +55,79 @@ class Redaction:
                 f"{street}; never your name, full address or email.")
 
 
-_FLAT = re.compile(r"^(flat|apartment|unit|room)\b", re.I)
-_NUMBER = re.compile(r"^[0-9]+[a-z]?(\s*[-–/]\s*[0-9]+[a-z]?)?\s+", re.I)
+_FLAT = {"flat", "apartment", "apt", "unit", "room", "floor", "suite", "maisonette", "studio", "basement"}
+_RANGE = re.compile(r"([0-9][a-z]?)\s*[-–/]\s*([0-9])", re.I)  # "12 - 14" is one house number: "12-14"
+_NUMBER = re.compile(r"^[0-9]+[a-z]?([-–/][0-9]+[a-z]?)?$", re.I)
+# The last word of a street's name: what tells a street ("Acacia Avenue") from a house ("Rose Cottage").
+STREET_WORDS = {"street", "st", "road", "rd", "avenue", "ave", "lane", "ln", "close", "drive", "way", "place", "pl",
+                "crescent", "cres", "gardens", "gdns", "grove", "terrace", "square", "sq", "hill", "row", "walk",
+                "mews", "parade", "rise", "park", "green", "broadway", "vale", "view", "gate", "mall", "embankment",
+                "yard", "path", "wharf", "circus", "passage", "market", "approach", "boulevard", "court", "ct"}
 
 
-def street_of(address: str) -> str:
-    """"Flat 2, 12 Example Street, London SW1 1AA" → "Example Street": the first part that begins
-    with a house number, without it. No house names, flats or postcodes; "" when no part qualifies
-    (then nothing of the address is shown)."""
-    for part in (p.strip() for p in address.replace("\n", ",").split(",")):
-        if _FLAT.match(part):
-            continue
-        rest = _NUMBER.sub("", part, count=1).strip()
-        if rest and rest != part:
-            return rest
-    return ""
+def street_of(address: str, known: Collection[str] = ()) -> str:
+    """"Flat 2, 12 Example Street, London SW1 1AA" → "Example Street": the street and nothing else
+    of an address. In each comma-separated part, the words after a house number up to the first
+    word with a digit (a postcode, "3B") or of a flat ("Flat", "Apt", "Unit"), ending at the last
+    street word ("Street", "Road", so a town after it goes). A part with a house number wins; else
+    the last part ending in a street word ("Rose Cottage, Acacia Avenue"). A street of the
+    gazetteer's (`known`, from `known_streets`) in that reading, or in an address where none was
+    read, is preferred ("Rose Cottage Haymarket" → "Haymarket"). "" when no part qualifies (then
+    nothing of the address is shown, rather than a house name or a postcode)."""
+    read = _read_street(address)
+    if not known:
+        return read
+    names = {name.lower(): name for name in known}
+    found = [names[p] for p in street_phrases(read or address) if p in names]
+    return max(found, key=len) if found else read
+
+
+def street_phrases(text: str) -> set[str]:
+    """Every run of up to six words within a part of `text`, in lower case: what may name a street."""
+    phrases = set()
+    for part in text.replace("\n", ",").split(","):
+        words = [w.strip(".;:()").lower() for w in part.split() if w.strip(".;:()")]
+        phrases.update(" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, min(len(words), i + 6) + 1))
+    return phrases
+
+
+def _read_street(address: str) -> str:
+    numbered, named = "", ""
+    for part in address.replace("\n", ",").split(","):
+        words, had_number = _street_words(_RANGE.sub(r"\1-\2", part).split())
+        if words and had_number and not numbered:
+            numbered = " ".join(words)
+        elif words and words[-1].lower() in STREET_WORDS:
+            named = " ".join(words)
+    return numbered or named
+
+
+def _street_words(words: list[str]) -> tuple[list[str], bool]:
+    """The street's words of one part of an address, and whether a house number came before them."""
+    words = [w.strip(".;:()") for w in words if w.strip(".;:()")]
+    if len(words) > 1 and words[0].lower() == "no" and _NUMBER.match(words[1]):  # "No. 4 Dean Street"
+        words = words[1:]
+    if words and words[0].lower() in _FLAT:  # "Flat 3 12 Example Street"; "Flat 3 Rose Court" is a building
+        words = words[2:]
+        if not (words and _NUMBER.match(words[0])):
+            return [], False
+    had_number = bool(words and _NUMBER.match(words[0]))
+    if had_number:
+        words = words[1:]
+    kept: list[str] = []
+    for word in words:
+        if word.lower() in _FLAT or any(c.isdigit() for c in word):
+            break
+        kept.append(word)
+    last = max((i for i, w in enumerate(kept) if w.lower() in STREET_WORDS), default=None)
+    return (kept[:last + 1] if last is not None else kept), had_number
+
+
+async def known_streets(addresses: Iterable[str]) -> list[str]:
+    """The gazetteer's streets that `street_of` would prefer in these addresses, in one query."""
+    from reportit.places.gazetteer import streets_named
+
+    return await streets_named(p for a in addresses for p in street_phrases(_read_street(a) or a))
 
 
 def load_redaction(raw: Any) -> Redaction:

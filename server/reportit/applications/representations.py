@@ -13,7 +13,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping
 
 from reportit.accounts.addresses import sign_in_email
 from reportit.applications.deadline import closing_day, day_words
@@ -171,7 +171,8 @@ def grounds_list(row: Mapping[str, Any]) -> list[str]:
     return json.loads(grounds) if isinstance(grounds, str) else list(grounds or [])
 
 
-def receipt_json(row: Mapping[str, Any], redaction: Redaction, regime: str) -> dict[str, Any]:
+def receipt_json(row: Mapping[str, Any], redaction: Redaction, regime: str,
+                 known: Collection[str] = ()) -> dict[str, Any]:
     row = {**row, "grounds": grounds_list(row)}
     names = grounds_for(regime)
     late = (" It arrived after the consultation closed; the council's rule for this application is that late "
@@ -182,18 +183,18 @@ def receipt_json(row: Mapping[str, Any], redaction: Redaction, regime: str) -> d
         "received_at": row["received_at"].isoformat(timespec="seconds"), "late": bool(row["late"]),
         "state": row["state"],
         "message": f"Your representation on {row['reference']} was received.{late} We will tell you the decision.",
-        "published": redaction.public(row),
+        "published": redaction.public(row, known),
     }
 
 
 def preview_json(application: Mapping[str, Any], written: Written, email: str, redaction: Redaction,
-                 late: bool) -> dict[str, Any]:
+                 late: bool, known: Collection[str] = ()) -> dict[str, Any]:
     row = written.as_row(email)
     names = grounds_for(application["regime"])
     return {
         "reference": application["reference"], "late": late,
-        "published": {**redaction.public(row), "grounds_names": [names[g] for g in written.grounds]},
+        "published": {**redaction.public(row, known), "grounds_names": [names[g] for g in written.grounds]},
         "published_words": redaction.words(),
         "case_officer": {**row, "grounds_names": [names[g] for g in written.grounds]},
-        "applicant": redaction.applicant(row),
+        "applicant": redaction.applicant(row, known),
     }

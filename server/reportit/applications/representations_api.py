@@ -28,6 +28,7 @@ from reportit.accounts.residents import account_id_of, account_row
 from reportit.app_state import services
 from reportit.applications.deadline import today_in
 from reportit.applications.present import load, page_path
+from reportit.applications.representation_rules import known_streets
 from reportit.applications.representations import (NO_SUCH, admit, parse_key, preview_json, read_written,
                                                    receipt_json, repeat_of, store)
 from reportit.mail import new_message, send_now
@@ -63,8 +64,8 @@ async def preview(request: Request) -> Response:
     rules = services(request).settings.catalogue.applications
     late = admit(application, rules, today_in(rules))
     _, email = await _account_email(device.id)
-    return JSONResponse(preview_json(application, written, email or written.email, rules.redaction, late),
-                        headers=NO_STORE)
+    return JSONResponse(preview_json(application, written, email or written.email, rules.redaction, late,
+                                     await known_streets([written.address])), headers=NO_STORE)
 
 
 async def send(request: Request) -> Response:
@@ -80,7 +81,8 @@ async def send(request: Request) -> Response:
     rules = state.settings.catalogue.applications
     earlier = await repeat_of(key, written)
     if earlier is not None:  # the same representation again (a retry): answered, never stored twice
-        return JSONResponse(receipt_json(earlier, rules.redaction, application["regime"]), headers=NO_STORE)
+        return JSONResponse(receipt_json(earlier, rules.redaction, application["regime"],
+                                         await known_streets([earlier["address"]])), headers=NO_STORE)
     late = admit(application, rules, today_in(rules))  # the server's time of receipt decides
     account_id, email = await _account_email(device.id)
     confirmed = None
@@ -97,7 +99,8 @@ async def send(request: Request) -> Response:
         row = await store(application, written, email, late=late, key=key, device_id=device.id, account_id=account_id)
     log.info("event=representation_received reference=%s id=%d late=%s", application["reference"], row["id"], late)
     await _follow_and_receipt(state.settings, application, row, device.id)
-    return JSONResponse(receipt_json(row, rules.redaction, application["regime"]), status_code=201, headers=NO_STORE)
+    return JSONResponse(receipt_json(row, rules.redaction, application["regime"], await known_streets([row["address"]])),
+                        status_code=201, headers=NO_STORE)
 
 
 def _engine():
@@ -119,7 +122,7 @@ async def _follow_and_receipt(settings: Settings, application: dict, row: dict, 
     try:
         alert = await create(await watcher_of(device_id), AlertSpec(
             label=f"Commented on {reference}"[:80], latitude=None, longitude=None, radius=None,
-            application=reference, kinds=("changes",), categories=(), email="immediate"))
+            application=reference, kinds=("changes",), categories=(), email="immediate"), keep_choices=True)
         now = datetime.now(timezone.utc)
         subscriptions = (await working_subscriptions([device_id], now)).get(device_id, [])
         kind = "objection" if row["sentiment"] == "object" else row["sentiment"]

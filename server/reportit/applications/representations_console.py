@@ -1,5 +1,5 @@
 """The officers' console for representations: listed on an application's page (in full: name,
-address, email; staff only), moderation (publish redacted, or withhold with a reason), and the
+address, email; case officers and admins only, never wardens), moderation (publish redacted, or withhold with a reason), and the
 export of all of an application's representations as CSV and as a printable page for the committee
 report. Every action is a line in the audit log, in the transaction that does it."""
 
@@ -18,10 +18,10 @@ from reportit.accounts.identity import StaffMember
 from reportit.app_state import services
 from reportit.applications.deadline import day_words, today_in
 from reportit.applications.present import load
-from reportit.applications.representation_rules import SENTIMENTS, grounds_for
+from reportit.applications.representation_rules import SENTIMENTS, grounds_for, known_streets
 from reportit.applications.representation_tables import Representation
 from reportit.applications.representations import grounds_list
-from reportit.console.access import CASEWORK, EVERYONE, error_page, form_of, render, staff_only
+from reportit.console.access import CASEWORK, error_page, form_of, render, staff_only
 from reportit.console.audit import record as audit
 from reportit.console.export import safe_cell
 
@@ -33,13 +33,14 @@ async def for_application(application: dict, rules, today) -> list[dict]:
     rows = await Representation.select(*Representation.all_columns()).where(
         Representation.application == application["id"]).order_by(Representation.received_at)
     names = grounds_for(application["regime"])
+    known = await known_streets(row["address"] for row in rows)
     listed = []
     for row in rows:
         grounds = grounds_list(row)
         listed.append({**row, "grounds": grounds, "grounds_names": [names.get(g, g) for g in grounds],
                        "sentiment_name": SENTIMENTS[row["sentiment"]], "state_name": STATE_WORDS[row["state"]],
                        "received": day_words(row["received_at"].date(), today) + row["received_at"].strftime(" %H:%M"),
-                       "published": rules.redaction.public({**row, "grounds": grounds})})
+                       "published": rules.redaction.public({**row, "grounds": grounds}, known)})
     return listed
 
 
@@ -100,7 +101,7 @@ async def _listed(request: Request, staff: StaffMember):
     return application, await for_application(application, rules, today_in(rules)), None
 
 
-@staff_only(*EVERYONE)
+@staff_only(*CASEWORK)
 async def export_csv(request: Request, staff: StaffMember) -> Response:
     application, rows, problem = await _listed(request, staff)
     if problem is not None:
@@ -120,7 +121,7 @@ async def export_csv(request: Request, staff: StaffMember) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
-@staff_only(*EVERYONE)
+@staff_only(*CASEWORK)
 async def printable(request: Request, staff: StaffMember) -> Response:
     application, rows, problem = await _listed(request, staff)
     if problem is not None:

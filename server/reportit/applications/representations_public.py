@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from reportit.applications.deadline import day_words
-from reportit.applications.representation_rules import SENTIMENTS, Redaction, grounds_for
+from reportit.applications.representation_rules import SENTIMENTS, Redaction, grounds_for, known_streets
 from reportit.applications.representation_tables import Representation
 from reportit.applications.representations import grounds_list
 
@@ -48,10 +48,11 @@ async def published(application_id: int, regime: str, redaction: Redaction, toda
         (Representation.application == application_id) & (Representation.state == "published")).order_by(
         Representation.received_at)
     names = grounds_for(regime)
+    known = await known_streets(row["address"] for row in rows)
     shown = []
     for row in rows:
         row = {**row, "grounds": grounds_list(row)}
-        public = redaction.public(row)
+        public = redaction.public(row, known)
         shown.append({**public, "grounds_names": [names.get(g, g) for g in public["grounds"]],
                       "late": bool(row["late"]), "received": day_words(row["received_at"].date(), today),
                       "received_at": row["received_at"].date().isoformat()})

@@ -8,6 +8,7 @@ distance to each candidate's lines picks one. Measured in bench/bench_places.py 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -126,3 +127,14 @@ async def street_in_words(text: str) -> dict | None:
     rows = await Street.select(Street.usrn, Street.name, Street.authority, Street.lines).where(starts)
     matches = [r for r in rows if words == r["name"].lower() or words.startswith(r["name"].lower() + " ")]
     return max(matches, key=lambda r: len(r["name"])) if matches else None
+
+
+async def streets_named(phrases: Iterable[str]) -> list[str]:
+    """The gazetteer's street names among `phrases` (lower case), spelt as the gazetteer spells them."""
+    wanted, names = sorted(set(phrases)), set()
+    for start in range(0, len(wanted), INSERT_BATCH):
+        chunk = wanted[start:start + INSERT_BATCH]
+        rows = await Street.raw(f"SELECT DISTINCT name FROM place_street WHERE lower(name) IN "
+                                f"({', '.join('{}' for _ in chunk)})", *chunk)
+        names.update(r["name"] for r in rows)
+    return sorted(names)
