@@ -19,6 +19,7 @@ from typing import Callable
 
 import anyio
 import httpx
+from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 
 from reportit import database
@@ -283,7 +284,7 @@ class Sender:
         if not channels:
             return Claim(token, lease_until, [])
         # Straight through the driver (push/claims.py): a fan-out claims thousands of rows.
-        async with database.write_transaction(self._kept or engine):
+        async with self._claiming(channels, self._kept or engine):
             ids = await claims.due_ids(channels, now, limit)
             if "email" in channels:  # a digest's rows go together
                 ids += await digest.claim_siblings(ids, now, engine)
@@ -303,6 +304,16 @@ class Sender:
             await self._record(token, withheld)
         rows = sendable
         return Claim(token, lease_until, rows, skipped=len(withheld))
+
+    @staticmethod
+    def _claiming(channels: tuple[str, ...], engine: Engine) -> contextlib.AbstractAsyncContextManager[None]:
+        """The claim's transaction. Email claims take turns (on PostgreSQL; SQLite's writers always
+        do): two senders claiming at the digest hour, each skipping the rows the other had just
+        locked, split digests between them, and a resident got two partial emails. Push claims
+        (a fan-out's thousands of rows) never wait for them."""
+        if "email" in channels:
+            return database.exclusive(engine, digest.CLAIM_LOCK)
+        return database.write_transaction(engine)
 
     @staticmethod
     def _withheld(row: dict) -> str:
