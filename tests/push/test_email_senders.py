@@ -20,11 +20,11 @@ RESIDENTS = 12
 ALERTS = 7  # rows per digest: claim batches (10 rows) end in the middle of digests
 
 
-async def queue_digests(push_settings, clock, alerts: int = ALERTS) -> list[str]:
+async def queue_digests(push_settings, clock) -> list[str]:
     """A day's alerts for RESIDENTS residents who take emails daily, queued as an import queues
     them (one application at a time, every resident's row for it), and the clock at the digest hour."""
     addresses = [f"resident-{unique_name()}@example.org" for _ in range(RESIDENTS)]
-    for n in range(alerts):
+    for n in range(ALERTS):
         news = AlertNews(f"Planning application {n}", "Near a place you watch", f"/a/{unique_name()}", unique_name())
         async with database.write_transaction(Notification._meta.db):
             await enqueue_alerts([(news, Addressee(0, (), email, "daily")) for email in addresses], push_settings,
