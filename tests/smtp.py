@@ -18,15 +18,17 @@ from tests.conftest import free_port
 class Mailbox:
     """The handler aiosmtpd calls, and what a test asks of the messages that arrived."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
         self.messages: list[EmailMessage] = []
         self.port = 0
+        self.delay = delay  # seconds before each message is accepted: a slow relay
 
     @property
     def url(self) -> str:
         return f"smtp://127.0.0.1:{self.port}"
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        await asyncio.sleep(self.delay)
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
         return "250 OK"
 
@@ -56,8 +58,8 @@ class Mailbox:
 
 
 @contextlib.contextmanager
-def running_mailbox() -> Iterator[Mailbox]:
-    mailbox = Mailbox()
+def running_mailbox(delay: float = 0.0) -> Iterator[Mailbox]:
+    mailbox = Mailbox(delay)
     controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     mailbox.port = controller.port

@@ -13,6 +13,7 @@ import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
+from typing import Callable
 from urllib.parse import unquote, urlparse
 
 import anyio
@@ -72,8 +73,10 @@ async def send_now(settings: Settings, message: EmailMessage) -> Exception | Non
     return failure
 
 
-def send_batch(server: SmtpServer, messages: list[EmailMessage]) -> list[Exception | None]:
-    """Send over one connection; per message, None for sent or the exception that stopped it."""
+def send_batch(server: SmtpServer, messages: list[EmailMessage],
+               may_start: Callable[[], bool] = lambda: True) -> list[Exception | None]:
+    """Send over one connection; per message, None for sent or the exception that stopped it. A
+    message is started only while `may_start()` says so: results end at the first one it refused."""
     results: list[Exception | None] = []
     try:
         connection = _connect(server)
@@ -81,6 +84,8 @@ def send_batch(server: SmtpServer, messages: list[EmailMessage]) -> list[Excepti
         return [exc] * len(messages)
     try:
         for message in messages:
+            if not may_start():
+                break
             try:
                 connection.send_message(message)
                 results.append(None)

@@ -1,7 +1,8 @@
 """A daily digest: every alert email queued for one address and one day goes out as one message.
 
 Its rows are queued due at the digest hour (`alert_outbox.digest_due`) with the same `digest` key;
-when the sender claims one of them it claims the rest with it, so the email lists them all.
+when the sender claims one of them it claims the rest with it, so the email lists them all. Email
+claims take turns (`CLAIM_LOCK`), so no other sender holds some of a digest's rows meanwhile.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from reportit.push.tables import Notification
 
+CLAIM_LOCK = "reportit-outbox-email"  # held by every claim of email rows (database.exclusive)
 
 
 async def claim_siblings(ids: list[int], now: datetime, engine: Engine) -> list[int]:

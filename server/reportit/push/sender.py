@@ -15,10 +15,12 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from email.message import EmailMessage
 from typing import Callable
 
 import anyio
 import httpx
+from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 
 from reportit import database
@@ -41,6 +43,11 @@ Clock = Callable[[], datetime]
 
 # The longest one push request can take (connect + write + read timeouts, with room to spare).
 REQUEST_BUDGET = timedelta(seconds=30)
+# The same for one email: a few SMTP exchanges, each allowed mail.TIMEOUT (30 s). A batch of 10 to a
+# relay taking most of that outlasted the lease, and another sender sent the messages again.
+EMAIL_BUDGET = timedelta(seconds=60)
+# An email not started before its claim's lease ran short goes back to the outbox, due at once.
+NOT_STARTED = "not started: the claim's lease was running out"
 PRUNE_EVERY = timedelta(hours=1)
 RECORD_EVERY = 50  # push outcomes written down together while a batch is being sent
 # Push services the sender talks to at once (FCM, Mozilla, Apple, Windows, ...); more just queue.
@@ -62,7 +69,8 @@ def utcnow() -> datetime:
 @dataclass(frozen=True)
 class SenderConfig:
     # A batch is claimed while the one before is being sent; no request starts later than
-    # REQUEST_BUDGET before the lease ends (see _deliver_push), whatever the push services do.
+    # REQUEST_BUDGET before the lease ends (see _deliver_push), whatever the push services do, and
+    # no email later than EMAIL_BUDGET (or half the lease, if that is shorter; see _send_email).
     lease: timedelta = timedelta(minutes=2)
     push_batch: int = 250  # rows claimed, encrypted and recorded together (a few transactions per batch)
     email_batch: int = 10
@@ -283,7 +291,7 @@ class Sender:
         if not channels:
             return Claim(token, lease_until, [])
         # Straight through the driver (push/claims.py): a fan-out claims thousands of rows.
-        async with database.write_transaction(self._kept or engine):
+        async with self._claiming(channels, self._kept or engine):
             ids = await claims.due_ids(channels, now, limit)
             if "email" in channels:  # a digest's rows go together
                 ids += await digest.claim_siblings(ids, now, engine)
@@ -303,6 +311,16 @@ class Sender:
             await self._record(token, withheld)
         rows = sendable
         return Claim(token, lease_until, rows, skipped=len(withheld))
+
+    @staticmethod
+    def _claiming(channels: tuple[str, ...], engine: Engine) -> contextlib.AbstractAsyncContextManager[None]:
+        """The claim's transaction. Email claims take turns (on PostgreSQL; SQLite's writers always
+        do): two senders claiming at the digest hour, each skipping the rows the other had just
+        locked, split digests between them, and a resident got two partial emails. Push claims
+        (a fan-out's thousands of rows) never wait for them."""
+        if "email" in channels:
+            return database.exclusive(engine, digest.CLAIM_LOCK)
+        return database.write_transaction(engine)
 
     @staticmethod
     def _withheld(row: dict) -> str:
@@ -332,7 +350,7 @@ class Sender:
         if push:
             await self._deliver_push(claim, push)
         if email:
-            await self._deliver_email(claim.token, email)
+            await self._deliver_email(claim, email)
 
     async def _deliver_push(self, claim: Claim, rows: list[dict],
                             requests: dict[int, PushRequest | EncodeFailure] | None = None) -> None:
@@ -394,11 +412,10 @@ class Sender:
             return Outcome("failed", error=f"could not send the request: {type(exc).__name__}",
                            counts_against_subscription=True)
 
-    async def _deliver_email(self, token: str, rows: list[dict]) -> None:
-        assert self.smtp is not None
+    async def _deliver_email(self, claim: Claim, rows: list[dict]) -> None:
         alerts = [r for r in rows if r["title"]]
         if alerts:
-            await self._deliver_alert_email(token, alerts)
+            await self._deliver_alert_email(claim, alerts)
             rows = [r for r in rows if not r["title"]]
             if not rows:
                 return
@@ -411,20 +428,23 @@ class Sender:
                     self._unsubscribe_url(r["follow"], r["email"]), self.settings, reporter=r["reporter"])
             for r in ready
         ]
-        results = await anyio.to_thread.run_sync(send_batch, self.smtp, messages)
-        now = self.clock()
-        await self._record(token, gone + [(r, delivery.email_outcome(e, r["attempts"], now))
-                                          for r, e in zip(ready, results)])
+        results = await self._send_email(claim, messages)
+        await self._record(claim.token, gone + _email_outcomes([[r] for r in ready], results, self.clock()))
 
-    async def _deliver_alert_email(self, token: str, rows: list[dict]) -> None:
+    async def _deliver_alert_email(self, claim: Claim, rows: list[dict]) -> None:
         """Alerts by email: one message each, or one per digest (its rows share the outcome)."""
-        assert self.smtp is not None
         groups = digest.grouped(rows)
         messages = [alert_email(group, self.settings) for group in groups]
-        results = await anyio.to_thread.run_sync(send_batch, self.smtp, messages)
-        now = self.clock()
-        await self._record(token, [(r, delivery.email_outcome(e, r["attempts"], now))
-                                   for group, e in zip(groups, results) for r in group])
+        results = await self._send_email(claim, messages)
+        await self._record(claim.token, _email_outcomes(groups, results, self.clock()))
+
+    async def _send_email(self, claim: Claim, messages: list[EmailMessage]) -> list[Exception | None]:
+        """One connection for the batch (in a thread). As with push, no message starts unless it can
+        finish while the rows are still ours, nor once the sender is stopping: results end there."""
+        assert self.smtp is not None
+        last_start = claim.lease_until - min(EMAIL_BUDGET, self.config.lease / 2)
+        may_start = lambda: self.clock() < last_start and not self._stopping  # noqa: E731 - read in the thread
+        return await anyio.to_thread.run_sync(send_batch, self.smtp, messages, may_start)
 
     def _unsubscribe_url(self, follow_id: int, email: str) -> str:
         return f"{self.settings.config.base_url}/unsubscribe/{unsubscribe_token(self.secret_key, follow_id, email)}"
@@ -432,3 +452,11 @@ class Sender:
     async def _record(self, token: str, results: list[tuple[dict, Outcome]]) -> None:
         if await record_outcomes(token, results, self.settings, self.clock(), self._kept):
             wake_senders()  # email fallbacks were queued
+
+
+def _email_outcomes(messages: list[list[dict]], results: list[Exception | None],
+                    now: datetime) -> list[tuple[dict, Outcome]]:
+    """Each message's rows with what became of it; the rows of messages not started (`results` ends
+    before them) go back to the outbox, due at once, for this sender or another to send."""
+    tried = [(r, delivery.email_outcome(e, r["attempts"], now)) for rows, e in zip(messages, results) for r in rows]
+    return tried + [(r, Outcome("retry", retry_at=now, error=NOT_STARTED)) for rows in messages[len(results):] for r in rows]
