@@ -236,7 +236,7 @@ async function moveToSent(item, report, by) {
   const done = { client_id: item.client_id, report, sent_at: new Date().toISOString(), sent_by: by, summary: item.summary };
   const tx = (await database()).transaction(['outbox', 'sent'], 'readwrite');
   await Promise.all([tx.objectStore('sent').put(done), tx.objectStore('outbox').delete(item.client_id), tx.done]);
-  announce({ client_id: item.client_id, state: 'sent', reference: report.reference });
+  announce({ client_id: item.client_id, state: 'sent', reference: report.reference, kind: item.kind || 'report' });
 }
 
 /** @param {OutboxItem} item @param {number} status @param {number} wait @returns {OutboxItem} */
