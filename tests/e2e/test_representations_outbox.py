@@ -93,6 +93,7 @@ def test_the_form_empties_after_send_the_comment_is_announced_and_its_applicatio
     page.keyboard.press("Enter")
     page.locator("#application-alerts-status").get_by_text("You will get alerts").wait_for()
     assert page.evaluate("document.activeElement.id") == "application-alerts-status"
+    assert axe_violations(page) == []
 
     page.context.set_offline(True)
     write_comment(page)
