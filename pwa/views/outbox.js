@@ -128,6 +128,7 @@ function codeAgain(item, ctx) {
   const body = item.fields.body || {};
   return h('form.form', { novalidate: true, onsubmit: async (/** @type {Event} */ event) => {
     event.preventDefault();
+    const form = /** @type {HTMLFormElement} */ (event.currentTarget);
     const code = input.value.trim();
     if (!code) {
       status.textContent = 'Type the code from the email first.';
@@ -136,6 +137,7 @@ function codeAgain(item, ctx) {
     }
     await outbox.save({ kind: 'representation', client_id: crypto.randomUUID(), fields: { ...item.fields, body: { ...body, code } },
       photos: [], summary: item.summary }, item.client_id);
+    form.reset();  // nothing typed is left unsent (a new version may be offered again)
     ctx.announce('Your comment is in your Outbox again, with the new code. It is sent when there is a signal.');
     (/** @type {HTMLElement} */ (document.querySelector('h1'))).focus();  // the list redraws once focus leaves it
     afterSave();
