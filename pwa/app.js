@@ -40,6 +40,7 @@ export function announce(message) {
  */
 export async function render(path = location.pathname) {
   onOutboxChange = null;
+  unsentTyping = false;
   const match = ROUTES.find(([pattern]) => pattern.test(path));
   if (!match) {
     location.assign(path);
@@ -117,7 +118,10 @@ async function resumePushChange() {
 
 outbox.listen((message) => {
   updateBadge();
-  if (message.state === 'sent') announce(`Report sent. Reference ${readableReference(message.reference)}.`);
+  if (message.state === 'sent') {
+    announce(message.kind === 'representation' ? `Your comment on ${message.reference} has reached the council.`
+      : `Report sent. Reference ${readableReference(message.reference)}.`);
+  }
   if (onOutboxChange) onOutboxChange();
 });
 
@@ -154,9 +158,22 @@ function offerUpdate(waiting) {
   showUpdateWhenFree();
 }
 
-/** The banner waits while the resident is filling in a report: reloading would lose the form. */
+/**
+ * Something typed into a form on this screen and not sent yet (a comment, an alert): reloading
+ * would lose it. Set by typing, cleared when the form is emptied (sent) or another screen shows.
+ */
+let unsentTyping = false;
+document.addEventListener('input', (event) => {
+  if (/** @type {HTMLElement} */ (event.target).closest?.('form')) unsentTyping = true;
+});
+document.addEventListener('reset', () => {
+  unsentTyping = false;
+  setTimeout(showUpdateWhenFree);
+}, true);
+
+/** The banner waits while the resident is filling in a report or a form: reloading would lose it. */
 function showUpdateWhenFree() {
-  if (!updateReady || location.pathname.startsWith('/report')) return;
+  if (!updateReady || location.pathname.startsWith('/report') || unsentTyping) return;
   const waiting = updateReady;
   const banner = /** @type {HTMLElement} */ (document.getElementById('update-banner'));
   banner.hidden = false;

@@ -236,7 +236,7 @@ async function moveToSent(item, report, by) {
   const done = { client_id: item.client_id, report, sent_at: new Date().toISOString(), sent_by: by, summary: item.summary };
   const tx = (await database()).transaction(['outbox', 'sent'], 'readwrite');
   await Promise.all([tx.objectStore('sent').put(done), tx.objectStore('outbox').delete(item.client_id), tx.done]);
-  announce({ client_id: item.client_id, state: 'sent', reference: report.reference });
+  announce({ client_id: item.client_id, state: 'sent', reference: report.reference, kind: item.kind || 'report' });
 }
 
 /** @param {OutboxItem} item @param {number} status @param {number} wait @returns {OutboxItem} */
@@ -298,7 +298,10 @@ async function sendOne(item, { transport, http, by, signal, onProgress }) {
       return null;
     }
     if (result.status === 401) await (await database()).delete('kv', 'device');
-    if (result.status >= 200 && result.status < 300 || result.status === 401 || result.status === 408 || result.status === 429 || result.status >= 500) {
+    // Too many wrong codes for this address: sending it again by itself cannot help; the resident
+    // needs a new code (the Outbox offers one).
+    const codeLocked = result.status === 429 && Array.isArray(result.json?.errors) && result.json.errors.some((/** @type {any} */ e) => e.field === 'code');
+    if (!codeLocked && (result.status >= 200 && result.status < 300 || result.status === 401 || result.status === 408 || result.status === 429 || result.status >= 500)) {
       return leave(waitAgain(item, result.status, retryAfter(result.headers.get('Retry-After'))));
     }
     // Refused (too late for a licensing application, decided, withdrawn, a field to put right):

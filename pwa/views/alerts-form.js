@@ -28,7 +28,14 @@ export async function render(main, ctx) {
   /** @type {alerts.Alert | undefined} */
   let existing;
   if (id) {
-    existing = (await alerts.listAlerts().catch(() => ({ alerts: [] }))).alerts.find((a) => a.id === id);
+    /** @type {unknown} */
+    let failure = null;
+    existing = (await alerts.listAlerts().catch((error) => { failure = error; return { alerts: [] }; })).alerts.find((a) => a.id === id);
+    if (failure && !(/** @type {{status?: number}} */ (failure).status)) {
+      main.append(h('h1', null, title), h('p', { id: 'alert-no-signal' }, 'No signal: your alerts are kept by the council, so this alert can be changed once there is a signal.'),
+        h('a', { href: '/alerts' }, 'Back to your alerts'));
+      return;
+    }
     if (!existing) {
       main.append(h('h1', null, title), h('p', null, 'That alert could not be found. It may have been deleted.'),
         h('a', { href: '/alerts' }, 'Back to your alerts'));

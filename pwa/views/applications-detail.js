@@ -19,13 +19,14 @@ function when(iso) {
  * @param {any} application
  */
 function alertsSlot(application) {
-  const status = h('p.hint', { id: 'application-alerts-status', 'aria-live': 'polite' });
+  const status = h('p.hint', { id: 'application-alerts-status', 'aria-live': 'polite', tabindex: '-1' });
   const button = /** @type {HTMLButtonElement} */ (h('button.secondary', { type: 'button', id: 'application-follow' }, 'Get alerts about this application'));
   button.addEventListener('click', async () => {
     button.disabled = true;
     try {
       await followApplication(application.reference);
       status.textContent = 'You will get alerts about this application: a new consultation date, a hearing, the decision.';
+      status.focus();  // the button stays disabled: keep keyboard users where the news is
     } catch (error) {
       status.textContent = /** @type {{status?: number}} */ (error).status ? String(/** @type {Error} */ (error).message)
         : 'No signal: alerts can be set up once there is one.';

@@ -5,7 +5,8 @@ import * as outbox from '../lib/outbox.js';
 import { photoProgress, progressWords } from '../lib/photo-upload.js';
 import { load } from '../lib/draft.js';
 import { afterSave, flushFromPage, requestBackgroundSync } from '../lib/sending.js';
-import { deadlineWarning } from '../lib/representation.js';
+import { askCode, deadlineWarning } from '../lib/representation.js';
+import { appPath, localToday } from '../lib/applications.js';
 
 /** @typedef {import('./report.js').Ctx} Ctx */
 
@@ -38,7 +39,9 @@ export async function render(main, ctx) {
         h('h3', null, s.summary?.category_name || s.report?.category?.name || 'Report'),
         s.report?.location?.words || s.summary?.place ? h('p.place', null, `Where: ${s.report?.location?.words || s.summary?.place}`) : null,
         h('p', null, h('span.tag.tag--sent', null, 'Sent'), ` ${when(s.sent_at)} · reference `,
-          h('a', { href: s.report?.private ? '/mine' : s.report?.url || `/r/${s.report?.reference}` }, readableReference(s.report?.reference))),
+          // A representation's application opens in the app, which works with no signal (its /a/ page does not).
+          h('a', { href: s.report?.kind === 'representation' ? appPath(s.report.reference) : s.report?.private ? '/mine'
+            : s.report?.url || `/r/${s.report?.reference}` }, readableReference(s.report?.reference))),
         s.summary?.photo_problems?.length ? h('div.notice', null, h('p', null, 'The council could not use every photo:'),
           h('ul', null, s.summary.photo_problems.map((/** @type {string} */ m) => h('li', null, m)))) : null))) : null,
     ].filter(Boolean));
@@ -68,7 +71,8 @@ function itemView(item, ctx, redraw) {
   const confirm = h('div');
   const photos = photoProgress(item);  // the report is with the council; its photos are on their way
   const isRepresentation = item.kind === 'representation';
-  const warning = isRepresentation && item.state !== 'attention' ? deadlineWarning(item, new Date().toISOString().slice(0, 10)) : '';
+  const warning = isRepresentation && item.state !== 'attention' ? deadlineWarning(item, localToday()) : '';
+  const written = isRepresentation ? item.fields.body?.text : '';
   const li = h('li.item', { id: `item-${item.client_id}` },
     h('h2', null, title),
     item.summary?.place ? h('p.place', null, `Where: ${item.summary.place}`) : null,
@@ -76,6 +80,7 @@ function itemView(item, ctx, redraw) {
     photos ? h('p.photo-progress', null, `Report received by the council (reference `,
       h('a', { href: `/r/${item.parts?.reference}` }, readableReference(item.parts?.reference)), `). ${progressWords(photos)}.`) : null,
     warning ? h('p.notice', { id: `deadline-${item.client_id}` }, h('strong', null, warning)) : null,
+    written ? h('div', null, h('p', null, 'What you wrote:'), h('blockquote', { id: `written-${item.client_id}` }, h('p', null, written))) : null,
     item.last_error ? h(item.state === 'attention' ? 'div.notice.notice--stop' : 'p.hint', null,
       item.state === 'attention' && item.errors.length
         ? h('ul', null, item.errors.map((e) => h('li', null, e.message)))
@@ -83,7 +88,8 @@ function itemView(item, ctx, redraw) {
     item.state === 'attention' ? h('div', null,
       // A refused Idempotency-Key means the council holds different content under this report's
       // key: changing it cannot help, only sending it again as a new report can.
-      isRepresentation ? h('a', { href: `/a/${item.fields.reference}` }, 'Open the application', h('span.visually-hidden', null, ` ${item.fields.reference}`))
+      isRepresentation && item.errors.some((e) => e.field === 'code') ? codeAgain(item, ctx)
+      : isRepresentation ? h('a', { href: appPath(item.fields.reference) }, 'Open the application', h('span.visually-hidden', null, ` ${item.fields.reference}`))
       : item.errors.some((e) => e.field === 'Idempotency-Key')
         ? h('button', { type: 'button', onclick: async () => {
           const again = await outbox.save({ client_id: crypto.randomUUID(), fields: item.fields, photos: item.photos, summary: item.summary }, item.client_id);
@@ -99,7 +105,7 @@ function itemView(item, ctx, redraw) {
           h('p', { id: `confirm-${item.client_id}`, tabindex: '-1' }, `Delete this ${isRepresentation ? 'representation' : 'report'}? It has not been sent${item.state === 'attention' && isRepresentation ? ' (or the council could not accept it)' : ''}, and it cannot be brought back.`),
           h('button.warning', { type: 'button', onclick: async () => {
             await outbox.discard(item.client_id);
-            ctx.announce('Report deleted.');
+            ctx.announce(isRepresentation ? 'Comment deleted.' : 'Report deleted.');
             (/** @type {HTMLElement} */ (document.querySelector('h1'))).focus();
             await redraw();
           } }, 'Yes, delete it'),
@@ -108,4 +114,44 @@ function itemView(item, ctx, redraw) {
       } }, isRepresentation ? 'Delete this representation' : 'Delete this report', h('span.visually-hidden', null, `: ${title}`)),
       confirm) : null);
   return li;
+}
+
+/**
+ * A representation the council refused only because of its email code (wrong, expired, used): the
+ * resident types a new code (asking for one if need be) and it is sent again, with what they wrote.
+ * @param {outbox.OutboxItem} item @param {Ctx} ctx
+ */
+function codeAgain(item, ctx) {
+  const id = `code-${item.client_id}`;
+  const status = h('p.hint', { id: `code-status-${item.client_id}`, 'aria-live': 'polite' });
+  const input = /** @type {HTMLInputElement} */ (h('input', { id, inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: 7, 'aria-describedby': status.id }));
+  const body = item.fields.body || {};
+  return h('form.form', { novalidate: true, onsubmit: async (/** @type {Event} */ event) => {
+    event.preventDefault();
+    const form = /** @type {HTMLFormElement} */ (event.currentTarget);
+    const code = input.value.trim();
+    if (!code) {
+      status.textContent = 'Type the code from the email first.';
+      input.focus();
+      return;
+    }
+    await outbox.save({ kind: 'representation', client_id: crypto.randomUUID(), fields: { ...item.fields, body: { ...body, code } },
+      photos: [], summary: item.summary }, item.client_id);
+    form.reset();  // nothing typed is left unsent (a new version may be offered again)
+    ctx.announce('Your comment is in your Outbox again, with the new code. It is sent when there is a signal.');
+    (/** @type {HTMLElement} */ (document.querySelector('h1'))).focus();  // the list redraws once focus leaves it
+    afterSave();
+  } },
+  h('div.field', null, h('label', { for: id }, `The 6-digit code from the newest email to ${body.email || 'you'}`), input),
+  body.email ? h('button.secondary', { type: 'button', onclick: async () => {
+    try {
+      const sent = await askCode(item.fields.reference, body.email);
+      status.textContent = `We sent a new code to ${sent.email}. It works for 10 minutes.`;
+    } catch (error) {
+      status.textContent = /** @type {{status?: number}} */ (error).status ? String(/** @type {Error} */ (error).message)
+        : 'No signal: a new code can be sent once there is one.';
+    }
+  } }, 'Email me a new code') : null,
+  status,
+  h('button', { type: 'submit' }, 'Send my comment again'));
 }

@@ -10,6 +10,7 @@ import { h } from '../lib/dom.js';
 import * as representation from '../lib/representation.js';
 import { knownAccount } from '../lib/account.js';
 import { afterSave } from '../lib/sending.js';
+import { localToday } from '../lib/applications.js';
 import { busy, field, showErrors } from './account-forms.js';
 
 const TITLE = 'Comment on this application';
@@ -124,6 +125,10 @@ export async function commentSection(application, due, ctx) {
     send.addEventListener('click', () => busy(send, async () => {
       await representation.queue(application, b, due);
       afterSave();
+      // Emptied, so reopening the form cannot send the same representation a second time.
+      form.reset();
+      if (account) /** @type {HTMLInputElement} */ (form.querySelector('#rep-name')).value = account.name || '';
+      codeStatus.textContent = '';
       form.hidden = true;
       open.setAttribute('aria-expanded', 'false');
       previewBox.replaceChildren();
@@ -150,7 +155,7 @@ export async function commentSection(application, due, ctx) {
   };
 
   const queued = await representation.queuedFor(application.reference).catch(() => []);
-  const today = new Date().toISOString().slice(0, 10);
+  const today = localToday();
   const warnings = queued.map((item) => representation.deadlineWarning(item, today)).filter(Boolean);
   section.append(h('h2', { id: 'comment-heading' }, TITLE),
     queued.length ? h('div.notice', { id: 'rep-waiting' }, h('p', null, `You have ${queued.length === 1 ? 'a representation' : `${queued.length} representations`} on this application waiting in your `, h('a', { href: '/outbox' }, 'Outbox'), '.'),

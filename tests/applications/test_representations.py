@@ -95,6 +95,11 @@ async def test_a_phone_not_signed_in_confirms_its_email_with_a_code(push_client,
     assert sent.status_code == 201, sent.text
     [row] = await rows_for(reference)
     assert row["email"] == email
+    # The same code again (a second comment): said in the words of a comment, not of signing in.
+    again = await push_client.post(url(reference), json=body(email=email, code=code_from(mailbox, email), text="More"),
+                                   headers=phone["headers"])
+    assert again.status_code == 422 and again.json()["errors"][0]["field"] == "code"
+    assert "each code works once" in again.json()["detail"] and "sign in" not in again.json()["detail"]
 
 
 async def test_the_preview_shows_what_is_published_and_what_the_officer_and_applicant_get(

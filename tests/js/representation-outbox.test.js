@@ -81,3 +81,22 @@ test('the app warns while one is queued close to its deadline', () => {
   assert.match(deadlineWarning(queued, '2026-12-03'), /cannot be accepted/);
   assert.match(deadlineWarning({ summary: { ...queued.summary, late_comments: 'considered' } }, '2026-12-03'), /still count until the decision/);
 });
+
+test('too many wrong codes is not tried again by itself: it waits for the resident to type a new code', async () => {
+  await outbox.save(item());
+  const message = 'Too many wrong codes have been typed for this email address. Try again in 5 hours.';
+  const { http, transport, received } = server([{ status: 429, json: { title: 'Too many wrong codes', detail: message, errors: [{ field: 'code', message }] } }]);
+  const result = await outbox.flush({ http, transport, force: true });
+  assert.equal(result.attention, 1);
+  const [kept] = await (await database()).getAll('outbox');
+  assert.deepEqual(kept.errors, [{ field: 'code', message }]);
+  await outbox.flush({ http, transport, force: true });
+  assert.equal(received.length, 1);
+});
+
+test('a busy council (429 without a field) still waits and is sent later', async () => {
+  await outbox.save(item());
+  const { http, transport } = server([{ status: 429, json: { title: 'Too many requests' } }]);
+  const result = await outbox.flush({ http, transport, force: true });
+  assert.equal(result.waiting, 1);
+});

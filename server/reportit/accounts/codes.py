@@ -32,6 +32,8 @@ _CODE = re.compile(r"^[0-9]{6}$")
 NO_CODE = ("There is no code for this address on this phone or browser. Ask for a code here, then type the "
            "one in the newest email.")
 USED = "This code has already been used. Ask for a new code if you want to sign in again."
+# Where a code confirms something other than signing in (a representation's email address).
+USED_ONCE = "This code has already been used: each code works once. Ask for a new code."
 EXPIRED = "This code has expired: codes last 10 minutes. Ask for a new code."
 TOO_MANY = "Too many wrong codes. Ask for a new code and type it carefully."
 OTHER_DEVICE = ("This code was asked for on another phone or browser. Type it there, or ask for a new code "
@@ -109,7 +111,7 @@ async def check(email: str, code: str, device_id: int, secret_key: str, *, purpo
     if row is None:
         raise _wrong(NO_CODE)
     if row["used_at"] is not None:
-        raise _wrong(USED)
+        raise _wrong(USED if purpose == "sign_in" else USED_ONCE)
     if row["expires_at"] <= datetime.now(timezone.utc):
         raise _wrong(EXPIRED)
     right = hmac.compare_digest(row["code_hash"], code_hash(secret_key, email, code))
@@ -127,11 +129,11 @@ async def check(email: str, code: str, device_id: int, secret_key: str, *, purpo
     return Confirmed(row["id"], email, row["account"])
 
 
-async def use(confirmed: Confirmed) -> None:
+async def use(confirmed: Confirmed, *, purpose: str = "sign_in") -> None:
     """Spend the code, inside the transaction that acts on it: of two requests racing with the same
     code, one signs in and the other is told the code was used."""
     now = datetime.now(timezone.utc)
     spent = await SignInCode.update({SignInCode.used_at: now}).where(
         (SignInCode.id == confirmed.code_id) & SignInCode.used_at.is_null()).returning(SignInCode.id)
     if not spent:
-        raise _wrong(USED)
+        raise _wrong(USED if purpose == "sign_in" else USED_ONCE)

@@ -147,7 +147,7 @@ async def verify_email(request: Request) -> Response:
         message = "Another account uses that email address. Sign in with it, or delete that account first."
         raise Problem(409, "Email address in use", message, [FieldError("email", message)])
     async with database.write_transaction(Device._meta.db):
-        await codes.use(confirmed)
+        await codes.use(confirmed, purpose="change_email")
         await residents.change_email(account_id, email)
     return JSONResponse(await present.me_json(device), headers=NO_STORE)
 

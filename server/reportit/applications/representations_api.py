@@ -95,7 +95,7 @@ async def send(request: Request) -> Response:
         email = written.email
     async with database.write_transaction(_engine()):
         if confirmed is not None:
-            await codes.use(confirmed)
+            await codes.use(confirmed, purpose=PURPOSE)
         row = await store(application, written, email, late=late, key=key, device_id=device.id, account_id=account_id)
     log.info("event=representation_received reference=%s id=%d late=%s", application["reference"], row["id"], late)
     await _follow_and_receipt(state.settings, application, row, device.id)

@@ -1,0 +1,173 @@
+"""Comments on applications the resident's way, where they went wrong before: a wrong code is put
+right from the Outbox (what was written is shown, a new code typed) and sent once; the form empties
+after Send, so it cannot be sent twice; the words for a comment (not a report) in the live region;
+the application opens with no signal from the Outbox; a new version's "Reload" waits while a comment
+is being written; the Outbox's deadline day is the phone's day just after midnight in summer time;
+changing an alert with no signal says so; following an application leaves keyboard focus on the news."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, timedelta, timezone
+from urllib.parse import quote
+
+from tests.applications.conftest import planning_row
+from tests.e2e import account_journey
+from tests.e2e.account_journey import code_to, new_email, sign_in
+from tests.e2e.conftest import axe_violations, check_for_update, poll, store, wait_for_service_worker
+from tests.e2e.test_pwa_lifecycle import NEW_VERSION_WAITING
+from tests.e2e.test_representations_journey import ADDRESS, NAME, import_rows, representations
+
+mailbox = account_journey.mailbox
+receiver = account_journey.receiver
+push_service = account_journey.push_service
+account_server = account_journey.account_server
+phone = account_journey.phone
+
+TEXT = "The extractor fan would face our kitchen window."
+
+
+def open_application(env: dict, page, address: str, closes: date | None = None, start: date | None = None) -> str:
+    today = date.today()
+    reference = f"26/{os.urandom(2).hex().upper()}/FULL"
+    import_rows(env, [planning_row(reference, **{"address-text": address,
+                                                 "start-date": (start or today - timedelta(days=3)).isoformat(),
+                                                 "end-date": (closes or today + timedelta(days=14)).isoformat()})], "planning")
+    page.goto(f"/applications?reference={quote(reference, safe='')}")
+    page.get_by_role("heading", level=1, name=address).wait_for()
+    return reference
+
+
+def write_comment(page, email: str = "", code: str = "") -> None:
+    page.get_by_role("button", name="Comment on this application").click()
+    page.get_by_label("I object").check()
+    page.fill("#rep-text", TEXT)
+    page.fill("#rep-name", NAME)
+    page.fill("#rep-address", ADDRESS)
+    if email:
+        page.fill("#rep-email", email)
+    if code:
+        page.fill("#rep-code", code)
+
+
+def test_a_wrong_code_is_put_right_from_the_outbox_and_the_comment_is_sent_once(phone, mailbox, account_server):
+    _origin, env, proxy = account_server
+    page = phone("wrong-code")
+    reference = open_application(env, page, "7 Wardour Street, London W1")
+    email = new_email()
+    write_comment(page, email)
+    before = mailbox.count(email)
+    page.get_by_role("button", name="Email me a code").click()
+    right = code_to(mailbox, email, before)
+    page.fill("#rep-code", f"{(int(right) + 1) % 1_000_000:06d}")  # mistyped
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_role("button", name="Send my representation").click()
+    page.click("#rep-queued a")
+
+    item = page.locator("li.item", has_text=f"Comment on application {reference}")
+    item.get_by_text("Needs your attention").wait_for()
+    assert "That code is not right" in item.inner_text()
+    assert TEXT in item.inner_text()  # what the resident wrote is not lost
+    assert representations(env, reference) == []
+    assert axe_violations(page) == []
+
+    before = mailbox.count(email)
+    item.get_by_role("button", name="Email me a new code").click()
+    item.get_by_text(f"We sent a new code to {email}").wait_for()
+    item.get_by_label("The 6-digit code from the newest email").fill(code_to(mailbox, email, before))
+    item.get_by_role("button", name="Send my comment again").click()
+    poll(lambda: representations(env, reference) == [(NAME, ADDRESS, "waiting")], message="never sent")
+    page.locator("#outbox-list").get_by_text("Nothing is waiting to be sent.").wait_for()
+    path = f"/api/applications/{reference}/representations"
+    assert [s for s in proxy.statuses("POST", path) if s < 300] == [201]  # sent once
+
+
+def test_the_form_empties_after_send_the_comment_is_announced_and_its_application_opens_offline(phone, mailbox, account_server):
+    _origin, env, _proxy = account_server
+    page = phone("once")
+    sign_in(page, mailbox, new_email())
+    address = "19 Frith Street, London W1"
+    reference = open_application(env, page, address)
+
+    page.locator("#application-follow").focus()  # by keyboard
+    page.keyboard.press("Enter")
+    page.locator("#application-alerts-status").get_by_text("You will get alerts").wait_for()
+    assert page.evaluate("document.activeElement.id") == "application-alerts-status"
+    assert axe_violations(page) == []
+
+    page.context.set_offline(True)
+    write_comment(page)
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_role("button", name="Send my representation").click()
+    page.locator("#rep-queued").wait_for()
+    page.get_by_role("button", name="Comment on this application").click()  # opened again
+    assert page.locator("#rep-text").input_value() == ""
+    assert not page.locator("input[name='rep-sentiment']:checked").count()
+    assert len(store(page, "outbox")) == 1
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    poll(lambda: page.locator("#announcer").inner_text() == f"Your comment on {reference} has reached the council.",
+         message="the live region never said the comment was sent")
+    assert representations(env, reference) == [(NAME, ADDRESS, "waiting")]
+
+    page.locator(".site-nav a[href='/outbox']").click()
+    page.get_by_role("heading", level=2, name="Sent recently").wait_for()
+    page.context.set_offline(True)
+    page.get_by_role("link", name=reference).click()
+    page.get_by_role("heading", level=1, name=address).wait_for()
+
+
+def test_a_new_version_waits_while_a_comment_is_being_written(app_context, server_env, new_version):
+    page = app_context().new_page()
+    page.goto("/")
+    wait_for_service_worker(page)
+    open_application(server_env, page, "4 Meard Street, London W1")
+    page.get_by_role("button", name="Comment on this application").click()
+    page.fill("#rep-text", TEXT)
+
+    new_version()
+    check_for_update(page)
+    poll(lambda: page.evaluate(NEW_VERSION_WAITING), message="the new version was never installed")
+    assert page.locator("#update-banner").is_hidden()  # no "Reload" offered over the comment
+    assert page.locator("#rep-text").input_value() == TEXT
+
+    page.locator(".site-nav a[href='/outbox']").click()  # the resident leaves the form
+    page.locator("#update-banner").wait_for()
+
+
+def test_just_after_midnight_in_summer_time_the_outbox_gives_the_phones_day(app_context, server_env):
+    # 00:30 on 15 June 2027 in London is still 14 June in UTC; the consultation closes on 16 June.
+    context = app_context(timezone_id="Europe/London")
+    context.clock.set_fixed_time(datetime(2027, 6, 14, 23, 30, tzinfo=timezone.utc))
+    page = context.new_page()
+    page.goto("/")
+    wait_for_service_worker(page)
+    open_application(server_env, page, "8 Bateman Street, London W1", closes=date(2027, 6, 16))
+    assert "close tomorrow" in page.locator("#application-deadline").inner_text()
+
+    page.context.set_offline(True)
+    write_comment(page, email=new_email(), code="123456")
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_role("button", name="Send my representation").click()
+    page.click("#rep-queued a")
+    item = page.locator("li.item", has_text="Comment on application")
+    item.get_by_text("The deadline is").wait_for()
+    assert "The deadline is tomorrow" in item.inner_text()
+
+
+def test_changing_an_alert_with_no_signal_says_so(phone, account_server):
+    page = phone("alert-offline")
+    page.goto("/alerts?screen=new")
+    page.get_by_role("heading", name="Add an alert").wait_for()
+    page.get_by_role("button", name="Use where I am now").click()
+    poll(lambda: page.locator("#alert-latitude").input_value() == "51.4975")
+    page.get_by_role("button", name="Save alert").click()
+    page.locator(".alert-list").wait_for()
+
+    page.context.set_offline(True)
+    page.locator(".alert-list a", has_text="Change").first.click()
+    page.get_by_role("heading", name="Change an alert").wait_for()
+    assert "No signal" in page.locator("#main").inner_text()
+    assert "could not be found" not in page.locator("#main").inner_text()
+    assert axe_violations(page) == []
