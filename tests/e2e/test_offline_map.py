@@ -152,6 +152,10 @@ def test_the_map_draws_vector_tiles_then_redraws_a_seen_view_with_no_network_req
     assert requests.from_network() == [] and requests.failed == []
     assert map_requests(proxy) == []
 
+    # A zoom this phone never saw cannot be drawn with no signal: the map does not claim it was.
+    offline.locator(".leaflet-control-zoom-in").click()
+    offline.locator("#map[data-map-state=incomplete][data-map-zoom='16']").wait_for(timeout=30000)
+
 
 def test_a_warden_keeps_the_whole_borough_and_the_map_draws_anywhere_offline(map_context, proxy, basemap_env, basemap_file):
     warden = add_staff(basemap_env, "warden")
@@ -258,6 +262,9 @@ def test_a_basemap_replaced_while_the_map_is_open_says_so_and_reload_draws_the_n
             notice = page.locator("#map-outdated")
             assert notice.get_by_role("status").inner_text() == "The council has updated its map. Reload to see it."
             assert axe_violations(page) == []
+            # The app asked for its new version at once (not in 30 minutes): it waits, installed.
+            poll(lambda: page.evaluate("async () => Boolean((await navigator.serviceWorker.getRegistration()).waiting)"),
+                 message="the service worker was not asked to update")
 
             notice.get_by_role("button", name="Reload").click()
             page.get_by_role("button", name="Continue the report").click()  # the report kept on the phone
