@@ -161,10 +161,12 @@ async function checkForNewVersion() {
 /**
  * Reload onto the new version: the app's pages come from its service worker, so the new worker
  * takes over first (as the update banner's "Reload" does); a report being written is kept on the
- * phone and offered again after the reload. Elsewhere (the console) a plain reload.
+ * phone and offered again after the reload. The console's pages (no app settings in them) come
+ * from the server: a plain reload.
  */
 async function reloadWithNewVersion() {
-  const registration = navigator.serviceWorker?.controller ? await checkForNewVersion().catch(() => undefined) : undefined;
+  const isApp = Boolean(document.querySelector('meta[name=reportit-map]'));
+  const registration = isApp && navigator.serviceWorker?.controller ? await checkForNewVersion().catch(() => undefined) : undefined;
   const next = registration && (registration.waiting || registration.installing);
   if (!next) {
     location.reload();
