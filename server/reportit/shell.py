@@ -67,6 +67,7 @@ class Build:
     sw_modules: dict[str, Path]  # URL path under /sw/ -> file
     precache_module: bytes
     vendor_version: str  # the map libraries under /vendor/ (basemap/libraries.py)
+    basemap: dict | None = None  # the map_settings() it was built with
 
 
 def manifest_json(catalogue: Catalogue) -> dict:
@@ -162,13 +163,18 @@ def build(catalogue: Catalogue, basemap: dict | None = None) -> Build:
     ).encode()
     # The version in sw.js's own bytes is what makes the browser see a new worker.
     sw = f"// version {version}\n".encode() + sw_source
-    return Build(version, index_html, manifest, files, precache, sw, sw_modules, precache_module, vendor_version)
+    return Build(version, index_html, manifest, files, precache, sw, sw_modules, precache_module, vendor_version,
+                 basemap)
 
 
 def _build(request: Request) -> Build:
+    """Built on the first request, and again when the council replaced its basemap file (a stat,
+    see basemap.serving.current): the shell then names the new file, a new version, so open apps
+    and phones update, and nobody is sent to the old file's URL, which is 404 now."""
     state = services(request)
-    if state.pwa_build is None:
-        state.pwa_build = build(state.catalogue, map_settings(state.config))
+    basemap = map_settings(state.config)
+    if state.pwa_build is None or state.pwa_build.basemap != basemap:
+        state.pwa_build = build(state.catalogue, basemap)
     return state.pwa_build
 
 

@@ -41,3 +41,41 @@ def test_without_any_map_the_case_page_says_the_map_is_not_available(page, live_
     assert page.locator("#case-location").count() == 0
     assert "51.497500, -0.135700" in page.locator("main").inner_text()
     assert axe_violations(page) == []
+
+
+def test_a_basemap_replaced_while_a_case_page_is_open_says_so_and_reload_draws_the_new_one(browser, server_env,
+                                                                                         tmp_path, basemap_file):
+    from tests.basemap.fixtures import build_basemap
+    from tests.basemap.test_basemap_replaced import replace
+    from tests.conftest import running_server, separate_env
+
+    new_file = tmp_path / "new.pmtiles"
+    assert build_basemap(new_file, "--max-zoom", "15").returncode == 0
+    live = tmp_path / "borough.pmtiles"
+    live.write_bytes(basemap_file.read_bytes())
+    env = {**separate_env(server_env, tmp_path / "data"), "REPORTIT_BASEMAP": str(live)}
+    with running_server(env) as (url, _process):
+        officer = add_staff(env, "officer")
+        reference = file_report(url, f"Mapped {secrets.token_hex(3)} pothole")
+        context = browser.new_context(locale="en-GB")
+        try:
+            page = context.new_page()
+            sign_in(page, url, officer)
+            page.goto(f"{url}/console/reports/{reference}")
+            canvas = page.locator("#case-location-canvas")
+            page.wait_for_selector("#case-location-canvas[data-map-state=drawn]", timeout=30000)
+            old = canvas.evaluate("(c) => JSON.parse(c.parentElement.dataset.basemap).url")
+
+            replace(live, new_file)
+            page.locator("#case-location .leaflet-control-zoom-in").click()  # a part never read
+            page.wait_for_selector("#case-location-canvas[data-map-state=outdated]", timeout=30000)
+            notice = page.locator("#case-location-canvas-outdated")
+            assert notice.get_by_role("status").inner_text() == "The council has updated its map. Reload to see it."
+            assert axe_violations(page) == []
+
+            notice.get_by_role("button", name="Reload").click()
+            page.wait_for_selector("#case-location-canvas[data-map-state=drawn]", timeout=30000)
+            assert canvas.evaluate("(c) => JSON.parse(c.parentElement.dataset.basemap).url") != old
+            assert drawn_pixels(page, "#case-location-canvas") > 2000
+        finally:
+            context.close()

@@ -152,6 +152,10 @@ def test_the_map_draws_vector_tiles_then_redraws_a_seen_view_with_no_network_req
     assert requests.from_network() == [] and requests.failed == []
     assert map_requests(proxy) == []
 
+    # A zoom this phone never saw cannot be drawn with no signal: the map does not claim it was.
+    offline.locator(".leaflet-control-zoom-in").click()
+    offline.locator("#map[data-map-state=incomplete][data-map-zoom='16']").wait_for(timeout=30000)
+
 
 def test_a_warden_keeps_the_whole_borough_and_the_map_draws_anywhere_offline(map_context, proxy, basemap_env, basemap_file):
     warden = add_staff(basemap_env, "warden")
@@ -222,5 +226,52 @@ def test_raster_tiles_still_draw_without_a_basemap(browser, server_env, tmp_path
             loaded = page.evaluate("() => [...document.querySelectorAll('#map img.leaflet-tile')].filter((i) => i.naturalWidth > 0).length")
             assert loaded > 0
             assert page.locator("#map canvas").count() == 0  # no vector layer
+        finally:
+            context.close()
+
+
+def map_url(page) -> str:
+    """The basemap URL the page was given (in its map settings)."""
+    return page.evaluate("() => JSON.parse(document.querySelector('meta[name=reportit-map]').content).basemap.url")
+
+
+def test_a_basemap_replaced_while_the_map_is_open_says_so_and_reload_draws_the_new_one(browser, server_env, tmp_path,
+                                                                                     basemap_file):
+    from tests.basemap.fixtures import build_basemap
+    from tests.basemap.test_basemap_replaced import replace
+
+    new_file = tmp_path / "new.pmtiles"
+    assert build_basemap(new_file, "--max-zoom", "15").returncode == 0
+    live = tmp_path / "borough.pmtiles"
+    live.write_bytes(basemap_file.read_bytes())
+    env = {**separate_env(server_env, tmp_path / "data"), "REPORTIT_BASEMAP": str(live)}
+    with running_server(env) as (url, _process):
+        context = browser.new_context(locale="en-GB", base_url=url, geolocation=WESTMINSTER, permissions=["geolocation"])
+        try:
+            page = context.new_page()
+            page.goto("/")
+            wait_for_service_worker(page)
+            to_location_step(page)
+            page.fill("#location-text", "By the bus stop")
+            wait_for_drawn_map(page, zoom=15)
+            old_url = map_url(page)
+
+            replace(live, new_file)  # the council puts its new map in place; the service runs on
+            page.locator(".leaflet-control-zoom-in").click()  # a part of the old file this phone never read
+            page.locator("#map[data-map-state=outdated]").wait_for(timeout=30000)
+            notice = page.locator("#map-outdated")
+            assert notice.get_by_role("status").inner_text() == "The council has updated its map. Reload to see it."
+            assert axe_violations(page) == []
+            # The app asked for its new version at once (not in 30 minutes): it waits, installed.
+            poll(lambda: page.evaluate("async () => Boolean((await navigator.serviceWorker.getRegistration()).waiting)"),
+                 message="the service worker was not asked to update")
+
+            notice.get_by_role("button", name="Reload").click()
+            page.get_by_role("button", name="Continue the report").click()  # the report kept on the phone
+            page.wait_for_url("**/report/location")
+            assert page.locator("#location-text").input_value() == "By the bus stop"
+            wait_for_drawn_map(page)
+            assert map_url(page) != old_url
+            assert page.locator("#map-outdated").count() == 0
         finally:
             context.close()

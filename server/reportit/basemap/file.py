@@ -57,11 +57,12 @@ def check(path: str | Path) -> Basemap:
         raise NotPMTiles(f"{str(path)!r} is not a file") from None
     if not path.is_file():
         raise NotPMTiles(f"{str(path)!r} is not a file")
-    return _describe(path.resolve(), stat.st_size, stat.st_mtime_ns)
+    # A file replaced by a rename is another inode, even with the same size and time.
+    return _describe(path.resolve(), stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 @lru_cache(maxsize=4)
-def _describe(path: Path, size: int, modified_ns: int) -> Basemap:
+def _describe(path: Path, inode: int, size: int, modified_ns: int) -> Basemap:
     with path.open("rb") as f:
         head = f.read(HEADER_BYTES)
         if not head.startswith(b"PMTiles"):

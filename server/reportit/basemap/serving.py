@@ -9,22 +9,39 @@ handed pieces of two different files under one name.
 
 from __future__ import annotations
 
+import logging
+
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from reportit.app_state import services
-from reportit.basemap.file import Basemap, check
+from reportit.basemap.file import Basemap, NotPMTiles, check
 from reportit.config import Config
 from reportit.problems import Problem
+
+log = logging.getLogger(__name__)
 
 MEDIA_TYPE = "application/vnd.pmtiles"
 YEAR = 365 * 24 * 3600
 
 
 def current(config: Config) -> Basemap | None:
-    """The configured basemap (checked again only when the file's size or time changes)."""
-    return check(config.basemap) if config.basemap else None
+    """The configured basemap, checked again whenever the file's size, time or inode changes: the
+    council may replace it while the service runs. A replacement that is not a PMTiles file (yet:
+    copied in place rather than renamed into it) is no basemap until it is one."""
+    if not config.basemap:
+        return None
+    try:
+        return check(config.basemap)
+    except NotPMTiles as exc:
+        if str(exc) not in _said:
+            _said.add(str(exc))
+            log.warning("REPORTIT_BASEMAP: %s; no map is served until the file is a PMTiles file again", exc)
+        return None
+
+
+_said: set[str] = set()
 
 
 def map_settings(config: Config) -> dict | None:
