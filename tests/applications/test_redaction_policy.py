@@ -42,6 +42,10 @@ def test_the_policy_is_read_and_defaults_to_the_street_only():
     ("Apartment 14, Marlborough House, Acacia Avenue, London NW8 1AA", "Acacia Avenue"),
     # Nothing street-like: nothing is published rather than a building, a postcode or a flat.
     ("Flat 2 Rose Court, London SW1", ""), ("SW1A 1AA", ""), ("Flat 2", ""), ("London", ""),
+    # No house number: only what can be nothing but a street (a name or a house may lead the part).
+    ("John Smith Acacia Avenue", ""), ("Rose Cottage Acacia Avenue London NW8 1AA", ""),
+    ("The Old Rectory Church Lane, Little Snoring", ""), ("Upper Church Lane, Little Snoring", "Upper Church Lane"),
+    ("John Smith, Acacia Avenue", "Acacia Avenue"),
 ])
 def test_only_the_street_is_taken_from_an_address(address, street):
     assert street_of(address) == street

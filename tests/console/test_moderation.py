@@ -226,3 +226,20 @@ async def test_a_photo_staff_hid_stays_hidden_when_the_same_picture_comes_with_a
     assert again["photos"] == []  # the reporter's own answer lists what the public sees
     assert (await client.get(url)).status_code == 404
     assert (await officer.get(url)).status_code == 200  # kept for staff
+
+
+async def test_hiding_a_photo_hides_the_same_picture_sent_with_another_report(client, officer, device):
+    """A resident sends the same picture with two reports (a duplicate): it is one file at one URL,
+    so hiding it on one report must take it off the other's public page too."""
+    picture = unique_photo()
+    first = await new_report(client, device, photos=[picture])
+    second = await new_report(client, device, photos=[picture], description="Same hole, same picture")
+    url = second["photos"][0]["url"]
+    assert first["photos"][0]["url"] == url
+    photo = await Photo.select(Photo.id).where(Photo.report.reference == second["reference"]).first()
+    response = await post_form(officer, f"/console/reports/{second['reference']}/photos/{photo['id']}/hide", {"hidden": "1"})
+    assert response.status_code == 303
+    assert (await client.get(url)).status_code == 404
+    for reference in (first["reference"], second["reference"]):
+        assert (await client.get(f"/api/reports/{reference}")).json()["photos"] == []
+    assert (await officer.get(url)).status_code == 200

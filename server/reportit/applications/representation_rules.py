@@ -97,9 +97,22 @@ def _read_street(address: str) -> str:
         words, had_number = _street_words(_RANGE.sub(r"\1-\2", part).split())
         if words and had_number and not numbered:
             numbered = " ".join(words)
-        elif words and words[-1].lower() in STREET_WORDS:
+        elif words and words[-1].lower() in STREET_WORDS and _only_a_street(words):
             named = " ".join(words)
     return numbered or named
+
+
+# Words that begin a street's name ("Upper Church Lane") rather than a house's or a person's.
+_STREET_PREFIXES = {"upper", "lower", "old", "new", "north", "south", "east", "west", "great", "little", "st",
+                    "saint", "the", "high"}
+
+
+def _only_a_street(words: list[str]) -> bool:
+    """A part with no house number is published only when it can be nothing but a street: two words
+    ("Acacia Avenue"), or three led by a street's prefix ("Upper Church Lane"). "John Smith Acacia
+    Avenue" or "Rose Cottage Acacia Avenue" could carry a name or a house: only a street the
+    gazetteer knows is taken from those (`street_of`)."""
+    return len(words) == 2 or (len(words) == 3 and words[0].lower() in _STREET_PREFIXES)
 
 
 def _street_words(words: list[str]) -> tuple[list[str], bool]:

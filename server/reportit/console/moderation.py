@@ -51,7 +51,9 @@ async def set_photo_hidden(staff: StaffMember, report: dict, photo_id: int, hidd
         return
     previews: list[str] = []
     async with write_transaction():
-        await Photo.update({Photo.hidden: hidden}).where(Photo.id == photo_id)
+        # Identical bytes are stored once: the same picture on another report (a duplicate sent with
+        # it) is the same file at the same URL, hidden or shown with this one.
+        await Photo.update({Photo.hidden: hidden}).where((Photo.id == photo_id) | (Photo.key == photo["key"]))
         if hidden:  # its preview goes with it (showing the photo again does not bring the preview back)
             previews = await forget_previews(PhotoUpload.photo == photo_id)
         if hidden:
@@ -112,7 +114,8 @@ async def redact_photo(staff: StaffMember, report: dict, photo_id: int, box: tup
     display = await store.put(processed.display)
     thumb = await store.put(processed.thumbnail)
     async with write_transaction():
-        await Photo.update({Photo.hidden: True}).where(Photo.id == photo_id)
+        # The uncovered bytes, wherever else they are shown (the same file at the same URL), go too.
+        await Photo.update({Photo.hidden: True}).where((Photo.id == photo_id) | (Photo.key == photo["key"]))
         previews = await forget_previews(PhotoUpload.photo == photo_id)  # uncovered: it goes too
         redacted = Photo(report=report["id"], position=photo["position"], key=display.key, thumb_key=thumb.key,
                          width=processed.width, height=processed.height, created_at=datetime.now(timezone.utc))

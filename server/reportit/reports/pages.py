@@ -97,8 +97,9 @@ async def photo_file(request: Request) -> Response:
     ) or await preview_owners(key)  # a photo's preview, shown until the photo itself arrives
     if not rows:
         raise HTTPException(404)
-    # Identical bytes are stored once: if any public report shows them, they are public already.
-    public = any(not r["hidden"] and is_public(r, prefix="report.") for r in rows)
+    # Identical bytes are stored once: public when a public report shows them and staff hid them nowhere.
+    public = (not any(r["hidden"] for r in rows)
+              and any(is_public(r, prefix="report.") for r in rows))
     if not public:
         asking = await page_viewer(request)  # looked up once, however many reports share the photo
         if not any(asking.can_see_private({"device": r["report.device"], "account": r["report.account"],
