@@ -135,7 +135,7 @@ def serve_app(settings: Settings, host: str, port: int, workers: int) -> int:
     # Each worker on a socket of its own (workers.py): with one shared socket, connections opened
     # together all went to whichever worker woke first.
     try:
-        sockets = reuse_port_sockets(host, port, workers)
+        sockets = reuse_port_sockets(host, port, workers, backlog=config.backlog)
     except OSError as exc:
         log.error("event=cannot_listen host=%s port=%d error=%s", host, port, exc)
         return STARTUP_FAILURE

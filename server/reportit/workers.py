@@ -24,7 +24,7 @@ from uvicorn.supervisors.multiprocess import Multiprocess, Process
 log = logging.getLogger(__name__)
 
 
-def reuse_port_sockets(host: str, port: int, count: int) -> list[socket.socket]:
+def reuse_port_sockets(host: str, port: int, count: int, backlog: int = 2048) -> list[socket.socket]:
     """`count` sockets bound to one address (port 0: the first picks a free port, the rest join it).
 
     SO_REUSEPORT would also let a second `reportit serve` join an address already served, quietly
@@ -42,6 +42,10 @@ def reuse_port_sockets(host: str, port: int, count: int) -> list[socket.socket]:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
             sock.bind((host, port))
+            # Listening from here, not from when each worker has started its app (seconds later):
+            # a second service's plain bind now fails at once, and connections that come meanwhile
+            # wait in the queue for their worker instead of being refused.
+            sock.listen(backlog)
             port = sock.getsockname()[1]
             sock.set_inheritable(True)
     except OSError:
@@ -82,6 +86,14 @@ class WorkersWithOwnSockets(Multiprocess):
                 return
             log.warning("event=worker_died pid=%s action=restarting", process.pid)
             self.processes[index] = self._started(index)
+
+    def handle_ttin(self) -> None:
+        log.warning("event=signal_ignored signal=SIGTTIN reason=workers_are_fixed_at_start hint=restart_with_--workers")
+
+    def handle_ttou(self) -> None:
+        # A worker taken away would leave its socket listening in this process, and the kernel would
+        # still hand it a share of new connections that nobody accepts.
+        log.warning("event=signal_ignored signal=SIGTTOU reason=workers_are_fixed_at_start hint=restart_with_--workers")
 
     def restart_all(self) -> None:
         """SIGHUP: each worker replaced in turn, the new one ready before the old one goes."""

@@ -128,3 +128,18 @@ def test_workers_must_be_a_whole_number_of_at_least_one():
                             capture_output=True, text=True, timeout=60)
     assert answer.returncode == 2
     assert "expected a whole number of workers, 1 or more; got '0'" in answer.stderr
+
+
+def test_the_number_of_workers_stays_as_started_whatever_signal_comes(server_env, tmp_path):
+    """uvicorn takes a worker away on SIGTTOU (and adds one on SIGTTIN). With a socket per worker,
+    the socket of a worker taken away stayed listening and its share of new connections hung."""
+    with running_server(separate_env(server_env, tmp_path), workers=2) as (url, process):
+        time.sleep(1)
+        os.kill(process.pid, signal.SIGTTOU)
+        time.sleep(1.5)  # the supervisor handles signals every half second
+        assert len(workers_of(process.pid)) == 2
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            def fresh(_):
+                with httpx.Client(timeout=15) as client:
+                    return client.get(f"{url}/healthz").status_code
+            assert list(pool.map(fresh, range(24))) == [200] * 24
