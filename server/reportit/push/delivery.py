@@ -38,6 +38,8 @@ class Outcome:
     error: str = ""
     config_error: bool = False
     counts_against_subscription: bool = False
+    # False: nothing was tried (the claim's time ran short): the claim's attempt is given back.
+    attempted: bool = True
 
 
 async def post(client: PushClient, request: PushRequest, attempts: int, now: datetime) -> Outcome:

@@ -66,6 +66,8 @@ def _values(outcome: Outcome, now: datetime) -> dict:
         values.update({Notification.state: "sent", Notification.sent_at: now})
     elif outcome.kind == "retry":
         values[Notification.next_attempt_at] = outcome.retry_at
+        if not outcome.attempted:  # never tried: it must not count towards giving up, nor lengthen the wait
+            values[Notification.attempts] = Notification.attempts - 1
     else:
         values[Notification.state] = outcome.kind  # failed | gone | skipped
     return values

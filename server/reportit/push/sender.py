@@ -46,8 +46,9 @@ REQUEST_BUDGET = timedelta(seconds=30)
 # The same for one email: a few SMTP exchanges, each allowed mail.TIMEOUT (30 s). A batch of 10 to a
 # relay taking most of that outlasted the lease, and another sender sent the messages again.
 EMAIL_BUDGET = timedelta(seconds=60)
-# An email not started before its claim's lease ran short goes back to the outbox, due at once.
+# An email not started before its claim's lease ran short goes back to the outbox, due in a moment.
 NOT_STARTED = "not started: the claim's lease was running out"
+NOT_STARTED_PAUSE = timedelta(seconds=2)
 PRUNE_EVERY = timedelta(hours=1)
 RECORD_EVERY = 50  # push outcomes written down together while a batch is being sent
 # Push services the sender talks to at once (FCM, Mozilla, Apple, Windows, ...); more just queue.
@@ -457,6 +458,9 @@ class Sender:
 def _email_outcomes(messages: list[list[dict]], results: list[Exception | None],
                     now: datetime) -> list[tuple[dict, Outcome]]:
     """Each message's rows with what became of it; the rows of messages not started (`results` ends
-    before them) go back to the outbox, due at once, for this sender or another to send."""
+    before them) go back to the outbox, with their attempt given back, for any sender to send."""
     tried = [(r, delivery.email_outcome(e, r["attempts"], now)) for rows, e in zip(messages, results) for r in rows]
-    return tried + [(r, Outcome("retry", retry_at=now, error=NOT_STARTED)) for rows in messages[len(results):] for r in rows]
+    # A moment's pause, not at once: a relay so slow that even connecting outlasts the budget would
+    # otherwise have the sender claim and hand back the same rows in a tight loop.
+    return tried + [(r, Outcome("retry", retry_at=now + NOT_STARTED_PAUSE, error=NOT_STARTED, attempted=False))
+                    for rows in messages[len(results):] for r in rows]
