@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -92,14 +93,17 @@ def axe_violations(page) -> list[dict]:
 def start_server(env: dict[str, str], port: int | None = None) -> tuple[str, subprocess.Popen]:
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
+    # Its words go to a file (a pipe nobody reads would stall a server that says much).
+    log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "reportit.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")
+            log.seek(0)
+            raise RuntimeError(f"server exited: {log.read().decode(errors='replace')[-2000:]}")
         try:
             if httpx.get(f"{url}/api/categories", timeout=1).status_code == 200:
                 return url, process
