@@ -56,6 +56,21 @@ export async function flushFromPage(force) {
   if (result.nextAttemptAt) retryTimer = setTimeout(() => flushFromPage(false), Math.max(1000, result.nextAttemptAt - Date.now()));
 }
 
+/**
+ * Whether this browser sends what waits with the app closed (Background Sync: Chromium's). Safari
+ * and Firefox send only while the app is open: the words residents read say which.
+ */
+export function sendsWhenClosed() {
+  return 'serviceWorker' in navigator && 'SyncManager' in globalThis;
+}
+
+/** Words for when what waits is sent, true on this browser. */
+export function whenSentWords() {
+  return sendsWhenClosed()
+    ? 'It will be sent by itself as soon as there is a signal. You can close the app: nothing will be lost.'
+    : 'It will be sent as soon as there is a signal while the app is open, or the next time you open it. Nothing will be lost.';
+}
+
 /** Ask the service worker to send when the signal returns, even if the app is closed by then. */
 export async function requestBackgroundSync() {
   if (!('serviceWorker' in navigator)) return;

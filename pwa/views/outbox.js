@@ -4,7 +4,7 @@ import { h, readableReference } from '../lib/dom.js';
 import * as outbox from '../lib/outbox.js';
 import { photoProgress, progressWords } from '../lib/photo-upload.js';
 import { load } from '../lib/draft.js';
-import { afterSave, flushFromPage, requestBackgroundSync } from '../lib/sending.js';
+import { afterSave, flushFromPage, requestBackgroundSync, sendsWhenClosed } from '../lib/sending.js';
 import { askCode, deadlineWarning } from '../lib/representation.js';
 import { appPath, localToday } from '../lib/applications.js';
 
@@ -51,7 +51,9 @@ export async function render(main, ctx) {
   });
   main.append(
     h('h1', null, 'Outbox'),
-    h('p', null, 'Reports are kept here until the council has them. They are sent by themselves when there is a signal.'),
+    h('p', null, `Reports are kept here until the council has them. ${sendsWhenClosed()
+      ? 'They are sent by themselves when there is a signal.'
+      : 'They are sent when there is a signal while the app is open.'}`),
     h('button.secondary', { type: 'button', id: 'send-now', onclick: () => { requestBackgroundSync(); flushFromPage(true); } }, 'Try sending now'),
     list,
   );

@@ -9,7 +9,7 @@
 import { h } from '../lib/dom.js';
 import * as representation from '../lib/representation.js';
 import { knownAccount } from '../lib/account.js';
-import { afterSave } from '../lib/sending.js';
+import { afterSave, whenSentWords } from '../lib/sending.js';
 import { localToday } from '../lib/applications.js';
 import { busy, field, showErrors } from './account-forms.js';
 
@@ -133,7 +133,7 @@ export async function commentSection(application, due, ctx) {
       open.setAttribute('aria-expanded', 'false');
       previewBox.replaceChildren();
       top.replaceChildren(h('div.notice', { id: 'rep-queued', role: 'status', tabindex: '-1' },
-        h('p', null, 'Your representation is in your Outbox. It is sent by itself when there is a signal; you get a receipt, then the decision.'),
+        h('p', null, `Your representation is in your Outbox. ${whenSentWords()} You get a receipt, then the decision.`),
         h('p', null, h('a', { href: '/outbox' }, 'See your Outbox'))));
       /** @type {HTMLElement} */ (top.firstChild).focus();
     }));

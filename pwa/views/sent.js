@@ -6,7 +6,7 @@ import { another } from '../lib/draft.js';
 import { updatesSupport, getUpdates } from '../lib/push.js';
 import { request, whoIsSignedIn } from '../lib/api.js';
 import { lastSavedPlace, steps } from '../lib/journey.js';
-import { progress } from '../lib/sending.js';
+import { progress, whenSentWords } from '../lib/sending.js';
 
 /** @typedef {import('./report.js').Ctx} Ctx */
 
@@ -67,7 +67,7 @@ function pendingScreen(item, bar) {
     h('div.panel', null, h('h1', null, 'Report saved on this phone')),
     item.state === 'sending'
       ? h('div', null, h('p', null, `Sending your report${size ? ` (${formatBytes(size)})` : ''}…`), bar)
-      : h('p', null, 'It will be sent by itself as soon as there is a signal. You can close the app: nothing will be lost.'),
+      : h('p', null, whenSentWords()),
     item.last_error ? h('p.hint', null, item.last_error) : null,
     h('p', null, h('a', { href: '/outbox' }, 'See your outbox')),
   ];

@@ -203,3 +203,23 @@ def test_map_libraries_kept_on_the_phone_are_renewed_by_a_new_version(app_contex
     carried = "async ([name, path]) => (await (await caches.open(name)).match(path)).headers.get('X-Reportit-Carried-Over')"
     assert page.evaluate(carried, [kept, "/vendor/leaflet/not-served-any-more.css"]) == "1"  # fetched again when used
     assert page.evaluate(carried, [kept, "/vendor/leaflet/images/marker-icon.png"]) is None
+
+
+def test_the_words_about_sending_later_are_true_on_browsers_without_background_sync(app_context):
+    """Safari and Firefox have no Background Sync: a report waits until the app is open again, so the
+    app must not tell those residents they can close it and it will go by itself."""
+    for has_sync, words in ((True, "You can close the app: nothing will be lost."),
+                            (False, "the next time you open it. Nothing will be lost.")):
+        context = app_context()
+        if not has_sync:
+            context.add_init_script("delete window.SyncManager;")
+        page = context.new_page()
+        page.goto("/")
+        wait_for_service_worker(page)
+        _queue_offline(context, page, [f"Waiting, sync {has_sync}"])
+        assert page.get_by_text(words).is_visible()
+        page.locator(".site-nav a[href='/outbox']").click()
+        page.get_by_role("heading", name="Outbox", exact=True).wait_for()
+        intro = page.get_by_text("Reports are kept here until the council has them.").inner_text()
+        assert ("sent by themselves" in intro) == has_sync, intro
+        context.close()
