@@ -22,9 +22,9 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from bench.throwaway_pg import PostgresUnavailable, throwaway_database
 
 ROOT = Path(__file__).resolve().parents[1]
-PG_ADMIN = os.environ.get("REPORTIT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 ALERTS = 100_000
 PHONES = 20_000
 APPLICATIONS = 1_000
@@ -137,16 +137,6 @@ def _migrate(env: dict[str, str]) -> None:
     subprocess.run([sys.executable, "-m", "reportit.cli", "migrate"], env=env, check=True, capture_output=True)
 
 
-async def _pg(sql: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(PG_ADMIN)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
 def run() -> list[dict]:
     rows: list[dict] = []
     base = {**os.environ, "REPORTIT_CONFIG": str(ROOT / "reportit.example.toml"), "REPORTIT_LOG_LEVEL": "WARNING",
@@ -156,18 +146,13 @@ def run() -> list[dict]:
         env.pop("DATABASE_URL", None)
         _migrate(env)
         rows.append(asyncio.run(measure("sqlite", env)))
-    name = f"reportit_bench_{secrets.token_hex(4)}"
     try:
-        asyncio.run(_pg(f'CREATE DATABASE "{name}"'))
-    except OSError as exc:
-        return rows + [{"database": "postgresql", "goal": f"skipped: {exc}"}]
-    try:
-        with tempfile.TemporaryDirectory() as data_dir:
-            env = {**base, "REPORTIT_DATA_DIR": data_dir, "DATABASE_URL": f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}"}
+        with throwaway_database() as url, tempfile.TemporaryDirectory() as data_dir:
+            env = {**base, "REPORTIT_DATA_DIR": data_dir, "DATABASE_URL": url}
             _migrate(env)
             rows.append(asyncio.run(measure("postgresql", env)))
-    finally:
-        asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    except PostgresUnavailable as exc:
+        return rows + [{"database": "postgresql", "goal": f"skipped: {exc}"}]
     return rows
 
 

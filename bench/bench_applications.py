@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import secrets
 import statistics
 import subprocess
 import sys
@@ -22,12 +21,12 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
+from bench.throwaway_pg import throwaway_database
 
 ROOT = Path(__file__).resolve().parents[1]
 APPLICATIONS = 50_000
 REQUESTS = 100
 RADIUS_M = 500
-PG_ADMIN = os.environ.get("REPORTIT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 BOUNDS = (51.4840, -0.2160, 51.5400, -0.1100)  # the example council's area
 STATUSES = ("received", "validated", "under_consultation", "decided", "withdrawn", "appealed")
 
@@ -169,23 +168,10 @@ def run() -> list[dict]:
         sqlite_dir = Path(folder) / "sqlite"
         sqlite_dir.mkdir()
         rows += _bench("sqlite", f"sqlite:///{sqlite_dir / 'reportit.sqlite'}", sqlite_dir)
-        name = f"reportit_bench_{secrets.token_hex(4)}"
-        import asyncpg
-
-        async def admin(sql: str) -> None:
-            connection = await asyncpg.connect(PG_ADMIN)
-            try:
-                await connection.execute(sql)
-            finally:
-                await connection.close()
-
-        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-        try:
+        with throwaway_database() as url:
             pg_dir = Path(folder) / "pg"
             pg_dir.mkdir()
-            rows += _bench("postgresql", f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}", pg_dir)
-        finally:
-            asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            rows += _bench("postgresql", url, pg_dir)
     return rows
 
 

@@ -18,11 +18,11 @@ import time
 from pathlib import Path
 
 import httpx
+from bench.throwaway_pg import PostgresUnavailable, throwaway_database
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORTS = 100_000
 REQUESTS = 60
-PG_ADMIN = os.environ.get("REPORTIT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "bench password 123"
 CASES = {
     "categories (baseline)": "/api/categories",
@@ -41,16 +41,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-async def _pg(sql: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(PG_ADMIN)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 async def _fill(env: dict[str, str]) -> None:
@@ -140,17 +130,11 @@ def run() -> list[dict]:
         env = {**base, "REPORTIT_DATA_DIR": data_dir}
         env.pop("DATABASE_URL", None)
         rows += measure("sqlite", env)
-    name = f"reportit_bench_{secrets.token_hex(4)}"
     try:
-        asyncio.run(_pg(f'CREATE DATABASE "{name}"'))
-    except OSError as exc:
-        return rows + [{"database": "postgresql", "request": f"skipped: {exc}"}]
-    try:
-        with tempfile.TemporaryDirectory() as data_dir:
-            url = f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}"
+        with throwaway_database() as url, tempfile.TemporaryDirectory() as data_dir:
             rows += measure("postgresql", {**base, "REPORTIT_DATA_DIR": data_dir, "DATABASE_URL": url})
-    finally:
-        asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    except PostgresUnavailable as exc:
+        return rows + [{"database": "postgresql", "request": f"skipped: {exc}"}]
     return rows
 
 

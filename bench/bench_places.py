@@ -10,11 +10,11 @@ Run: `python bench/bench_places.py`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import os
 import random
-import secrets
 import statistics
 import subprocess
 import sys
@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "server"))
 from tests.e2e.conftest import ARGS, CHROMIUM, start_server, stop_server  # noqa: E402
+from bench.throwaway_pg import throwaway_database  # noqa: E402
 
-PG_ADMIN = os.environ.get("REPORTIT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 BOUNDS = (51.4840, -0.2160, 51.5400, -0.1100)
 STREETS = 10_000
 LISTED = 5_000
@@ -115,26 +115,12 @@ async def _measure_nearest(env: dict[str, str]) -> dict:
         await database.close_pool(engine)
 
 
-async def _pg(sql: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(PG_ADMIN)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
 def nearest_on(backend: str, tmp: Path, streets_file: Path) -> dict:
     env = {"REPORTIT_DATA_DIR": str(tmp / backend), "REPORTIT_CONFIG": str(ROOT / "reportit.example.toml"),
            "REPORTIT_LOG_LEVEL": "WARNING"}
-    name = f"reportit_bench_places_{secrets.token_hex(3)}"
-    if backend == "postgresql":
-        asyncio.run(_pg(f'CREATE DATABASE "{name}"'))
-        env["DATABASE_URL"] = f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}"
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{tmp / backend}.sqlite"
-    try:
+    with contextlib.ExitStack() as stack:
+        env["DATABASE_URL"] = (stack.enter_context(throwaway_database("reportit_bench_places"))
+                               if backend == "postgresql" else f"sqlite:///{tmp / backend}.sqlite")
         cli(env, "migrate")
         start = time.perf_counter()
         cli(env, "streets", "import", str(streets_file))
@@ -146,9 +132,6 @@ def nearest_on(backend: str, tmp: Path, streets_file: Path) -> dict:
                 "goal": f"<= {GOAL_MS} ms, >= {GOAL_RATIO:.0f}x",
                 "met": figures["index_p95_ms"] <= GOAL_MS and ratio >= GOAL_RATIO,
                 "note": f"same street as the scan {figures['agree']}; import {imported:.1f} s"}
-    finally:
-        if backend == "postgresql":
-            asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 BROWSER_NEAREST = """async ([points]) => {

@@ -28,23 +28,13 @@ from collections.abc import Callable
 import httpx
 
 from bench.bench_intake import ROOT, _free_port, photo_400kb
+from bench.throwaway_pg import throwaway_database
 
-PG_ADMIN_URL = os.environ.get("REPORTIT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 CONCURRENCY = 12
 RECORDS = int(os.environ.get("BENCH_RECORDS", 1200))
 PHOTO_REPORTS = 160
 FIELDS = {"category": "pothole", "answers": '{"danger": "no"}', "latitude": "51.4975",
           "longitude": "-0.1357", "accuracy": "10", "description": "bench"}
-
-
-async def _pg_admin(sql: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(PG_ADMIN_URL)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 def _start(env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
@@ -148,27 +138,21 @@ def _postgres_cpu_seconds() -> float:
 
 def _measure(workers: int, photo: bytes | None, reports: int) -> tuple[int, float, dict[str, float]]:
     """(stored, reports a second, CPU milliseconds a report: server, PostgreSQL, client)."""
-    name = f"reportit_bench_{secrets.token_hex(4)}"
-    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
-    try:
-        with tempfile.TemporaryDirectory() as data_dir:
-            env = {**os.environ, "REPORTIT_DATA_DIR": data_dir, "REPORTIT_CONFIG": str(ROOT / "reportit.example.toml"),
-                   "REPORTIT_LOG_LEVEL": "WARNING", "REPORTIT_REPORTS_PER_HOUR": "1000000",
-                   "DATABASE_URL": f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"}
-            subprocess.run([sys.executable, "-m", "reportit.cli", "migrate"], env=env, check=True, capture_output=True)
-            process, url = _start(env, workers)
-            try:
-                before = _cpu_seconds(process.pid), _postgres_cpu_seconds(), time.process_time()
-                stored, elapsed = asyncio.run(_load(url, photo, reports))
-                after = _cpu_seconds(process.pid), _postgres_cpu_seconds(), time.process_time()
-                cpu = {name: (a - b) * 1000 / max(stored, 1)
-                       for name, a, b in zip(("server", "postgres", "client"), after, before)}
-                return stored, stored / elapsed, cpu
-            finally:
-                process.terminate()
-                process.wait(timeout=40)
-    finally:
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with throwaway_database() as database_url, tempfile.TemporaryDirectory() as data_dir:
+        env = {**os.environ, "REPORTIT_DATA_DIR": data_dir, "REPORTIT_CONFIG": str(ROOT / "reportit.example.toml"),
+               "REPORTIT_LOG_LEVEL": "WARNING", "REPORTIT_REPORTS_PER_HOUR": "1000000", "DATABASE_URL": database_url}
+        subprocess.run([sys.executable, "-m", "reportit.cli", "migrate"], env=env, check=True, capture_output=True)
+        process, url = _start(env, workers)
+        try:
+            before = _cpu_seconds(process.pid), _postgres_cpu_seconds(), time.process_time()
+            stored, elapsed = asyncio.run(_load(url, photo, reports))
+            after = _cpu_seconds(process.pid), _postgres_cpu_seconds(), time.process_time()
+            cpu = {part: (a - b) * 1000 / max(stored, 1)
+                   for part, a, b in zip(("server", "postgres", "client"), after, before)}
+            return stored, stored / elapsed, cpu
+        finally:
+            process.terminate()
+            process.wait(timeout=40)
 
 
 def _note(stored: int, reports: int, rate: float, cpu: dict[str, float]) -> str:
