@@ -217,6 +217,8 @@ def test_the_words_about_sending_later_are_true_on_browsers_without_background_s
         page.goto("/")
         wait_for_service_worker(page)
         _queue_offline(context, page, [f"Waiting, sync {has_sync}"])
+        # (the screen may say "Sending…" for a moment first, while the page tries with no signal)
+        page.get_by_text(words).wait_for(timeout=15000)
         assert page.get_by_text(words).is_visible()
         page.locator(".site-nav a[href='/outbox']").click()
         page.get_by_role("heading", name="Outbox", exact=True).wait_for()
