@@ -42,10 +42,15 @@ function setProgress(value) {
 let retryTimer;
 
 /**
- * Send what is due now (all of it when `force`), then again when the next one is due.
+ * Send what is due now (all of it when `force`), then again when the next one is due. With no
+ * network at all the page does not try by itself (each try would flip the screens to "Sending…"
+ * and back): the signal's return sends. A resident who asks ("Try sending now") is always tried,
+ * since a phone can be wrong about having no network.
  * @param {boolean} force
+ * @param {{asked?: boolean}} [options]
  */
-export async function flushFromPage(force) {
+export async function flushFromPage(force, { asked = false } = {}) {
+  if (!asked && navigator.onLine === false) return;
   const transport = xhrTransport((sent, total) => setProgress({ sent, total }));
   // A report with photos: the report goes in one small request, then its photos' parts, whose
   // progress (over all its photos) is what the sending screen shows.

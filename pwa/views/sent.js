@@ -13,8 +13,6 @@ import { progress, whenSentWords } from '../lib/sending.js';
 /** @type {Record<string, string>} */
 const ANNOUNCEMENTS = {
   sent: 'Your report has been sent.',
-  sending: 'Sending your report.',
-  waiting: 'Your report is saved on this phone. It will be sent by itself when there is a signal.',
   attention: 'Your report needs your attention.',
   missing: 'Report not found.',
 };
@@ -22,8 +20,10 @@ const ANNOUNCEMENTS = {
 /** @param {HTMLElement} main @param {Ctx} ctx */
 export async function render(main, ctx) {
   const clientId = ctx.params[1];
+  let shownScreen = '';
   let shownState = '';
   const bar = /** @type {HTMLProgressElement} */ (h('progress', { max: 100, value: 0, id: 'upload-progress', 'aria-label': 'Sending your report' }));
+  const status = h('div', { id: 'sending-status' });
   const staff = await whoIsSignedIn();
 
   const draw = async () => {
@@ -35,14 +35,19 @@ export async function render(main, ctx) {
       bar.value = Math.round((upload.sent / Math.max(1, upload.total)) * 100);
       bar.textContent = `${bar.value}%`;
     }
-    if (state === shownState) return;
-    const first = !shownState;
+    // Waiting and sending are one screen: a try with no signal flips between them every few
+    // seconds, and that must neither move a keyboard user's focus nor be read out each time.
+    const screen = state === 'sending' ? 'waiting' : state;
+    if (screen === 'waiting' && state !== shownState) status.replaceChildren(...pendingStatus(/** @type {outbox.OutboxItem} */ (waiting), bar));
     shownState = state;
-    main.replaceChildren(...[].concat(state === 'sent' ? sentScreen(/** @type {any} */ (done), staff, ctx)
-      : state === 'missing' ? [h('h1', null, 'Report not found'), h('p', null, h('a', { href: '/outbox' }, 'Go to your outbox'))]
-        : pendingScreen(/** @type {outbox.OutboxItem} */ (waiting), bar)).filter(Boolean));
+    if (screen === shownScreen) return;
+    const first = !shownScreen;
+    shownScreen = screen;
+    main.replaceChildren(...[].concat(screen === 'sent' ? sentScreen(/** @type {any} */ (done), staff, ctx)
+      : screen === 'missing' ? [h('h1', null, 'Report not found'), h('p', null, h('a', { href: '/outbox' }, 'Go to your outbox'))]
+        : pendingScreen(/** @type {outbox.OutboxItem} */ (waiting), status)).filter(Boolean));
     if (first) return;
-    ctx.announce(ANNOUNCEMENTS[state] || '');
+    ctx.announce(screen === 'waiting' ? `Your report is saved on this phone. ${whenSentWords()}` : ANNOUNCEMENTS[screen] || '');
     // The old screen (and whatever had focus on it) is gone: start again at the new heading.
     const heading = /** @type {HTMLElement | null} */ (main.querySelector('h1'));
     if (heading) {
@@ -54,23 +59,30 @@ export async function render(main, ctx) {
   ctx.watch(() => { draw(); });
 }
 
-/** @param {outbox.OutboxItem} item @param {HTMLProgressElement} bar */
-function pendingScreen(item, bar) {
+/** @param {outbox.OutboxItem} item @param {HTMLElement} status what is happening to it now */
+function pendingScreen(item, status) {
   document.title = 'Report saved – Report a problem';
   if (item.state === 'attention') {
     return [h('h1', null, 'Your report needs your attention'),
       h('div.notice.notice--stop', null, h('p', null, item.last_error)),
       h('p', null, h('a', { href: '/outbox' }, 'Go to your outbox to change or delete it'))];
   }
-  const size = item.summary?.photo_bytes ?? item.photos.reduce((sum, p) => sum + p.data.byteLength, 0);
   return [
     h('div.panel', null, h('h1', null, 'Report saved on this phone')),
+    status,
+    h('p', null, h('a', { href: '/outbox' }, 'See your outbox')),
+  ];
+}
+
+/** Sending (with its progress) or waiting to be sent. @param {outbox.OutboxItem} item @param {HTMLProgressElement} bar */
+function pendingStatus(item, bar) {
+  const size = item.summary?.photo_bytes ?? item.photos.reduce((sum, p) => sum + p.data.byteLength, 0);
+  return [
     item.state === 'sending'
       ? h('div', null, h('p', null, `Sending your report${size ? ` (${formatBytes(size)})` : ''}…`), bar)
       : h('p', null, whenSentWords()),
     item.last_error ? h('p.hint', null, item.last_error) : null,
-    h('p', null, h('a', { href: '/outbox' }, 'See your outbox')),
-  ];
+  ].filter(Boolean);
 }
 
 /** @param {outbox.SentItem} sent @param {any} staff @param {Ctx} ctx */

@@ -225,3 +225,24 @@ def test_the_words_about_sending_later_are_true_on_browsers_without_background_s
         intro = page.get_by_text("Reports are kept here until the council has them.").inner_text()
         assert ("sent by themselves" in intro) == has_sync, intro
         context.close()
+
+
+def test_tries_that_fail_leave_the_saved_screen_and_its_focus_alone(app_context, proxy):
+    """While the council's server cannot be reached the page tries again every few seconds. Each try
+    used to swap the screen to "Sending…" and back, moving a keyboard user's focus to the heading
+    and reading "Sending your report" out each time."""
+    proxy.fail("POST", "/api/reports", 503, count=1000)
+    context = app_context()
+    page = context.new_page()
+    page.goto("/")
+    wait_for_service_worker(page)
+    fill_report(page, description="Server down for a while")
+    send(page)
+    page.get_by_role("heading", name="Report saved on this phone").wait_for()
+    page.get_by_role("link", name="See your outbox").focus()
+    tries = len(proxy.statuses("POST", "/api/reports"))
+    poll(lambda: len(proxy.statuses("POST", "/api/reports")) >= tries + 2, timeout=45,
+         message="the page did not try again")
+    poll(lambda: [item["state"] for item in store(page, "outbox")] == ["waiting"])
+    assert page.evaluate("document.activeElement.textContent") == "See your outbox"
+    assert page.get_by_text("You can close the app: nothing will be lost.").is_visible()
