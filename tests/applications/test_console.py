@@ -3,6 +3,7 @@ a decision (a new version, what residents watching it are told, and the audit lo
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,17 @@ async def test_the_list_filters_and_finds_an_application(officer, imported):
     assert f'href="/console/applications/{imported}"' in page.text
     none = await officer.get("/console/applications", params={"q": imported, "regime": "licensing"})
     assert f"/console/applications/{imported}" not in none.text and "No applications match" in none.text
+
+
+async def test_the_list_filters_are_described_and_cleared_as_the_cases_filters_are(officer, imported):
+    for path in ("/console/", "/console/applications"):
+        page = await officer.get(path, params={"q": "roof"})
+        assert page.status_code == 200
+        form = re.search(r'<form method="get"[^>]*id="filters".*?</form>', page.text, re.S)
+        assert form, path
+        assert 'aria-describedby="q-hint"' in form.group(0) and 'class="hint" id="q-hint"' in form.group(0), path
+        assert re.search(rf'<div class="actions">\s*<button type="submit">Apply filters</button>\s*'
+                         rf'<a href="{path}">Clear filters</a>', form.group(0)), path
 
 
 async def test_recording_a_decision_makes_a_version_and_an_audit_entry(officer, staff, imported, client):
