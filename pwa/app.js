@@ -159,12 +159,21 @@ function offerUpdate(waiting) {
 }
 
 /**
- * Something typed into a form on this screen and not sent yet (a comment, an alert): reloading
- * would lose it. Set by typing, cleared when the form is emptied (sent) or another screen shows.
+ * Something typed into a form on this screen and not sent yet (a comment, an alert, a profile):
+ * reloading would lose it. Set by typing, cleared when the form is emptied (sent) or another screen
+ * shows.
+ *
+ * Every form holds the banner back unless it is a search or filter, marked `role="search"` (on the
+ * form or a container; the HTML `<search>` element counts too): typing there is not work, and the
+ * list it filters comes back after a reload. The exception is the thing to mark, not the rule, so a
+ * new screen's form holds "Reload" until someone decides it may not: forgetting the mark on a filter
+ * only delays the banner, whereas forgetting a mark on a form of work would lose a resident's words.
  */
 let unsentTyping = false;
+const NOT_WORK = 'search, [role="search"]';
 document.addEventListener('input', (event) => {
-  if (/** @type {HTMLElement} */ (event.target).closest?.('form')) unsentTyping = true;
+  const target = /** @type {HTMLElement} */ (event.target);
+  if (target.closest?.('form') && !target.closest(NOT_WORK)) unsentTyping = true;
 });
 document.addEventListener('reset', () => {
   unsentTyping = false;

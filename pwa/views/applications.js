@@ -63,7 +63,7 @@ export async function render(main, ctx) {
   const note = h('p.hint', { id: 'applications-note', 'aria-live': 'polite' });
   const placeNote = h('p.hint', { id: 'place-note', 'aria-live': 'polite' }, `Showing applications around ${where}.`);
   const list = h('div', { id: 'applications-list' });
-  const form = /** @type {HTMLFormElement} */ (h('form', { id: 'application-filters', novalidate: true },
+  const form = /** @type {HTMLFormElement} */ (h('form', { id: 'application-filters', role: 'search', 'aria-label': 'Filter the list', novalidate: true },
     select('regime', 'Planning or licensing', /** @type {Array<[any, string]>} */ ([['', 'Both'], ['planning', 'Planning'], ['licensing', 'Licensing']]), filters.regime),
     select('status', 'Status', STATUSES, filters.status),
     h('div.field', null, h('label', { for: 'type' }, 'Type of application'),

@@ -2,8 +2,9 @@
 right from the Outbox (what was written is shown, a new code typed) and sent once; the form empties
 after Send, so it cannot be sent twice; the words for a comment (not a report) in the live region;
 the application opens with no signal from the Outbox; a new version's "Reload" waits while a comment
-is being written; the Outbox's deadline day is the phone's day just after midnight in summer time;
-changing an alert with no signal says so; following an application leaves keyboard focus on the news."""
+is being written, but not while the applications list's filter has typing in it; the Outbox's
+deadline day is the phone's day just after midnight in summer time; changing an alert with no signal
+says so; following an application leaves keyboard focus on the news."""
 
 from __future__ import annotations
 
@@ -134,6 +135,24 @@ def test_a_new_version_waits_while_a_comment_is_being_written(app_context, serve
 
     page.locator(".site-nav a[href='/outbox']").click()  # the resident leaves the form
     page.locator("#update-banner").wait_for()
+
+
+def test_a_new_version_is_offered_while_the_applications_filter_has_typing_in_it(app_context, server_env, new_version):
+    # A filter keeps nothing worth losing: only forms of work (the comment above, a report) hold "Reload".
+    page = app_context().new_page()
+    page.goto("/")
+    wait_for_service_worker(page)
+    page.goto("/applications")
+    page.get_by_role("heading", level=1, name="Planning and licensing applications near you").wait_for()
+    page.get_by_text("Filter the list").click()
+    page.fill("#type", "householder")
+    page.select_option("#regime", "planning")
+
+    new_version()
+    check_for_update(page)
+    poll(lambda: page.evaluate(NEW_VERSION_WAITING), message="the new version was never installed")
+    page.locator("#update-banner").wait_for()
+    assert page.locator("#type").input_value() == "householder"  # still on the list, nothing sent
 
 
 def test_just_after_midnight_in_summer_time_the_outbox_gives_the_phones_day(app_context, server_env):
