@@ -19,10 +19,12 @@ import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
 from pmtiles.tile import Compression, MagicNumberNotFound, SpecVersionUnsupported, TileType, deserialize_header
 
 HEADER_BYTES = 127
+PROC_FD = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else ""  # Linux: a file's descriptors by number
 
 
 class NotPMTiles(ValueError):
@@ -59,7 +61,7 @@ class OpenFile:
     def reopen_as(self) -> str:
         """A name that opens this same file again with its own position, whatever is at its path
         now: /proc/self/fd/N on Linux. (Elsewhere its path, read again as before.)"""
-        return f"/proc/self/fd/{self.fd}" if os.path.isdir("/proc/self/fd") else str(self.path)
+        return f"{PROC_FD}/{self.fd}" if PROC_FD else str(self.path)
 
     def unchanged(self) -> bool:
         """Still as described: nothing wrote over it in place since. A new file renamed over it
@@ -118,10 +120,10 @@ def check(path: str | Path) -> Basemap:
                      "beside it, then rename it over")
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=1)
 def _describe(path: Path, seen: tuple[int, ...]) -> Basemap:
-    """Described once for each state of the file (`seen`, its identity); the few kept hold their
-    files open."""
+    """Described once for each state of the file (`seen`, its identity). Only the latest is kept:
+    a replaced file is let go (and its disk space freed) once the answers reading it are sent."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
@@ -140,7 +142,7 @@ def _describe(path: Path, seen: tuple[int, ...]) -> Basemap:
     return basemap
 
 
-def _read(path: Path, f, opened: OpenFile) -> Basemap:
+def _read(path: Path, f: BinaryIO, opened: OpenFile) -> Basemap:
     size = opened.stat.st_size
     head = f.read(HEADER_BYTES)
     if not head.startswith(b"PMTiles"):
