@@ -4,7 +4,8 @@ never bytes of the new file (a phone's service worker keeps what it gets under t
 
 The app is asked the way a server asks it (ASGI, as uvicorn does), and the file is replaced from
 the server's side at a chosen moment: as the answer's headers go out (after the version was
-checked, before the file is read) or after its first piece.
+checked, before the file is read) or after its first piece. One test runs the route's handler and
+then its answer, to write the file over in between.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from typing import Awaitable, Callable, Iterator
 
 import pytest
 
+from starlette.requests import Request
+
 from reportit.app_state import services
+from reportit.basemap.serving import pmtiles
 
 FILLER = 256 * 1024  # after the file's tiles: more than one 64 KiB piece to send
 
@@ -34,15 +38,20 @@ class Answer:
     complete: bool = False  # the last piece was sent: a cut-short answer is an error to the client
 
 
-async def ask(app, path: str, headers: dict[str, str] | None = None,
-              on_send: Callable[[dict], Awaitable[None]] | None = None) -> Answer:
-    """One GET as uvicorn makes it (ASGI 3, spec 2.3); `on_send` runs after each message the app sends."""
-    scope = {
+def get(path: str, headers: dict[str, str] | None = None) -> dict:
+    """The scope of a GET as uvicorn makes it (ASGI 3, spec 2.3)."""
+    return {
         "type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
         "method": "GET", "scheme": "http", "server": ("testserver", 80), "client": ("127.0.0.1", 40000),
         "root_path": "", "path": path, "raw_path": path.encode(), "query_string": b"",
         "headers": [(b"host", b"testserver"), *((k.lower().encode(), v.encode()) for k, v in (headers or {}).items())],
     }
+
+
+async def ask(app, path: str, headers: dict[str, str] | None = None,
+              on_send: Callable[[dict], Awaitable[None]] | None = None) -> Answer:
+    """One GET; `on_send` runs after each message the app sends."""
+    scope = get(path, headers)
     answered = asyncio.Event()
     asked = False
 
@@ -201,6 +210,19 @@ async def test_a_file_rewritten_in_place_while_it_is_sent_is_cut_short_before_an
     again = await ask(app, url, {"Range": "bytes=0-99"})
     assert again.status == 404 and "reload" in json.loads(again.body)["detail"]
     assert await named_url(app) == version_url(second)
+
+
+async def test_a_file_written_over_in_place_just_after_its_version_was_checked_is_404(app, live, maps):
+    first, second = maps
+    live.write_bytes(first)
+    url = await named_url(app)
+    checked = await pmtiles(Request({**get(url, {"Range": "bytes=40000-40999"}), "app": app,
+                                     "path_params": {"version": version(first)}}))  # the route's handler
+
+    rewrite_keeping_time(live, second)  # before its answer starts
+
+    answer = await ask(checked, url, {"Range": "bytes=40000-40999"})
+    assert answer.status == 404 and answer.complete and "reload" in json.loads(answer.body)["detail"]
 
 
 async def test_a_file_rewritten_in_place_keeping_its_size_and_time_is_not_served_under_the_old_version(
