@@ -99,6 +99,20 @@ async def test_a_used_code_cannot_sign_in_again(push_client, phone, other_phone,
     assert (await push_client.get("/api/me", headers=phone["headers"])).json()["account"] is None
 
 
+async def test_a_made_up_code_after_the_newest_was_used_is_not_called_used(push_client, phone, mailbox):
+    """Only the code that was spent is "already used": any other code typed after it is simply not a
+    code this phone has (a resident typing a mistyped code was told it had been used)."""
+    email = new_email()
+    await sign_in(push_client, phone, mailbox, email)
+    await push_client.post("/api/me/sign-out", headers=phone["headers"])
+
+    response = await verify(push_client, phone, email, wrong(code_from(mailbox, email)))
+
+    assert response.status_code == 422
+    assert "already been used" not in response.json()["detail"]
+    assert "Ask for a code" in response.json()["detail"]
+
+
 async def test_a_code_sent_to_another_address_does_not_work(push_client, phone, mailbox):
     mine, theirs = new_email(), new_email()
     await ask_code(push_client, phone, mine)

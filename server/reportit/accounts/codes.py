@@ -31,6 +31,8 @@ _CODE = re.compile(r"^[0-9]{6}$")
 # a wrong guess must not tell anyone that the address is signing in somewhere.
 NO_CODE = ("There is no code for this address on this phone or browser. Ask for a code here, then type the "
            "one in the newest email.")
+NO_NEW_CODE = ("That is not a code for this address on this phone or browser, and its last code has been used. "
+               "Ask for a code here, then type the one in the newest email.")
 USED = "This code has already been used. Ask for a new code if you want to sign in again."
 # Where a code confirms something other than signing in (a representation's email address).
 USED_ONCE = "This code has already been used: each code works once. Ask for a new code."
@@ -110,11 +112,12 @@ async def check(email: str, code: str, device_id: int, secret_key: str, *, purpo
                  .order_by(SignInCode.id, ascending=False).first())
     if row is None:
         raise _wrong(NO_CODE)
+    right = hmac.compare_digest(row["code_hash"], code_hash(secret_key, email, code))
     if row["used_at"] is not None:
-        raise _wrong(USED if purpose == "sign_in" else USED_ONCE)
+        # Only the spent code itself is "used"; anything else typed is no code this phone has.
+        raise _wrong((USED if purpose == "sign_in" else USED_ONCE) if right else NO_NEW_CODE)
     if row["expires_at"] <= datetime.now(timezone.utc):
         raise _wrong(EXPIRED)
-    right = hmac.compare_digest(row["code_hash"], code_hash(secret_key, email, code))
     async with database.write_transaction(SignInCode._meta.db):
         counted = await SignInCode.update({SignInCode.tries: SignInCode.tries + 1}).where(
             (SignInCode.id == row["id"]) & (SignInCode.tries < MAX_TRIES)).returning(SignInCode.tries)
