@@ -111,10 +111,14 @@ def _engine():
 
 async def _follow_and_receipt(settings: Settings, application: dict, row: dict, device_id: int) -> None:
     """The phone follows the application (so the decision reaches it like any change) and a receipt
-    is queued. Never undoes the representation: a failure here is logged."""
+    is queued. The receipt is owed whatever the resident chose about the follow (it is their proof of
+    a legal representation), so it is no alert's: stopping the follow or its emails never withdraws
+    it. Its words say truly whether the decision will reach them. Never undoes the representation:
+    a failure here is logged."""
+    from reportit.alerts.notify import notify
     from reportit.alerts.rules import AlertSpec
     from reportit.alerts.store import create, watcher_of
-    from reportit.push.alert_outbox import Addressee, enqueue_alerts
+    from reportit.push.alert_outbox import Addressee
     from reportit.push.fanout import working_subscriptions
     from reportit.push.message import AlertNews
 
@@ -127,12 +131,14 @@ async def _follow_and_receipt(settings: Settings, application: dict, row: dict, 
         subscriptions = (await working_subscriptions([device_id], now)).get(device_id, [])
         kind = "objection" if row["sentiment"] == "object" else row["sentiment"]
         late = " (after the consultation closed; still considered)" if row["late"] else ""
+        then = ("We will tell you the decision." if subscriptions or alert["email"] != "none" else
+                "You chose not to be emailed about this application, so we will not email you the decision: "
+                "it will be on the application's page.")
         news = AlertNews(f"Representation received: {reference}"[:200],
-                         f"We received your {kind} on {application['address'] or reference}{late}. "
-                         "We will tell you the decision.", page_path(reference), f"rep-{row['id']}", reference)
+                         f"We received your {kind} on {application['address'] or reference}{late}. {then}",
+                         page_path(reference), f"rep-{row['id']}", reference)
         async with database.write_transaction(_engine()):
-            await enqueue_alerts([(news, Addressee(alert["id"], tuple(subscriptions), row["email"], "immediate"))],
-                                 settings)
+            await notify([(news, Addressee(None, tuple(subscriptions), row["email"], "immediate"))], settings)
     except Exception:  # noqa: BLE001 - the representation is stored; the receipt is a courtesy
         log.exception("event=representation_receipt_failed id=%d", row["id"])
 
