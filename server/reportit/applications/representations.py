@@ -125,11 +125,8 @@ def admit(application: Mapping[str, Any], rules: ApplicationRules, today: date) 
         return False
     kind = rules.type_for(application["regime"], application.get("application_type") or "")
     if kind.late_comments == "refused":
-        raise Problem(409, "Too late for representations",
-                      f"The period for representations on this application ended on {day_words(closes, today)}, and "
-                      f"by law the council cannot accept representations after it. Yours reached us on "
-                      f"{day_words(today, today)}, so it could not be accepted. You can still speak to your ward "
-                      "councillor, or make a review application once a licence is granted.")
+        raise Problem(409, "Too late for representations", kind.refused_words(day_words(closes, today),
+                                                                             day_words(today, today)))
     return True
 
 
