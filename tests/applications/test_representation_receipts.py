@@ -66,3 +66,17 @@ async def test_a_receipt_still_waiting_is_not_withdrawn_when_the_resident_stops_
     assert receipt["email"] == resident["email"]
     assert "we will not email you the decision" in receipt["body"]  # as they chose; no phone takes pushes
     await Notification.delete().where(Notification.id == receipt["id"])  # the senders are parked
+
+
+async def test_an_erased_account_leaves_no_address_on_its_receipts(push_client, mailbox, settings, tmp_path,
+                                                                   quiet_senders):
+    resident = await _quiet_follower(push_client, mailbox, tmp_path, settings)
+    sent = await push_client.post(url(resident["reference"]), json=body(), headers=resident["headers"])
+    assert sent.status_code == 201, sent.text
+    erased = await push_client.request("DELETE", "/api/me", json={"confirm": "delete my account"},
+                                       headers=resident["headers"])
+    assert erased.status_code in (200, 204), erased.text
+
+    [receipt] = await alert_rows(resident["page"])
+    assert receipt["state"] == "gone" and receipt["email"] == "" and receipt["digest"] == ""
+    await Notification.delete().where(Notification.id == receipt["id"])

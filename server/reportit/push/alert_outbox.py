@@ -156,3 +156,18 @@ async def withdraw_emails(alert_ids: list[int], reason: str) -> int:
         Notification.alert.is_in(alert_ids) & (Notification.state == "pending")
         & (Notification.channel == "email")).returning(Notification.id)
     return len(done)
+
+
+async def forget_owed(emails: tuple[str, ...], reason: str) -> int:
+    """An account is erased: messages owed to its addresses that are no alert's (receipts) are not
+    sent, and keep no address. Returns how many were waiting."""
+    addresses = sorted({*emails, *(e.lower() for e in emails)})
+    if not addresses:
+        return 0
+    owed = Notification.alert.is_null() & Notification.follow.is_null() & (Notification.title != "") & \
+        Notification.email.is_in(addresses)
+    withdrawn = await Notification.update({Notification.state: "gone", Notification.last_error: reason}).where(
+        owed & (Notification.state == "pending")).returning(Notification.id)
+    await Notification.update({Notification.email: "", Notification.digest: "", Notification.unsubscribe_url: ""}
+                              ).where(owed)
+    return len(withdrawn)
