@@ -109,8 +109,8 @@ export function codeAgain(item, ctx) {
       input.focus();
       return;
     }
-    form.reset();  // nothing typed is left unsent (a new version may be offered again)
     await sendAgain(item, { ...body, code }, ctx, 'Your comment is in your Outbox again, with the new code. It is sent when there is a signal.');
+    form.reset();  // nothing typed is left unsent (a new version may be offered again)
   } },
   h('div.field', null, h('label', { for: id }, `The 6-digit code from the newest email to ${body.email || 'you'}`), input),
   body.email ? h('button.secondary', { type: 'button', onclick: async () => {
