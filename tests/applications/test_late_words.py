@@ -4,13 +4,13 @@ words when the council says nothing, its own words when it does, and a clear err
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from reportit.applications.deadline import deadline
-from reportit.applications.representations import admit
+from reportit.applications.representations import admit, receipt_json
 from reportit.problems import Problem
 from reportit.settings import SettingsError, load_settings
 
@@ -60,6 +60,23 @@ def test_a_council_words_a_type_its_own_way(tmp_path):
                                     "1 December. Call the licensing team on 020 7641 6500.")
     assert deadline({**CLOSED, "application_type": "full-variation"}, rules, TODAY).text == \
         "Representations closed on Friday 27 November."  # another type keeps its words
+
+
+def test_a_late_comments_receipt_repeats_the_councils_own_words_for_its_type(tmp_path):
+    row = {"id": 1, "reference": "26/1/FULL", "sentiment": "object", "grounds": [], "text": "No.", "name": "A",
+           "address": "1 Example Street", "received_at": datetime(2026, 12, 1, tzinfo=timezone.utc), "late": True,
+           "state": "waiting"}
+    rules = rules_from(tmp_path)
+    kind = rules.type_for("planning", "full")
+    assert receipt_json(row, rules.redaction, "planning", (), kind.own_late_words())["message"] == (
+        "Your representation on 26/1/FULL was received. It arrived after the consultation closed; the council's rule "
+        "for this application is that late comments are still considered until the decision. We will tell you the "
+        "decision.")
+    own = rules_from(tmp_path, 'code = "full"\n', 'code = "full"\nlate_text = "Late comments count until the '
+                     'committee report is written."\n').type_for("planning", "full")
+    assert receipt_json(row, rules.redaction, "planning", (), own.own_late_words())["message"] == (
+        "Your representation on 26/1/FULL was received. It arrived after the consultation closed. Late comments "
+        "count until the committee report is written. We will tell you the decision.")
 
 
 @pytest.mark.parametrize("line, words", [

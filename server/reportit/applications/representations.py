@@ -169,11 +169,13 @@ def grounds_list(row: Mapping[str, Any]) -> list[str]:
 
 
 def receipt_json(row: Mapping[str, Any], redaction: Redaction, regime: str,
-                 known: Collection[str] = ()) -> dict[str, Any]:
+                 known: Collection[str] = (), late_text: str = "") -> dict[str, Any]:
+    """`late_text`: the council's own words on late comments for the application's type, if any."""
     row = {**row, "grounds": grounds_list(row)}
     names = grounds_for(regime)
-    late = (" It arrived after the consultation closed; the council's rule for this application is that late "
-            "comments are still considered until the decision.") if row["late"] else ""
+    rule = f" {late_text}" if late_text else ("; the council's rule for this application is that late comments are "
+                                              "still considered until the decision.")
+    late = f" It arrived after the consultation closed{'.' if late_text else ''}{rule}" if row["late"] else ""
     return {
         "id": row["id"], "reference": row["reference"], "sentiment": row["sentiment"],
         "grounds": row["grounds"], "grounds_names": [names.get(g, g) for g in row["grounds"]],

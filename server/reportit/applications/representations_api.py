@@ -79,10 +79,11 @@ async def send(request: Request) -> Response:
     written = read_written(body, application["regime"])
     state = services(request)
     rules = state.settings.catalogue.applications
+    own_words = rules.type_for(application["regime"], application.get("application_type") or "").own_late_words()
     earlier = await repeat_of(key, written)
     if earlier is not None:  # the same representation again (a retry): answered, never stored twice
         return JSONResponse(receipt_json(earlier, rules.redaction, application["regime"],
-                                         await known_streets([earlier["address"]])), headers=NO_STORE)
+                                         await known_streets([earlier["address"]]), own_words), headers=NO_STORE)
     late = admit(application, rules, today_in(rules))  # the server's time of receipt decides
     account_id, email = await _account_email(device.id)
     confirmed = None
@@ -98,9 +99,9 @@ async def send(request: Request) -> Response:
             await codes.use(confirmed, purpose=PURPOSE)
         row = await store(application, written, email, late=late, key=key, device_id=device.id, account_id=account_id)
     log.info("event=representation_received reference=%s id=%d late=%s", application["reference"], row["id"], late)
-    await _follow_and_receipt(state.settings, application, row, device.id)
-    return JSONResponse(receipt_json(row, rules.redaction, application["regime"], await known_streets([row["address"]])),
-                        status_code=201, headers=NO_STORE)
+    await _follow_and_receipt(state.settings, application, row, device.id, own_words)
+    return JSONResponse(receipt_json(row, rules.redaction, application["regime"], await known_streets([row["address"]]),
+                                     own_words), status_code=201, headers=NO_STORE)
 
 
 def _engine():
@@ -109,7 +110,8 @@ def _engine():
     return Representation._meta.db
 
 
-async def _follow_and_receipt(settings: Settings, application: dict, row: dict, device_id: int) -> None:
+async def _follow_and_receipt(settings: Settings, application: dict, row: dict, device_id: int,
+                              late_text: str = "") -> None:
     """The phone follows the application (so the decision reaches it like any change) and a receipt
     is queued. The receipt is owed whatever the resident chose about the follow (it is their proof of
     a legal representation), so it is no alert's: stopping the follow or its emails never withdraws
@@ -130,7 +132,8 @@ async def _follow_and_receipt(settings: Settings, application: dict, row: dict, 
         now = datetime.now(timezone.utc)
         subscriptions = (await working_subscriptions([device_id], now)).get(device_id, [])
         kind = "objection" if row["sentiment"] == "object" else row["sentiment"]
-        late = " (after the consultation closed; still considered)" if row["late"] else ""
+        late = ("" if not row["late"] else f" (after the consultation closed). {late_text.rstrip('.')}" if late_text
+                else " (after the consultation closed; still considered)")
         then = ("We will tell you the decision." if subscriptions or alert["email"] != "none" else
                 "You chose not to be emailed about this application, so we will not email you the decision: "
                 "it will be on the application's page.")

@@ -53,6 +53,10 @@ class ApplicationType:
         """Whether a late comment still counts, in one sentence."""
         return (self.late_text or late_words.LATE_TEXT[self.late_comments]).format()
 
+    def own_late_words(self) -> str:
+        """The council's own sentence on late comments for this type ("" when it words none)."""
+        return self.late_text.format() if self.late_text else ""
+
     def closed_words(self, day: str) -> str:
         """The deadline's sentence once the consultation has closed."""
         return (self.closed_text or late_words.closed_text(self.regime, self.late_comments)).format(day=day)
