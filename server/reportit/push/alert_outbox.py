@@ -98,7 +98,8 @@ async def email_fallback(row: dict, settings: Settings) -> bool:
     """After an alert's push finally fails: the same message by email, unless another push of it
     reached the resident or an email of it is already queued. What holds now decides, not what held
     when the push was queued: an alert deleted, switched to "no email" or unsubscribed since is not
-    emailed, and the address is the account's current one."""
+    emailed, and the address is the account's current one. A message owed (no alert: a receipt) goes
+    to the address it was queued with, whatever the resident chose about alerts."""
     if not row["email"]:
         return False
     if row["alert"]:
