@@ -58,6 +58,7 @@ async def test_a_receipt_still_waiting_is_not_withdrawn_when_the_resident_stops_
     resident = await _quiet_follower(push_client, mailbox, tmp_path, settings)
     sent = await push_client.post(url(resident["reference"]), json=body(), headers=resident["headers"])
     assert sent.status_code == 201, sent.text
+    assert "we will not email you the decision" in sent.json()["message"]  # the answer says so too
     unfollowed = await push_client.delete(f"/api/me/alerts/{resident['alert']}", headers=resident["headers"])
     assert unfollowed.status_code == 204, unfollowed.text
 

@@ -169,8 +169,10 @@ def grounds_list(row: Mapping[str, Any]) -> list[str]:
 
 
 def receipt_json(row: Mapping[str, Any], redaction: Redaction, regime: str,
-                 known: Collection[str] = (), late_text: str = "") -> dict[str, Any]:
-    """`late_text`: the council's own words on late comments for the application's type, if any."""
+                 known: Collection[str] = (), late_text: str = "",
+                 then: str = "We will tell you the decision.") -> dict[str, Any]:
+    """`late_text`: the council's own words on late comments for the application's type, if any;
+    `then`: whether the decision will reach the resident, as they chose."""
     row = {**row, "grounds": grounds_list(row)}
     names = grounds_for(regime)
     rule = f" {late_text}" if late_text else ("; the council's rule for this application is that late comments are "
@@ -181,7 +183,7 @@ def receipt_json(row: Mapping[str, Any], redaction: Redaction, regime: str,
         "grounds": row["grounds"], "grounds_names": [names.get(g, g) for g in row["grounds"]],
         "received_at": row["received_at"].isoformat(timespec="seconds"), "late": bool(row["late"]),
         "state": row["state"],
-        "message": f"Your representation on {row['reference']} was received.{late} We will tell you the decision.",
+        "message": f"Your representation on {row['reference']} was received.{late} {then}",
         "published": redaction.public(row, known),
     }
 

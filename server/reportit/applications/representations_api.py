@@ -99,9 +99,9 @@ async def send(request: Request) -> Response:
             await codes.use(confirmed, purpose=PURPOSE)
         row = await store(application, written, email, late=late, key=key, device_id=device.id, account_id=account_id)
     log.info("event=representation_received reference=%s id=%d late=%s", application["reference"], row["id"], late)
-    await _follow_and_receipt(state.settings, application, row, device.id, own_words)
+    then = await _follow_and_receipt(state.settings, application, row, device.id, own_words)
     return JSONResponse(receipt_json(row, rules.redaction, application["regime"], await known_streets([row["address"]]),
-                                     own_words), status_code=201, headers=NO_STORE)
+                                     own_words, then), status_code=201, headers=NO_STORE)
 
 
 def _engine():
@@ -111,12 +111,12 @@ def _engine():
 
 
 async def _follow_and_receipt(settings: Settings, application: dict, row: dict, device_id: int,
-                              late_text: str = "") -> None:
+                              late_text: str = "") -> str:
     """The phone follows the application (so the decision reaches it like any change) and a receipt
     is queued. The receipt is owed whatever the resident chose about the follow (it is their proof of
     a legal representation), so it is no alert's: stopping the follow or its emails never withdraws
-    it. Its words say truly whether the decision will reach them. Never undoes the representation:
-    a failure here is logged."""
+    it. Its words say truly whether the decision will reach them (returned, for the answer). Never
+    undoes the representation: a failure here is logged."""
     from reportit.alerts.notify import notify
     from reportit.alerts.rules import AlertSpec
     from reportit.alerts.store import create, watcher_of
@@ -125,6 +125,7 @@ async def _follow_and_receipt(settings: Settings, application: dict, row: dict, 
     from reportit.push.message import AlertNews
 
     reference = application["reference"]
+    then = "We will tell you the decision."
     try:
         alert = await create(await watcher_of(device_id), AlertSpec(
             label=f"Commented on {reference}"[:80], latitude=None, longitude=None, radius=None,
@@ -134,7 +135,7 @@ async def _follow_and_receipt(settings: Settings, application: dict, row: dict, 
         kind = "objection" if row["sentiment"] == "object" else row["sentiment"]
         late = ("" if not row["late"] else f" (after the consultation closed). {late_text.rstrip('.')}" if late_text
                 else " (after the consultation closed; still considered)")
-        then = ("We will tell you the decision." if subscriptions or alert["email"] != "none" else
+        then = (then if subscriptions or alert["email"] != "none" else
                 "You chose not to be emailed about this application, so we will not email you the decision: "
                 "it will be on the application's page.")
         news = AlertNews(f"Representation received: {reference}"[:200],
@@ -144,6 +145,7 @@ async def _follow_and_receipt(settings: Settings, application: dict, row: dict, 
             await notify([(news, Addressee(None, tuple(subscriptions), row["email"], "immediate"))], settings)
     except Exception:  # noqa: BLE001 - the representation is stored; the receipt is a courtesy
         log.exception("event=representation_receipt_failed id=%d", row["id"])
+    return then
 
 
 def _code_message(settings: Settings, email: str, code: str, reference: str) -> EmailMessage:
