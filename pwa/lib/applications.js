@@ -42,9 +42,10 @@ export function localToday(now = new Date()) {
  */
 export function deadline(application, today) {
   const late = application.deadline?.late_comments || (application.regime === 'planning' ? 'considered' : 'refused');
-  const lateText = late === 'considered'
+  // The council's words for the type when the server gave them (its TOML), else the service's own.
+  const lateText = application.deadline?.late_text || (late === 'considered'
     ? 'Comments made after the consultation closes are still considered until a decision is made.'
-    : 'Representations made after the deadline cannot be accepted.';
+    : 'Representations made after the deadline cannot be accepted.');
   const status = application.status?.code || 'received';
   if (status === 'withdrawn') return { text: 'This application was withdrawn: there is nothing to comment on.', open: false, lateText };
   if (status === 'decided' || status === 'appealed') {
@@ -59,8 +60,10 @@ export function deadline(application, today) {
   if (days > 1) return { text: `${noun} close in ${days} days, on ${on}.`, open: true, lateText };
   if (days === 1) return { text: `${noun} close tomorrow, ${on}.`, open: true, lateText };
   if (days === 0) return { text: `${noun} close today, ${on}.`, open: true, lateText };
-  if (late === 'considered') return { text: `The consultation closed on ${on}; comments still count until the decision.`, open: true, lateText };
-  return { text: `${noun} closed on ${on}.`, open: false, lateText };
+  const closedText = application.deadline?.closed_text;
+  const closed = closedText ? closedText.replace(/\{(\w*)\}|\{\{|\}\}/g, (/** @type {string} */ all, /** @type {string | undefined} */ name) => (name === 'day' ? on : all[0]))
+    : late === 'considered' ? `The consultation closed on ${on}; comments still count until the decision.` : `${noun} closed on ${on}.`;
+  return { text: closed, open: late === 'considered', lateText };
 }
 
 /** @param {Filters} filters */

@@ -21,9 +21,11 @@ import { sha256Hex } from './photos.js';
 /**
  * @typedef {{name: string, type: string, data: ArrayBuffer}} StoredPhoto
  * @typedef {{field: string, message: string}} FieldError
- * @typedef {{category_name?: string, place?: string, photo_count?: number, photo_bytes?: number, photo_problems?: string[]}} ItemSummary
+ * @typedef {{category_name?: string, place?: string, photo_count?: number, photo_bytes?: number, photo_problems?: string[],
+ *   closes_on?: string | null, late_comments?: string, regime?: string}} ItemSummary
  *   photo_count and photo_bytes are set on save, so screens can say "2 photos, 1.2 MB" without
- *   reading the photos (items saved by older versions may lack photo_bytes).
+ *   reading the photos (items saved by older versions may lack photo_bytes). A representation's
+ *   holds its application's deadline and regime (representation.js).
  * @typedef {{
  *   client_id: string, created_at: string, fields: Record<string, any>, photos: StoredPhoto[],
  *   summary: ItemSummary, state: 'waiting' | 'sending' | 'attention', attempts: number,

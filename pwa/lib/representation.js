@@ -20,6 +20,24 @@ export const GROUNDS = {
     ['public_nuisance', 'The prevention of public nuisance'], ['children', 'The protection of children from harm']],
 };
 
+/** The longest comment the council takes (the server's MAX_TEXT). */
+export const MAX_TEXT = 6000;
+
+/**
+ * What can be checked with no signal, field by field (the server's words, shorter).
+ * @param {Body} body @param {string} regime @returns {{field: string, message: string}[]}
+ */
+export function problems(body, regime) {
+  return [
+    !body.sentiment && { field: 'sentiment', message: 'Say whether you object, support, or want to comment.' },
+    regime === 'licensing' && !body.grounds.length && { field: 'grounds', message: 'A licensing representation must relate to at least one of the four licensing objectives. Choose the ones it is about.' },
+    !body.text && { field: 'text', message: 'Write what you want to say about the application.' },
+    body.text.length > MAX_TEXT && { field: 'text', message: `Keep it to ${MAX_TEXT} characters (${body.text.length} now).` },
+    !body.name && { field: 'name', message: 'Give your name: the council cannot consider a representation without it.' },
+    !body.address && { field: 'address', message: 'Give your postal address: the council needs it.' },
+  ].filter(/** @returns {e is {field: string, message: string}} */ (e) => Boolean(e));
+}
+
 /** Days before the deadline from which a queued representation is warned about. */
 export const WARN_DAYS = 2;
 

@@ -5,7 +5,8 @@ import * as outbox from '../lib/outbox.js';
 import { photoProgress, progressWords } from '../lib/photo-upload.js';
 import { load } from '../lib/draft.js';
 import { afterSave, flushFromPage, requestBackgroundSync, sendsWhenClosed } from '../lib/sending.js';
-import { askCode, deadlineWarning } from '../lib/representation.js';
+import { deadlineWarning } from '../lib/representation.js';
+import { codeAgain, canPutRight, putRight } from './outbox-representation.js';
 import { appPath, localToday } from '../lib/applications.js';
 
 /** @typedef {import('./report.js').Ctx} Ctx */
@@ -91,6 +92,7 @@ function itemView(item, ctx, redraw) {
       // A refused Idempotency-Key means the council holds different content under this report's
       // key: changing it cannot help, only sending it again as a new report can.
       isRepresentation && item.errors.some((e) => e.field === 'code') ? codeAgain(item, ctx)
+      : isRepresentation && canPutRight(item) ? putRight(item, ctx)
       : isRepresentation ? h('a', { href: appPath(item.fields.reference) }, 'Open the application', h('span.visually-hidden', null, ` ${item.fields.reference}`))
       : item.errors.some((e) => e.field === 'Idempotency-Key')
         ? h('button', { type: 'button', onclick: async () => {
@@ -116,44 +118,4 @@ function itemView(item, ctx, redraw) {
       } }, isRepresentation ? 'Delete this representation' : 'Delete this report', h('span.visually-hidden', null, `: ${title}`)),
       confirm) : null);
   return li;
-}
-
-/**
- * A representation the council refused only because of its email code (wrong, expired, used): the
- * resident types a new code (asking for one if need be) and it is sent again, with what they wrote.
- * @param {outbox.OutboxItem} item @param {Ctx} ctx
- */
-function codeAgain(item, ctx) {
-  const id = `code-${item.client_id}`;
-  const status = h('p.hint', { id: `code-status-${item.client_id}`, 'aria-live': 'polite' });
-  const input = /** @type {HTMLInputElement} */ (h('input', { id, inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: 7, 'aria-describedby': status.id }));
-  const body = item.fields.body || {};
-  return h('form.form', { novalidate: true, onsubmit: async (/** @type {Event} */ event) => {
-    event.preventDefault();
-    const form = /** @type {HTMLFormElement} */ (event.currentTarget);
-    const code = input.value.trim();
-    if (!code) {
-      status.textContent = 'Type the code from the email first.';
-      input.focus();
-      return;
-    }
-    await outbox.save({ kind: 'representation', client_id: crypto.randomUUID(), fields: { ...item.fields, body: { ...body, code } },
-      photos: [], summary: item.summary }, item.client_id);
-    form.reset();  // nothing typed is left unsent (a new version may be offered again)
-    ctx.announce('Your comment is in your Outbox again, with the new code. It is sent when there is a signal.');
-    (/** @type {HTMLElement} */ (document.querySelector('h1'))).focus();  // the list redraws once focus leaves it
-    afterSave();
-  } },
-  h('div.field', null, h('label', { for: id }, `The 6-digit code from the newest email to ${body.email || 'you'}`), input),
-  body.email ? h('button.secondary', { type: 'button', onclick: async () => {
-    try {
-      const sent = await askCode(item.fields.reference, body.email);
-      status.textContent = `We sent a new code to ${sent.email}. It works for 10 minutes.`;
-    } catch (error) {
-      status.textContent = /** @type {{status?: number}} */ (error).status ? String(/** @type {Error} */ (error).message)
-        : 'No signal: a new code can be sent once there is one.';
-    }
-  } }, 'Email me a new code') : null,
-  status,
-  h('button', { type: 'submit' }, 'Send my comment again'));
 }

@@ -82,11 +82,7 @@ export async function commentSection(application, due, ctx) {
   });
   /** What can be checked with no signal. @param {representation.Body} b */
   const localErrors = (b) => [
-    !b.sentiment && { field: 'rep-sentiment', message: 'Say whether you object, support, or want to comment.' },
-    regime === 'licensing' && !b.grounds.length && { field: 'rep-grounds', message: 'A licensing representation must relate to at least one of the four licensing objectives. Choose the ones it is about.' },
-    !b.text && { field: 'rep-text', message: 'Write what you want to say about the application.' },
-    !b.name && { field: 'rep-name', message: 'Give your name: the council cannot consider a representation without it.' },
-    !b.address && { field: 'rep-address', message: 'Give your postal address: the council needs it.' },
+    ...representation.problems(b, regime).map((e) => ({ field: `rep-${e.field}`, message: e.message })),
     !account && !b.email && { field: 'rep-email', message: 'Give your email address: we send a code to confirm it.' },
     !account && !b.code && { field: 'rep-code', message: 'Type the code from the email (press “Email me a code” first).' },
   ].filter(/** @returns {e is {field: string, message: string}} */ (e) => Boolean(e));

@@ -1,5 +1,6 @@
 """Comments on applications the resident's way, where they went wrong before: a wrong code is put
-right from the Outbox (what was written is shown, a new code typed) and sent once; the form empties
+right from the Outbox (what was written is shown, a new code typed) and sent once; so is a comment
+or licensing objectives the council refused, changed in the Outbox by keyboard; the form empties
 after Send, so it cannot be sent twice; the words for a comment (not a report) in the live region;
 the application opens with no signal from the Outbox; a new version's "Reload" waits while a comment
 is being written, but not while the applications list's filter has typing in it; the Outbox's
@@ -8,7 +9,9 @@ says so; following an application leaves keyboard focus on the news."""
 
 from __future__ import annotations
 
+import json
 import os
+import sqlite3
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import quote
 
@@ -81,6 +84,73 @@ def test_a_wrong_code_is_put_right_from_the_outbox_and_the_comment_is_sent_once(
     page.locator("#outbox-list").get_by_text("Nothing is waiting to be sent.").wait_for()
     path = f"/api/applications/{reference}/representations"
     assert [s for s in proxy.statuses("POST", path) if s < 300] == [201]  # sent once
+
+
+def written(env: dict, reference: str) -> list[tuple]:
+    with sqlite3.connect(env["DATABASE_URL"].removeprefix("sqlite:///")) as db:
+        return [(text, json.loads(grounds)) for text, grounds in db.execute(
+            "SELECT text, grounds FROM application_representation WHERE reference = ?", (reference,))]
+
+
+OBJECTIVES = ("A licensing representation must relate to at least one of the four licensing objectives: the "
+              "prevention of crime and disorder, public safety, the prevention of public nuisance, or the protection "
+              "of children from harm. Choose the ones your representation is about.")
+
+
+def test_a_refused_comment_and_objectives_are_put_right_from_the_outbox_by_keyboard_and_sent_once(
+        phone, mailbox, account_server):
+    _origin, env, proxy = account_server
+    page = phone("put-right")
+    sign_in(page, mailbox, new_email())
+    today = date.today()
+    reference = f"26/{os.urandom(2).hex().upper()}/LIPN"
+    address = "The Dog and Duck, 18 Bateman Street, London W1"
+    import_rows(env, [{"reference": reference, "application-type": "new-premises", "address": address,
+                       "latitude": "51.5136", "longitude": "-0.1320", "status": "under consultation",
+                       "start-date": (today - timedelta(days=3)).isoformat(),
+                       "end-date": (today + timedelta(days=20)).isoformat(), "description": "Music until 01:00"}],
+                "licensing")
+    page.goto(f"/applications?reference={quote(reference, safe='')}")
+    page.get_by_role("heading", level=1, name=address).wait_for()
+    path = f"/api/applications/{reference}/representations"
+    # The council refuses it as an older version of the app sent it: no objective, and words it cannot take.
+    proxy.fail("POST", path, 422, body={"title": "Please check your representation", "status": 422, "errors": [
+        {"field": "grounds", "message": OBJECTIVES},
+        {"field": "text", "message": "Write what you want to say about the application."}]})
+    page.get_by_role("button", name="Comment on this application").click()
+    page.get_by_label("I object").check()
+    page.get_by_label("The prevention of public nuisance").check()
+    page.fill("#rep-text", TEXT)
+    page.fill("#rep-name", NAME)
+    page.fill("#rep-address", ADDRESS)
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_role("button", name="Send my representation").click()
+    page.click("#rep-queued a")
+
+    item = page.locator("li.item", has_text=f"Comment on application {reference}")
+    item.get_by_text("Needs your attention").wait_for()
+    fix = item.get_by_role("form", name="Put it right and send it again")
+    assert fix.get_by_label("Your comments").input_value() == TEXT  # as written, to change
+    assert fix.get_by_label("The prevention of public nuisance").is_checked()
+    assert "licensing objectives" in fix.inner_text()
+    assert representations(env, reference) == []
+    assert axe_violations(page) == []
+
+    fix.get_by_label("Your comments").focus()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type("Music until 01:00 will carry into our bedrooms.")
+    page.keyboard.press("Tab")  # out of the comment: nothing is redrawn under the resident
+    fix.get_by_label("The protection of children from harm").focus()
+    page.keyboard.press("Space")
+    fix.get_by_role("button", name="Send my comment again").focus()
+    page.keyboard.press("Enter")
+
+    poll(lambda: representations(env, reference) == [(NAME, ADDRESS, "waiting")], message="never sent")
+    assert written(env, reference) == [("Music until 01:00 will carry into our bedrooms.",
+                                        ["public_nuisance", "children"])]
+    page.locator("#outbox-list").get_by_text("Nothing is waiting to be sent.").wait_for()
+    assert [s for s in proxy.statuses("POST", path)] == [422, 201]  # refused, then sent once
+    assert page.evaluate("document.activeElement.tagName") == "H1"
 
 
 def test_the_form_empties_after_send_the_comment_is_announced_and_its_application_opens_offline(phone, mailbox, account_server):

@@ -25,6 +25,14 @@ test('after the deadline planning comments still count until the decision, licen
   assert.match(refused.lateText, /cannot be accepted/);
 });
 
+test('a council that words a type its own way (its TOML) is repeated offline, the day filled in', () => {
+  const own = licensing({ deadline: { late_comments: 'refused', late_text: 'Late ones are not accepted: call 020 7641 6500.',
+    closed_text: 'Representations ended on {day} ({{by law}}).' } });
+  assert.equal(deadline(own, '2026-12-05').lateText, 'Late ones are not accepted: call 020 7641 6500.');
+  assert.equal(deadline(own, '2026-12-14').text, 'Representations ended on Friday 11 December ({by law}).');
+  assert.equal(deadline(own, '2026-12-14').open, false);
+});
+
 test('decided, withdrawn and not yet open say so instead of a date', () => {
   assert.equal(deadline(planning({ status: { code: 'decided' }, decision: 'Granted', decision_date: '2026-12-20' }), '2026-12-21').text,
     'Decided on Sunday 20 December: Granted.');

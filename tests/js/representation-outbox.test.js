@@ -6,7 +6,7 @@ import { beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as outbox from '../../pwa/lib/outbox.js';
 import { database } from '../../pwa/lib/db.js';
-import { deadlineWarning } from '../../pwa/lib/representation.js';
+import { deadlineWarning, problems } from '../../pwa/lib/representation.js';
 
 const BODY = { sentiment: 'object', grounds: ['public_nuisance'], text: 'Too loud', name: 'Ada', address: '1 A Street' };
 
@@ -99,4 +99,13 @@ test('a busy council (429 without a field) still waits and is sent later', async
   const { http, transport } = server([{ status: 429, json: { title: 'Too many requests' } }]);
   const result = await outbox.flush({ http, transport, force: true });
   assert.equal(result.waiting, 1);
+});
+
+test('what the form and the Outbox check with no signal: each field, a licensing objective, and the length', () => {
+  assert.deepEqual(problems(BODY, 'licensing'), []);
+  assert.deepEqual(problems({ ...BODY, grounds: [] }, 'planning'), []);
+  assert.deepEqual(problems({ ...BODY, grounds: [] }, 'licensing').map((e) => e.field), ['grounds']);
+  assert.deepEqual(problems({ ...BODY, sentiment: '', text: '', name: '', address: '' }, 'planning').map((e) => e.field),
+    ['sentiment', 'text', 'name', 'address']);
+  assert.match(problems({ ...BODY, text: 'x'.repeat(6001) }, 'planning')[0].message, /Keep it to 6000 characters \(6001 now\)/);
 });

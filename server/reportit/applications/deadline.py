@@ -9,11 +9,11 @@ stays right the next day.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Mapping
 
-from reportit.applications.rules import ApplicationRules
+from reportit.applications.rules import ApplicationRules, ApplicationType
 
 
 def day_words(day: date, today: date | None = None) -> str:
@@ -33,16 +33,15 @@ class Deadline:
     open: bool  # comments are invited (or, for planning, still counted) today
     late_comments: str  # "considered" | "refused"
     late_text: str
+    closed_text: str = ""  # the council's sentence once closed, with {day} (the app words it offline); "": its own
 
     def as_json(self) -> dict[str, Any]:
         return {"text": self.text, "closes_on": self.closes_on.isoformat() if self.closes_on else None,
-                "open": self.open, "late_comments": self.late_comments, "late_text": self.late_text}
+                "open": self.open, "late_comments": self.late_comments, "late_text": self.late_text,
+                **({"closed_text": self.closed_text} if self.closed_text else {})}
 
 
-LATE = {
-    "until_decision": ("considered", "Comments made after the consultation closes are still considered until a decision is made."),
-    "refused": ("refused", "Representations made after the deadline cannot be accepted."),
-}
+LATE = {"until_decision": "considered", "refused": "refused"}  # the rule as the API and the app name it
 
 
 def closing_day(values: Mapping[str, Any], rules: ApplicationRules) -> date | None:
@@ -59,7 +58,12 @@ def closing_day(values: Mapping[str, Any], rules: ApplicationRules) -> date | No
 
 def deadline(values: Mapping[str, Any], rules: ApplicationRules, today: date) -> Deadline:
     kind = rules.type_for(values["regime"], values.get("application_type") or "")
-    late, late_text = LATE[kind.late_comments]
+    # The council's closed sentence goes with every deadline: a list kept offline words it when it closes.
+    return replace(_deadline(values, kind, rules, today), closed_text=kind.closed_text)
+
+
+def _deadline(values: Mapping[str, Any], kind: ApplicationType, rules: ApplicationRules, today: date) -> Deadline:
+    late, late_text = LATE[kind.late_comments], kind.late_words()
     closes = closing_day(values, rules)
     status = values.get("status") or "received"
     decided = values.get("decision_date")
@@ -81,7 +85,4 @@ def deadline(values: Mapping[str, Any], rules: ApplicationRules, today: date) ->
         return Deadline(f"{noun} close tomorrow, {on}.", closes, True, late, late_text)
     if days == 0:
         return Deadline(f"{noun} close today, {on}.", closes, True, late, late_text)
-    if late == "considered":
-        return Deadline(f"The consultation closed on {on}; comments still count until the decision.", closes, True,
-                        late, late_text)
-    return Deadline(f"{noun} closed on {on}.", closes, False, late, late_text)
+    return Deadline(kind.closed_words(on), closes, late == "considered", late, late_text)

@@ -125,11 +125,8 @@ def admit(application: Mapping[str, Any], rules: ApplicationRules, today: date) 
         return False
     kind = rules.type_for(application["regime"], application.get("application_type") or "")
     if kind.late_comments == "refused":
-        raise Problem(409, "Too late for representations",
-                      f"The period for representations on this application ended on {day_words(closes, today)}, and "
-                      f"by law the council cannot accept representations after it. Yours reached us on "
-                      f"{day_words(today, today)}, so it could not be accepted. You can still speak to your ward "
-                      "councillor, or make a review application once a licence is granted.")
+        raise Problem(409, "Too late for representations", kind.refused_words(day_words(closes, today),
+                                                                             day_words(today, today)))
     return True
 
 
@@ -172,17 +169,21 @@ def grounds_list(row: Mapping[str, Any]) -> list[str]:
 
 
 def receipt_json(row: Mapping[str, Any], redaction: Redaction, regime: str,
-                 known: Collection[str] = ()) -> dict[str, Any]:
+                 known: Collection[str] = (), late_text: str = "",
+                 then: str = "We will tell you the decision.") -> dict[str, Any]:
+    """`late_text`: the council's own words on late comments for the application's type, if any;
+    `then`: whether the decision will reach the resident, as they chose."""
     row = {**row, "grounds": grounds_list(row)}
     names = grounds_for(regime)
-    late = (" It arrived after the consultation closed; the council's rule for this application is that late "
-            "comments are still considered until the decision.") if row["late"] else ""
+    rule = f" {late_text}" if late_text else ("; the council's rule for this application is that late comments are "
+                                              "still considered until the decision.")
+    late = f" It arrived after the consultation closed{'.' if late_text else ''}{rule}" if row["late"] else ""
     return {
         "id": row["id"], "reference": row["reference"], "sentiment": row["sentiment"],
         "grounds": row["grounds"], "grounds_names": [names.get(g, g) for g in row["grounds"]],
         "received_at": row["received_at"].isoformat(timespec="seconds"), "late": bool(row["late"]),
         "state": row["state"],
-        "message": f"Your representation on {row['reference']} was received.{late} We will tell you the decision.",
+        "message": f"Your representation on {row['reference']} was received.{late} {then}",
         "published": redaction.public(row, known),
     }
 

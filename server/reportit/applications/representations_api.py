@@ -79,10 +79,11 @@ async def send(request: Request) -> Response:
     written = read_written(body, application["regime"])
     state = services(request)
     rules = state.settings.catalogue.applications
+    own_words = rules.type_for(application["regime"], application.get("application_type") or "").own_late_words()
     earlier = await repeat_of(key, written)
     if earlier is not None:  # the same representation again (a retry): answered, never stored twice
         return JSONResponse(receipt_json(earlier, rules.redaction, application["regime"],
-                                         await known_streets([earlier["address"]])), headers=NO_STORE)
+                                         await known_streets([earlier["address"]]), own_words), headers=NO_STORE)
     late = admit(application, rules, today_in(rules))  # the server's time of receipt decides
     account_id, email = await _account_email(device.id)
     confirmed = None
@@ -98,9 +99,9 @@ async def send(request: Request) -> Response:
             await codes.use(confirmed, purpose=PURPOSE)
         row = await store(application, written, email, late=late, key=key, device_id=device.id, account_id=account_id)
     log.info("event=representation_received reference=%s id=%d late=%s", application["reference"], row["id"], late)
-    await _follow_and_receipt(state.settings, application, row, device.id)
-    return JSONResponse(receipt_json(row, rules.redaction, application["regime"], await known_streets([row["address"]])),
-                        status_code=201, headers=NO_STORE)
+    then = await _follow_and_receipt(state.settings, application, row, device.id, own_words)
+    return JSONResponse(receipt_json(row, rules.redaction, application["regime"], await known_streets([row["address"]]),
+                                     own_words, then), status_code=201, headers=NO_STORE)
 
 
 def _engine():
@@ -109,16 +110,22 @@ def _engine():
     return Representation._meta.db
 
 
-async def _follow_and_receipt(settings: Settings, application: dict, row: dict, device_id: int) -> None:
+async def _follow_and_receipt(settings: Settings, application: dict, row: dict, device_id: int,
+                              late_text: str = "") -> str:
     """The phone follows the application (so the decision reaches it like any change) and a receipt
-    is queued. Never undoes the representation: a failure here is logged."""
+    is queued. The receipt is owed whatever the resident chose about the follow (it is their proof of
+    a legal representation), so it is no alert's: stopping the follow or its emails never withdraws
+    it. Its words say truly whether the decision will reach them (returned, for the answer). Never
+    undoes the representation: a failure here is logged."""
+    from reportit.alerts.notify import notify
     from reportit.alerts.rules import AlertSpec
     from reportit.alerts.store import create, watcher_of
-    from reportit.push.alert_outbox import Addressee, enqueue_alerts
+    from reportit.push.alert_outbox import Addressee
     from reportit.push.fanout import working_subscriptions
     from reportit.push.message import AlertNews
 
     reference = application["reference"]
+    then = "We will tell you the decision."
     try:
         alert = await create(await watcher_of(device_id), AlertSpec(
             label=f"Commented on {reference}"[:80], latitude=None, longitude=None, radius=None,
@@ -126,15 +133,19 @@ async def _follow_and_receipt(settings: Settings, application: dict, row: dict, 
         now = datetime.now(timezone.utc)
         subscriptions = (await working_subscriptions([device_id], now)).get(device_id, [])
         kind = "objection" if row["sentiment"] == "object" else row["sentiment"]
-        late = " (after the consultation closed; still considered)" if row["late"] else ""
+        late = ("" if not row["late"] else f" (after the consultation closed). {late_text.rstrip('.')}" if late_text
+                else " (after the consultation closed; still considered)")
+        then = (then if subscriptions or alert["email"] != "none" else
+                "You chose not to be emailed about this application, so we will not email you the decision: "
+                "it will be on the application's page.")
         news = AlertNews(f"Representation received: {reference}"[:200],
-                         f"We received your {kind} on {application['address'] or reference}{late}. "
-                         "We will tell you the decision.", page_path(reference), f"rep-{row['id']}", reference)
+                         f"We received your {kind} on {application['address'] or reference}{late}. {then}",
+                         page_path(reference), f"rep-{row['id']}", reference)
         async with database.write_transaction(_engine()):
-            await enqueue_alerts([(news, Addressee(alert["id"], tuple(subscriptions), row["email"], "immediate"))],
-                                 settings)
+            await notify([(news, Addressee(None, tuple(subscriptions), row["email"], "immediate"))], settings)
     except Exception:  # noqa: BLE001 - the representation is stored; the receipt is a courtesy
         log.exception("event=representation_receipt_failed id=%d", row["id"])
+    return then
 
 
 def _code_message(settings: Settings, email: str, code: str, reference: str) -> EmailMessage:

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from reportit.applications import late_words
 from reportit.applications.representation_rules import Redaction, load_redaction
 
 REGIMES = ("planning", "licensing")
@@ -43,6 +44,26 @@ class ApplicationType:
     # "refused": representations after the deadline cannot be accepted.
     late_comments: str = "until_decision"
     default: bool = False  # the rules for types of this regime the council has not listed
+    # The council's words once comments close ("": the service's own, see late_words).
+    late_text: str = ""
+    closed_text: str = ""
+    refused_text: str = ""
+
+    def late_words(self) -> str:
+        """Whether a late comment still counts, in one sentence."""
+        return (self.late_text or late_words.LATE_TEXT[self.late_comments]).format()
+
+    def own_late_words(self) -> str:
+        """The council's own sentence on late comments for this type ("" when it words none)."""
+        return self.late_text.format() if self.late_text else ""
+
+    def closed_words(self, day: str) -> str:
+        """The deadline's sentence once the consultation has closed."""
+        return (self.closed_text or late_words.closed_text(self.regime, self.late_comments)).format(day=day)
+
+    def refused_words(self, day: str, received: str) -> str:
+        """Why a late representation is turned away, and what the resident can still do."""
+        return (self.refused_text or late_words.REFUSED_TEXT).format(day=day, received=received)
 
     def consultation_end(self, start: date, bank_holidays: frozenset[date] = frozenset()) -> date:
         if not self.working_days:
@@ -160,7 +181,7 @@ def _list(raw: Mapping[str, Any], key: str) -> list:
 
 
 FIELDS = {"regime": str, "code": str, "name": str, "consultation_days": int, "working_days": bool,
-          "late_comments": str, "default": bool}
+          "late_comments": str, "default": bool, "late_text": str, "closed_text": str, "refused_text": str}
 
 
 def _type(raw: Any, path: str) -> ApplicationType:
@@ -172,6 +193,7 @@ def _type(raw: Any, path: str) -> ApplicationType:
                          f"use one of: {', '.join(LATE_RULES)}")
     if not 1 <= values["consultation_days"] <= 366:
         raise RulesError(f"{path}.consultation_days: must be between 1 and 366")
+    late_words.check_words(values, path)
     return ApplicationType(**values)
 
 

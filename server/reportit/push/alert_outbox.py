@@ -3,7 +3,9 @@ transaction, exactly like a status change's rows: nothing here sends anything.
 
 Each addressee is one resident's alert: the working push subscriptions that reach them (every
 phone of their account; found with the alert, see `alerts.matching`) and, when there are none, an
-email address (their account's, confirmed by signing in).
+email address (their account's, confirmed by signing in). An addressee with no alert is owed the
+message whatever they chose about alerts (a representation's receipt): deleting or unsubscribing
+an alert never withdraws it, and a push of it that fails is emailed to the address it was queued with.
 A resident whose several alerts match the same thing is told once: rows are unique per message
 (its tag) and push subscription, and per message and email address. A daily digest's rows wait until the digest hour and are sent
 as one email (`push/digest.py`).
@@ -30,7 +32,7 @@ COLUMNS = ("report", "channel", "subscription", "state", "next_attempt_at", "cre
 
 @dataclass(frozen=True)
 class Addressee:
-    alert_id: int
+    alert_id: int | None  # None: not an alert but a message owed (a receipt)
     subscriptions: tuple[int, ...]
     email: str = ""  # where an email goes when no device takes pushes ("" : nowhere)
     email_mode: str = "immediate"  # immediate | daily | none
@@ -96,21 +98,24 @@ async def email_fallback(row: dict, settings: Settings) -> bool:
     """After an alert's push finally fails: the same message by email, unless another push of it
     reached the resident or an email of it is already queued. What holds now decides, not what held
     when the push was queued: an alert deleted, switched to "no email" or unsubscribed since is not
-    emailed, and the address is the account's current one."""
-    if not row["email"] or not row["alert"]:
+    emailed, and the address is the account's current one. A message owed (no alert: a receipt) goes
+    to the address it was queued with, whatever the resident chose about alerts."""
+    if not row["email"]:
         return False
-    from reportit.alerts.tables import Alert  # alerts' table: push's outbox only reads it here
+    if row["alert"]:
+        from reportit.alerts.tables import Alert  # alerts' table: push's outbox only reads it here
 
-    alert = await Alert.select(Alert.email.as_alias("mode"), Alert.account.email.as_alias("address")).where(
-        Alert.id == row["alert"]).first()
-    if alert is None or alert["mode"] == "none" or not alert["address"]:
-        return False
-    row = {**row, "email": alert["address"]}
-    if row["digest"]:
-        row["digest"] = digest_key(alert["address"], digest_due(datetime.now(timezone.utc)))
+        alert = await Alert.select(Alert.email.as_alias("mode"), Alert.account.email.as_alias("address")).where(
+            Alert.id == row["alert"]).first()
+        if alert is None or alert["mode"] == "none" or not alert["address"]:
+            return False
+        row = {**row, "email": alert["address"]}
+        if row["digest"]:
+            row["digest"] = digest_key(alert["address"], digest_due(datetime.now(timezone.utc)))
+    same_message = (Notification.tag == row["tag"]) & (Notification.id != row["id"]) & (
+        Notification.alert == row["alert"] if row["alert"] else Notification.alert.is_null())
     siblings = await Notification.exists().where(
-        (Notification.alert == row["alert"]) & (Notification.tag == row["tag"]) & (Notification.id != row["id"])
-        & Notification.state.is_in(["pending", "sent"])
+        same_message & Notification.state.is_in(["pending", "sent"])
         & ((Notification.channel == "push") | (Notification.email == row["email"]))
     )
     if siblings:
@@ -152,3 +157,18 @@ async def withdraw_emails(alert_ids: list[int], reason: str) -> int:
         Notification.alert.is_in(alert_ids) & (Notification.state == "pending")
         & (Notification.channel == "email")).returning(Notification.id)
     return len(done)
+
+
+async def forget_owed(emails: tuple[str, ...], reason: str) -> int:
+    """An account is erased: messages owed to its addresses that are no alert's (receipts) are not
+    sent, and keep no address. Returns how many were waiting."""
+    addresses = sorted({*emails, *(e.lower() for e in emails)})
+    if not addresses:
+        return 0
+    owed = Notification.alert.is_null() & Notification.follow.is_null() & (Notification.title != "") & \
+        Notification.email.is_in(addresses)
+    withdrawn = await Notification.update({Notification.state: "gone", Notification.last_error: reason}).where(
+        owed & (Notification.state == "pending")).returning(Notification.id)
+    await Notification.update({Notification.email: "", Notification.digest: "", Notification.unsubscribe_url: ""}
+                              ).where(owed)
+    return len(withdrawn)

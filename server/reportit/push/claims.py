@@ -59,7 +59,7 @@ _DETAILS = """SELECT n.id, n.channel, n.attempts, n.subscription, n.follow,
   f.email AS email, f.email_confirmed AS email_confirmed, f.reporter AS reporter,
   r.reference AS reference, {public}, r.street AS street, r.ward AS ward,
   sc.to_status AS to_status, sc.public_message AS public_message,
-  n.title, n.body, n.url, n.tag, n.email AS message_email, n.unsubscribe_url, n.digest
+  n.title, n.body, n.url, n.tag, n.email AS message_email, n.unsubscribe_url, n.digest, n.alert
 FROM notification_outbox n
 LEFT JOIN push_subscription s ON s.id = n.subscription
 LEFT JOIN follow f ON f.id = n.follow

@@ -86,7 +86,7 @@ def _compose_one(row: dict, settings: Settings) -> EmailMessage:
     unsubscribe_url = row["unsubscribe_url"]
     message = new_message(settings, row["message_email"], row["title"])
     _alert_headers(message, unsubscribe_url)
-    footer = _alert_footer(settings, unsubscribe_url)
+    footer = _alert_footer(settings, unsubscribe_url) if row.get("alert") else _receipt_footer(settings)
     message.set_content(f"{row['title']}\n\n{row['body']}\n\nSee it: {link}\n\n--\n{footer[0]}")
     e = html.escape
     message.add_alternative(
@@ -118,6 +118,13 @@ def compose_digest(rows: list[dict], settings: Settings, *, limit: int = 20) -> 
         f"<ul>{items}</ul>{more_html}<hr><p style=\"font-size:0.875em\">{footer[1]}</p></body></html>",
         subtype="html")
     return message
+
+
+def _receipt_footer(settings: Settings) -> tuple[str, str]:
+    """A message owed whatever the resident chose about alerts (a receipt): nothing to stop."""
+    council = settings.catalogue.council.name
+    why = "This is your receipt: we send it whatever you chose about alerts and updates. Keep it as proof."
+    return f"{council}\n{why}\n", f"{html.escape(council)}. {html.escape(why)}"
 
 
 def _alert_footer(settings: Settings, unsubscribe_url: str) -> tuple[str, str]:

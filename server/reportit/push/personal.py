@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 
 from reportit.events import AccountErased
 from reportit.personal_data import Whose
+from reportit.push.alert_outbox import forget_owed
 from reportit.push.tables import Follow, Notification, PushSubscription
 from reportit.settings import Settings
 
@@ -51,7 +52,8 @@ async def collect(whose: Whose, settings: Settings) -> dict[str, Any]:
 
 async def forget_follower(event: AccountErased, settings: Settings) -> None:
     """In the erasing transaction: the account's follows (by device or by its email address) and its
-    devices' push subscriptions go; queued notifications for them become `gone` by the foreign keys."""
+    devices' push subscriptions go; queued notifications for them become `gone` by the foreign keys, and
+    messages owed to its addresses (receipts) are withdrawn and forget the address."""
     whose = Whose(event.device_ids, event.emails)
     follows = await Follow.select(Follow.id).where(_theirs(whose))
     if follows:
@@ -60,5 +62,6 @@ async def forget_follower(event: AccountErased, settings: Settings) -> None:
         PushSubscription.device.is_in(list(event.device_ids) or [-1]))
     if subscriptions:
         await PushSubscription.delete().where(PushSubscription.id.is_in([s["id"] for s in subscriptions]))
-    log.info("event=follower_forgotten account=%d follows=%d subscriptions=%d", event.account_id, len(follows),
-             len(subscriptions))
+    owed = await forget_owed(event.emails, "the account was erased")
+    log.info("event=follower_forgotten account=%d follows=%d subscriptions=%d owed_withdrawn=%d", event.account_id,
+             len(follows), len(subscriptions), owed)
