@@ -9,6 +9,7 @@ import { APP_ROUTES } from '/precache-manifest.js';
 
 export const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
+/** pwa/lib/account.js names it too (it forgets My reports' copy on signing out). */
 export const RUNTIME = 'reportit-runtime';
 
 /** Paths the app's router owns (server/reportit/shell.py's APP_ROUTES). */
