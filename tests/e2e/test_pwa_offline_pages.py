@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from tests.applications.conftest import csv_text, planning_row
 from tests.conftest import ROOT
-from tests.e2e.conftest import poll, wait_for_service_worker
+from tests.e2e.conftest import axe_violations, poll, wait_for_service_worker
 from tests.e2e.journey import fill_report, send, sent_reference
 from tests.e2e.test_applications_journey import nearby  # noqa: F401 (fixture)
 
@@ -76,6 +76,7 @@ def test_an_application_page_opened_before_is_kept_for_no_signal_however_its_lin
         page.get_by_role("heading", level=1, name=address).wait_for()
         assert page.locator("#saved-copy").inner_text().startswith(SAVED_COPY), path
         assert page.evaluate(STYLED), f"the saved page {path} has no stylesheet"
+    assert axe_violations(page) == []
 
     page.goto(f"/a/{nearby['licensing']['reference']}")  # never opened on this phone
     page.get_by_role("heading", level=1, name="No signal").wait_for()
