@@ -5,16 +5,39 @@
  *
  * - /api/streets (every street and ward, for the type-ahead and "Near Regent Street, West End
  *   ward"): answered from the saved copy at once, and refreshed behind it with If-None-Match, so
- *   the copy changes only when the council's streets or wards did.
+ *   the copy changes only when the council's streets or wards did. It is kept before the app first
+ *   asks for it: fetched once the worker is installed, checked again each time the app is opened
+ *   (each run of the worker: a 304 when nothing changed) and when a warden keeps the whole borough's
+ *   map, so the type-ahead works with no signal even where the location step was never opened.
+ *   None of this holds up installing or opening the app, and a server with no street list (or no
+ *   signal) leaves the phone as it was.
  * - /api/reports/nearby ("Is it one of these?"): from the network, the last copy for the same
  *   area (the app asks by area, so the URL names it) when there is no signal.
  */
-import { sw } from './scope.js';
+import { BASEMAP_PATH } from '/app/lib/basemap-store.js';
+import { appRoutes, sw } from './scope.js';
 
 const PLACES = 'reportit-places';
 const STREETS = '/api/streets';
 const NEARBY = '/api/reports/nearby';
 const KEEP_AREAS = 50;
+
+/** This run's check of the street list (a worker is started again when the app is next opened). @type {Promise<boolean> | null} */
+let checked = null;
+
+/** Once a run; again on the app's next page when it could not be done (no signal, a server error). */
+function checkStreetsOnce() {
+  if (!checked) {
+    checked = keepStreetList().then((kept) => {
+      if (!kept) checked = null;
+      return kept;
+    });
+  }
+  return checked;
+}
+
+// Not waited for: activating (and so every request of the app) is never held up by the network.
+sw.addEventListener('activate', () => { checkStreetsOnce(); });
 
 sw.addEventListener('fetch', (event) => {
   const request = event.request;
@@ -22,7 +45,20 @@ sw.addEventListener('fetch', (event) => {
   if (url.origin !== sw.location.origin || request.method !== 'GET') return;
   if (url.pathname === STREETS) event.respondWith(streetList(event));
   else if (url.pathname === NEARBY) event.respondWith(nearby(request));
+  else if (request.mode === 'navigate' && appRoutes.some((route) => route.test(url.pathname))) event.waitUntil(checkStreetsOnce());
+  else if (BASEMAP_PATH.test(url.pathname) && !request.headers.has('Range')) event.waitUntil(keepStreetList());  // "Keep the whole borough"
 });
+
+/** Keep the server's street list on this phone (the copy it has when unchanged): whether it is. */
+async function keepStreetList() {
+  const cache = await caches.open(PLACES);
+  try {
+    const response = await refreshStreets(cache, await cache.match(STREETS));
+    return Boolean(response && response.ok);
+  } catch {
+    return false;  // no signal: what the phone kept stands
+  }
+}
 
 /** @param {FetchEvent} event */
 async function streetList(event) {

@@ -7,27 +7,21 @@
  *   activate. A new version waits until the resident presses "reload" (never swaps code under a
  *   half-filled form).
  * - Answers navigations with the shell only for the app's own routes.
- * - Keeps categories, My reports and visited /r/{reference} pages (with their stylesheet and
- *   photos) readable offline, and /find (precached).
+ * - Keeps categories and My reports readable offline, and /find (precached); the permanent pages
+ *   are saved-pages.js's.
  * - Keeps the map libraries (/vendor/, whose URLs carry no version) under the server's digest of
  *   them: when a new worker brings new libraries, what this phone kept is fetched again (or, with
  *   no signal, carried over as it was), never shadowing the new ones.
  */
 import { PRECACHE, VENDOR_VERSION, VERSION } from '/precache-manifest.js';
-import { appRoutes, sw } from './scope.js';
+import { RUNTIME, appRoutes, offlinePage, sw } from './scope.js';
 
 const SHELL_PREFIX = 'reportit-shell-';
 const SHELL = SHELL_PREFIX + VERSION;
-const RUNTIME = 'reportit-runtime';
 const VENDOR_PREFIX = 'reportit-vendor-';
 const VENDOR = VENDOR_PREFIX + VENDOR_VERSION;
 const CARRIED_OVER = 'X-Reportit-Carried-Over';
-const NETWORK_FIRST = [/^\/api\/categories$/, /^\/api\/me\/reports$/, /^\/r\/[0-9A-Za-z-]+$/, /^\/find$/];
-const REPORT_PAGE = /^\/r\//;
-const KEEP_REPORT_PAGES = 50;
-/** Photos of saved report pages: their URLs name their content, so a saved copy is never stale. */
-const PHOTO = /^\/media\/[0-9a-f]{64}\.jpg$/;
-const KEEP_PHOTOS = 200;
+const NETWORK_FIRST = [/^\/api\/categories$/, /^\/api\/me\/reports$/, /^\/find$/];
 
 sw.addEventListener('install', (event) => {
   event.waitUntil(caches.open(SHELL).then((cache) =>
@@ -60,15 +54,13 @@ sw.addEventListener('fetch', (event) => {
   if (request.mode === 'navigate' && appRoutes.some((route) => route.test(url.pathname))) {
     event.respondWith(fromShell('/', request));
   } else if (NETWORK_FIRST.some((route) => route.test(url.pathname))) {
-    event.respondWith(networkFirst(request, event));
+    event.respondWith(networkFirst(request));
   } else if (PRECACHE.includes(url.pathname)) {
     event.respondWith(fromShell(url.pathname, request));
   } else if (url.pathname.startsWith('/vendor/')) {
     event.respondWith(cacheFirst(request, VENDOR, { cache: 'no-cache' }));  // kept under VENDOR_VERSION
   } else if (url.pathname.startsWith('/static/')) {
     event.respondWith(cacheFirst(request, RUNTIME));  // addressed by content
-  } else if (PHOTO.test(url.pathname)) {
-    event.respondWith(networkThenSaved(request));
   }
 });
 
@@ -78,52 +70,19 @@ async function fromShell(path, request) {
   return cached || fetch(request);
 }
 
-/** @param {Request} request @param {FetchEvent} event */
-async function networkFirst(request, event) {
+/** @param {Request} request */
+async function networkFirst(request) {
   const cache = await caches.open(RUNTIME);
   const path = new URL(request.url).pathname;
   try {
     const response = await fetch(request);
-    if (response.ok) {
-      await cache.put(request, response.clone());
-      if (REPORT_PAGE.test(path)) {
-        await pruneReportPages(cache);
-        event.waitUntil(savePageParts(cache, response.clone()));
-      }
-    }
+    if (response.ok) await cache.put(request, response.clone());
     return response;
   } catch (error) {
     // The copy saved on the last visit, else the one precached with this version (/find).
     const cached = await cache.match(request, { ignoreVary: true }) || await caches.match(path, { cacheName: SHELL });
     if (cached) return markedAsSaved(cached);
     if (request.mode === 'navigate') return offlinePage();
-    throw error;
-  }
-}
-
-/**
- * A saved report page is only readable offline with its stylesheet and photos: save them with it.
- * @param {Cache} cache @param {Response} page
- */
-async function savePageParts(cache, page) {
-  const html = await page.text();
-  const urls = new Set([...html.matchAll(/(?:src|href)="(\/(?:static|media)\/[^"]+)"/g)].map((m) => m[1].replace(/&amp;/g, '&')));
-  for (const url of urls) {
-    if (await caches.match(url)) continue;
-    const response = await fetch(url).catch(() => null);
-    if (response && response.ok) await cache.put(url, response);
-  }
-  const photos = (await cache.keys()).filter((key) => PHOTO.test(new URL(key.url).pathname));
-  for (const old of photos.slice(0, Math.max(0, photos.length - KEEP_PHOTOS))) await cache.delete(old);
-}
-
-/** The network, else the copy saved with a report page. @param {Request} request */
-async function networkThenSaved(request) {
-  try {
-    return await fetch(request);
-  } catch (error) {
-    const cached = await caches.match(request, { cacheName: RUNTIME });
-    if (cached) return cached;
     throw error;
   }
 }
@@ -135,13 +94,6 @@ function markedAsSaved(cached) {
   return new Response(cached.body, { status: cached.status, statusText: cached.statusText, headers });
 }
 
-/** Keep the most recently visited report pages only (cache keys are in insertion order). @param {Cache} cache */
-async function pruneReportPages(cache) {
-  const pages = (await cache.keys()).filter((key) => REPORT_PAGE.test(new URL(key.url).pathname));
-  for (const old of pages.slice(0, Math.max(0, pages.length - KEEP_REPORT_PAGES))) await cache.delete(old);
-}
-
-/** @param {Request} request */
 /**
  * @param {Request} request @param {string} cacheName
  * @param {RequestInit} [init] how to fetch on a miss ('no-cache': past the browser's HTTP cache,
@@ -185,12 +137,4 @@ async function renewLibraries(old, isLibrary) {
     }
     await old.delete(request);
   }
-}
-
-function offlinePage() {
-  const html = '<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
-    + '<title>No signal</title><link rel="stylesheet" href="/app/styles/app.css"></head><body><main class="page">'
-    + '<h1>No signal</h1><p>This page has not been saved on your phone yet. Try again when you have a signal.</p>'
-    + '<p><a href="/mine">See your reports</a></p></main></body></html>';
-  return new Response(html, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
 }

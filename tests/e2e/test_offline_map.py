@@ -34,6 +34,7 @@ def drawn_pixels(page, selector: str = "#map") -> int:
 
 
 KEPT_RANGES = """async () => (await (await caches.open('reportit-basemap')).keys()).length"""
+KEPT_STREETS = """async () => Boolean(await (await caches.open('reportit-places')).match('/api/streets'))"""
 
 
 @pytest.fixture
@@ -159,19 +160,23 @@ def test_the_map_draws_vector_tiles_then_redraws_a_seen_view_with_no_network_req
 
 def test_a_warden_keeps_the_whole_borough_and_the_map_draws_anywhere_offline(map_context, proxy, basemap_env, basemap_file):
     warden = add_staff(basemap_env, "warden")
+    proxy.fail("GET", "/api/streets", 503)  # the street list the phone fetches once installed does not arrive
     context = map_context()
     page = context.new_page()
     page.goto("/account?screen=staff")
     wait_for_service_worker(page)
+    poll(lambda: proxy.statuses("GET", "/api/streets") == [503], message="the phone never asked for the street list")
     page.fill("#email", warden)
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     size_kb = round(basemap_file.stat().st_size / 1024)
     keep = page.get_by_role("button", name=f"Keep the whole borough on this phone ({size_kb} KB)")
+    assert not page.evaluate(KEPT_STREETS)
     keep.click()
     page.get_by_text(f"The whole borough's map is kept on this phone ({size_kb} KB).").wait_for()
     assert axe_violations(page) == []
     assert [p for p in basemap_requests(proxy)] and all("?" not in p for p in basemap_requests(proxy))
+    poll(lambda: page.evaluate(KEPT_STREETS), message="keeping the borough did not keep its street list")
 
     # The map was never opened with a signal: offline, it draws from the kept file, here and zoomed in.
     settle(proxy)

@@ -103,6 +103,25 @@ def test_with_no_signal_the_type_ahead_offers_streets_and_a_fix_names_the_neares
         context.close()
 
 
+def test_a_fresh_phone_keeps_the_street_list_before_the_location_step_is_ever_opened(browser, places_server):
+    url, _ = places_server
+    context = browser.new_context(locale="en-GB", base_url=url)
+    try:
+        page = context.new_page()
+        page.goto("/")
+        wait_for_service_worker(page)
+        poll(lambda: page.evaluate(SAVED_STREETS), message="the street list was not kept once the app was installed")
+
+        context.set_offline(True)
+        to_location(page)
+        page.locator("#street-search").press_sequentially("rege")
+        poll(lambda: page.locator("#street-options option").count(), message="no street offered with no signal")
+        assert [o.get_attribute("value") for o in page.locator("#street-options option").all()] == ["Regency Street", "Regent Street"]
+        assert page.locator("#street-count").inner_text() == "2 streets match"
+    finally:
+        context.close()
+
+
 def test_a_street_a_partner_looks_after_shows_their_signpost_instead_of_the_form(browser, places_server):
     url, _ = places_server
     context = browser.new_context(locale="en-GB", base_url=url, permissions=["geolocation"], geolocation=VICTORIA_EMBANKMENT)
