@@ -45,8 +45,11 @@ def test_offline_report_with_photos_and_gps_is_sent_once_by_the_service_worker(a
     assert [item["state"] for item in store(page, "outbox")] == ["waiting"]
 
     context.set_offline(False)  # Background Sync fires by itself once the network is back
-    reports = poll(lambda: server_reports(page, live_server), timeout=45, message="the worker never sent it")
+    poll(lambda: server_reports(page, live_server), timeout=45, message="the worker never sent it")
     poll(lambda: store(page, "sent"), message="the sent copy was never kept")
+    # The report goes first and its photos after it: read the server's copy once they are in.
+    reports = poll(lambda: (found := server_reports(page, live_server)) and len(found[0]["photos"]) >= 2 and found,
+                   timeout=45, message="the worker never sent the photos")
     assert len(reports) == 1
     report = reports[0]
     assert len(report["photos"]) == 2
