@@ -121,18 +121,19 @@ async function fetchJson(url) {
 
 /**
  * Applications around a place. With no signal: the last list fetched, with `savedAt`.
- * @param {Filters} filters @returns {Promise<{applications: any[], total: number, savedAt: string | null, filters: Filters}>}
+ * @param {Filters} filters
+ * @returns {Promise<{applications: any[], total: number, savedAt: string | null, filters: Filters, types: Array<{regime: string, code: string, name: string}> | undefined}>}
  */
 export async function nearby(filters) {
   try {
     const body = await fetchJson(listUrl(filters));
     await keep(LAST_LIST, { ...body, filters });
-    return { applications: body.applications, total: body.total, savedAt: null, filters };
+    return { applications: body.applications, total: body.total, savedAt: null, filters, types: body.types };
   } catch (error) {
     if (/** @type {any} */ (error).status) throw error;  // the server answered: a real refusal
     const saved = await kept(LAST_LIST);
     if (!saved) throw new Error('No signal, and no list of applications saved on this phone yet.');
-    return { applications: saved.body.applications, total: saved.body.total, savedAt: saved.savedAt, filters: saved.body.filters || {} };
+    return { applications: saved.body.applications, total: saved.body.total, savedAt: saved.savedAt, filters: saved.body.filters || {}, types: saved.body.types };
   }
 }
 
@@ -157,5 +158,5 @@ export async function one(reference) {
 /** The last list kept on the phone, to draw at once before the network answers. */
 export async function lastList() {
   const saved = await kept(LAST_LIST);
-  return saved ? { applications: saved.body.applications, total: saved.body.total, savedAt: saved.savedAt, filters: saved.body.filters || {} } : null;
+  return saved ? { applications: saved.body.applications, total: saved.body.total, savedAt: saved.savedAt, filters: saved.body.filters || {}, types: saved.body.types || [] } : null;
 }

@@ -1,9 +1,9 @@
 // @ts-check
 /**
  * Applications near me: planning and licensing applications around the phone's location (or the
- * map centre), filtered by regime, type and status, each with its one clear deadline. The last
+ * middle of the council's area), filtered by regime, type (from the council's list) and status, each with its one clear deadline. The last
  * list is kept on the phone and shown with no signal. `/applications?reference=…` is one
- * application (views/applications-detail.js).
+ * application (views/applications-detail.js), also found by the reference on a site notice or letter.
  */
 import { h, shellSettings } from '../lib/dom.js';
 import { currentPosition } from '../lib/geo.js';
@@ -29,6 +29,19 @@ function distance(metres) {
 function select(id, label, options, chosen) {
   return h('div.field', null, h('label', { for: id }, label),
     h('select', { id, name: id }, options.map(([value, text]) => h('option', { value: String(value), selected: String(value) === String(chosen ?? '') }, text))));
+}
+
+/**
+ * The council's types (each list from the server names them) as choices; a type chosen before but
+ * no longer listed stays chosen, by its code.
+ * @param {Array<{regime: string, code: string, name: string}>} types @param {string | undefined} chosen
+ * @returns {Array<[any, string]>}
+ */
+function typeChoices(types, chosen) {
+  /** @type {Array<[any, string]>} */
+  const choices = [['', 'Every type'], ...types.map((t) => /** @type {[any, string]} */ ([t.code, `${t.name} (${t.regime})`]))];
+  if (chosen && !types.some((t) => t.code === chosen)) choices.push([chosen, chosen]);
+  return choices;
 }
 
 /** @param {any} application @param {string} today */
@@ -58,7 +71,7 @@ export async function render(main, ctx) {
   const saved = await applications.lastList();
   /** @type {import('../lib/applications.js').Filters} */
   const filters = { near: centre, radius: 1000, ...(saved?.filters || {}) };
-  let where = saved?.filters?.near && (saved.filters.near.latitude !== centre.latitude || saved.filters.near.longitude !== centre.longitude) ? 'the place you chose last time' : 'the centre of the map';
+  let where = saved?.filters?.near && (saved.filters.near.latitude !== centre.latitude || saved.filters.near.longitude !== centre.longitude) ? 'the place you chose last time' : "the middle of the council's area";
 
   const note = h('p.hint', { id: 'applications-note', 'aria-live': 'polite' });
   const placeNote = h('p.hint', { id: 'place-note', 'aria-live': 'polite' }, `Showing applications around ${where}.`);
@@ -66,13 +79,16 @@ export async function render(main, ctx) {
   const form = /** @type {HTMLFormElement} */ (h('form', { id: 'application-filters', role: 'search', 'aria-label': 'Filter the list', novalidate: true },
     select('regime', 'Planning or licensing', /** @type {Array<[any, string]>} */ ([['', 'Both'], ['planning', 'Planning'], ['licensing', 'Licensing']]), filters.regime),
     select('status', 'Status', STATUSES, filters.status),
-    h('div.field', null, h('label', { for: 'type' }, 'Type of application'),
-      h('p.hint', { id: 'type-hint' }, 'A code from the council, for example householder or new-premises. Leave empty for every type.'),
-      h('input', { type: 'text', id: 'type', name: 'type', value: filters.type || '', 'aria-describedby': 'type-hint', autocomplete: 'off' })),
+    select('type', 'Type of application', typeChoices(saved?.types || [], filters.type), filters.type),
     select('radius', 'How far around', RADII, filters.radius),
     h('button', { type: 'submit' }, 'Show applications')));
 
-  const draw = (/** @type {{applications: any[], total: number, savedAt: string | null}} */ result) => {
+  const typeSelect = /** @type {HTMLSelectElement} */ (form.querySelector('#type'));
+  const draw = (/** @type {{applications: any[], total: number, savedAt: string | null, types?: any[]}} */ result) => {
+    if (result.types?.length) {
+      const chosen = typeSelect.value;
+      typeSelect.replaceChildren(...typeChoices(result.types, chosen || undefined).map(([value, text]) => h('option', { value: String(value), selected: String(value) === chosen }, text)));
+    }
     const today = applications.localToday();
     list.replaceChildren(result.applications.length
       ? h('ul.items', null, result.applications.map((a) => item(a, today)))
@@ -105,16 +121,27 @@ export async function render(main, ctx) {
     const data = new FormData(form);
     filters.regime = String(data.get('regime') || '') || undefined;
     filters.status = String(data.get('status') || '') || undefined;
-    filters.type = String(data.get('type') || '').trim() || undefined;
+    filters.type = String(data.get('type') || '') || undefined;
     filters.radius = Number(data.get('radius')) || 1000;
     load();
+  });
+  const byReference = /** @type {HTMLFormElement} */ (h('form', { id: 'find-application', role: 'search', 'aria-label': 'Find an application by its reference', novalidate: true },
+    h('div.field', null, h('label', { for: 'find-reference' }, 'Reference'),
+      h('p.hint', { id: 'find-reference-hint' }, 'As on the site notice or the council\'s letter, for example 24/01234/FULL.'),
+      h('input', { type: 'text', id: 'find-reference', name: 'reference', 'aria-describedby': 'find-reference-hint', autocomplete: 'off', spellcheck: 'false' })),
+    h('button.secondary', { type: 'submit' }, 'Find the application')));
+  byReference.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const reference = String(new FormData(byReference).get('reference') || '').trim();
+    if (reference) ctx.navigate(`/applications?reference=${encodeURIComponent(reference)}`);
   });
   main.append(
     h('h1', null, 'Planning and licensing applications near you'),
     h('p', null, 'What people have asked the council for permission to build, change or license, and until when you can comment.'),
     placeNote, h('div.field', null, locate),
     h('details', { open: Boolean(filters.regime || filters.status || filters.type) }, h('summary', null, 'Filter the list'), form),
-    note, list);
+    note, list,
+    h('h2', null, 'Know the reference?'), byReference);
   if (saved) draw(saved);
   await load();
 }

@@ -88,6 +88,30 @@ def test_applications_near_me_list_detail_and_offline(app_context, nearby):
     assert page.get_by_role("heading", level=1, name=nearby["licensing"]["address"]).is_visible()
 
 
+def test_a_type_is_chosen_from_the_council_s_list_and_an_application_found_by_its_reference(app_context, nearby):
+    """The type filter asked for "a code from the council" typed by hand, the list claimed a map it
+    does not have, and a resident holding a reference from a site notice had no way in."""
+    context = app_context(geolocation=SOHO)
+    page = context.new_page()
+    page.goto("/applications")
+    page.get_by_role("heading", level=1, name="Planning and licensing applications near you").wait_for()
+    assert "map" not in page.locator("#place-note").inner_text()
+
+    page.click("#use-my-location")
+    page.locator("li.item", has_text=nearby["planning"]["address-text"]).wait_for()
+    page.click("summary:text('Filter the list')")
+    page.select_option("#type", label="New premises licence (licensing)")
+    page.click("button:text('Show applications')")
+    poll(lambda: page.locator("li.item", has_text=nearby["planning"]["address-text"]).count() == 0,
+         message="the planning application is still listed with a licensing type chosen")
+    assert page.locator("li.item", has_text=nearby["licensing"]["address"]).is_visible()
+    assert axe_violations(page) == []
+
+    page.get_by_role("textbox", name="Reference").fill(f"  {nearby['planning']['reference']} ")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", level=1, name=nearby["planning"]["address-text"]).wait_for()
+
+
 def test_the_permanent_page_is_accessible_and_works_by_keyboard(browser, live_server, nearby):
     # The page has no script of its own (tests/applications/test_open_data.py checks its HTML).
     context = browser.new_context(locale="en-GB")

@@ -137,8 +137,11 @@ async def list_applications(request: Request) -> Response:
     if "geo+json" in request.headers.get("accept", ""):
         return await list_geojson(request)
     items, total, search = await _page(request)
+    rules = services(request).settings.catalogue.applications
+    # The council's types, for a filter a resident chooses from rather than a code to be typed.
+    types = [{"regime": t.regime, "code": t.code, "name": t.name} for t in rules.types]
     return JSONResponse({"applications": items, "total": total, "offset": search.offset, "limit": search.limit,
-                         "next": _next(request, search, total)}, headers=OPEN)
+                         "next": _next(request, search, total), "types": types}, headers=OPEN)
 
 
 async def list_geojson(request: Request) -> Response:
