@@ -118,7 +118,7 @@ export async function render(main, ctx) {
         }
       } }, 'Use where I am now'),
     saved.map((place) => {
-      const words = place.address ? `${place.label || place.address} (${place.address})` : place.label;
+      const words = place.label && place.address ? `${place.label} (${place.address})` : place.label || place.address;
       return h('button.secondary', { type: 'button', 'aria-describedby': 'alert-locate-status',
         onclick: () => setPoint(place.latitude, place.longitude, { from: 'saved', name: place.label || place.address },
           `Watching around ${words}.`) }, `Use ${words}`);
