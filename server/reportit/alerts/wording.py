@@ -58,7 +58,8 @@ def report_title(category: str, street: str, match: Match) -> str:
     if not street:
         return f"{category} reported {_in(match)}"
     name = alert_name(match)
-    return f"{category} reported on {street}" + (f", {name}" if name else "")
+    said = name and name.lower() != f"near {street}".lower()  # an alert named after this street says no more
+    return f"{category} reported on {street}" + (f", {name}" if said else "")
 
 
 def report_body(reference: str, street: str, ward: str, title: str) -> str:
