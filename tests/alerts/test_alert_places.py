@@ -51,9 +51,13 @@ async def test_a_report_placed_by_its_street_name_alone_reaches_the_alert_for_it
 
 async def test_a_report_alert_names_the_street_and_ward_and_keeps_the_alerts_own_name(
         push_client, resident, browser, mock_push, demo_places):
-    name = unique_name()
+    name, by_street = unique_name(), unique_name()
     await subscribe(push_client, resident, browser, mock_push.url("ok", name))
     await save_alert(push_client, resident, label="Work", latitude=REGENT[0], longitude=REGENT[1], radius=300,
+                     kinds=["problems"])
+    other = await new_device(push_client)  # an alert the app named after its street
+    await subscribe(push_client, other, browser, mock_push.url("ok", by_street))
+    await save_alert(push_client, other, label="Regent Street", latitude=REGENT[0], longitude=REGENT[1], radius=300,
                      kinds=["problems"])
     neighbour = await new_device(push_client)
 
@@ -67,6 +71,8 @@ async def test_a_report_alert_names_the_street_and_ward_and_keeps_the_alerts_own
     assert notification["title"] == "Pothole reported on Regent Street, near Work"
     assert notification["body"].startswith("West End ward. Open the report")
     assert reference[:4] in notification["body"]
+    [push] = mock_push.delivered(by_street)
+    assert push.payload["notification"]["title"] == "Pothole reported on Regent Street"
 
 
 async def test_an_application_alert_names_the_street_and_ward_its_address_leaves_out(
