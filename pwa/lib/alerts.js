@@ -83,11 +83,12 @@ export function followApplication(reference) {
   return send('/api/me/alerts', 'POST', { application: reference, kinds: ['changes'] });
 }
 
-/** The words for an alert in a list. @param {Alert} alert */
-export function describe(alert) {
+/** The words for an alert in a list; `near` says where a place is ("Regent Street, West End ward").
+ * @param {Alert} alert @param {string} [near] */
+export function describe(alert, near = '') {
   if (alert.application) return `Changes to application ${alert.application}`;
   const kinds = KINDS.filter(([kind]) => alert.kinds.includes(kind)).map(([, words]) => words.split(' (')[0].toLowerCase());
   if (alert.ward) return `In ${alert.ward} ward: ${kinds.join(', ')}`;
   const distance = DISTANCES.find(([metres]) => metres === alert.radius)?.[1] || `${alert.radius} metres`;
-  return `Within ${distance}: ${kinds.join(', ')}`;
+  return `Within ${distance}${near ? ` of ${near}` : ''}: ${kinds.join(', ')}`;
 }

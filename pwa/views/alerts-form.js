@@ -1,9 +1,11 @@
 // @ts-check
 /**
- * Add or change an alert: a place (this phone's location, or a point typed in) and a distance, or
- * (once the council has imported its wards) a ward, "my ward" found from this phone's location;
- * what to hear about (and which problems), and how to be emailed; "about N a week" is shown before
- * saving.
+ * Add or change an alert: a place (this phone's location, a saved place from My Account, a street
+ * from the street search, or a point typed in) and a distance, or (once the council has imported
+ * its wards) a ward, "my ward" found from this phone's location; what to hear about (and which
+ * problems), and how to be emailed; "about N a week" is shown before saving. A new alert is named
+ * after its place (the saved place's name, the nearest street, "Near me", the ward) until the
+ * resident types a name of their own.
  */
 import { h } from '../lib/dom.js';
 import * as alerts from '../lib/alerts.js';
@@ -12,6 +14,8 @@ import { problemMessages } from '../lib/account.js';
 import { currentPosition, roundCoordinate } from '../lib/geo.js';
 import { streetList, wardAt } from '../lib/places.js';
 import { busy, field, showErrors } from './account-forms.js';
+import { savedPlaces, streetMiddle, streetNear } from './alerts-place.js';
+import { streetField } from './report-place.js';
 
 /** The server's field names, as this form's input ids. */
 const FIELDS = {
@@ -51,6 +55,10 @@ export async function render(main, ctx) {
   const places = await streetList().catch(() => null);
   const wards = places ? places.wards.map((w) => w.name) : [];
   const wardStatus = h('p.hint', { id: 'alert-ward-status', 'aria-live': 'polite' });
+  const saved = await savedPlaces();
+  /** Where the place came from, for a new alert's name: this phone ('here'), a saved place or a street (`name`), or typed. */
+  let origin = { from: '', name: '' };
+  let named = Boolean(existing);  // a name the resident typed (or an alert's saved one) is never replaced
   const byWard = Boolean(existing?.ward) || false;
   const scope = !wards.length ? null : h('fieldset.field', null, h('legend', null, 'What area?'),
     h('div.choice', null, h('input', { type: 'radio', id: 'alert-scope-place', name: 'scope', value: 'place', checked: !byWard }),
@@ -82,6 +90,8 @@ export async function render(main, ctx) {
 
   const form = /** @type {HTMLFormElement} */ (h('form', { novalidate: true, onsubmit: (/** @type {Event} */ event) => {
     event.preventDefault();
+    const label = input(form, 'alert-label');
+    if (!label.value.trim()) label.value = defaultName();  // cleared, and left empty: the place's name
     busy(/** @type {HTMLButtonElement} */ (form.querySelector('button[type=submit]')), async () => {
       try {
         await alerts.saveAlert(read(form), id || undefined);
@@ -93,30 +103,38 @@ export async function render(main, ctx) {
       await ctx.navigate('/alerts');
     });
   } },
-  field('alert-label', 'Name this place', { value: existing?.label ?? 'Home', autocomplete: 'off', maxlength: 80 },
-    'For example Home, Work or Mum’s'),
   scope, wardSet,
   h('fieldset.field', { id: 'alert-place-set' }, h('legend', null, 'Where'),
-    h('p.hint', null, 'Use where you are now, or type the place’s latitude and longitude.'),
+    h('p.hint', null, saved.length ? 'Use where you are now, one of your saved places or a street, or type the place’s latitude and longitude.'
+      : 'Use where you are now or a street, or type the place’s latitude and longitude.'),
     h('button.secondary', { type: 'button', id: 'alert-locate', 'aria-describedby': 'alert-locate-status',
       onclick: async () => {
         locateStatus.textContent = 'Finding where you are…';
         try {
           const fix = await currentPosition();
-          input(form, 'alert-latitude').value = String(roundCoordinate(fix.latitude));
-          input(form, 'alert-longitude').value = String(roundCoordinate(fix.longitude));
-          locateStatus.textContent = `Using where you are now (to about ${fix.accuracy} metres).`;
-          update();
+          setPoint(fix.latitude, fix.longitude, { from: 'here', name: '' }, `Using where you are now (to about ${fix.accuracy} metres).`);
         } catch (error) {
           locateStatus.textContent = /** @type {Error} */ (error).message;
         }
       } }, 'Use where I am now'),
+    saved.map((place) => {
+      const words = place.label && place.address ? `${place.label} (${place.address})` : place.label || place.address;
+      return h('button.secondary', { type: 'button', 'aria-describedby': 'alert-locate-status',
+        onclick: () => setPoint(place.latitude, place.longitude, { from: 'saved', name: place.label || place.address },
+          `Watching around ${words}.`) }, `Use ${words}`);
+    }),
     locateStatus,
+    places ? streetField((name) => {
+      const middle = streetMiddle(places, name);
+      if (middle) setPoint(middle.latitude, middle.longitude, { from: 'street', name }, `Watching around the middle of ${name}.`);
+    }) : null,
     field('alert-latitude', 'Latitude', { value: existing?.latitude ?? '', inputmode: 'decimal', autocomplete: 'off' }),
     field('alert-longitude', 'Longitude', { value: existing?.longitude ?? '', inputmode: 'decimal', autocomplete: 'off' })),
   h('div.field', { id: 'alert-radius-set' }, h('label', { for: 'alert-radius' }, 'How far around it'),
     h('select', { id: 'alert-radius', name: 'radius' }, alerts.DISTANCES.map(([metres, words]) =>
       h('option', { value: String(metres), selected: metres === (existing?.radius ?? 500) }, words)))),
+  field('alert-label', 'Name this alert', { value: existing?.label ?? '', autocomplete: 'off', maxlength: 80 },
+    'We name it after the place you choose. Change it if you like, for example Home, Work or Mum’s.'),
   h('fieldset.field', null, h('legend', null, 'What do you want to hear about?'),
     alerts.KINDS.map(([kind, words]) => h('div.choice', null,
       h('input', { type: 'checkbox', id: `alert-kind-${kind}`, name: 'kinds', value: kind, checked: kinds.includes(kind) }),
@@ -134,8 +152,25 @@ export async function render(main, ctx) {
   h('button', { type: 'submit' }, id ? 'Save changes' : 'Save alert'),
   ));
 
+  /** @param {number} latitude @param {number} longitude @param {{from: string, name: string}} from @param {string} words */
+  const setPoint = (latitude, longitude, from, words) => {
+    input(form, 'alert-latitude').value = String(roundCoordinate(latitude));
+    input(form, 'alert-longitude').value = String(roundCoordinate(longitude));
+    origin = from;
+    locateStatus.textContent = words;
+    update();
+  };
+  /** A true name for what is chosen: the ward; the saved place or street; the street near the point; "Near me". */
+  const defaultName = () => {
+    if (wardChosen(form)) return /** @type {HTMLSelectElement} */ (form.querySelector('#alert-ward')).value;
+    if (origin.from === 'saved' || origin.from === 'street') return origin.name;
+    const [lat, lng] = ['alert-latitude', 'alert-longitude'].map((name) => input(form, name).value.trim());
+    const street = lat && lng ? streetNear(places, Number(lat), Number(lng)) : '';
+    return street || (origin.from === 'here' ? 'Near me' : '');
+  };
   let timer = 0;
   const update = () => {
+    if (!named) input(form, 'alert-label').value = defaultName();
     /** @type {HTMLElement} */ (form.querySelector('#alert-categories-set')).hidden = !input(form, 'alert-kind-problems').checked;
     const ward = wardChosen(form);
     for (const [selector, hidden] of [['#alert-ward-set', !ward], ['#alert-place-set', ward], ['#alert-radius-set', ward]]) {
@@ -145,7 +180,12 @@ export async function render(main, ctx) {
     clearTimeout(timer);
     timer = window.setTimeout(() => showEstimate(form, estimateBox), ESTIMATE_DELAY_MS);
   };
-  form.addEventListener('input', update);
+  form.addEventListener('input', (event) => {
+    const changed = /** @type {HTMLElement} */ (event.target).id;
+    if (changed === 'alert-label') named = true;
+    if (changed === 'alert-latitude' || changed === 'alert-longitude') origin = { from: 'typed', name: '' };
+    update();
+  });
   form.addEventListener('change', update);
   update();
   main.append(h('a.back-link', { href: '/alerts' }, 'Back to your alerts'), h('h1', null, title), top, form);
@@ -204,7 +244,7 @@ async function showEstimate(form, box) {
     const found = await alerts.estimate(alert.ward ? { ward: alert.ward, kinds: alert.kinds, categories: alert.categories }
       : { latitude: /** @type {number} */ (alert.latitude), longitude: /** @type {number} */ (alert.longitude),
         radius: /** @type {number} */ (alert.radius), kinds: alert.kinds, categories: alert.categories });
-    box.textContent = `Over the last 90 days this alert would have sent ${found.text}.`;
+    box.textContent = `Over the last ${found.days} days this alert would have sent you ${found.text}.`;
   } catch (error) {
     const body = /** @type {{body?: any}} */ (error).body;
     box.textContent = body?.errors?.[0]?.message || 'We could not work out how many alerts to expect just now.';

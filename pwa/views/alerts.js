@@ -6,6 +6,8 @@
 import { h } from '../lib/dom.js';
 import * as alerts from '../lib/alerts.js';
 import { hasSubscription, subscribeThisPhone, updatesSupport } from '../lib/push.js';
+import { streetList } from '../lib/places.js';
+import { wordsNear } from './alerts-place.js';
 
 const TITLE = 'Alerts';
 
@@ -34,9 +36,12 @@ export async function render(main, ctx) {
   if (!found.alerts.length) {
     main.append(h('p', null, 'You have no alerts yet.'));
   } else {
+    const places = await streetList().catch(() => null);  // to say where each place is
+    const near = (/** @type {alerts.Alert} */ alert) => alert.latitude === null || alert.longitude === null ? ''
+      : wordsNear(places, alert.latitude, alert.longitude);
     main.append(h('ul.alert-list', null, found.alerts.map((alert) => h('li.alert-list__item', null,
       h('h2', null, alert.label || (alert.application ? `Application ${alert.application}` : 'Alert')),
-      h('p', null, alerts.describe(alert)),
+      h('p', null, alerts.describe(alert, near(alert))),
       alert.application ? null : h('a.button.secondary', { href: `/alerts?screen=edit&id=${alert.id}`,
         'aria-label': `Change ${alert.label || 'alert'}` }, 'Change'),
       h('button.secondary', { type: 'button', 'aria-label': `Delete ${alert.label || 'alert'}`, onclick: async () => {

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 from reportit import database, events
 from reportit.push.tables import Notification
+from tests.places.conftest import demo_places  # noqa: F401 - the demo streets and wards, a fixture
 
 HOME = (51.4975, -0.1357)  # Westminster, inside the example council
 # About 300 m north and 1.5 km east of home.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.accounts.conftest import new_device, new_email, sign_in
-from tests.alerts.conftest import HOME, NEAR, publish_received, save_alert, unique_reference
+from tests.alerts.conftest import FAR, HOME, NEAR, publish_received, save_alert, unique_reference
 
 PROBLEM = "application/problem+json"
 
@@ -133,6 +133,14 @@ async def test_the_estimate_counts_applications_heard_of_in_the_last_90_days(pus
     assert body["counts"]["planning"] - before["counts"]["planning"] == 26
     assert body["counts"]["licensing"] - before["counts"]["licensing"] == 1
     assert body["days"] == 90 and body["text"].startswith("about ")
+
+
+async def test_an_estimate_of_none_says_nothing_and_leaves_the_period_to_days(push_client, resident):
+    # The app says "Over the last {days} days this alert would have sent you {text}."
+    response = await push_client.get("/api/me/alerts/estimate", headers=resident["headers"], params={
+        "latitude": FAR[0], "longitude": FAR[1], "radius": 100, "kinds": "licensing"})
+    assert response.status_code == 200, response.text
+    assert (response.json()["days"], response.json()["text"]) == (90, "nothing")
 
 
 async def test_a_bad_estimate_question_is_422(push_client, resident):

@@ -75,13 +75,14 @@ def test_save_an_alert_around_home_and_hear_of_one_application_inside_it(phone, 
 
     page.get_by_role("button", name="Use where I am now").click()
     expect(page.locator("#alert-latitude")).to_have_value("51.4975")
-    expect(page.locator("#alert-estimate")).to_contain_text("Over the last 90 days this alert would have sent")
+    expect(page.locator("#alert-estimate")).to_have_text("Over the last 90 days this alert would have sent you nothing.")
+    expect(page.locator("#alert-label")).to_have_value("Near me")  # this server knows no streets
     page.select_option("#alert-radius", "500")
     page.get_by_label("New licensing applications").uncheck()
     accessible(page, "the alert form")
     page.get_by_role("button", name="Save alert").click()
 
-    page.get_by_role("heading", name="Home").wait_for()
+    page.get_by_role("heading", name="Near me").wait_for()
     expect(page.locator(".alert-list")).to_contain_text("Within 500 metres: new planning applications")
     accessible(page, "the Alerts screen with an alert")
 
@@ -91,15 +92,15 @@ def test_save_an_alert_around_home_and_hear_of_one_application_inside_it(phone, 
     pushes = poll(lambda: push_service.delivered(name), message="no push arrived")
     notification = pushes[0].payload["notification"]
     assert notification["navigate"].endswith(f"/a/{quote(inside, safe='')}")
-    assert notification["title"] == "New planning application near Home"
+    assert notification["title"] == "New planning application near me"
     page.wait_for_timeout(6000)  # the sender polls every 5 s on SQLite: time for a wrong second push
     assert len(push_service.delivered(name)) == 1
 
-    page.get_by_role("link", name="Change Home").click()
+    page.get_by_role("link", name="Change Near me").click()
     page.get_by_role("heading", name="Change an alert").wait_for()
     page.select_option("#alert-radius", "1000")
     page.get_by_role("button", name="Save changes").click()
     expect(page.locator(".alert-list")).to_contain_text("Within 1 kilometre")
 
-    page.get_by_role("button", name="Delete Home").click()
+    page.get_by_role("button", name="Delete Near me").click()
     page.get_by_text("You have no alerts yet.").wait_for()

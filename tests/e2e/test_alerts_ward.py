@@ -49,7 +49,8 @@ def test_an_alert_for_my_ward_is_chosen_saved_and_heard(phone, push_service, acc
     page.get_by_role("button", name="Use my ward").click()
     expect(page.locator("#alert-ward")).to_have_value("St James's")
     expect(page.locator("#alert-ward-status")).to_have_text("You are in St James's ward.")
-    expect(page.locator("#alert-estimate")).to_contain_text("Over the last 90 days this alert would have sent")
+    expect(page.locator("#alert-estimate")).to_have_text("Over the last 90 days this alert would have sent you nothing.")
+    expect(page.locator("#alert-label")).to_have_value("St James's")
     page.get_by_label("New licensing applications").uncheck()
     assert axe_violations(page) == [], "axe found problems on the ward form"
     page.get_by_role("button", name="Save alert").click()

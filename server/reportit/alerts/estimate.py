@@ -46,8 +46,10 @@ async def estimate(lat: float, lng: float, radius: int, kinds: tuple[str, ...], 
 
 
 def in_words(per_week: float) -> str:
+    """How many, not over when (the answer's `days` says that, and the app's sentence with it):
+    "nothing", "less than one a month", "about 2 a month", "about 3 a week"."""
     if per_week == 0:
-        return "none in the last 90 days"
+        return "nothing"
     if per_week < 0.75:
         per_month = per_week * 30 / 7
         return "less than one a month" if per_month < 0.75 else f"about {max(1, round(per_month))} a month"

@@ -17,14 +17,15 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 from reportit import database
-from reportit.alerts.matching import Match, alerts_at, alerts_at_points, alerts_following, alerts_in_wards
+from reportit.alerts import wording
+from reportit.alerts.matching import CHUNK, Match, alerts_at, alerts_at_points, alerts_following, alerts_in_wards
 from reportit.alerts.notify import addressed, notify
 from reportit.alerts.tables import Alert, ApplicationNotice
+from reportit.applications.tables import Application
 from reportit.events import AccountErased, ApplicationChanged, ApplicationReceived, ReportCreated
 from reportit.fast_sql import insert_rows
 from reportit.push.alert_outbox import forget_alerts
 from reportit.push.message import AlertNews
-from reportit.reports.references import spoken
 from reportit.reports.tables import Report
 from reportit.reports.visibility import columns, is_public
 from reportit.settings import Settings
@@ -32,7 +33,6 @@ from reportit.settings import Settings
 log = logging.getLogger(__name__)
 
 REGIMES = ("planning", "licensing")
-MAX_BODY = 300
 NOTICE_DAYS = 91
 NOTICE_COLUMNS = ("reference", "regime", "kind", "latitude", "longitude", "heard_at")
 
@@ -83,21 +83,23 @@ async def _handle(gathered: _Gathered) -> None:
                   and e.longitude is not None]
         found = await alerts_at_points([(e.latitude, e.longitude) for e in events], regime)  # type: ignore[misc]
         in_wards = await alerts_in_wards([e.ward for e in events], regime)
+        streets = await _streets(events)
         for event, matches in zip(events, found):
-            items += addressed(_together(matches, in_wards.get(event.ward, [])), _received_words(event),
-                               gathered.settings)
+            items += addressed(_together(matches, in_wards.get(event.ward, [])),
+                               _received_words(event, streets.get(event.reference, "")), gathered.settings)
     if gathered.changed:
         following = await alerts_following(sorted({e.reference for e in gathered.changed}))
         placed = [e for e in gathered.changed if e.latitude is not None and e.longitude is not None]
         near = dict(zip(map(id, placed), await alerts_at_points(
             [(e.latitude, e.longitude) for e in placed], "changes")))  # type: ignore[misc]
         in_wards = await alerts_in_wards([e.ward for e in placed], "changes")
+        streets = await _streets(gathered.changed)
         for event in gathered.changed:
             matches = {m.alert_id: m for m in following[event.reference]}
             for match in near.get(id(event), []) + (in_wards.get(event.ward, []) if id(event) in near else []):
                 matches.setdefault(match.alert_id, match)
-            items += addressed(sorted(matches.values(), key=lambda m: m.alert_id), _changed_words(event),
-                               gathered.settings)
+            items += addressed(sorted(matches.values(), key=lambda m: m.alert_id),
+                               _changed_words(event, streets.get(event.reference, "")), gathered.settings)
     await notify(items, gathered.settings)
 
 
@@ -106,65 +108,62 @@ def _together(*found: list[Match]) -> list[Match]:
     return sorted({m.alert_id: m for matches in found for m in matches}.values(), key=lambda m: m.alert_id)
 
 
-def _place(match: Match) -> str:
-    return match.label or (f"{match.ward} ward" if match.ward else "your alert area")
-
-
-def _near(match: Match) -> str:
-    """"near Home" for a place alert; "in West End ward" for a ward alert."""
-    return f"in {match.ward} ward" if match.ward else f"near {_place(match)}"
-
-
-def _cut(text: str, limit: int = MAX_BODY) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def application_path(reference: str) -> str:
     return f"/a/{quote(reference, safe='')}"
 
 
-def _received_words(event: ApplicationReceived):
-    """The message for each matched alert (only its place's name differs, so it is made once a name)."""
-    body = _cut(f"{event.address}: {event.description}" if event.address else event.description)
+async def _streets(events: list[ApplicationReceived] | list[ApplicationChanged]) -> dict[str, str]:
+    """The street each application is on, by reference (the applications domain names it from the
+    point when it records the application; the event carries only the ward)."""
+    ids = sorted({e.application_id for e in events})
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), CHUNK):
+        found |= {r["reference"]: r["street"] for r in await Application.select(
+            Application.reference, Application.street).where(Application.id.is_in(ids[start:start + CHUNK]))}
+    return found
+
+
+def _received_words(event: ApplicationReceived, street: str):
+    """The message for each matched alert (only its name differs, so each name is worded once)."""
     path, tag = application_path(event.reference), f"application-{event.reference}"
 
     @functools.lru_cache(maxsize=None)
-    def worded(place: str) -> AlertNews:
-        return AlertNews(title=f"New {event.regime} application {place}", body=body, url=path, tag=tag,
-                         reference=event.reference)
+    def worded(title: str) -> AlertNews:
+        body = wording.received_body(event.address, event.description, street, event.ward, title)
+        return AlertNews(title=title, body=body, url=path, tag=tag, reference=event.reference)
 
-    return lambda match: worded(_near(match))
+    return lambda match: worded(wording.received_title(event.regime, match))
 
 
-def _changed_words(event: ApplicationChanged):
-    news = AlertNews(title=f"Application {event.reference}: {_cut(event.summary, 120)}",
-                     body=_cut(event.address or event.summary), url=application_path(event.reference),
-                     tag=f"application-{event.reference}", reference=event.reference)
+def _changed_words(event: ApplicationChanged, street: str):
+    news = AlertNews(title=wording.changed_title(event.reference, event.summary),
+                     body=wording.changed_body(event.address, event.summary, street, event.ward),
+                     url=application_path(event.reference), tag=f"application-{event.reference}",
+                     reference=event.reference)
     return lambda match: news
 
 
 async def report_created(event: ReportCreated, settings: Settings) -> None:
-    """A new public report: residents watching problems of its category around its point (not its
-    own reporter). Private reports are never announced; one hidden later is withheld at sending."""
-    report = await Report.select(Report.latitude, Report.longitude, Report.ward, Report.description, Report.device,
+    """A new public report: residents watching problems of its category (not its own reporter)
+    around its point, or in its ward (a report placed by its street's name alone has a ward but no
+    point). Private reports are never announced; one hidden later is withheld at sending."""
+    report = await Report.select(Report.latitude, Report.longitude, Report.street, Report.ward, Report.device,
                                  Report.account, Report.category.code.as_alias("category"),
                                  Report.category.name.as_alias("category_name"), *columns()).where(
         Report.id == event.report_id).first()
-    if report is None or report["latitude"] is None or not is_public(report):
+    if report is None or not is_public(report):
         return
+    placed = report["latitude"] is not None and report["longitude"] is not None
+    near = await alerts_at(report["latitude"], report["longitude"], "problems") if placed else []
     in_ward = (await alerts_in_wards([report["ward"]], "problems")).get(report["ward"], []) if report["ward"] else []
-    matches = [m for m in _together(await alerts_at(report["latitude"], report["longitude"], "problems"), in_ward)
+    matches = [m for m in _together(near, in_ward)
                if (not m.categories or report["category"] in m.categories)
                and m.device_id != report["device"]
                and (m.account_id is None or m.account_id != report["account"])]
 
     def words(match: Match) -> AlertNews:
-        # Not the resident's own words: they may be redacted after this row is queued (a daily
-        # digest waits until morning), and a queued row would still carry them. The report's page
-        # shows what is public at the time it is opened.
-        return AlertNews(title=f"{report['category_name']} reported {_near(match)}",
-                         body=f"Open the report to see what was reported and to follow it ({spoken(event.reference)}).",
+        title = wording.report_title(report["category_name"], report["street"], match)
+        return AlertNews(title=title, body=wording.report_body(event.reference, report["street"], report["ward"], title),
                          url=f"/r/{event.reference}", tag=f"nearby-{event.reference}", reference=event.reference)
 
     await notify(addressed(matches, words, settings), settings, report_id=event.report_id)

@@ -82,7 +82,8 @@ OPENAPI_PATHS = {
             "type": "object", "required": ["per_week", "days", "counts", "text"], "properties": {
                 "per_week": {"type": "number"}, "days": {"type": "integer"},
                 "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
-                "text": {"type": "string", "description": "e.g. about 3 a week"}}}}}},
+                "text": {"type": "string", "description": "How many in words, over `days`: nothing, less than one "
+                                                          "a month, about 2 a month, about 3 a week"}}}}}},
             "401": _PROBLEM, "422": _PROBLEM},
     }},
     "/api/me/alerts/{id}": {
