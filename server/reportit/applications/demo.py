@@ -99,10 +99,11 @@ def _beside(rng: random.Random, line: list[list[float]], metres: float = 8.0) ->
     points = [((p[0] - line[0][0]) * kx, (p[1] - line[0][1]) * ky) for p in line]
     segments = [(a, b, math.dist(a, b)) for a, b in zip(points, points[1:])]
     along = rng.uniform(0.2, 0.8) * sum(length for *_, length in segments)
-    for a, b, length in segments:
-        if along <= length:
+    for segment in segments:
+        if along <= segment[2] or segment is segments[-1]:
             break
-        along -= length
+        along -= segment[2]
+    a, b, length = segment
     t = along / length if length else 0.0
     east, north = b[0] - a[0], b[1] - a[1]
     side = rng.choice((-1, 1)) * metres / (length or 1.0)  # the unit normal (-north, east), scaled
