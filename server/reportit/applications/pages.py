@@ -33,12 +33,12 @@ def _when(iso: str | None, today) -> str:
 async def application_page(request: Request) -> Response:
     state = services(request)
     asked = request.path_params["reference"]
-    reference = await stored_reference(asked)
-    if reference is not None and reference != asked:
-        # One URL per application, as /r/ has: a reference typed in another case moves there.
-        return RedirectResponse(page_path(reference), status_code=301)
-    row = await load(reference) if reference is not None else None
+    row = await load(asked)
     if row is None:
+        # One URL per application, as /r/ has: a reference typed in another case moves there.
+        reference = await stored_reference(asked)
+        if reference is not None and reference != asked:
+            return RedirectResponse(page_path(reference), status_code=301)
         return state.templates.TemplateResponse(request, "application_not_found.html", {"asked": asked.strip()[:100]},
                                                 status_code=404)
     rules = state.settings.catalogue.applications

@@ -87,7 +87,7 @@ async def stored_reference(typed: str) -> str | None:
     26/00044/FULL), or None. Councils' references are mostly capitals, so a reference typed in
     small letters is found by the index too; only a mixed-case one reads the whole table."""
     typed = typed.strip()
-    if not typed:
+    if not typed or len(typed) > Application.reference.length:
         return None
     for guess in dict.fromkeys((typed, typed.upper())):
         if await Application.exists().where(Application.reference == guess):
