@@ -6,6 +6,26 @@ import { appendAll, backToAccount, busy, field, showErrors } from './account-for
 
 /** @typedef {import('./report.js').Ctx} Ctx */
 
+// What deleting the account does, word for word as the server says it (accounts/erase.py): shown
+// before the server is asked, and when the answer has no lists.
+const DELETED = [
+  'your account: email address, name and phone number',
+  'your saved places',
+  'the link between your reports and your phones, and the contact details on your reports',
+  'the photos of reports in private categories',
+  'your follows, push subscriptions and email updates',
+  'your alerts (the places, wards and applications you watch) and any alerts not yet sent to you',
+  'the link between your comments on applications and your account and phones',
+];
+const KEPT = [
+  'your reports, their public photos and status history, with no name, email, phone or device: the council '
+    + 'must keep them as a public record',
+  'your comments on planning and licensing applications (representations), with the name, full address and '
+    + 'email address you gave: they are part of the legal record the council decides applications on. The public '
+    + 'register never shows your name, full address or email address',
+  'a note that an account was erased, with no email address',
+];
+
 /** @param {Ctx} ctx */
 async function signedInOrBack(ctx) {
   if (await account.knownAccount()) return true;
@@ -33,12 +53,15 @@ export async function render(main, ctx) {
     return button;
   };
   appendAll(main, backToAccount(), h('h1', null, title),
-    h('p', null, 'A copy of everything the council holds about your account: your details, saved places, phones, reports and follows.'),
+    h('p', { id: 'data-contents' }, 'A copy of everything the council holds about your account: your details, saved places '
+      + 'and phones (and whether they get notifications); your reports, follows and alerts; your comments on planning and '
+      + 'licensing applications; the updates and alerts sent to you; and your account\'s history.'),
     download('json', 'Download my data (JSON file)'),
     download('html', 'Download a copy to read (web page)'),
     status,
     h('h2', null, 'Delete your account'),
-    h('p', null, 'Your reports stay as the council\'s public record, without your name or contact details. ',
+    h('p', null, 'Your reports stay as the council\'s public record, without your name or contact details. Your comments on '
+      + 'applications stay with the name and address you gave, as part of the legal record. ',
       h('a', { href: '/account?screen=delete' }, 'Delete my account')));
 }
 
@@ -78,8 +101,8 @@ export async function renderDelete(main, ctx) {
   h('button.warning', { type: 'submit' }, 'Delete my account')));
   appendAll(main, backToAccount(), top, h('h1', null, title),
     h('p', null, 'This cannot be undone. Every phone signed in to your account is signed out.'),
-    ...listOf('What is deleted', account.DELETED, 'what-is-deleted'),
-    ...listOf('What the council keeps', account.KEPT, 'what-is-kept'),
+    ...listOf('What is deleted', DELETED, 'what-is-deleted'),
+    ...listOf('What the council keeps', KEPT, 'what-is-kept'),
     h('p', null, 'Reports waiting to be sent from this phone are still sent. This phone keeps its own list of the reports it sent until you remove the app.'),
     form);
 }
@@ -88,8 +111,8 @@ export async function renderDelete(main, ctx) {
 function deleted(main, summary) {
   document.title = 'Your account is deleted – Report It';
   main.replaceChildren(h('h1', { tabindex: '-1' }, 'Your account is deleted'),
-    ...listOf('What was deleted', summary.deleted || account.DELETED, 'what-was-deleted'),
-    ...listOf('What the council keeps', summary.kept || account.KEPT, 'what-is-kept'),
+    ...listOf('What was deleted', summary.deleted || DELETED, 'what-was-deleted'),
+    ...listOf('What the council keeps', summary.kept || KEPT, 'what-is-kept'),
     h('p', null, h('a', { href: '/' }, 'Back to the start')));
   /** @type {HTMLElement} */ (main.querySelector('h1')).focus();
 }

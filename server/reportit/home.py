@@ -1,4 +1,5 @@
-"""The page for browsers without the app (/find): find a report by its reference. "/" is the app."""
+"""The page for browsers without the app (/find): find a report or an application by its reference.
+"/" is the app."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from reportit.reports.references import normalise
 from reportit.app_state import services
+from reportit.applications.present import page_path, stored_reference
+from reportit.reports.references import normalise
 
 
 async def start(request: Request) -> Response:
@@ -17,12 +19,15 @@ async def start(request: Request) -> Response:
 async def find(request: Request) -> Response:
     asked = request.query_params.get("reference", "").strip()
     reference = normalise(asked)
-    if reference is None:
-        return services(request).templates.TemplateResponse(
-            request, "home.html", {"asked": asked[:20], "error": "Enter a reference with 8 letters and numbers, like K7QM-4XRT."},
-            status_code=400,
-        )
-    return RedirectResponse(f"/r/{reference}", status_code=303)
+    if reference is not None:
+        return RedirectResponse(f"/r/{reference}", status_code=303)
+    application = await stored_reference(asked)
+    if application is not None:
+        return RedirectResponse(page_path(application), status_code=303)
+    error = (f"We have no report or application with the reference {asked[:100]}. Check it against the "
+             "council's email, letter or notice." if asked else "Enter the reference of a report or an application.")
+    return services(request).templates.TemplateResponse(
+        request, "home.html", {"asked": asked[:100], "error": error}, status_code=400)
 
 
 async def favicon(request: Request) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import secrets
 import sqlite3
 import subprocess
@@ -72,6 +73,21 @@ def test_migrate_then_demo_fills_a_lived_in_service(fresh_env):
     again = reportit(fresh_env, "demo")  # never doubles up a database that has reports
     assert again.returncode == 0
     assert query(fresh_env, "SELECT COUNT(*) FROM report")[0][0] == 300
+
+
+def test_demo_applications_stand_on_the_street_their_address_names(fresh_env):
+    """What a council trying `make run` reads: "129 Warwick Way" is on Warwick Way, in its ward."""
+    reportit(fresh_env, "migrate")
+    assert reportit(fresh_env, "demo", "--reports", "5").returncode == 0
+
+    rows = query(fresh_env, "SELECT reference, address, street, ward FROM application ORDER BY reference")
+
+    assert len(rows) == 80
+    named = {reference: re.match(r"^\d+ ([^,]+)", address).group(1) for reference, address, _, _ in rows}
+    elsewhere = [(reference, named[reference], street) for reference, _, street, _ in rows if named[reference] != street]
+    assert elsewhere == []
+    assert all(ward for *_, ward in rows)
+    assert len(set(named.values())) >= 8  # spread over the streets around the map centre
 
 
 def test_status_command_moves_a_report_and_keeps_the_history(fresh_env):

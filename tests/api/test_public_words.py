@@ -15,7 +15,7 @@ async def test_find_is_headed_for_finding_and_links_to_reporting(client):
     response = await client.get("/find")
 
     assert response.status_code == 200
-    assert re.search(r"<h1>\s*Find a report\s*</h1>", response.text)
+    assert re.search(r"<h1>\s*Find a report or an application\s*</h1>", response.text)
     assert "Report a problem in" not in response.text
     assert re.search(r'<a[^>]*href="/report"[^>]*>Report a problem</a>', response.text)
 

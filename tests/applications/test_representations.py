@@ -254,16 +254,29 @@ async def test_my_data_holds_my_representations(push_client, signed_in_phone, se
     assert page.status_code == 200 and "The late opening will keep us awake." in page.text
 
 
-async def test_an_erased_account_leaves_its_representations_with_the_council_unlinked(
+async def test_an_erased_account_leaves_its_representations_with_the_council_unlinked_and_says_so(
         push_client, signed_in_phone, settings, tmp_path):
+    from reportit.alerts.tables import Alert
+
     reference = unique("REP") + "/FULL"
     await imported(tmp_path, settings, [planning_row(reference)])
     assert (await push_client.post(url(reference), json=body(), headers=signed_in_phone["headers"])).status_code == 201
+    [alert] = (await push_client.get("/api/me/alerts", headers=signed_in_phone["headers"])).json()["alerts"]
     erased = await push_client.request("DELETE", "/api/me", json={"confirm": "delete my account"},
                                        headers=signed_in_phone["headers"])
-    assert erased.status_code in (200, 204), erased.text
+    assert erased.status_code == 200, erased.text
     [row] = await rows_for(reference)
     assert row["account"] is None and row["device"] is None and row["text"] == body()["text"]
+    # Kept as the council's record: the name, full address and email address given with it.
+    assert (row["name"], row["address"], row["email"]) == ("Ada Resident", ADDRESS, signed_in_phone["email"])
+    assert not await Alert.exists().where(Alert.id == alert["id"])
+    # And the resident is told exactly that, before and after.
+    said = erased.json()
+    [kept] = [line for line in said["kept"] if "comments on planning and licensing applications" in line]
+    assert "name, full address and email address you gave" in kept and "legal record" in kept
+    assert "public register never shows your name, full address or email address" in kept
+    assert any("your alerts" in line for line in said["deleted"])
+    assert any("comments on applications" in line and "your account and phones" in line for line in said["deleted"])
 
 
 async def test_commenting_keeps_the_residents_no_email_choice_on_the_application_they_follow(

@@ -7,12 +7,19 @@ import csv
 import io
 import json
 import random
+import re
 import secrets
+from html.parser import HTMLParser
+from pathlib import Path
 
 from reportit.reports.tables import Report
 from tests.api.test_reports_api import pothole, send
 from tests.console.conftest import post_form
 from tests.places.conftest import REGENT_STREET, VICTORIA_EMBANKMENT, demo_places  # noqa: F401 (fixture)
+
+CONSOLE_CSS = Path(__file__).parents[2] / "server/reportit/console/static/console.css"
+# In the West End ward, over 250 m from every demo street: the ward is known, the street is not.
+WEST_END_NO_STREET = {"latitude": "51.53500", "longitude": "-0.12000", "accuracy": "8", "location_source": "device"}
 
 
 async def new(client, device, **extra) -> str:
@@ -29,8 +36,7 @@ async def test_the_case_list_filters_by_ward_and_says_where_in_words(officer, cl
     everything = await officer.get("/console/", params={"q": word})
     assert west_end in everything.text and st_james in everything.text
     assert '<option value="West End">West End</option>' in everything.text
-    assert ('<td>Regent Street, West End ward<span class="coords">51.51265, -0.13850</span></td>'
-            in everything.text)
+    assert where_lines(everything.text, west_end) == ["Regent Street, West End ward", "51.51265, -0.13850"]
 
     filtered = await officer.get("/console/", params={"q": word, "ward": "West End"})
     assert west_end in filtered.text and st_james not in filtered.text
@@ -53,6 +59,54 @@ async def test_the_case_list_filters_by_ward_and_says_where_in_words(officer, cl
     rows = {r["reference"]: r for r in csv.DictReader(io.StringIO(export.text.lstrip("\ufeff")))}
     assert (rows[west_end]["street"], rows[west_end]["ward"], rows[west_end]["usrn"]) == ("Regent Street", "West End", "8400001")
     assert rows[st_james]["ward"] == "St James's"
+
+
+class _Lines(HTMLParser):
+    """A table cell's text as a reader sees it: each span the console's styles show as a block
+    starts a line of its own."""
+
+    def __init__(self, blocks: set[str]) -> None:
+        super().__init__()
+        self.blocks, self.lines = blocks, [""]
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "span" and set((dict(attrs).get("class") or "").split()) & self.blocks and self.lines[-1]:
+            self.lines.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "span" and self.lines[-1]:
+            self.lines.append("")
+
+    def handle_data(self, data):
+        self.lines[-1] += data
+
+
+def where_lines(page: str, reference: str) -> list[str]:
+    """The lines of the Where cell of the case list's row for `reference`."""
+    row = page[page.index(f'<a href="/console/reports/{reference}">'):]
+    cell = re.findall(r"<td>(.*?)</td>", row[:row.index("</tr>")], re.S)[3]
+    rules = re.findall(r"([^{}]+)\{([^}]*)\}", CONSOLE_CSS.read_text())
+    blocks = {name for selectors, body in rules if re.search(r"display:\s*block", body)
+              for name in re.findall(r"(?:^|,)\s*\.([\w-]+)\s*(?=,|$)", selectors.strip())}
+    parser = _Lines(blocks)
+    parser.feed(cell)
+    return [" ".join(line.split()) for line in parser.lines if line.strip()]
+
+
+async def test_the_case_list_says_the_ward_and_the_residents_own_words_on_lines_of_their_own(
+        officer, client, device, demo_places):  # noqa: F811
+    word = f"where{secrets.token_hex(4)}"
+    off_street = await new(client, device, description=f"Hole {word}", location_text="Greek Street",
+                           **WEST_END_NO_STREET)
+    on_street = await new(client, device, description=f"Hole {word}", location_text="By the bus stop", **REGENT_STREET)
+    chosen = await new(client, device, description=f"Hole {word}", location_text="regent street", **REGENT_STREET)
+
+    page = (await officer.get("/console/", params={"q": word})).text
+
+    assert where_lines(page, off_street) == ["West End ward", "Greek Street", "51.53500, -0.12000"]
+    assert where_lines(page, on_street) == ["Regent Street, West End ward", "By the bus stop", "51.51265, -0.13850"]
+    # The street the resident chose from the list is said once.
+    assert where_lines(page, chosen) == ["Regent Street, West End ward", "51.51265, -0.13850"]
 
 
 async def test_the_case_page_suggests_likely_duplicates_same_kind_first_and_warns_across_kinds(officer, client, device):

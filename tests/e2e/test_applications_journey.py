@@ -128,6 +128,28 @@ def test_the_permanent_page_is_accessible_and_works_by_keyboard(browser, live_se
     context.close()
 
 
+def test_find_opens_an_application_typed_in_small_letters_and_its_page_leads_to_the_app_to_comment(
+        browser, live_server, nearby):
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    reference = nearby["planning"]["reference"]
+    page.goto(f"{live_server}/find")
+    page.fill("#reference", f" {reference.lower()} ")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/a/{reference}")
+    assert page.get_by_role("heading", level=1, name=nearby["planning"]["address-text"]).is_visible()
+    assert axe_violations(page) == []
+
+    comment = "a[href^='/applications?reference=']"
+    assert page.locator(comment).inner_text() == "Comment on this application in the Report It app"
+    tab_to(page, comment)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/applications?reference=*")
+    page.get_by_role("heading", level=1, name=nearby["planning"]["address-text"]).wait_for()
+    page.get_by_role("button", name="Comment on this application").wait_for()
+    context.close()
+
+
 def test_console_applications_pages_are_accessible_and_record_a_decision(page, live_server, server_env, nearby):
     sign_in(page, live_server, add_staff(server_env, "officer"))
     page.goto(f"{live_server}/console/applications?q={nearby['tag']}")

@@ -4,6 +4,7 @@ read the last known state offline, and delete the account with the phrase."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from playwright.sync_api import expect
@@ -22,6 +23,12 @@ account_server = account_journey.account_server
 phone = account_journey.phone
 
 MESSAGE = "An inspector is on the way."
+# Each part of "Download my data" and the words "Your data" says it with.
+DOWNLOAD_WORDS = {"account": "your details", "saved_places": "saved places", "devices": "phones",
+                  "push_subscriptions": "notifications", "reports": "reports", "follows": "follows",
+                  "alerts": "alerts", "representations": "comments on planning and licensing applications",
+                  "notifications": "updates", "alert_notifications": "alerts sent to you",
+                  "account_history": "history"}
 
 
 def assert_accessible(page, screen: str) -> None:
@@ -262,8 +269,14 @@ def test_download_my_data_saves_the_json_file(phone, mailbox):
     with page.expect_download() as download:
         page.click("#download-json")
     assert download.value.suggested_filename.endswith(".json")
-    assert email in open(download.value.path()).read()
+    data = json.loads(open(download.value.path()).read())
+    assert data["account"]["email"] == email
     expect(page.locator("#download-status")).to_contain_text("Saved as")
+    # The screen names every part of the download, in words.
+    said = page.locator("#data-contents").inner_text()
+    assert set(data) - {"exported_at", "service"} == set(DOWNLOAD_WORDS)
+    for part, words in DOWNLOAD_WORDS.items():
+        assert words in said, f"the screen does not say the download holds {part}: {said}"
 
 
 def test_email_change_is_confirmed_by_a_code_sent_to_the_new_address(phone, mailbox):

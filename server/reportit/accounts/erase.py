@@ -2,8 +2,11 @@
 
 Reports stay as the council's public record, with contact details and device links removed and the
 photos of private reports deleted (the reports domain does that); follows and push subscriptions go
-(push does that); the account, its saved places and codes go; the devices stay registered, signed
-out, so the phone's app keeps working and keeps anything it has not sent yet.
+(push does that); alerts go, with what they had queued (alerts does that); representations stay
+with the name, address and email given, unlinked from the account and its phones (applications does
+that: they are the record a decision was made on); the account, its saved places and codes go; the
+devices stay registered, signed out, so the phone's app keeps working and keeps anything it has not
+sent yet. DELETED and KEPT say exactly this to the resident: change them with the handlers.
 """
 
 from __future__ import annotations
@@ -25,10 +28,15 @@ DELETED = [
     "the link between your reports and your phones, and the contact details on your reports",
     "the photos of reports in private categories",
     "your follows, push subscriptions and email updates",
+    "your alerts (the places, wards and applications you watch) and any alerts not yet sent to you",
+    "the link between your comments on applications and your account and phones",
 ]
 KEPT = [
     "your reports, their public photos and status history, with no name, email, phone or device: the council "
     "must keep them as a public record",
+    "your comments on planning and licensing applications (representations), with the name, full address and "
+    "email address you gave: they are part of the legal record the council decides applications on. The public "
+    "register never shows your name, full address or email address",
     "a note that an account was erased, with no email address",
 ]
 

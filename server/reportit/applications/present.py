@@ -82,6 +82,20 @@ async def load(reference: str) -> dict[str, Any] | None:
         Application.reference == reference).first()
 
 
+async def stored_reference(typed: str) -> str | None:
+    """The reference as the council gave it, for one typed in any case ("26/00044/full" is
+    26/00044/FULL), or None. Councils' references are mostly capitals, so a reference typed in
+    small letters is found by the index too; only a mixed-case one reads the whole table."""
+    typed = typed.strip()
+    if not typed or len(typed) > Application.reference.length:
+        return None
+    for guess in dict.fromkeys((typed, typed.upper())):
+        if await Application.exists().where(Application.reference == guess):
+            return guess
+    rows = await Application.raw("SELECT reference FROM application WHERE lower(reference) = lower({}) LIMIT 1", typed)
+    return rows[0]["reference"] if rows else None
+
+
 async def history(application_id: int) -> list[dict[str, Any]]:
     return await ApplicationVersion.select().where(ApplicationVersion.application == application_id).order_by(
         ApplicationVersion.number, ascending=False)
