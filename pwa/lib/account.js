@@ -32,20 +32,6 @@ export const OFFLINE_SIGN_IN = "You're offline. Signing in needs a connection: t
 export const OFFLINE_CHANGE = "You're offline. This needs a connection: try again when you have signal.";
 export const CONFIRM_PHRASE = 'delete my account';
 
-// What "Delete my account" does, in the words of the server's erase (server/reportit/accounts/erase.py).
-export const DELETED = [
-  'your account: email address, name and phone number',
-  'your saved places',
-  'the link between your reports and your phones, and the contact details on your reports',
-  'the photos of reports in private categories',
-  'your follows, push subscriptions and email updates',
-];
-export const KEPT = [
-  'your reports, their public photos and status history, with no name, email, phone or device: the council '
-    + 'must keep them as a public record',
-  'a note that an account was erased, with no email address',
-];
-
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
 
 /** @param {string} url @param {string} method @param {any} [body] */
