@@ -93,9 +93,20 @@ export function putRight(item, ctx) {
 /**
  * A representation the council refused only because of its email code (wrong, expired, used): the
  * resident types a new code (asking for one if need be) and it is sent again, with what they wrote.
- * @param {outbox.OutboxItem} item @param {Ctx} ctx
+ * A phone signed in since needs no code: the account's confirmed address is the one used (if the
+ * phone turns out to be signed out, the council asks for a code again and this form comes back).
+ * @param {outbox.OutboxItem} item @param {Ctx} ctx @param {{email: string} | null} [account]
  */
-export function codeAgain(item, ctx) {
+export function codeAgain(item, ctx, account = null) {
+  if (account) {
+    const { code, ...body } = item.fields.body || {};
+    return h('form.form', { novalidate: true, onsubmit: async (/** @type {Event} */ event) => {
+      event.preventDefault();
+      await sendAgain(item, body, ctx, 'Your comment is in your Outbox again. It is sent when there is a signal.');
+    } },
+    h('p', null, `This phone is now signed in as ${account.email}, so no code is needed: your comment goes from that address.`),
+    h('button', { type: 'submit' }, 'Send my comment again'));
+  }
   const id = `code-${item.client_id}`;
   const status = h('p.hint', { id: `code-status-${item.client_id}`, 'aria-live': 'polite' });
   const input = /** @type {HTMLInputElement} */ (h('input', { id, inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: 7, 'aria-describedby': status.id }));

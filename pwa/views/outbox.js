@@ -8,6 +8,7 @@ import { afterSave, flushFromPage, requestBackgroundSync, sendsWhenClosed } from
 import { deadlineWarning } from '../lib/representation.js';
 import { codeAgain, canPutRight, putRight } from './outbox-representation.js';
 import { appPath, localToday } from '../lib/applications.js';
+import { knownAccount } from '../lib/account.js';
 
 /** @typedef {import('./report.js').Ctx} Ctx */
 
@@ -30,11 +31,12 @@ export async function render(main, ctx) {
   const draw = async () => {
     const items = await outbox.list();
     const sent = (await outbox.sent()).slice(0, 5);
+    const account = await knownAccount().catch(() => null);  // a signed-in phone's comments need no code
     // Never pull the rug from under a keyboard user: catch up once focus leaves the list.
     stale = list.contains(document.activeElement) && document.activeElement !== document.body;
     if (stale) return;
     list.replaceChildren(...[
-      items.length ? h('ul.items', null, items.map((item) => itemView(item, ctx, draw))) : h('p', null, 'Nothing is waiting to be sent.'),
+      items.length ? h('ul.items', null, items.map((item) => itemView(item, ctx, draw, account))) : h('p', null, 'Nothing is waiting to be sent.'),
       sent.length ? h('h2', null, 'Sent recently') : null,
       sent.length ? h('ul.items', null, sent.map((s) => h('li.item', null,
         h('h3', null, s.summary?.category_name || s.report?.category?.name || 'Report'),
@@ -67,8 +69,11 @@ function photoCount(item) {
   return item.summary?.photo_count ?? item.photos.length;
 }
 
-/** @param {outbox.OutboxItem} item @param {Ctx} ctx @param {() => Promise<void>} redraw */
-function itemView(item, ctx, redraw) {
+/**
+ * @param {outbox.OutboxItem} item @param {Ctx} ctx @param {() => Promise<void>} redraw
+ * @param {{email: string} | null} account the account this phone is signed in to, if any
+ */
+function itemView(item, ctx, redraw, account) {
   const [label, cls] = STATES[item.state] || STATES.waiting;
   const title = item.summary?.category_name || 'Report';
   const confirm = h('div');
@@ -91,7 +96,7 @@ function itemView(item, ctx, redraw) {
     item.state === 'attention' ? h('div', null,
       // A refused Idempotency-Key means the council holds different content under this report's
       // key: changing it cannot help, only sending it again as a new report can.
-      isRepresentation && item.errors.some((e) => e.field === 'code') ? codeAgain(item, ctx)
+      isRepresentation && item.errors.some((e) => e.field === 'code') ? codeAgain(item, ctx, account)
       : isRepresentation && canPutRight(item) ? putRight(item, ctx)
       : isRepresentation ? h('a', { href: appPath(item.fields.reference) }, 'Open the application', h('span.visually-hidden', null, ` ${item.fields.reference}`))
       : item.errors.some((e) => e.field === 'Idempotency-Key')

@@ -86,6 +86,36 @@ def test_a_wrong_code_is_put_right_from_the_outbox_and_the_comment_is_sent_once(
     assert [s for s in proxy.statuses("POST", path) if s < 300] == [201]  # sent once
 
 
+def test_a_comment_refused_for_its_code_goes_without_one_once_the_phone_signs_in(phone, mailbox, account_server):
+    """A signed-in phone needs no code (the account's address is confirmed): a comment stuck on a
+    code must not go on asking for one after the resident signs in."""
+    _origin, env, proxy = account_server
+    page = phone("code-then-sign-in")
+    reference = open_application(env, page, "9 Wardour Street, London W1")
+    email = new_email()
+    write_comment(page, email)
+    before = mailbox.count(email)
+    page.get_by_role("button", name="Email me a code").click()
+    right = code_to(mailbox, email, before)
+    page.fill("#rep-code", f"{(int(right) + 1) % 1_000_000:06d}")  # mistyped
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_role("button", name="Send my representation").click()
+    page.click("#rep-queued a")
+    item = page.locator("li.item", has_text=f"Comment on application {reference}")
+    item.get_by_text("Needs your attention").wait_for()
+
+    sign_in(page, mailbox, email)
+    page.goto("/outbox")
+    item = page.locator("li.item", has_text=f"Comment on application {reference}")
+    item.get_by_text(f"This phone is now signed in as {email}").wait_for()
+    assert item.get_by_label("The 6-digit code from the newest email").count() == 0
+    assert axe_violations(page) == []
+    item.get_by_role("button", name="Send my comment again").click()
+    poll(lambda: representations(env, reference) == [(NAME, ADDRESS, "waiting")], message="never sent")
+    path = f"/api/applications/{reference}/representations"
+    assert [s for s in proxy.statuses("POST", path) if s < 300] == [201]
+
+
 def written(env: dict, reference: str) -> list[tuple]:
     with sqlite3.connect(env["DATABASE_URL"].removeprefix("sqlite:///")) as db:
         return [(text, json.loads(grounds)) for text, grounds in db.execute(
