@@ -84,7 +84,8 @@ export async function commentSection(application, due, ctx) {
   const localErrors = (b) => [
     ...representation.problems(b, regime).map((e) => ({ field: `rep-${e.field}`, message: e.message })),
     !account && !b.email && { field: 'rep-email', message: 'Give your email address: we send a code to confirm it.' },
-    !account && !b.code && { field: 'rep-code', message: 'Type the code from the email (press “Email me a code” first).' },
+    // With no signal no code can be emailed: the comment waits in the Outbox, which asks for one.
+    !account && !b.code && navigator.onLine !== false && { field: 'rep-code', message: 'Type the code from the email (press “Email me a code” first).' },
   ].filter(/** @returns {e is {field: string, message: string}} */ (e) => Boolean(e));
 
   askCode?.addEventListener('click', () => busy(askCode, async () => {
@@ -92,7 +93,7 @@ export async function commentSection(application, due, ctx) {
       const sent = await representation.askCode(application.reference, value('rep-email'));
       codeStatus.textContent = `We sent a code to ${sent.email}. It works for 10 minutes.`;
     } catch (error) {
-      codeStatus.textContent = offline(error) ? 'No signal: a code can only be sent with a signal. Or sign in to My Account first.'
+      codeStatus.textContent = offline(error) ? 'No signal, so no code can be emailed now. You can still write your comment and keep it in your Outbox: it asks you for the code once there is a signal.'
         : errorsOf(error).map((e) => e.message).join(' ');
     }
   }));
@@ -145,6 +146,7 @@ export async function commentSection(application, due, ctx) {
       shown ? h('h3', null, 'What the applicant gets') : null,
       shown ? h('p', { id: 'rep-applicant' }, [shown.applicant.name && `Your name (${shown.applicant.name})`,
         shown.applicant.address && `your address as “${shown.applicant.address}”`, 'your comments'].filter(Boolean).join(', ') + '.') : null,
+      !account && !b.code ? h('p.notice', { id: 'rep-code-later' }, 'No signal, so we cannot email you a code yet. Your comment waits in your Outbox: once there is a signal, ask for the code there and type it in to send it.') : null,
       shown?.late ? h('p.notice', null, 'The consultation has closed: your comments are still considered until the decision, and marked as late.') : null,
       send));
     /** @type {HTMLElement} */ (previewBox.firstChild).focus();

@@ -116,6 +116,37 @@ def test_a_comment_refused_for_its_code_goes_without_one_once_the_phone_signs_in
     assert [s for s in proxy.statuses("POST", path) if s < 300] == [201]
 
 
+def test_a_comment_written_with_no_signal_waits_for_its_code_in_the_outbox(phone, mailbox, account_server):
+    """No code can be emailed with no signal: the comment is still written and kept, and the Outbox
+    asks for the code once there is a signal (the form used to refuse to go on without one)."""
+    _origin, env, proxy = account_server
+    page = phone("offline-no-code")
+    reference = open_application(env, page, "11 Wardour Street, London W1")
+    email = new_email()
+    page.context.set_offline(True)
+    write_comment(page, email)
+    page.get_by_role("button", name="Email me a code").click()
+    page.get_by_text("You can still write your comment and keep it in your Outbox").wait_for()
+    page.get_by_role("button", name="Preview").click()
+    page.locator("#rep-code-later").wait_for()
+    page.get_by_role("button", name="Send my representation").click()
+    page.locator("#rep-queued").wait_for()
+
+    page.context.set_offline(False)
+    page.goto("/outbox")
+    item = page.locator("li.item", has_text=f"Comment on application {reference}")
+    page.get_by_role("button", name="Try sending now").click()
+    item.get_by_role("button", name="Email me a new code").wait_for(timeout=30000)
+    assert TEXT in item.inner_text()
+    before = mailbox.count(email)
+    item.get_by_role("button", name="Email me a new code").click()
+    item.get_by_label("The 6-digit code from the newest email").fill(code_to(mailbox, email, before))
+    item.get_by_role("button", name="Send my comment again").click()
+    poll(lambda: representations(env, reference) == [(NAME, ADDRESS, "waiting")], message="never sent")
+    path = f"/api/applications/{reference}/representations"
+    assert [s for s in proxy.statuses("POST", path) if s < 300] == [201]
+
+
 def written(env: dict, reference: str) -> list[tuple]:
     with sqlite3.connect(env["DATABASE_URL"].removeprefix("sqlite:///")) as db:
         return [(text, json.loads(grounds)) for text, grounds in db.execute(
