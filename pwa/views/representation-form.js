@@ -155,9 +155,10 @@ export async function commentSection(application, due, ctx) {
   const queued = await representation.queuedFor(application.reference).catch(() => []);
   const today = localToday();
   const warnings = queued.map((item) => representation.deadlineWarning(item, today)).filter(Boolean);
-  section.append(h('h2', { id: 'comment-heading' }, TITLE),
+  // (the DOM's append writes a null as the word "null": only what is there is appended)
+  section.append(...[h('h2', { id: 'comment-heading' }, TITLE),
     queued.length ? h('div.notice', { id: 'rep-waiting' }, h('p', null, `You have ${queued.length === 1 ? 'a representation' : `${queued.length} representations`} on this application waiting in your `, h('a', { href: '/outbox' }, 'Outbox'), '.'),
       ...warnings.map((w) => h('p', null, h('strong', null, w)))) : null,
-    due.open ? h('div', null, open, top, form) : h('p', null, 'The council is not taking comments on this application now.'));
+    due.open ? h('div', null, open, top, form) : h('p', null, 'The council is not taking comments on this application now.')].filter((node) => node !== null));
   return section;
 }
