@@ -54,3 +54,15 @@ async def test_the_page_links_to_the_apps_screen_for_commenting(client, settings
     assert link, page
     assert link.group(1) == f"/applications?reference={quote(reference, safe='')}"
     assert (await client.get(link.group(1))).status_code == 200  # the app's shell
+
+
+async def test_the_api_finds_an_application_by_a_reference_typed_in_any_case(client, settings, tmp_path):
+    """The app's "Know the reference?" asks the API: a reference copied from a letter in small
+    letters finds the application, which answers with the council's own reference."""
+    reference = unique("FA") + "/FULL"
+    await imported(tmp_path, settings, [planning_row(reference)])
+
+    found = await client.get(f"/api/applications/{quote(reference.lower(), safe='/')}")
+
+    assert found.status_code == 200 and found.json()["reference"] == reference
+    assert (await client.get("/api/applications/fa000000/full")).status_code == 404

@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from reportit.app_state import services
 from reportit.applications.deadline import today_in
-from reportit.applications.present import application_json, feature, history, load, version_json
+from reportit.applications.present import application_json, feature, history, load, stored_reference, version_json
 from reportit.applications.rows import STATUS_ALIASES
 from reportit.applications.rules import REGIMES
 from reportit.applications.representations_public import counts, counts_for
@@ -153,6 +153,9 @@ async def list_geojson(request: Request) -> Response:
 async def one_application(request: Request) -> Response:
     reference = request.path_params["reference"].strip()
     row = await load(reference)
+    if row is None:  # typed from a letter in another case: the application, under the council's reference
+        stored = await stored_reference(reference)
+        row = await load(stored) if stored is not None else None
     if row is None:
         raise Problem(404, "No such application", f"We have no application with the reference {reference[:100]}. "
                       "Check it against the council's letter or site notice.")
