@@ -7,6 +7,7 @@ import { appendTo, h } from '../lib/dom.js';
 import * as applications from '../lib/applications.js';
 import { followApplication } from '../lib/alerts.js';
 import { knownAccount } from '../lib/account.js';
+import { sent } from '../lib/outbox.js';
 import { hasSubscription, subscribeThisPhone, updatesSupport } from '../lib/push.js';
 import { commentSection } from './representation-form.js';
 
@@ -19,11 +20,12 @@ const WHAT = 'a new consultation date, a hearing, the decision';
 
 /**
  * What following gives on this phone, truthfully: alerts reach a phone as notifications, or by
- * email to the account it is signed in to; a phone with neither hears nothing, so it is offered
- * the ways that work (notifications where they can still be allowed, and signing in).
- * @param {HTMLElement} status
+ * email to the account it is signed in to or to the address confirmed with a comment on it; a
+ * phone with none of these hears nothing, so it is offered the ways that work (notifications where
+ * they can still be allowed, and signing in).
+ * @param {HTMLElement} status @param {string} reference the application's
  */
-async function sayHowAlertsReach(status) {
+async function sayHowAlertsReach(status, reference) {
   if (await hasSubscription().catch(() => false)) {
     status.replaceChildren(`You will get alerts about this application: ${WHAT}.`);
     return;
@@ -31,6 +33,13 @@ async function sayHowAlertsReach(status) {
   const signedIn = await knownAccount().catch(() => null);
   if (signedIn) {
     status.replaceChildren(`You will get alerts about this application: ${WHAT}. This phone does not take notifications, so they come to your other phones, or by email to ${signedIn.email}.`);
+    return;
+  }
+  // A comment sent from here confirmed an email address: the council emails it the application's
+  // changes (the decision included) while the phone follows it.
+  const commented = (await sent().catch(() => [])).some((s) => s.report?.kind === 'representation' && s.report.reference === reference);
+  if (commented) {
+    status.replaceChildren(`You will get alerts about this application: ${WHAT}. This phone does not take notifications, so they are emailed to the address you gave with your comment.`);
     return;
   }
   const signIn = h('a', { href: '/account' }, 'Sign in under Account');
@@ -61,7 +70,7 @@ function alertsSlot(application) {
     button.disabled = true;
     try {
       await followApplication(application.reference);
-      await sayHowAlertsReach(status);
+      await sayHowAlertsReach(status, application.reference);
       status.focus();  // the button stays disabled: keep keyboard users where the news is
     } catch (error) {
       status.textContent = /** @type {{status?: number}} */ (error).status ? String(/** @type {Error} */ (error).message)

@@ -11,8 +11,8 @@ import re
 import pytest
 
 from tests.e2e import account_journey
-from tests.e2e.account_journey import new_email, sign_in
-from tests.e2e.conftest import axe_violations, poll, store, wait_for_service_worker
+from tests.e2e.account_journey import code_to, new_email, sign_in
+from tests.e2e.conftest import WESTMINSTER, axe_violations, poll, store, wait_for_service_worker
 from tests.e2e.journey import continue_, fill_report, send, sent_reference, start_report
 from tests.e2e.test_console_journeys import add_staff
 from tests.e2e.test_representations_outbox import open_application, write_comment
@@ -142,6 +142,33 @@ def test_alerts_about_an_application_say_how_they_reach_a_phone_without_notifica
     assert "You will get alerts" not in news.inner_text()
     assert news.get_by_role("link", name=re.compile("Sign in")).get_attribute("href").startswith("/account")
     assert axe_violations(page) == []
+
+
+def test_alerts_about_an_application_commented_on_go_to_the_confirmed_email(browser, mailbox, account_server):
+    origin, env, _proxy = account_server
+    context = browser.new_context(locale="en-GB", base_url=origin, permissions=NO_NOTIFICATIONS, geolocation=WESTMINSTER)
+    try:
+        page = context.new_page()
+        page.goto("/")
+        wait_for_service_worker(page)
+        email = new_email()
+        open_application(env, page, "9 Lexington Street, London W1")
+        write_comment(page, email)
+        before = mailbox.count(email)
+        page.get_by_role("button", name="Email me a code").click()
+        page.locator("#rep-code-status").get_by_text(f"We sent a code to {email}").wait_for()
+        page.fill("#rep-code", code_to(mailbox, email, before))
+        page.get_by_role("button", name="Preview").click()
+        page.get_by_role("button", name="Send my representation").click()
+        poll(lambda: any(s["report"].get("kind") == "representation" for s in store(page, "sent")),
+             message="the comment was never sent")
+
+        page.get_by_role("button", name="Get alerts about this application").click()
+        news = page.locator("#application-alerts-status")
+        news.get_by_text("emailed to the address you gave with your comment").wait_for()
+        assert "cannot reach" not in news.inner_text()
+    finally:
+        context.close()
 
 
 def test_following_a_report_nearby_without_notifications_offers_email(app_context):
