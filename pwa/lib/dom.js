@@ -22,6 +22,16 @@ export function h(tag, props, ...children) {
   return el;
 }
 
+/**
+ * Append to an element already on the page the way h() builds children: null, undefined and false
+ * are left out (the DOM's own append() would print them as the words "null" and "undefined").
+ * @param {Element} el
+ * @param {...(Node | string | number | null | undefined | false | Array<any>)} children
+ */
+export function appendTo(el, ...children) {
+  append(el, children);
+}
+
 /** @param {Element} el @param {any[]} children */
 function append(el, children) {
   for (const child of children) {

@@ -69,11 +69,29 @@ export function sendsWhenClosed() {
   return 'serviceWorker' in navigator && 'SyncManager' in globalThis;
 }
 
-/** Words for when what waits is sent, true on this browser. */
-export function whenSentWords() {
+/** Words for when what waits is sent, true on this browser.
+ * @param {'it' | 'photos'} [what] the report (or comment), or the photos of a report the council has */
+export function whenSentWords(what = 'it') {
+  const [it, itself] = what === 'photos' ? ['The rest of the photos will', 'by themselves'] : ['It will', 'by itself'];
   return sendsWhenClosed()
-    ? 'It will be sent by itself as soon as there is a signal. You can close the app: nothing will be lost.'
-    : 'It will be sent as soon as there is a signal while the app is open, or the next time you open it. Nothing will be lost.';
+    ? `${it} be sent ${itself} as soon as there is a signal. You can close the app: nothing will be lost.`
+    : `${it} be sent as soon as there is a signal while the app is open, or the next time you open it. Nothing will be lost.`;
+}
+
+/**
+ * "2 reports and 1 comment are waiting to be sent." for what is in the outbox: a comment on an
+ * application is not a report, and is not counted as one ('' when nothing waits).
+ * @param {{kind?: string}[]} items the outbox's items
+ */
+export function waitingWords(items) {
+  const comments = items.filter((item) => item.kind === 'representation').length;
+  const reports = items.length - comments;
+  const parts = [
+    reports ? `${reports} ${reports === 1 ? 'report' : 'reports'}` : '',
+    comments ? `${comments} ${comments === 1 ? 'comment' : 'comments'}` : '',
+  ].filter(Boolean);
+  if (!parts.length) return '';
+  return `${parts.join(' and ')} ${items.length === 1 ? 'is' : 'are'} waiting to be sent.`;
 }
 
 /** Ask the service worker to send when the signal returns, even if the app is closed by then. */

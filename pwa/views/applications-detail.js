@@ -3,14 +3,59 @@
  * One application in the app: its one clear deadline, whether late comments count, what is
  * proposed and its history. Kept on the phone when opened, so it reads with no signal.
  */
-import { h } from '../lib/dom.js';
+import { appendTo, h } from '../lib/dom.js';
 import * as applications from '../lib/applications.js';
 import { followApplication } from '../lib/alerts.js';
+import { knownAccount } from '../lib/account.js';
+import { sent } from '../lib/outbox.js';
+import { hasSubscription, subscribeThisPhone, updatesSupport } from '../lib/push.js';
 import { commentSection } from './representation-form.js';
 
 /** @param {string} iso */
 function when(iso) {
   return new Date(iso).toLocaleString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+const WHAT = 'a new consultation date, a hearing, the decision';
+
+/**
+ * What following gives on this phone, truthfully: alerts reach a phone as notifications, or by
+ * email to the account it is signed in to or to the address confirmed with a comment on it; a
+ * phone with none of these hears nothing, so it is offered the ways that work (notifications where
+ * they can still be allowed, and signing in).
+ * @param {HTMLElement} status @param {string} reference the application's
+ */
+async function sayHowAlertsReach(status, reference) {
+  if (await hasSubscription().catch(() => false)) {
+    status.replaceChildren(`You will get alerts about this application: ${WHAT}.`);
+    return;
+  }
+  const signedIn = await knownAccount().catch(() => null);
+  if (signedIn) {
+    status.replaceChildren(`You will get alerts about this application: ${WHAT}. This phone does not take notifications, so they come to your other phones, or by email to ${signedIn.email}.`);
+    return;
+  }
+  // A comment sent from here confirmed an email address: the council emails it the application's
+  // changes (the decision included) while the phone follows it.
+  const commented = (await sent().catch(() => [])).some((s) => s.report?.kind === 'representation' && s.report.reference === reference);
+  if (commented) {
+    status.replaceChildren(`You will get alerts about this application: ${WHAT}. This phone does not take notifications, so they are emailed to the address you gave with your comment.`);
+    return;
+  }
+  const signIn = h('a', { href: '/account' }, 'Sign in under Account');
+  const canAsk = updatesSupport() === 'push' && Notification.permission !== 'denied';
+  status.replaceChildren(`You are following this application, but its alerts cannot reach this phone: notifications are off for this app and you are not signed in. `,
+    signIn, ' to get them by email', canAsk ? ', or turn notifications on.' : '.');
+  if (!canAsk) return;
+  const button = /** @type {HTMLButtonElement} */ (h('button.secondary', { type: 'button', id: 'application-notify', onclick: async () => {
+    button.disabled = true;
+    const result = await subscribeThisPhone().catch(() => 'failed');
+    button.remove();
+    if (result === 'on') status.replaceChildren(`You will get alerts about this application: ${WHAT}.`);
+    else status.replaceChildren('Notifications could not be turned on. You can allow them in your browser settings, or ', signIn, ' to get alerts by email.');
+    status.focus();  // the pressed button is gone: keep a keyboard user's place here
+  } }, 'Get alerts as notifications on this phone'));
+  status.after(button);
 }
 
 /**
@@ -25,7 +70,7 @@ function alertsSlot(application) {
     button.disabled = true;
     try {
       await followApplication(application.reference);
-      status.textContent = 'You will get alerts about this application: a new consultation date, a hearing, the decision.';
+      await sayHowAlertsReach(status, application.reference);
       status.focus();  // the button stays disabled: keep keyboard users where the news is
     } catch (error) {
       status.textContent = /** @type {{status?: number}} */ (error).status ? String(/** @type {Error} */ (error).message)
@@ -61,7 +106,7 @@ export async function render(main, ctx, reference) {
   const today = applications.localToday();
   const due = applications.deadline(application, today);
   const open = !['decided', 'withdrawn', 'appealed'].includes(application.status?.code);
-  main.append(back,
+  appendTo(main, back,
     savedAt ? h('p.notice', { id: 'application-saved' }, `Offline — showing the copy saved on this phone on ${when(savedAt)}.`) : null,
     application.illustrative ? h('p.notice', null, h('strong', null, 'Illustrative: '), 'this is demo data, not a real application.') : null,
     h('p.caption', null, `${application.regime === 'planning' ? 'Planning' : 'Licensing'} application ${application.reference}`),

@@ -7,6 +7,7 @@ import { h, readableReference } from '../lib/dom.js';
 import * as outbox from '../lib/outbox.js';
 import { myReports } from '../lib/api.js';
 import * as account from '../lib/account.js';
+import { waitingWords } from '../lib/sending.js';
 
 const OFFLINE = 'Offline — showing what was saved on this phone.';
 
@@ -31,10 +32,9 @@ function pageLink(report) {
   return h('p', null, h('a', { href: report.url || `/r/${report.reference}` }, 'Open the report page', h('span.visually-hidden', null, ` for ${report.reference}`)));
 }
 
-/** @param {number} waiting */
-function waitingNotice(waiting) {
-  return h('div.notice', { id: 'waiting-to-send' }, h('p', null,
-    `${waiting} ${waiting === 1 ? 'report is' : 'reports are'} waiting to be sent. `, h('a', { href: '/outbox' }, 'See your outbox')));
+/** @param {string} words e.g. "1 report is waiting to be sent." */
+function waitingNotice(words) {
+  return h('div.notice', { id: 'waiting-to-send' }, h('p', null, `${words} `, h('a', { href: '/outbox' }, 'See your outbox')));
 }
 
 /** Reports the account follows but did not make (from any of its phones). @param {{reference: string}[]} followed */
@@ -52,9 +52,12 @@ export async function render(main, ctx) {
   const note = h('p.hint', { 'aria-live': 'polite', id: 'my-reports-note' });
   const draw = async () => {
     const sent = await outbox.sent();
-    const waiting = (await outbox.list()).length;
+    const queued = await outbox.list();
+    // Comments on applications are kept in the outbox too, but they are not reports: the Outbox
+    // and the application's page show them, My reports does not.
+    const waiting = queued.filter((item) => item.kind !== 'representation').length;
     if (list.contains(document.activeElement)) return;
-    const shown = sent.filter((s) => s.report?.reference).map(({ report, sent_at: sentAt }) => ({ report, sentAt, elsewhere: false }));
+    const shown = sent.filter((s) => s.report?.reference && s.report.kind !== 'representation').map(({ report, sent_at: sentAt }) => ({ report, sentAt, elsewhere: false }));
     const here = new Set(shown.map(({ report }) => report.reference));
     // Signed in: the account's reports from its other phones (the server's copy, kept on this phone).
     for (const report of await account.accountReports()) {
@@ -63,7 +66,7 @@ export async function render(main, ctx) {
     shown.sort((a, b) => String(b.sentAt).localeCompare(String(a.sentAt)));
     const followed = (await account.knownFollows()).filter((f) => !f.reporter);
     list.replaceChildren(...[
-      waiting ? waitingNotice(waiting) : null,
+      queued.length ? waitingNotice(waitingWords(queued)) : null,
       shown.length ? h('ul.items', null, shown.map(({ report, sentAt, elsewhere }) => h('li.item', null,
         h('h2', null, report.category?.name || 'Report'),
         h('p', null, 'Reference ', h('strong', null, readableReference(report.reference)), ` · sent ${when(sentAt)}${elsewhere ? ' from another phone' : ''}`),

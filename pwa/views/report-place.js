@@ -139,7 +139,10 @@ async function follow(report, status, ctx) {
       done(status, report, 'We will send a notification to this phone when it changes.');
     } else {
       await request(`/api/reports/${encodeURIComponent(report.reference)}/follow`, { method: 'POST', auth: true });
-      done(status, report, 'Notifications are off on this phone: open the report’s page to see how it is going.');
+      // No notifications: email is the other way to hear back, as the Sent screen offers.
+      const { emailForm } = await import('./email-updates.js');
+      done(status, report, 'Notifications are off on this phone, so we cannot send them to it. Open the report’s page to see how it is going, or get its updates by email.',
+        emailForm(report.reference));
     }
     ctx.announce(`You are following report ${report.reference}.`);
   } catch {
@@ -147,8 +150,8 @@ async function follow(report, status, ctx) {
   }
 }
 
-/** @param {HTMLElement} status @param {any} report @param {string} how */
-function done(status, report, how) {
+/** @param {HTMLElement} status @param {any} report @param {string} how @param {HTMLElement} [more] e.g. the email form */
+function done(status, report, how, more) {
   reset();  // nothing more to report: the draft is done with
   const list = document.getElementById('nearby-reports');
   const other = document.getElementById('report-new-problem');
@@ -157,6 +160,7 @@ function done(status, report, how) {
   status.replaceChildren(h('div.notice.notice--ok', { id: 'following-nearby', tabindex: '-1' },
     h('h2', null, 'You are following this report'),
     h('p', null, how),
+    more,
     h('p', null, h('a', { href: `/r/${report.reference}` }, 'See the report'), ' · ', h('a', { href: '/' }, 'Back to the start'))));
   (/** @type {HTMLElement} */ (status.firstChild)).focus();
 }

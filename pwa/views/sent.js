@@ -4,9 +4,11 @@ import { h, formatBytes, readableReference } from '../lib/dom.js';
 import * as outbox from '../lib/outbox.js';
 import { another } from '../lib/draft.js';
 import { updatesSupport, getUpdates } from '../lib/push.js';
-import { request, whoIsSignedIn } from '../lib/api.js';
+import { whoIsSignedIn } from '../lib/api.js';
+import { emailForm, emailPromise } from './email-updates.js';
 import { lastSavedPlace, steps } from '../lib/journey.js';
 import { progress, whenSentWords } from '../lib/sending.js';
+import { photoProgress, progressWords } from '../lib/photo-upload.js';
 
 /** @typedef {import('./report.js').Ctx} Ctx */
 
@@ -15,6 +17,7 @@ const ANNOUNCEMENTS = {
   sent: 'Your report has been sent.',
   attention: 'Your report needs your attention.',
   missing: 'Report not found.',
+  received: 'The council has received your report. Its photos are still being sent.',
 };
 
 /** @param {HTMLElement} main @param {Ctx} ctx */
@@ -37,15 +40,20 @@ export async function render(main, ctx) {
     }
     // Waiting and sending are one screen: a try with no signal flips between them every few
     // seconds, and that must neither move a keyboard user's focus nor be read out each time.
-    const screen = state === 'sending' ? 'waiting' : state;
-    if (screen === 'waiting' && state !== shownState) status.replaceChildren(...pendingStatus(/** @type {outbox.OutboxItem} */ (waiting), bar));
-    shownState = state;
+    // Once the council has the report (its photos still on their way) the screen says so, once.
+    const photos = waiting ? photoProgress(waiting) : null;
+    const screen = state === 'attention' || state === 'sent' || state === 'missing' ? state : photos ? 'received' : 'waiting';
+    const shown = `${state}:${photos ? photos.sent : ''}`;
+    if ((screen === 'waiting' || screen === 'received') && shown !== shownState) {
+      status.replaceChildren(...pendingStatus(/** @type {outbox.OutboxItem} */ (waiting), photos, bar));
+    }
+    shownState = shown;
     if (screen === shownScreen) return;
     const first = !shownScreen;
     shownScreen = screen;
     main.replaceChildren(...[].concat(screen === 'sent' ? sentScreen(/** @type {any} */ (done), staff, ctx)
       : screen === 'missing' ? [h('h1', null, 'Report not found'), h('p', null, h('a', { href: '/outbox' }, 'Go to your outbox'))]
-        : pendingScreen(/** @type {outbox.OutboxItem} */ (waiting), status)).filter(Boolean));
+        : pendingScreen(/** @type {outbox.OutboxItem} */ (waiting), status, staff, ctx)).filter(Boolean));
     if (first) return;
     ctx.announce(screen === 'waiting' ? `Your report is saved on this phone. ${whenSentWords()}` : ANNOUNCEMENTS[screen] || '');
     // The old screen (and whatever had focus on it) is gone: start again at the new heading.
@@ -59,30 +67,68 @@ export async function render(main, ctx) {
   ctx.watch(() => { draw(); });
 }
 
-/** @param {outbox.OutboxItem} item @param {HTMLElement} status what is happening to it now */
-function pendingScreen(item, status) {
-  document.title = 'Report saved – Report a problem';
+/** @param {outbox.OutboxItem} item @param {HTMLElement} status what is happening to it now @param {any} staff @param {Ctx} ctx */
+function pendingScreen(item, status, staff, ctx) {
   if (item.state === 'attention') {
+    document.title = 'Report saved – Report a problem';
     return [h('h1', null, 'Your report needs your attention'),
       h('div.notice.notice--stop', null, h('p', null, item.last_error)),
       h('p', null, h('a', { href: '/outbox' }, 'Go to your outbox to change or delete it'))];
   }
+  const reference = item.parts?.uploads?.length ? item.parts.reference : '';
+  document.title = reference ? 'Report received – Report a problem' : 'Report saved – Report a problem';
   return [
-    h('div.panel', null, h('h1', null, 'Report saved on this phone')),
+    reference
+      ? h('div.panel', null, h('h1', null, 'Report received by the council'),
+        h('p', null, 'Your reference is'), h('p.reference', null, readableReference(reference)))
+      : h('div.panel', null, h('h1', null, 'Report saved on this phone')),
     status,
     h('p', null, h('a', { href: '/outbox' }, 'See your outbox')),
+    ...whatNext(staff, ctx),
   ];
 }
 
-/** Sending (with its progress) or waiting to be sent. @param {outbox.OutboxItem} item @param {HTMLProgressElement} bar */
-function pendingStatus(item, bar) {
+/**
+ * Sending (with its progress) or waiting to be sent; once the council has the report, how far its
+ * photos have got. An error from an earlier try is not shown while a try is going on.
+ * @param {outbox.OutboxItem} item @param {{sent: number, total: number, bytesLeft: number} | null} photos
+ * @param {HTMLProgressElement} bar
+ */
+function pendingStatus(item, photos, bar) {
+  const sending = item.state === 'sending';
+  if (photos) {
+    bar.setAttribute('aria-label', 'Sending the photos');
+    return [
+      h('p', null, `The council has your report. ${progressWords(photos)}.`),
+      sending ? bar : h('p', null, whenSentWords('photos')),
+      !sending && item.last_error ? h('p.hint', null, item.last_error) : null,
+    ].filter(Boolean);
+  }
   const size = item.summary?.photo_bytes ?? item.photos.reduce((sum, p) => sum + p.data.byteLength, 0);
   return [
-    item.state === 'sending'
+    sending
       ? h('div', null, h('p', null, `Sending your report${size ? ` (${formatBytes(size)})` : ''}…`), bar)
       : h('p', null, whenSentWords()),
-    item.last_error ? h('p.hint', null, item.last_error) : null,
+    !sending && item.last_error ? h('p.hint', null, item.last_error) : null,
   ].filter(Boolean);
+}
+
+/**
+ * "What next", on the saved screen as on the sent one: a street warden files many reports in one
+ * place, often with no signal for hours, so "Report another here" does not wait for the council.
+ * @param {any} staff @param {Ctx} ctx
+ */
+function whatNext(staff, ctx) {
+  const keep = lastSavedPlace();
+  return [
+    h('h2', null, 'What next'),
+    staff && keep ? h('button', { type: 'button', id: 'report-another-here', onclick: () => {
+      another(keep);
+      // The answers start afresh with the photos: ask the problem's questions again, if it has any.
+      ctx.navigate(`/report/${steps()[0]}`);
+    } }, 'Report another here') : null,
+    h('p', null, h('a', { href: '/report' }, 'Report another problem')),
+  ];
 }
 
 /** @param {outbox.SentItem} sent @param {any} staff @param {Ctx} ctx */
@@ -115,7 +161,6 @@ function sentScreen(sent, staff, ctx) {
       support === 'ios-install' ? h('p', null, 'To get notifications on an iPhone or iPad, add Report It to your Home Screen: tap the Share button, then "Add to Home Screen", and open it from there.') : null,
       email ? emailPromise(email) : emailForm(report.reference));
   }
-  const keep = lastSavedPlace();
   return [
     h('div.panel', null,
       h('h1', null, 'Report sent'),
@@ -127,46 +172,7 @@ function sentScreen(sent, staff, ctx) {
         h('a', { href: '/mine' }, 'See it in My reports'), '.'))
       : h('p', null, 'The permanent link to your report: ', h('a', { href: report.url || `/r/${report.reference}` }, report.url || `/r/${report.reference}`)),
     staff ? null : updates,  // staff file reports under their own account: they see them already
-    h('h2', null, 'What next'),
-    staff && keep ? h('button', { type: 'button', id: 'report-another-here', onclick: () => {
-      another(keep);
-      // The answers start afresh with the photos: ask the problem's questions again, if it has any.
-      ctx.navigate(`/report/${steps()[0]}`);
-    } }, 'Report another here') : null,
-    h('p', null, h('a', { href: '/report' }, 'Report another problem')),
+    ...whatNext(staff, ctx),
     h('p', null, h('a', { href: '/mine' }, 'See your reports')),
   ];
-}
-
-/** Where the reporter's updates will go. @param {string} email */
-function emailPromise(email) {
-  // The server emails a typed address only once its owner confirms it (see the README).
-  return h('p', null, `We will email updates to ${email}. If this address is new to us, we have sent it an email: open the link in it to start getting them.`);
-}
-
-/** Email updates instead of push. @param {string} reference */
-function emailForm(reference) {
-  const status = h('div', { 'aria-live': 'polite' });
-  const form = /** @type {HTMLFormElement} */ (h('form', { novalidate: true, onsubmit: async (/** @type {Event} */ event) => {
-    event.preventDefault();
-    const email = String(new FormData(form).get('email') || '').trim();
-    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-      status.replaceChildren(h('p.field-error', null, 'Enter an email address in the right format, like name@example.com'));
-      return;
-    }
-    try {
-      const answer = await request(`/api/reports/${encodeURIComponent(reference)}/follow`, {
-        method: 'POST', auth: true, body: JSON.stringify({ email }), headers: { 'Content-Type': 'application/json' },
-      });
-      // An address is emailed updates only once its owner has confirmed it from our email.
-      status.replaceChildren(h('p', null, answer && answer.email_confirmed ? `We will email updates to ${email}.`
-        : `We've sent an email to ${email}; open the link in it to start getting updates.`));
-    } catch {
-      status.replaceChildren(h('p.field-error', null, 'We could not save your email just now. Try again later.'));
-    }
-  } },
-  h('div.field', null, h('label', { for: 'updates-email' }, 'Email me updates instead'),
-    h('input', { type: 'email', id: 'updates-email', name: 'email', autocomplete: 'email', spellcheck: 'false' })),
-  h('button.secondary', { type: 'submit' }, 'Email me updates'), status));
-  return form;
 }

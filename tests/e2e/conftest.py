@@ -135,6 +135,12 @@ class Fault:
     delay: float = 0  # seconds to hold the request first (a stalled upload); release() lets it go
 
 
+def _matches(pattern: str, path: str) -> bool:
+    """A fault's path is exact, or ends in "*" to match every path it starts (a photo's upload URL,
+    which holds a reference and a hash the test cannot know in advance)."""
+    return path.startswith(pattern[:-1]) if pattern.endswith("*") else path == pattern
+
+
 class FaultProxy:
     """A reverse proxy on loopback that records requests and can answer instead of the server."""
 
@@ -213,7 +219,7 @@ class FaultProxy:
     def _take_fault(self, method: str, path: str) -> Fault | None:
         with self.lock:
             for fault in self.faults:
-                if fault.method == method and fault.path == path and fault.count > 0:
+                if fault.method == method and _matches(fault.path, path) and fault.count > 0:
                     fault.count -= 1
                     return fault
         return None
