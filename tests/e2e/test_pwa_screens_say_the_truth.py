@@ -33,9 +33,8 @@ def test_an_application_screen_prints_no_null(app_context, server_env):
     wait_for_service_worker(page)
     open_application(server_env, page, "3 Poland Street, London W1")
     page.locator("#application-history li").first.wait_for()
-    # (The comment section, #application-comment, is representation-form.js's: checked apart.)
+    page.locator("#application-comment").wait_for()
     printed = page.evaluate("""() => { const main = document.querySelector('#main').cloneNode(true);
-      main.querySelector('#application-comment')?.remove();
       const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
       const words = [];
       while (walker.nextNode()) words.push(walker.currentNode.nodeValue.trim());
