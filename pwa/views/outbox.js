@@ -54,7 +54,7 @@ export async function render(main, ctx) {
   });
   main.append(
     h('h1', null, 'Outbox'),
-    h('p', null, `Reports are kept here until the council has them. ${sendsWhenClosed()
+    h('p', null, `Reports and comments on applications are kept here until the council has them. ${sendsWhenClosed()
       ? 'They are sent by themselves when there is a signal.'
       : 'They are sent when there is a signal while the app is open.'}`),
     h('button.secondary', { type: 'button', id: 'send-now', onclick: () => { requestBackgroundSync(); flushFromPage(true, { asked: true }); } }, 'Try sending now'),

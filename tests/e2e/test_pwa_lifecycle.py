@@ -222,7 +222,7 @@ def test_the_words_about_sending_later_are_true_on_browsers_without_background_s
         assert page.get_by_text(words).is_visible()
         page.locator(".site-nav a[href='/outbox']").click()
         page.get_by_role("heading", name="Outbox", exact=True).wait_for()
-        intro = page.get_by_text("Reports are kept here until the council has them.").inner_text()
+        intro = page.get_by_text("Reports and comments on applications are kept here until the council has them.").inner_text()
         assert ("sent by themselves" in intro) == has_sync, intro
         context.close()
 
