@@ -20,8 +20,10 @@ export const GROUNDS = {
     ['public_nuisance', 'The prevention of public nuisance'], ['children', 'The protection of children from harm']],
 };
 
-/** The longest comment the council takes (the server's MAX_TEXT). */
+/** The longest comment, name and address the council takes (the server's MAX_TEXT, MAX_NAME, MAX_ADDRESS). */
 export const MAX_TEXT = 6000;
+export const MAX_NAME = 200;
+export const MAX_ADDRESS = 500;
 
 /**
  * What can be checked with no signal, field by field (the server's words, shorter).
@@ -34,7 +36,9 @@ export function problems(body, regime) {
     !body.text && { field: 'text', message: 'Write what you want to say about the application.' },
     body.text.length > MAX_TEXT && { field: 'text', message: `Keep it to ${MAX_TEXT} characters (${body.text.length} now).` },
     !body.name && { field: 'name', message: 'Give your name: the council cannot consider a representation without it.' },
+    body.name.length > MAX_NAME && { field: 'name', message: `Keep your name to ${MAX_NAME} characters.` },
     !body.address && { field: 'address', message: 'Give your postal address: the council needs it.' },
+    body.address.length > MAX_ADDRESS && { field: 'address', message: `Keep the address to ${MAX_ADDRESS} characters.` },
   ].filter(/** @returns {e is {field: string, message: string}} */ (e) => Boolean(e));
 }
 
@@ -80,7 +84,7 @@ export function queue(application, body, deadline) {
 
 /**
  * A warning for a representation waiting to be sent close to (or after) its deadline, or ''.
- * @param {{summary?: Record<string, any>}} item @param {string} today YYYY-MM-DD
+ * @param {{summary?: Record<string, any>, state?: string}} item @param {string} today YYYY-MM-DD
  */
 export function deadlineWarning(item, today) {
   const closes = item.summary?.closes_on;
@@ -88,13 +92,15 @@ export function deadlineWarning(item, today) {
   const days = Math.round((Date.parse(closes) - Date.parse(today)) / 86400000);
   const refused = item.summary?.late_comments === 'refused';
   const day = new Date(`${closes}T12:00:00`).toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long' });
+  // Refused and waiting to be put right, it is the resident, not the signal, it waits for.
+  const fix = item.state === 'attention';
   if (days < 0) {
     return refused ? `The deadline was ${day}. This representation has not reached the council, and late ones cannot be accepted.`
-      : `The consultation closed on ${day}. Comments still count until the decision: find a signal so it is sent soon.`;
+      : `The consultation closed on ${day}. Comments still count until the decision: ${fix ? 'put it right' : 'find a signal'} so it is sent soon.`;
   }
   if (days > WARN_DAYS) return '';
   const when = days === 0 ? 'today' : days === 1 ? 'tomorrow' : `on ${day}`;
-  return `The deadline is ${when} (${day}). This has not been sent yet: it only counts once it reaches the council. Find a signal${refused ? ': late representations cannot be accepted' : ''}.`;
+  return `The deadline is ${when} (${day}). This has not been sent yet: it only counts once it reaches the council. ${fix ? 'Put it right so it can be sent' : 'Find a signal'}${refused ? ': late representations cannot be accepted' : ''}.`;
 }
 
 /** Representations on this application still waiting in the outbox. @param {string} reference */

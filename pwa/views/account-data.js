@@ -15,7 +15,7 @@ const DELETED = [
   'the photos of reports in private categories',
   'your follows, push subscriptions and email updates',
   'your alerts (the places, wards and applications you watch) and any alerts not yet sent to you',
-  'the link between your comments on applications and your account and phones',
+  'the link between your comments on applications and your account and phones, and any receipts for them not yet sent',
 ];
 const KEPT = [
   'your reports, their public photos and status history, with no name, email, phone or device: the council '

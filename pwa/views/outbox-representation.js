@@ -9,7 +9,7 @@
 import { fieldError, h } from '../lib/dom.js';
 import * as outbox from '../lib/outbox.js';
 import { afterSave } from '../lib/sending.js';
-import { GROUNDS, MAX_TEXT, SENTIMENTS, askCode, problems } from '../lib/representation.js';
+import { GROUNDS, MAX_NAME, MAX_TEXT, SENTIMENTS, askCode, problems } from '../lib/representation.js';
 import { showErrors } from './account-forms.js';
 
 /** @typedef {import('./report.js').Ctx} Ctx */
@@ -22,12 +22,21 @@ export function canPutRight(item) {
   return item.errors.length > 0 && item.errors.every((e) => FIXABLE.includes(e.field));
 }
 
+/** Refused items already saved again: a second press (a double tap, a slow phone) saves nothing more. */
+const savedAgain = new Set();
+
 /**
- * Save the changed representation in place of the refused one, and say so.
+ * Save the changed representation in place of the refused one, once, and say so. The form is
+ * emptied first, while it is still on the page: nothing typed is left unsent, so a new version's
+ * Reload is offered again.
  * @param {outbox.OutboxItem} item @param {Record<string, any>} body @param {Ctx} ctx @param {string} words
+ * @param {HTMLFormElement} form @param {Record<string, any>} [fields] more to keep with it
  */
-async function sendAgain(item, body, ctx, words) {
-  await outbox.save({ kind: 'representation', client_id: crypto.randomUUID(), fields: { ...item.fields, body },
+async function sendAgain(item, body, ctx, words, form, fields = {}) {
+  if (savedAgain.has(item.client_id)) return;
+  savedAgain.add(item.client_id);
+  form.reset();
+  await outbox.save({ kind: 'representation', client_id: crypto.randomUUID(), fields: { ...item.fields, ...fields, body },
     photos: [], summary: item.summary }, item.client_id);
   ctx.announce(words);
   (/** @type {HTMLElement} */ (document.querySelector('h1'))).focus();  // the list redraws once focus leaves it
@@ -77,7 +86,7 @@ export function putRight(item, ctx) {
     const errors = problems(changed, regime).map((e) => ({ field: id(e.field), message: e.message }));
     showErrors(top, form, errors, 'Outbox');
     if (errors.length) return;
-    await sendAgain(item, changed, ctx, 'Your comment is in your Outbox again, as you changed it. It is sent when there is a signal.');
+    await sendAgain(item, changed, ctx, 'Your comment is in your Outbox again, as you changed it. It is sent when there is a signal.', form);
   } },
   h('h3', { id: id('heading') }, 'Put it right and send it again'),
   top,
@@ -85,7 +94,9 @@ export function putRight(item, ctx) {
   refused.has('grounds') ? choices('grounds', regime === 'licensing' ? 'Which licensing objectives is it about? Choose at least one.'
     : 'What is it about? (optional)', 'checkbox', GROUNDS[regime], body.grounds || []) : null,
   text('text', 'Your comments', body.text || '', 6),
-  refused.has('name') ? text('name', 'Your name', body.name || '', 1) : null,
+  refused.has('name') ? h('div.field', { class: 'field--error' }, h('label', { for: id('name') }, 'Your name'), said('name'),
+    h('input', { id: id('name'), value: body.name || '', autocomplete: 'name', maxlength: MAX_NAME, 'aria-invalid': 'true',
+      'aria-describedby': `${id('name')}-refused` })) : null,
   refused.has('address') ? text('address', 'Your postal address', body.address || '', 3) : null,
   h('button', { type: 'submit' }, 'Send my comment again'));
 }
@@ -98,11 +109,14 @@ export function putRight(item, ctx) {
  * @param {outbox.OutboxItem} item @param {Ctx} ctx @param {{email: string} | null} [account]
  */
 export function codeAgain(item, ctx, account = null) {
-  if (account) {
+  // Sent without a code as this account and refused for it all the same: the phone is not signed
+  // in as far as the council knows (signed out elsewhere), so a code it is.
+  if (account && item.fields.without_code_as !== account.email) {
     const { code, ...body } = item.fields.body || {};
     return h('form.form', { novalidate: true, onsubmit: async (/** @type {Event} */ event) => {
       event.preventDefault();
-      await sendAgain(item, body, ctx, 'Your comment is in your Outbox again. It is sent when there is a signal.');
+      await sendAgain(item, body, ctx, 'Your comment is in your Outbox again. It is sent when there is a signal.',
+        /** @type {HTMLFormElement} */ (event.currentTarget), { without_code_as: account.email });
     } },
     h('p', null, `This phone is now signed in as ${account.email}, so no code is needed: your comment goes from that address.`),
     h('button', { type: 'submit' }, 'Send my comment again'));
@@ -120,8 +134,7 @@ export function codeAgain(item, ctx, account = null) {
       input.focus();
       return;
     }
-    await sendAgain(item, { ...body, code }, ctx, 'Your comment is in your Outbox again, with the new code. It is sent when there is a signal.');
-    form.reset();  // nothing typed is left unsent (a new version may be offered again)
+    await sendAgain(item, { ...body, code }, ctx, 'Your comment is in your Outbox again, with the new code. It is sent when there is a signal.', form);
   } },
   h('div.field', null, h('label', { for: id }, `The 6-digit code from the newest email to ${body.email || 'you'}`), input),
   body.email ? h('button.secondary', { type: 'button', onclick: async () => {

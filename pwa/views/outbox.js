@@ -79,7 +79,7 @@ function itemView(item, ctx, redraw, account) {
   const confirm = h('div');
   const photos = photoProgress(item);  // the report is with the council; its photos are on their way
   const isRepresentation = item.kind === 'representation';
-  const warning = isRepresentation && item.state !== 'attention' ? deadlineWarning(item, localToday()) : '';
+  const warning = isRepresentation ? deadlineWarning(item, localToday()) : '';
   const written = isRepresentation ? item.fields.body?.text : '';
   const li = h('li.item', { id: `item-${item.client_id}` },
     h('h2', null, title),

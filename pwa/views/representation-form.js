@@ -62,10 +62,10 @@ export async function commentSection(application, due, ctx) {
     h('div.field', null, h('label', { for: 'rep-text' }, 'Your comments'),
       h('p.hint', { id: 'rep-text-hint' }, 'Published as you write them, once the council has checked them.'),
       h('textarea', { id: 'rep-text', rows: 6, maxlength: 6000, 'aria-describedby': 'rep-text-hint' })),
-    field('rep-name', 'Your name', { autocomplete: 'name', value: account?.name || '' }, 'The council needs it; it is never published.'),
+    field('rep-name', 'Your name', { autocomplete: 'name', value: account?.name || '', maxlength: representation.MAX_NAME }, 'The council needs it; it is never published.'),
     h('div.field', null, h('label', { for: 'rep-address' }, 'Your postal address'),
       h('p.hint', { id: 'rep-address-hint' }, 'Only the street is published, never the house number.'),
-      h('textarea', { id: 'rep-address', rows: 3, autocomplete: 'street-address', 'aria-describedby': 'rep-address-hint' })),
+      h('textarea', { id: 'rep-address', rows: 3, autocomplete: 'street-address', maxlength: representation.MAX_ADDRESS, 'aria-describedby': 'rep-address-hint' })),
     account ? h('p', { id: 'rep-email-known' }, `Your receipt and the decision go to ${account.email} (My Account).`) : h('div', null,
       email, askCode, codeStatus, field('rep-code', 'The 6-digit code from the email', { inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: 7 })),
     h('button', { type: 'submit', id: 'rep-preview' }, 'Preview'),
@@ -130,7 +130,10 @@ export async function commentSection(application, due, ctx) {
       open.setAttribute('aria-expanded', 'false');
       previewBox.replaceChildren();
       top.replaceChildren(h('div.notice', { id: 'rep-queued', role: 'status', tabindex: '-1' },
-        h('p', null, `Your representation is in your Outbox. ${whenSentWords()} You get a receipt, then the decision.`),
+        h('p', null, !account && !b.code
+          // No code could be emailed with no signal: it waits for the resident, not only for a signal.
+          ? 'Your representation is in your Outbox. It can only be sent once you type the code we email you: when there is a signal, open your Outbox, ask for the code there and type it in. You get a receipt, then the decision.'
+          : `Your representation is in your Outbox. ${whenSentWords()} You get a receipt, then the decision.`),
         h('p', null, h('a', { href: '/outbox' }, 'See your Outbox'))));
       /** @type {HTMLElement} */ (top.firstChild).focus();
     }));

@@ -18,12 +18,15 @@ async def start(request: Request) -> Response:
 
 async def find(request: Request) -> Response:
     asked = request.query_params.get("reference", "").strip()
-    reference = normalise(asked)
-    if reference is not None:
-        return RedirectResponse(f"/r/{reference}", status_code=303)
+    # An application first: a council's reference may look like a report's ("PA245678"). A report
+    # reference is then sent to its page whether or not it exists (the page says), so this answer
+    # never tells anyone that a private report's reference is in use.
     application = await stored_reference(asked)
     if application is not None:
         return RedirectResponse(page_path(application), status_code=303)
+    reference = normalise(asked)
+    if reference is not None:
+        return RedirectResponse(f"/r/{reference}", status_code=303)
     error = (f"We have no report or application with the reference {asked[:100]}. Check it against the "
              "council's email, letter or notice." if asked else "Enter the reference of a report or an application.")
     return services(request).templates.TemplateResponse(

@@ -66,3 +66,17 @@ async def test_the_api_finds_an_application_by_a_reference_typed_in_any_case(cli
 
     assert found.status_code == 200 and found.json()["reference"] == reference
     assert (await client.get("/api/applications/fa000000/full")).status_code == 404
+
+
+async def test_find_opens_an_application_whose_reference_looks_like_a_report_s(client, settings, tmp_path):
+    """Eight letters and digits of the report alphabet were always taken for a report's reference."""
+    from reportit.reports.references import normalise
+
+    reference = None
+    while reference is None or normalise(reference) is None:
+        reference = "PA" + unique("")[-6:].upper()
+    await imported(tmp_path, settings, [planning_row(reference)])
+
+    found = await client.get("/r", params={"reference": reference.lower()})
+
+    assert (found.status_code, found.headers["location"]) == (303, f"/a/{reference}")

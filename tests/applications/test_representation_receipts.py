@@ -81,3 +81,20 @@ async def test_an_erased_account_leaves_no_address_on_its_receipts(push_client, 
     [receipt] = await alert_rows(resident["page"])
     assert receipt["state"] == "gone" and receipt["email"] == "" and receipt["digest"] == ""
     await Notification.delete().where(Notification.id == receipt["id"])
+
+
+async def test_a_repeated_send_answers_as_the_first_did_about_the_decision(push_client, mailbox, settings, tmp_path,
+                                                                          quiet_senders):
+    """The app sends again when an answer is lost: the repeat's answer (kept on the phone as the
+    receipt) must not promise the decision to a resident who chose no email."""
+    import uuid
+
+    resident = await _quiet_follower(push_client, mailbox, tmp_path, settings)
+    headers = {**resident["headers"], "Idempotency-Key": str(uuid.uuid4())}
+    first = await push_client.post(url(resident["reference"]), json=body(), headers=headers)
+    again = await push_client.post(url(resident["reference"]), json=body(), headers=headers)
+
+    assert first.status_code == 201 and again.status_code == 200, again.text
+    assert "we will not email you the decision" in again.json()["message"]
+    assert again.json()["message"] == first.json()["message"]
+    await Notification.delete().where(Notification.url == resident["page"])  # the senders are parked

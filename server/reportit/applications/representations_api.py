@@ -37,6 +37,7 @@ from reportit.settings import Settings
 
 log = logging.getLogger(__name__)
 PURPOSE = "representation"
+DECISION_FOLLOWS = "We will tell you the decision."
 
 
 async def _application(request: Request) -> dict:
@@ -83,7 +84,9 @@ async def send(request: Request) -> Response:
     earlier = await repeat_of(key, written)
     if earlier is not None:  # the same representation again (a retry): answered, never stored twice
         return JSONResponse(receipt_json(earlier, rules.redaction, application["regime"],
-                                         await known_streets([earlier["address"]]), own_words), headers=NO_STORE)
+                                         await known_streets([earlier["address"]]), own_words,
+                                         await _decision_words(device.id, application["reference"])),
+                            headers=NO_STORE)
     late = admit(application, rules, today_in(rules))  # the server's time of receipt decides
     account_id, email = await _account_email(device.id)
     confirmed = None
@@ -125,7 +128,7 @@ async def _follow_and_receipt(settings: Settings, application: dict, row: dict, 
     from reportit.push.message import AlertNews
 
     reference = application["reference"]
-    then = "We will tell you the decision."
+    then = DECISION_FOLLOWS
     try:
         alert = await create(await watcher_of(device_id), AlertSpec(
             label=f"Commented on {reference}"[:80], latitude=None, longitude=None, radius=None,
@@ -135,9 +138,7 @@ async def _follow_and_receipt(settings: Settings, application: dict, row: dict, 
         kind = "objection" if row["sentiment"] == "object" else row["sentiment"]
         late = ("" if not row["late"] else f" (after the consultation closed). {late_text.rstrip('.')}" if late_text
                 else " (after the consultation closed; still considered)")
-        then = (then if subscriptions or alert["email"] != "none" else
-                "You chose not to be emailed about this application, so we will not email you the decision: "
-                "it will be on the application's page.")
+        then = _then(bool(subscriptions), alert["email"])
         news = AlertNews(f"Representation received: {reference}"[:200],
                          f"We received your {kind} on {application['address'] or reference}{late}. {then}",
                          page_path(reference), f"rep-{row['id']}", reference)
@@ -146,6 +147,28 @@ async def _follow_and_receipt(settings: Settings, application: dict, row: dict, 
     except Exception:  # noqa: BLE001 - the representation is stored; the receipt is a courtesy
         log.exception("event=representation_receipt_failed id=%d", row["id"])
     return then
+
+
+def _then(pushes: bool, email_mode: str) -> str:
+    """Whether the decision will reach the resident: by a phone taking pushes, or by email."""
+    if pushes or email_mode != "none":
+        return DECISION_FOLLOWS
+    return ("You chose not to be emailed about this application, so we will not email you the decision: "
+            "it will be on the application's page.")
+
+
+async def _decision_words(device_id: int, reference: str) -> str:
+    """For a repeated send: the words the first answer gave, from the follow as it is now."""
+    from reportit.alerts.store import watcher_of
+    from reportit.alerts.tables import Alert
+    from reportit.push.fanout import working_subscriptions
+
+    follow = await Alert.select(Alert.email).where(
+        (await watcher_of(device_id)).where() & (Alert.application == reference)).first()
+    if follow is None:
+        return DECISION_FOLLOWS
+    pushes = (await working_subscriptions([device_id], datetime.now(timezone.utc))).get(device_id, [])
+    return _then(bool(pushes), follow["email"])
 
 
 def _code_message(settings: Settings, email: str, code: str, reference: str) -> EmailMessage:
