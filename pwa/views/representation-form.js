@@ -88,6 +88,36 @@ export async function commentSection(application, due, ctx) {
     !account && !b.code && navigator.onLine !== false && { field: 'rep-code', message: 'Type the code from the email (press “Email me a code” first).' },
   ].filter(/** @returns {e is {field: string, message: string}} */ (e) => Boolean(e));
 
+  // What is typed is kept on the phone as it is typed (the phone's own storage, like a report's
+  // draft), so leaving the screen, a reload or a closed app loses none of it; sending forgets it.
+  const draftKey = `reportit:comment-draft:${application.reference}`;
+  const keepDraft = () => {
+    const { code, ...typed } = body();
+    try {
+      localStorage.setItem(draftKey, JSON.stringify(typed));
+    } catch { /* storage full or refused: the form still works, unsaved */ }
+  };
+  form.addEventListener('input', keepDraft);
+  form.addEventListener('change', keepDraft);
+  const draft = (() => {
+    try {
+      return JSON.parse(localStorage.getItem(draftKey) || 'null');
+    } catch {
+      return null;
+    }
+  })();
+  if (draft && (draft.text || draft.sentiment)) {
+    for (const input of form.querySelectorAll('input[name="rep-sentiment"]')) /** @type {HTMLInputElement} */ (input).checked = /** @type {HTMLInputElement} */ (input).value === draft.sentiment;
+    for (const input of form.querySelectorAll('input[name="rep-grounds"]')) /** @type {HTMLInputElement} */ (input).checked = (draft.grounds || []).includes(/** @type {HTMLInputElement} */ (input).value);
+    for (const [id, value] of [['rep-text', draft.text], ['rep-name', draft.name], ['rep-address', draft.address], ['rep-email', draft.email]]) {
+      const input = /** @type {HTMLInputElement | null} */ (form.querySelector(`#${id}`));
+      if (input && value) input.value = value;
+    }
+    form.hidden = false;
+    open.setAttribute('aria-expanded', 'true');
+    top.replaceChildren(h('p.notice', { id: 'rep-draft-back' }, 'Your comment is as you left it: it has not been sent yet.'));
+  }
+
   askCode?.addEventListener('click', () => busy(askCode, async () => {
     try {
       const sent = await representation.askCode(application.reference, value('rep-email'));
@@ -121,6 +151,7 @@ export async function commentSection(application, due, ctx) {
     const send = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', id: 'rep-send' }, 'Send my representation'));
     send.addEventListener('click', () => busy(send, async () => {
       await representation.queue(application, b, due);
+      localStorage.removeItem(draftKey);  // it is in the Outbox now
       afterSave();
       // Emptied, so reopening the form cannot send the same representation a second time.
       form.reset();

@@ -147,6 +147,31 @@ def test_a_comment_written_with_no_signal_waits_for_its_code_in_the_outbox(phone
     assert [s for s in proxy.statuses("POST", path) if s < 300] == [201]
 
 
+def test_a_comment_being_written_survives_leaving_the_screen_and_is_forgotten_once_sent(phone, mailbox,
+                                                                                          account_server):
+    _origin, env, _proxy = account_server
+    page = phone("comment-draft")
+    reference = open_application(env, page, "13 Wardour Street, London W1")
+    write_comment(page, new_email())
+    page.goto("/")  # called away: another screen, a reload, the app closed
+    page.goto(f"/applications?reference={quote(reference, safe='')}")
+    page.locator("#rep-draft-back").wait_for()
+    assert page.locator("#rep-text").input_value() == TEXT
+    assert page.locator("#rep-address").input_value() == ADDRESS
+    assert page.get_by_label("I object").is_checked()
+    assert axe_violations(page) == []
+
+    page.context.set_offline(True)  # no code can be had: it goes to the Outbox to wait for one
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_role("button", name="Send my representation").click()
+    page.locator("#rep-queued").wait_for()
+    page.goto("/")
+    page.goto(f"/applications?reference={quote(reference, safe='')}")
+    page.get_by_role("button", name="Comment on this application").wait_for()
+    assert page.locator("#rep-draft-back").count() == 0
+    assert page.locator("#rep-text").input_value() == ""
+
+
 def written(env: dict, reference: str) -> list[tuple]:
     with sqlite3.connect(env["DATABASE_URL"].removeprefix("sqlite:///")) as db:
         return [(text, json.loads(grounds)) for text, grounds in db.execute(
