@@ -139,3 +139,20 @@ async def test_open_reports_of_the_same_problem_nearby_are_listed_with_photos(cl
     too_wide = await client.get("/api/reports/nearby", params={**REGENT_STREET, "radius": "5000"})
     assert too_wide.status_code == 422
     assert too_wide.json()["errors"] == [{"field": "radius", "message": "The radius must be between 1 and 1000 metres."}]
+
+
+async def test_a_busy_area_still_lists_every_kind_of_problem_nearby(client, device, demo_places):
+    """The app asks for a whole area once (and keeps it for no signal), then picks the problem's kind:
+    an area with many reports of one kind crowded the others out of the answer, so a pothole
+    reported there yesterday was not offered as "Is it one of these?"."""
+    spot = {**REGENT_STREET, "latitude": "51.51268", "longitude": "-0.13853"}  # a few metres from it
+    pothole_there = (await send(client, device, pothole(**spot))).json()
+    for _ in range(55):
+        assert (await send(client, device, {"category": "graffiti", "answers": json.dumps({"offensive": "no"}),
+                                            **spot})).status_code == 201
+
+    area = await client.get("/api/reports/nearby", params={**spot, "radius": "500"})
+
+    listed = area.json()["reports"]
+    assert pothole_there["reference"] in [r["reference"] for r in listed]
+    assert sum(r["category"]["code"] == "graffiti" for r in listed) >= 10

@@ -1,5 +1,9 @@
-""""Is it one of these?": open, public reports near a point, newest first, so a resident can follow
-one instead of reporting the same pothole again."""
+""""Is it one of these?": open, public reports near a point, nearest first, so a resident can follow
+one instead of reporting the same pothole again.
+
+The app asks for a whole area once (and keeps it for no signal), then picks the problem's kind: so
+an area's answer holds the nearest few of EVERY kind, never the nearest of one kind alone (a street
+with fifty graffiti tags must still offer yesterday's pothole)."""
 
 from __future__ import annotations
 
@@ -13,7 +17,9 @@ from reportit.reports.tables import Photo, Report
 from reportit.reports.visibility import public_where
 from reportit.settings import Settings
 
+PER_CATEGORY = 10  # the nearest of each kind; with a category asked for, MAX_RESULTS of it
 MAX_RESULTS = 50
+SCANNED = 2000  # the newest open public reports in the area looked at (a busy city centre's worth)
 
 
 async def nearby_reports(settings: Settings, latitude: float, longitude: float, radius: float,
@@ -29,13 +35,17 @@ async def nearby_reports(settings: Settings, latitude: float, longitude: float, 
     rows = await (Report.select(Report.id, Report.reference, Report.category.code.as_alias("category"),
                                 Report.status, Report.description, Report.latitude, Report.longitude,
                                 Report.location_text, Report.street, Report.ward, Report.created_at)
-                  .where(where).order_by(Report.created_at, ascending=False).limit(MAX_RESULTS * 4))
+                  .where(where).order_by(Report.created_at, ascending=False).limit(SCANNED))
+    within = sorted(((metres_between(latitude, longitude, row["latitude"], row["longitude"]), row) for row in rows),
+                    key=lambda pair: pair[0])
+    kept: dict[str, int] = {}
     found = []
-    for row in rows:
-        metres = metres_between(latitude, longitude, row["latitude"], row["longitude"])
-        if metres <= radius:
+    for metres, row in within:
+        if metres > radius:
+            break
+        if kept.get(row["category"], 0) < (MAX_RESULTS if category else PER_CATEGORY):
+            kept[row["category"]] = kept.get(row["category"], 0) + 1
             found.append((metres, row))
-    found = sorted(found, key=lambda pair: pair[0])[:MAX_RESULTS]
     photos = await _thumbnails([row["id"] for _, row in found])
     return [_json(settings, metres, row, photos.get(row["id"], [])) for metres, row in found]
 
