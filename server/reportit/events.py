@@ -77,6 +77,7 @@ class ApplicationReceived:
     latitude: float | None
     longitude: float | None
     ward: str = ""  # the ward its point is in ("" when outside every ward, or no wards yet)
+    street: str = ""  # the street its point is on, from the gazetteer ("" when none is near)
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class ApplicationChanged:
     latitude: float | None
     longitude: float | None
     ward: str = ""  # the ward its point is in ("" when outside every ward, or no wards yet)
+    street: str = ""  # the street its point is on, from the gazetteer ("" when none is near)
 
 
 KINDS: tuple[type, ...] = (ReportCreated, StatusChanged, DeviceJoinedAccount, AccountErased,

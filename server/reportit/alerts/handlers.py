@@ -18,10 +18,9 @@ from urllib.parse import quote
 
 from reportit import database
 from reportit.alerts import wording
-from reportit.alerts.matching import CHUNK, Match, alerts_at, alerts_at_points, alerts_following, alerts_in_wards
+from reportit.alerts.matching import Match, alerts_at, alerts_at_points, alerts_following, alerts_in_wards
 from reportit.alerts.notify import addressed, notify
 from reportit.alerts.tables import Alert, ApplicationNotice
-from reportit.applications.tables import Application
 from reportit.events import AccountErased, ApplicationChanged, ApplicationReceived, ReportCreated
 from reportit.fast_sql import insert_rows
 from reportit.push.alert_outbox import forget_alerts
@@ -83,23 +82,21 @@ async def _handle(gathered: _Gathered) -> None:
                   and e.longitude is not None]
         found = await alerts_at_points([(e.latitude, e.longitude) for e in events], regime)  # type: ignore[misc]
         in_wards = await alerts_in_wards([e.ward for e in events], regime)
-        streets = await _streets(events)
         for event, matches in zip(events, found):
-            items += addressed(_together(matches, in_wards.get(event.ward, [])),
-                               _received_words(event, streets.get(event.reference, "")), gathered.settings)
+            items += addressed(_together(matches, in_wards.get(event.ward, [])), _received_words(event),
+                               gathered.settings)
     if gathered.changed:
         following = await alerts_following(sorted({e.reference for e in gathered.changed}))
         placed = [e for e in gathered.changed if e.latitude is not None and e.longitude is not None]
         near = dict(zip(map(id, placed), await alerts_at_points(
             [(e.latitude, e.longitude) for e in placed], "changes")))  # type: ignore[misc]
         in_wards = await alerts_in_wards([e.ward for e in placed], "changes")
-        streets = await _streets(gathered.changed)
         for event in gathered.changed:
             matches = {m.alert_id: m for m in following[event.reference]}
             for match in near.get(id(event), []) + (in_wards.get(event.ward, []) if id(event) in near else []):
                 matches.setdefault(match.alert_id, match)
-            items += addressed(sorted(matches.values(), key=lambda m: m.alert_id),
-                               _changed_words(event, streets.get(event.reference, "")), gathered.settings)
+            items += addressed(sorted(matches.values(), key=lambda m: m.alert_id), _changed_words(event),
+                               gathered.settings)
     await notify(items, gathered.settings)
 
 
@@ -112,32 +109,21 @@ def application_path(reference: str) -> str:
     return f"/a/{quote(reference, safe='')}"
 
 
-async def _streets(events: list[ApplicationReceived] | list[ApplicationChanged]) -> dict[str, str]:
-    """The street each application is on, by reference (the applications domain names it from the
-    point when it records the application; the event carries only the ward)."""
-    ids = sorted({e.application_id for e in events})
-    found: dict[str, str] = {}
-    for start in range(0, len(ids), CHUNK):
-        found |= {r["reference"]: r["street"] for r in await Application.select(
-            Application.reference, Application.street).where(Application.id.is_in(ids[start:start + CHUNK]))}
-    return found
-
-
-def _received_words(event: ApplicationReceived, street: str):
+def _received_words(event: ApplicationReceived):
     """The message for each matched alert (only its name differs, so each name is worded once)."""
     path, tag = application_path(event.reference), f"application-{event.reference}"
 
     @functools.lru_cache(maxsize=None)
     def worded(title: str) -> AlertNews:
-        body = wording.received_body(event.address, event.description, street, event.ward, title)
+        body = wording.received_body(event.address, event.description, event.street, event.ward, title)
         return AlertNews(title=title, body=body, url=path, tag=tag, reference=event.reference)
 
     return lambda match: worded(wording.received_title(event.regime, match))
 
 
-def _changed_words(event: ApplicationChanged, street: str):
+def _changed_words(event: ApplicationChanged):
     news = AlertNews(title=wording.changed_title(event.reference, event.summary),
-                     body=wording.changed_body(event.address, event.summary, street, event.ward),
+                     body=wording.changed_body(event.address, event.summary, event.street, event.ward),
                      url=application_path(event.reference), tag=f"application-{event.reference}",
                      reference=event.reference)
     return lambda match: news

@@ -80,7 +80,8 @@ async def _first_version(proposed: Proposed, settings: Settings, *, source: str,
     await events.publish(events.ApplicationReceived(
         application_id=application_id, version_id=version_id, reference=proposed.reference, regime=proposed.regime,
         application_type=values["application_type"], address=values["address"], description=values["description"],
-        latitude=values["latitude"], longitude=values["longitude"], ward=place["ward"]), settings)
+        latitude=values["latitude"], longitude=values["longitude"], ward=place["ward"],
+        street=place["street"]), settings)
 
 
 async def place_of(latitude: float | None, longitude: float | None) -> dict[str, str]:
@@ -110,7 +111,8 @@ async def _next_version(current: dict[str, Any], proposed: Proposed, changes: tu
         await events.publish(events.ApplicationChanged(
             application_id=current["id"], version_id=version_id, reference=current["reference"],
             regime=values["regime"], changes=news, summary=summary, address=values["address"],
-            latitude=values["latitude"], longitude=values["longitude"], ward=place["ward"]), settings)
+            latitude=values["latitude"], longitude=values["longitude"], ward=place["ward"],
+            street=place["street"]), settings)
 
 
 async def _last_said_by_a_file(application_id: int) -> dict[str, Any] | None:
