@@ -54,10 +54,10 @@ def write_comment(page, email: str = "", code: str = "") -> None:
         page.fill("#rep-code", code)
 
 
-def test_a_wrong_code_is_put_right_from_the_outbox_and_the_comment_is_sent_once(phone, mailbox, account_server):
-    _origin, env, proxy = account_server
-    page = phone("wrong-code")
-    reference = open_application(env, page, "7 Wardour Street, London W1")
+def refused_for_a_mistyped_code(page, env: dict, mailbox, address: str):
+    """A comment on a new application sent with a mistyped code, refused: its reference, the
+    resident's email and its item in the Outbox."""
+    reference = open_application(env, page, address)
     email = new_email()
     write_comment(page, email)
     before = mailbox.count(email)
@@ -67,9 +67,15 @@ def test_a_wrong_code_is_put_right_from_the_outbox_and_the_comment_is_sent_once(
     page.get_by_role("button", name="Preview").click()
     page.get_by_role("button", name="Send my representation").click()
     page.click("#rep-queued a")
-
     item = page.locator("li.item", has_text=f"Comment on application {reference}")
     item.get_by_text("Needs your attention").wait_for()
+    return reference, email, item
+
+
+def test_a_wrong_code_is_put_right_from_the_outbox_and_the_comment_is_sent_once(phone, mailbox, account_server):
+    _origin, env, proxy = account_server
+    page = phone("wrong-code")
+    reference, email, item = refused_for_a_mistyped_code(page, env, mailbox, "7 Wardour Street, London W1")
     assert "That code is not right" in item.inner_text()
     assert TEXT in item.inner_text()  # what the resident wrote is not lost
     assert representations(env, reference) == []
@@ -91,18 +97,7 @@ def test_a_comment_refused_for_its_code_goes_without_one_once_the_phone_signs_in
     code must not go on asking for one after the resident signs in."""
     _origin, env, proxy = account_server
     page = phone("code-then-sign-in")
-    reference = open_application(env, page, "9 Wardour Street, London W1")
-    email = new_email()
-    write_comment(page, email)
-    before = mailbox.count(email)
-    page.get_by_role("button", name="Email me a code").click()
-    right = code_to(mailbox, email, before)
-    page.fill("#rep-code", f"{(int(right) + 1) % 1_000_000:06d}")  # mistyped
-    page.get_by_role("button", name="Preview").click()
-    page.get_by_role("button", name="Send my representation").click()
-    page.click("#rep-queued a")
-    item = page.locator("li.item", has_text=f"Comment on application {reference}")
-    item.get_by_text("Needs your attention").wait_for()
+    reference, email, _item = refused_for_a_mistyped_code(page, env, mailbox, "9 Wardour Street, London W1")
 
     sign_in(page, mailbox, email)
     page.goto("/outbox")
